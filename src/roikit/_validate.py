@@ -1,0 +1,242 @@
+"""Boundary checks: every public op validates its arguments here, once.
+
+The checks return normalized values (contiguous arrays in the computation
+dtype, plain ``int``/``float`` parameters) so nothing downstream re-checks.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import BoxError, DTypeError, InputError, ParameterError
+
+_FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+MODES = ("avg", "max")
+
+
+def compute_dtype(dtype: np.dtype) -> np.dtype:
+    """Return the dtype the kernels compute in: float16 computes in float32."""
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_input(input: Any, name: str = "input") -> np.ndarray:
+    """Return ``input`` as an (N, C, H, W) float array, or raise.
+
+    Accepts anything :func:`numpy.asarray` turns into a float16/32/64 array
+    (numpy arrays, CPU torch tensors, nested lists of floats).
+    """
+    try:
+        arr = np.asarray(input)
+    except Exception as exc:  # e.g. a CUDA tensor or a ragged list
+        raise DTypeError(
+            f"{name} must be an array of shape (N, C, H, W); could not convert "
+            f"{type(input).__name__} to a numpy array ({exc})"
+        ) from exc
+    if arr.dtype not in _FLOAT_DTYPES:
+        raise DTypeError(
+            f"{name} has dtype {arr.dtype}; it must be float16, float32 or float64 "
+            f"(convert integer images with .astype(np.float32))"
+        )
+    if arr.ndim != 4:
+        raise InputError(
+            f"{name} must have shape (N, C, H, W); got {arr.ndim} dimension(s) "
+            f"with shape {arr.shape}"
+        )
+    if arr.shape[2] == 0 or arr.shape[3] == 0:
+        raise InputError(
+            f"{name} has shape {arr.shape}; the feature map height and width must be positive"
+        )
+    return arr
+
+
+def check_output_size(output_size: Any) -> tuple[int, int]:
+    """Return ``(PH, PW)`` from an int or a pair of ints, or raise."""
+    items = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    if len(items) != 2:
+        raise ParameterError(
+            f"output_size must be an int or a (height, width) pair; got {_describe(output_size)}"
+        )
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise ParameterError(
+                f"output_size must hold integers; got {_describe(output_size)}"
+            )
+        if v <= 0:
+            raise ParameterError(
+                f"output_size must be positive; got {_describe(output_size)}"
+            )
+    return int(items[0]), int(items[1])
+
+
+def check_spatial_scale(spatial_scale: Any) -> float:
+    """Return ``spatial_scale`` as a positive finite float, or raise."""
+    if isinstance(spatial_scale, bool) or not isinstance(spatial_scale, numbers.Real):
+        raise ParameterError(
+            f"spatial_scale must be a real number; got {_describe(spatial_scale)}"
+        )
+    value = float(spatial_scale)
+    if not math.isfinite(value) or value <= 0:
+        raise ParameterError(
+            f"spatial_scale is {value!r}; it must be positive and finite"
+        )
+    return value
+
+
+def check_sampling_ratio(sampling_ratio: Any) -> int:
+    """Return ``sampling_ratio`` as an int (<= 0 means adaptive), or raise."""
+    if isinstance(sampling_ratio, bool) or not isinstance(sampling_ratio, numbers.Integral):
+        raise ParameterError(
+            f"sampling_ratio must be an integer (<= 0 for adaptive); "
+            f"got {_describe(sampling_ratio)}"
+        )
+    return int(sampling_ratio)
+
+
+def check_mode(mode: Any) -> str:
+    """Return ``mode`` if it is ``"avg"`` or ``"max"``, or raise."""
+    if mode not in MODES:
+        raise ParameterError(f"mode must be 'avg' or 'max'; got {_describe(mode)}")
+    return str(mode)
+
+
+def check_aligned(aligned: Any) -> bool:
+    """Return ``aligned`` as a bool, or raise."""
+    if not isinstance(aligned, (bool, np.bool_)):
+        raise ParameterError(f"aligned must be True or False; got {_describe(aligned)}")
+    return bool(aligned)
+
+
+@dataclass(frozen=True)
+class CheckedBoxes:
+    """Boxes after validation: coordinates in the computation dtype."""
+
+    coords: np.ndarray  # (K, 4) x1, y1, x2, y2
+    batch: np.ndarray  # (K,) int64, each in [0, N)
+
+
+def _box_dtype_ok(arr: np.ndarray, dtype: np.dtype, input_dtype: np.dtype) -> bool:
+    if arr.dtype.kind in "iu":
+        return True  # integer pixel coordinates convert exactly
+    return arr.dtype in (input_dtype, dtype)
+
+
+def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxes:
+    """Validate boxes in either torchvision form and return them as (K, 4) + batch.
+
+    ``boxes`` is an array of shape (K, 5) with rows ``(batch_index, x1, y1, x2, y2)``,
+    or a list/tuple of per-image arrays of shape (L_i, 4) (batch index = position).
+    """
+    dtype = compute_dtype(input_dtype)
+    if isinstance(boxes, (list, tuple)) and all(
+        hasattr(b, "__array__") or isinstance(b, np.ndarray) for b in boxes
+    ) and len(boxes) > 0:
+        return _check_box_list(boxes, n_images, dtype, input_dtype)
+    try:
+        arr = np.asarray(boxes)
+    except Exception as exc:
+        raise BoxError(f"boxes could not be converted to an array ({exc})") from exc
+    if isinstance(boxes, (list, tuple)) and len(boxes) == 0:
+        arr = np.zeros((0, 5), dtype)
+    if arr.dtype.kind not in "iuf":
+        raise DTypeError(
+            f"boxes has dtype {arr.dtype}; it must be a real (floating or integer) array"
+        )
+    if arr.ndim != 2 or arr.shape[1] != 5:
+        raise BoxError(
+            f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2), "
+            f"or be a list of (L, 4) arrays; got shape {arr.shape}"
+        )
+    if not _box_dtype_ok(arr, dtype, input_dtype):
+        raise DTypeError(
+            f"boxes has dtype {arr.dtype} but input has dtype {input_dtype}; "
+            f"pass boxes of the input's dtype (torchvision requires the same)"
+        )
+    _check_finite(arr[:, 1:], "boxes", column_offset=1)
+    batch = _check_batch_index(arr[:, 0], n_images)
+    return CheckedBoxes(np.ascontiguousarray(arr[:, 1:], dtype=dtype), batch)
+
+
+def _check_box_list(
+    boxes: Sequence[Any], n_images: int, dtype: np.dtype, input_dtype: np.dtype
+) -> CheckedBoxes:
+    if len(boxes) > n_images:
+        raise BoxError(
+            f"boxes is a list of {len(boxes)} per-image arrays but input has "
+            f"{n_images} image(s); the batch index (list position) must be in [0, {n_images})"
+        )
+    coords, batch = [], []
+    for i, item in enumerate(boxes):
+        arr = np.asarray(item)
+        if arr.dtype.kind not in "iuf":
+            raise DTypeError(f"boxes[{i}] has dtype {arr.dtype}; it must be a real array")
+        if arr.ndim != 2 or arr.shape[1] != 4:
+            raise BoxError(
+                f"boxes[{i}] must have shape (L, 4) with rows (x1, y1, x2, y2); "
+                f"got shape {arr.shape}"
+            )
+        if not _box_dtype_ok(arr, dtype, input_dtype):
+            raise DTypeError(
+                f"boxes[{i}] has dtype {arr.dtype} but input has dtype {input_dtype}; "
+                f"pass boxes of the input's dtype (torchvision requires the same)"
+            )
+        _check_finite(arr, f"boxes[{i}]", column_offset=0)
+        coords.append(arr.astype(dtype))
+        batch.append(np.full(arr.shape[0], i, dtype=np.int64))
+    return CheckedBoxes(
+        np.ascontiguousarray(np.concatenate(coords)), np.concatenate(batch)
+    )
+
+
+def _check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
+    bad = ~np.isfinite(coords)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise BoxError(
+            f"{name}[{row}, {col + column_offset}] is {coords[row, col]}; "
+            f"box coordinates must be finite"
+        )
+
+
+def _check_batch_index(column: np.ndarray, n_images: int) -> np.ndarray:
+    col = column.astype(np.float64)
+    bad = ~np.isfinite(col) | (col != np.round(col)) | (col < 0) | (col >= n_images)
+    if bad.any():
+        row = int(np.argmax(bad))
+        value = column[row]
+        raise BoxError(
+            f"batch index boxes[{row}, 0] is {value}; it must be an integer in "
+            f"[0, {n_images}) because input has {n_images} image(s)"
+        )
+    return col.astype(np.int64)
+
+
+def check_grad_output(
+    grad_output: Any, expected_shape: tuple[int, ...], input_dtype: np.dtype
+) -> np.ndarray:
+    """Return ``grad_output`` as an array of the op's output shape and dtype, or raise."""
+    try:
+        arr = np.asarray(grad_output)
+    except Exception as exc:
+        raise DTypeError(f"grad_output could not be converted to an array ({exc})") from exc
+    if arr.dtype != input_dtype:
+        raise DTypeError(
+            f"grad_output has dtype {arr.dtype} but input has dtype {input_dtype}; "
+            f"they must match"
+        )
+    if arr.shape != tuple(expected_shape):
+        raise InputError(
+            f"grad_output has shape {arr.shape}; the op's output has shape "
+            f"{tuple(expected_shape)} (K, C, PH, PW)"
+        )
+    return arr

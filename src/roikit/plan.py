@@ -1,0 +1,440 @@
+"""Plans: every coordinate, bin edge, sample point and weight of an op, computed once.
+
+A plan is the single source of truth of roikit. It is built from validated
+boxes with vectorized numpy in the input's float dtype, in exactly the order
+of operations of torchvision's CPU kernels (so float32 results agree bit for
+bit where the reference is bit-deterministic). The kernels in
+:mod:`roikit.kernels` execute a plan; the explainer renders the same plan.
+
+Everything is separable per axis: a box's y axis (rows, extent H, PH bins) and
+x axis (columns, extent W, PW bins) are planned independently by the same
+code. Per-sample data is stored *ragged*: the samples of bin ``p`` of box
+``k`` are ``[offsets[k*P + p], offsets[k*P + p + 1])`` of the flat arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import CheckedBoxes
+
+__all__ = [
+    "AlignAxis",
+    "AlignPlan",
+    "PoolAxis",
+    "PoolPlan",
+    "c_round",
+    "plan_roi_align",
+    "plan_roi_pool",
+]
+
+#: Grids of at most this many samples per bin are stored whole, including the
+#: samples that fall outside the map (the explainer shows them). Larger grids
+#: store only a window around the samples that can land in ``[-1, extent]``,
+#: which bounds memory for absurd boxes (DESIGN.md §2 item 10).
+SMALL_GRID = 64
+_MAX_INDEX = float(2**53)  # sample indices stay exact in float64
+_INT_MIN, _INT_MAX = -float(2**31), float(2**31 - 1)
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+def c_round(v: np.ndarray) -> np.ndarray:
+    """Round half away from zero, as C's ``round`` (numpy's ``round`` goes to even).
+
+    Examples
+    --------
+    >>> c_round(np.array([2.5, -2.5, 0.49999997, 1.5]))
+    array([ 3., -3.,  0.,  2.])
+    """
+    t = np.trunc(v)
+    return t + np.where(np.abs(v - t) >= 0.5, np.sign(v), 0).astype(v.dtype)
+
+
+# ----------------------------------------------------------------------------- RoI Pool
+
+
+@dataclass(frozen=True)
+class PoolAxis:
+    """One axis (rows or columns) of a RoI Pool plan, for all K boxes and P bins.
+
+    Cells are integers; a bin covers cells ``[bin_start, bin_end)``.
+    """
+
+    extent: int  #: H for the y axis, W for the x axis
+    scaled_start: np.ndarray  #: (K,) box start times spatial_scale, before rounding
+    scaled_end: np.ndarray  #: (K,) box end times spatial_scale, before rounding
+    start: np.ndarray  #: (K,) rounded start cell (C rounding), float64 holding integers
+    end: np.ndarray  #: (K,) rounded end cell, inclusive
+    size: np.ndarray  #: (K,) ``max(end - start + 1, 1)`` cells
+    bin_size: np.ndarray  #: (K,) ``size / P`` in the input dtype
+    bin_start_raw: np.ndarray  #: (K, P) ``floor(p * bin_size) + start``, before clipping
+    bin_end_raw: np.ndarray  #: (K, P) ``ceil((p + 1) * bin_size) + start``, before clipping
+    bin_start: np.ndarray  #: (K, P) int64, clipped to ``[0, extent]``
+    bin_end: np.ndarray  #: (K, P) int64, clipped to ``[0, extent]``
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """Everything RoI Pool computes before touching feature values."""
+
+    input_shape: tuple[int, int, int, int]
+    dtype: np.dtype  #: computation dtype
+    output_size: tuple[int, int]
+    spatial_scale: float
+    batch: np.ndarray  #: (K,) int64 image index of each box
+    y: PoolAxis
+    x: PoolAxis
+
+    @property
+    def num_boxes(self) -> int:
+        """Number of boxes K."""
+        return int(self.batch.shape[0])
+
+
+def _plan_pool_axis(
+    lo: np.ndarray, hi: np.ndarray, scale: np.generic, bins: int, extent: int
+) -> PoolAxis:
+    dtype = lo.dtype
+    with np.errstate(over="ignore"):
+        scaled_start, scaled_end = lo * scale, hi * scale
+    # torchvision converts the rounded value to a C int (undefined beyond its
+    # range); roikit saturates at the int32 range instead, so nothing overflows.
+    start = c_round(np.clip(scaled_start.astype(np.float64), _INT_MIN, _INT_MAX))
+    end = c_round(np.clip(scaled_end.astype(np.float64), _INT_MIN, _INT_MAX))
+    size = np.maximum(end - start + 1, 1)
+    bin_size = size.astype(dtype) / dtype.type(bins)
+    p = np.arange(bins, dtype=dtype)
+    raw_start = np.floor(p[None, :] * bin_size[:, None]).astype(np.float64) + start[:, None]
+    raw_end = np.ceil((p[None, :] + 1) * bin_size[:, None]).astype(np.float64) + start[:, None]
+    clip_start = np.clip(raw_start, 0, extent).astype(np.int64)
+    clip_end = np.clip(raw_end, 0, extent).astype(np.int64)
+    return PoolAxis(
+        extent,
+        *(
+            _frozen(a)
+            for a in (
+                scaled_start, scaled_end, start, end, size, bin_size,
+                raw_start, raw_end, clip_start, clip_end,
+            )
+        ),
+    )
+
+
+def plan_roi_pool(
+    boxes: CheckedBoxes,
+    input_shape: tuple[int, int, int, int],
+    dtype: np.dtype,
+    output_size: tuple[int, int],
+    spatial_scale: float,
+) -> PoolPlan:
+    """Plan RoI Pool (Fast R-CNN, torchvision ``roi_pool``) for validated boxes.
+
+    Convention: integer cells; the box is scaled and **rounded half away from
+    zero**; its end cell is inclusive (``size = end - start + 1``, at least 1);
+    bin ``p`` covers ``[floor(p*bin), ceil((p+1)*bin))`` from the start cell,
+    clipped to the map. Neighbouring bins may overlap.
+    """
+    return _cached_pool(_key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_pool(key, input_shape, dtype_str, output_size, spatial_scale):  # type: ignore[no-untyped-def]
+    coords, batch = _unkey(key, np.dtype(dtype_str))
+    scale = np.dtype(dtype_str).type(spatial_scale)
+    _, _, H, W = input_shape
+    PH, PW = output_size
+    return PoolPlan(
+        tuple(input_shape),
+        np.dtype(dtype_str),
+        tuple(output_size),
+        spatial_scale,
+        _frozen(batch),
+        y=_plan_pool_axis(coords[:, 1], coords[:, 3], scale, PH, H),
+        x=_plan_pool_axis(coords[:, 0], coords[:, 2], scale, PW, W),
+    )
+
+
+# ----------------------------------------------------------------------------- RoI Align
+
+
+@dataclass(frozen=True)
+class AlignAxis:
+    """One axis (rows or columns) of a RoI Align plan, for all K boxes and P bins.
+
+    Sample ``i`` of bin ``p`` sits at ``coord = (start + p*bin_size) +
+    ((i + 0.5) * bin_size) / grid``. If ``coord`` lies in ``[-1, extent]`` it is
+    clamped up to 0 and interpolated between cells ``low`` and ``high`` with
+    weights ``w_low = 1 - frac`` and ``w_high = frac``; otherwise the sample
+    contributes 0 (``inside`` is False). Samples are ragged per (box, bin).
+    """
+
+    extent: int  #: H for the y axis, W for the x axis
+    start: np.ndarray  #: (K,) ``x1 * spatial_scale - offset`` (offset 0.5 when aligned)
+    end: np.ndarray  #: (K,) ``x2 * spatial_scale - offset``
+    size: np.ndarray  #: (K,) ``end - start``, raised to 1 when not aligned
+    bin_size: np.ndarray  #: (K,) ``size / P``
+    grid: np.ndarray  #: (K,) float64 samples per bin on this axis (<= 0: no samples)
+    sample_offsets: np.ndarray  #: (K*P + 1,) ragged offsets into the sample arrays
+    sample_index: np.ndarray  #: (S,) int64 sample number ``i`` within its bin
+    coord: np.ndarray  #: (S,) sample coordinate before clamping
+    inside: np.ndarray  #: (S,) bool, coordinate within ``[-1, extent]``
+    low: np.ndarray  #: (S,) int64 lower neighbour cell (-1 when outside)
+    high: np.ndarray  #: (S,) int64 upper neighbour cell (-1 when outside)
+    w_low: np.ndarray  #: (S,) weight on ``low`` (``1 - frac``; 0 when outside)
+    w_high: np.ndarray  #: (S,) weight on ``high`` (``frac``; 0 when outside)
+    first_inside: np.ndarray  #: (K, P) int64 first in-range sample number
+    stop_inside: np.ndarray  #: (K, P) int64 one past the last (== first when none)
+    tap_offsets: np.ndarray  #: (K*P + 1,) ragged offsets into ``tap_weight``
+    tap_start: np.ndarray  #: (K*P,) int64 first cell of the bin's taps
+    tap_weight: np.ndarray  #: (T,) bin-averaged weight of each cell (a row of A_y / A_x)
+    span_start: np.ndarray  #: (K,) int64 first cell any bin of the box touches
+    span_stop: np.ndarray  #: (K,) int64 one past the last
+
+    @property
+    def bins(self) -> int:
+        """Number of bins P on this axis."""
+        return int(self.first_inside.shape[1])
+
+    def samples(self, k: int, p: int) -> slice:
+        """Slice of the flat sample arrays that holds bin ``p`` of box ``k``."""
+        kp = k * self.bins + p
+        return slice(int(self.sample_offsets[kp]), int(self.sample_offsets[kp + 1]))
+
+    def taps(self, k: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cells and bin-averaged weights of bin ``p`` of box ``k`` (a row of A)."""
+        kp = k * self.bins + p
+        w = self.tap_weight[self.tap_offsets[kp] : self.tap_offsets[kp + 1]]
+        return self.tap_start[kp] + np.arange(w.shape[0]), w
+
+
+#: ``AlignPlan.zero_kind`` codes: where the first out-of-range sample of a bin
+#: sits in the row-major sample order, relative to the in-range ones (for max).
+ZERO_NONE, ZERO_FIRST, ZERO_AFTER_FIRST_ROW, ZERO_LAST = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class AlignPlan:
+    """Everything RoI Align computes before touching feature values."""
+
+    input_shape: tuple[int, int, int, int]
+    dtype: np.dtype  #: computation dtype
+    output_size: tuple[int, int]
+    spatial_scale: float
+    sampling_ratio: int
+    aligned: bool
+    batch: np.ndarray  #: (K,) int64 image index of each box
+    y: AlignAxis
+    x: AlignAxis
+    count: np.ndarray  #: (K,) float64 samples per bin, ``grid_y * grid_x`` (at least 1)
+    has_samples: np.ndarray  #: (K,) bool, both grids positive
+    zero_kind: np.ndarray  #: (K, PH, PW) int8, a ``ZERO_*`` code
+
+    @property
+    def num_boxes(self) -> int:
+        """Number of boxes K."""
+        return int(self.batch.shape[0])
+
+
+def _sample_windows(
+    base: np.ndarray, bin_size: np.ndarray, grid: np.ndarray, extent: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per (box, bin), the range of sample numbers worth evaluating.
+
+    Small grids are taken whole. For large grids the samples that can land in
+    ``[-1, extent]`` are found from the continuous formula with a margin of a
+    few samples on each side (coordinates are monotonic in the sample number).
+    """
+    g = np.where(grid > 0, grid, 0.0)[:, None] * np.ones_like(base, dtype=np.float64)
+    lo = np.zeros_like(g)
+    hi = np.minimum(g, _MAX_INDEX)
+    big = g > SMALL_GRID
+    if big.any():
+        b64 = base.astype(np.float64)
+        step = (bin_size.astype(np.float64)[:, None] / np.where(g > 0, g, 1.0)) * np.ones_like(g)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            a = (-1.0 - b64) / step - 0.5
+            b = (extent - b64) / step - 0.5
+        first = np.where(step > 0, a, b)
+        last = np.where(step > 0, b, a)
+        est_lo = np.floor(first) - 2
+        est_hi = np.ceil(last) + 3
+        ok = np.isfinite(est_lo) & np.isfinite(est_hi) & (step != 0)
+        flat_in = (step == 0) & (b64 >= -1) & (b64 <= extent)  # every sample alike
+        lo = np.where(big & ok, np.clip(est_lo, 0, g), lo)
+        hi = np.where(big & ok, np.clip(est_hi, 0, g), hi)
+        hi = np.where(big & ~ok & ~flat_in, 0.0, hi)
+        lo, hi = np.minimum(lo, _MAX_INDEX), np.minimum(np.maximum(hi, lo), _MAX_INDEX)
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _plan_align_axis(
+    lo_coord: np.ndarray,
+    hi_coord: np.ndarray,
+    scale: np.generic,
+    offset: np.generic,
+    bins: int,
+    extent: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> AlignAxis:
+    dtype = lo_coord.dtype
+    one = dtype.type(1)
+    K = lo_coord.shape[0]
+    start = lo_coord * scale - offset
+    end = hi_coord * scale - offset
+    with np.errstate(invalid="ignore", over="ignore"):
+        size = end - start
+        if not aligned:
+            size = np.maximum(size, one)
+        bin_size = size / dtype.type(bins)
+        if sampling_ratio > 0:
+            grid = np.full(K, float(sampling_ratio))
+        else:
+            grid = np.ceil(size / dtype.type(bins)).astype(np.float64)
+        grid = np.where(np.isnan(grid), 0.0, grid)
+        p = np.arange(bins, dtype=dtype)
+        base = start[:, None] + p[None, :] * bin_size[:, None]  # (K, P)
+
+    win_lo, win_hi = _sample_windows(base, bin_size, grid, extent)
+    n = (win_hi - win_lo).ravel()
+    offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
+    kp = np.repeat(np.arange(K * bins), n)
+    k = kp // bins
+    index = win_lo.ravel()[kp] + (np.arange(offsets[-1]) - offsets[kp])
+    # torchvision writes static_cast<T>(i + .5f): the half is added in float32.
+    half = (index.astype(np.float32) + np.float32(0.5)).astype(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        coord = base.ravel()[kp] + (half * bin_size[k]) / grid.astype(dtype)[k]
+        inside = (coord >= -1) & (coord <= extent)
+    c = np.where(inside & (coord > 0), coord, dtype.type(0))
+    low = np.floor(c).astype(np.int64)
+    at_edge = low >= extent - 1
+    low = np.where(at_edge, extent - 1, low)
+    high = np.where(at_edge, low, low + 1)
+    c = np.where(at_edge, low.astype(dtype), c)
+    w_high = c - low.astype(dtype)
+    w_low = one - w_high
+    w_high = np.where(inside, w_high, dtype.type(0))
+    w_low = np.where(inside, w_low, dtype.type(0))
+    low = np.where(inside, low, -1)
+    high = np.where(inside, high, -1)
+
+    # In-range samples form one run of sample numbers (coord is monotonic).
+    big = np.iinfo(np.int64).max
+    first = np.full(K * bins, big, np.int64)
+    stop = np.full(K * bins, -1, np.int64)
+    np.minimum.at(first, kp[inside], index[inside])
+    np.maximum.at(stop, kp[inside], index[inside] + 1)
+    none = stop < 0
+    first = np.where(none, 0, first)
+    stop = np.where(none, 0, stop)
+
+    # Taps: the bin-averaged weight each cell receives, i.e. the rows of A.
+    t_first = np.full(K * bins, big, np.int64)
+    t_last = np.full(K * bins, -1, np.int64)
+    np.minimum.at(t_first, kp[inside], low[inside])
+    np.maximum.at(t_last, kp[inside], high[inside])
+    t_len = np.where(t_last >= 0, t_last - t_first + 1, 0)
+    t_first = np.where(t_last >= 0, t_first, 0)
+    t_offsets = np.concatenate([[0], np.cumsum(t_len)]).astype(np.int64)
+    weight = np.zeros(int(t_offsets[-1]), dtype)
+    kp_in = kp[inside]
+    np.add.at(weight, t_offsets[kp_in] + low[inside] - t_first[kp_in], w_low[inside])
+    np.add.at(weight, t_offsets[kp_in] + high[inside] - t_first[kp_in], w_high[inside])
+    tap_k = np.repeat(np.arange(K * bins) // bins, t_len)
+    weight = weight / grid.astype(dtype)[tap_k]
+
+    has_taps = (t_len > 0).reshape(K, bins)
+    span_start = np.where(has_taps, t_first.reshape(K, bins), big).min(axis=1, initial=big)
+    span_stop = np.where(has_taps, (t_first + t_len).reshape(K, bins), 0).max(axis=1, initial=0)
+    span_start = np.where(span_stop > 0, span_start, 0)
+
+    return AlignAxis(
+        extent,
+        *(
+            _frozen(a)
+            for a in (
+                start, end, size, bin_size, grid, offsets, index, coord, inside,
+                low, high, w_low, w_high, first.reshape(K, bins), stop.reshape(K, bins),
+                t_offsets, t_first, weight, span_start, span_stop,
+            )
+        ),
+    )
+
+
+def _zero_kind(y: AlignAxis, x: AlignAxis) -> np.ndarray:
+    """Classify where each bin's first out-of-range sample falls (max mode).
+
+    Out-of-range samples have value 0 and take part in the max; only the first
+    one in row-major (iy, ix) order matters for "first maximum wins".
+    """
+    gy = y.grid[:, None, None]
+    gx = x.grid[:, None, None]
+    fy, sy = y.first_inside[:, :, None], y.stop_inside[:, :, None]
+    fx, sx = x.first_inside[:, None, :], x.stop_inside[:, None, :]
+    any_y, any_x = sy > fy, sx > fx
+    first = (fy > 0) | ~any_y | (fx > 0) | ~any_x
+    after_row = ~first & (sx < gx)
+    last = ~first & ~after_row & (sy < gy)
+    kind = np.select([first, after_row, last], [ZERO_FIRST, ZERO_AFTER_FIRST_ROW, ZERO_LAST])
+    kind = np.where((gy > 0) & (gx > 0), kind, ZERO_NONE)
+    return kind.astype(np.int8)
+
+
+def plan_roi_align(
+    boxes: CheckedBoxes,
+    input_shape: tuple[int, int, int, int],
+    dtype: np.dtype,
+    output_size: tuple[int, int],
+    spatial_scale: float,
+    sampling_ratio: int,
+    aligned: bool,
+) -> AlignPlan:
+    """Plan RoI Align (Mask R-CNN, torchvision ``roi_align``) for validated boxes.
+
+    Convention: no rounding. ``aligned=True`` is the half-pixel model (cell
+    ``i`` covers ``[i, i+1)``, its value sits at ``i + 0.5``, so 0.5 is
+    subtracted from the scaled box); ``aligned=False`` is the legacy integer
+    grid and raises the box size to at least 1. Samples per bin are
+    ``sampling_ratio`` or, when it is <= 0, ``ceil(size / P)`` per axis.
+    """
+    return _cached_align(
+        _key(boxes), input_shape, np.dtype(dtype).str, output_size,
+        spatial_scale, sampling_ratio, aligned,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampling_ratio, aligned):  # type: ignore[no-untyped-def]  # noqa: E501
+    dtype = np.dtype(dtype_str)
+    coords, batch = _unkey(key, dtype)
+    scale = dtype.type(spatial_scale)
+    offset = dtype.type(0.5 if aligned else 0.0)
+    _, _, H, W = input_shape
+    PH, PW = output_size
+    y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned)
+    x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned)
+    has = (y.grid > 0) & (x.grid > 0)
+    count = np.where(has, y.grid * x.grid, 1.0)
+    return AlignPlan(
+        tuple(input_shape), dtype, tuple(output_size), spatial_scale, sampling_ratio,
+        aligned, _frozen(batch), y, x, _frozen(count), _frozen(has), _frozen(_zero_kind(y, x)),
+    )
+
+
+# Plans are cached on the boxes' bytes (einops-style): a forward and its
+# backward with the same boxes share one plan.
+def _key(boxes: CheckedBoxes) -> tuple[bytes, bytes]:
+    return boxes.coords.tobytes(), boxes.batch.tobytes()
+
+
+def _unkey(key: tuple[bytes, bytes], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    coords = np.frombuffer(key[0], dtype=dtype).reshape(-1, 4)
+    return coords, np.frombuffer(key[1], dtype=np.int64).copy()
