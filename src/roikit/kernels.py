@@ -1,15 +1,17 @@
 """Compiled kernels that execute a plan. They compute no coordinates or weights.
 
-Every kernel reads the arrays of a :mod:`roikit.plan` plan. Forward kernels
-run boxes in parallel (each writes only its own output rows). Backward
-kernels run *channels* in parallel and visit boxes in order inside a channel,
-so every gradient cell is summed by one thread in a fixed order: the result
-is deterministic, with no atomics and no scatter races.
+Every kernel reads the arrays of a :mod:`roikit.plan` plan. Features are
+processed channels-last, ``(N, H, W, C)``, so each inner loop runs over
+contiguous channels (SIMD) while the plan's per-axis data is reused across
+them. Forward kernels run boxes in parallel (each writes only its own output).
+Backward kernels run fixed chunks of channels in parallel and visit boxes in
+order inside a chunk, so every gradient cell is summed by one thread in a fixed
+order: deterministic, no atomics, no scatter races, whatever the thread count.
 
-avg RoI Align uses the separable form of DESIGN.md §2 item 9: per box and
-channel, ``out = A_y @ F @ A_x.T`` where the rows of ``A_y`` / ``A_x`` are the
-plan's *taps* (bin-averaged interpolation weights), and the gradient is
-``A_y.T @ G @ A_x``.
+avg RoI Align uses the separable form of DESIGN.md §2 item 9: per box,
+``out[c] = A_y @ F[c] @ A_x.T`` where the rows of ``A_y`` / ``A_x`` are the
+plan's *taps* (bin-averaged interpolation weights); the gradient is
+``A_y.T @ G[c] @ A_x``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 from numba import njit, prange
 
 _FLT_MAX = np.finfo(np.float32).max
+#: Channels per backward work item; fixed so the summation order is fixed.
+CHUNK = 32
 
 # cache=True keeps the compiled code in __pycache__ between runs.
 _jit = njit(cache=True, nogil=True)
@@ -25,47 +29,96 @@ _pjit = njit(cache=True, nogil=True, parallel=True)
 
 
 @_pjit
+def to_channels_last(feat):
+    """(N, C, H, W) -> contiguous (N, H, W, C)."""
+    N, C, H, W = feat.shape
+    out = np.empty((N, H, W, C), dtype=feat.dtype)
+    for nh in prange(N * H):
+        n = nh // H
+        h = nh % H
+        for c in range(C):
+            for w in range(W):
+                out[n, h, w, c] = feat[n, c, h, w]
+    return out
+
+
+def zeros_chunked(shape, dtype):
+    """A zero gradient buffer of (N, C, H, W) ``shape`` laid out chunk-major.
+
+    Layout (C/CHUNK, N, H, W, CHUNK): each backward work item owns one
+    contiguous block, so no two threads share a cache line.
+    """
+    N, C, H, W = shape
+    return np.zeros(((C + CHUNK - 1) // CHUNK, N, H, W, CHUNK), dtype)
+
+
+@_pjit
+def from_chunked(buf, C):
+    """Chunk-major (C/CHUNK, N, H, W, CHUNK) -> contiguous (N, C, H, W)."""
+    _, N, H, W, _ = buf.shape
+    out = np.empty((N, C, H, W), dtype=buf.dtype)
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc % C
+        for h in range(H):
+            for w in range(W):
+                out[n, c, h, w] = buf[c // CHUNK, n, h, w, c % CHUNK]
+    return out
+
+
+# ----------------------------------------------------------------------------- avg align
+
+
+@_pjit
 def align_avg_forward(feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
-                      tx_off, tx_start, tx_w, xsp0, xsp1, zero, out):  # fmt: skip
-    """out[k, c] = A_y[k] @ feat[batch[k], c] @ A_x[k].T, using the plan's taps."""
+                      tx_off, tx_start, tx_w, xsp0, xsp1, out):  # fmt: skip
+    """out[k, :, ph, pw] = sum over taps of w_y * w_x * feat[b, row, col, :]."""
     K, C, PH, PW = out.shape
     for k in prange(K):
         b = batch[k]
         c0 = xsp0[k]
-        ncol = xsp1[k] - c0
-        tmp = np.empty((PH, max(ncol, 1)), dtype=out.dtype)
-        for c in range(C):
-            for ph in range(PH):
-                kp = k * PH + ph
+        ncol = max(xsp1[k] - c0, 0)
+        tmp = np.zeros((PH, max(ncol, 1), C), dtype=out.dtype)
+        acc = np.empty(C, dtype=out.dtype)
+        for ph in range(PH):  # contract rows: tmp[ph] = A_y[ph] @ F over the box's columns
+            kp = k * PH + ph
+            r0 = ty_start[kp] - ty_off[kp]
+            for t in range(ty_off[kp], ty_off[kp + 1]):
+                w = ty_w[t]
                 for j in range(ncol):
-                    tmp[ph, j] = 0
-                r0 = ty_start[kp] - ty_off[kp]
-                for t in range(ty_off[kp], ty_off[kp + 1]):
-                    w = ty_w[t]
-                    row = feat[b, c, r0 + t]
-                    for j in range(ncol):
-                        tmp[ph, j] += w * row[c0 + j]
-            for ph in range(PH):
-                for pw in range(PW):
-                    kq = k * PW + pw
-                    s0 = tx_start[kq] - c0 - tx_off[kq]
-                    acc = zero
-                    for t in range(tx_off[kq], tx_off[kq + 1]):
-                        acc += tx_w[t] * tmp[ph, s0 + t]
-                    out[k, c, ph, pw] = acc
+                    src = feat[b, r0 + t, c0 + j]
+                    dst = tmp[ph, j]
+                    for ch in range(C):
+                        dst[ch] += w * src[ch]
+        for ph in range(PH):  # contract columns: out[ph, pw] = tmp[ph] @ A_x[pw]
+            for pw in range(PW):
+                kq = k * PW + pw
+                s0 = tx_start[kq] - c0 - tx_off[kq]
+                acc[:] = 0
+                for t in range(tx_off[kq], tx_off[kq + 1]):
+                    w = tx_w[t]
+                    src = tmp[ph, s0 + t]
+                    for ch in range(C):
+                        acc[ch] += w * src[ch]
+                for ch in range(C):
+                    out[k, ch, ph, pw] = acc[ch]
     return out
 
 
 @_pjit
 def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
                        tx_off, tx_start, tx_w, xsp0, xsp1, dfeat):  # fmt: skip
-    """dfeat[batch[k], c] += A_y[k].T @ grad[k, c] @ A_x[k], channels in parallel."""
+    """dfeat[chunk, b] += A_y.T @ grad[k, chunk] @ A_x, one chunk per work item."""
     K, C, PH, PW = grad.shape
     wmax = 1
     for k in range(K):
         wmax = max(wmax, xsp1[k] - xsp0[k])
-    for c in prange(C):
-        tmp = np.empty((PH, wmax), dtype=dfeat.dtype)
+    nchunk = (C + CHUNK - 1) // CHUNK
+    for ci in prange(nchunk):
+        ch0 = ci * CHUNK
+        nch = min(C, ch0 + CHUNK) - ch0
+        tmp = np.empty((PH, wmax, nch), dtype=dfeat.dtype)
+        g = np.empty((PH, PW, nch), dtype=dfeat.dtype)
         for k in range(K):
             b = batch[k]
             c0 = xsp0[k]
@@ -73,166 +126,223 @@ def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
             if ncol <= 0:
                 continue
             for ph in range(PH):
-                for j in range(ncol):
-                    tmp[ph, j] = 0
                 for pw in range(PW):
-                    g = grad[k, c, ph, pw]
+                    for ch in range(nch):
+                        g[ph, pw, ch] = grad[k, ch0 + ch, ph, pw]
+            tmp[:, :ncol, :] = 0
+            for ph in range(PH):
+                for pw in range(PW):
                     kq = k * PW + pw
                     s0 = tx_start[kq] - c0 - tx_off[kq]
+                    src = g[ph, pw]
                     for t in range(tx_off[kq], tx_off[kq + 1]):
-                        tmp[ph, s0 + t] += g * tx_w[t]
+                        w = tx_w[t]
+                        dst = tmp[ph, s0 + t]
+                        for ch in range(nch):
+                            dst[ch] += w * src[ch]
             for ph in range(PH):
                 kp = k * PH + ph
                 r0 = ty_start[kp] - ty_off[kp]
                 for t in range(ty_off[kp], ty_off[kp + 1]):
                     w = ty_w[t]
-                    row = dfeat[b, c, r0 + t]
                     for j in range(ncol):
-                        row[c0 + j] += w * tmp[ph, j]
+                        dst = dfeat[ci, b, r0 + t, c0 + j]
+                        src = tmp[ph, j]
+                        for ch in range(nch):
+                            dst[ch] += w * src[ch]
     return dfeat
 
 
-@_jit
-def _bin_max(img, y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-             x_off, x_in, x_lo, x_hi, x_wl, x_wh, kp, kq, zero_kind, zero):  # fmt: skip
-    """Max over one bin's interpolated samples; returns (value, y sample, x sample).
+# ----------------------------------------------------------------------------- max align
 
-    The sample index pair is (-1, -1) when an out-of-range sample (value 0)
-    wins, and (-2, -2) when nothing won (every in-range value is NaN).
+
+@_jit
+def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
+                   y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
+                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x):  # fmt: skip
+    """Max of one bin's interpolated samples, for channels ``ch0 : ch0 + nch``.
+
+    Fills ``best`` and the winning samples' positions in the plan's flat sample
+    arrays; ``win_y = -1`` when an out-of-range sample (worth 0) wins, ``-2``
+    when nothing won (every in-range value is NaN).
     """
-    best = -_FLT_MAX
-    by = -2
-    bx = -2
+    for ch in range(nch):
+        best[ch] = -_FLT_MAX
+        win_y[ch] = -2
+        win_x[ch] = -2
     for jy in range(y_off[kp], y_off[kp + 1]):
         if not y_in[jy]:
             continue
         hy = y_wl[jy]
         ly = y_wh[jy]
-        r0 = y_lo[jy]
-        r1 = y_hi[jy]
         for jx in range(x_off[kq], x_off[kq + 1]):
             if not x_in[jx]:
                 continue
             hx = x_wl[jx]
             lx = x_wh[jx]
-            c0 = x_lo[jx]
-            c1 = x_hi[jx]
-            v = (hy * hx) * img[r0, c0] + (hy * lx) * img[r0, c1] \
-                + (ly * hx) * img[r1, c0] + (ly * lx) * img[r1, c1]
-            if v > best:
-                best = v
-                by = jy
-                bx = jx
-    # Out-of-range samples are worth 0; "first maximum wins" in (iy, ix) order.
-    # (best is never NaN: a NaN sample never passes the strict '>'.)
-    if zero_kind == 1:  # the zero comes before every in-range sample
-        zero_wins = by < 0 or best <= 0
-    elif zero_kind == 2:  # it comes after the in-range samples of the first row
-        zero_wins = by < 0 or best < 0 or (best == 0 and y_idx[by] > 0)
-    elif zero_kind == 3:  # it comes after every in-range sample
-        zero_wins = by < 0 or best < 0
-    else:
-        zero_wins = False
-    if zero_wins:
-        return zero, -1, -1
-    return best, by, bx
+            w1 = hy * hx
+            w2 = hy * lx
+            w3 = ly * hx
+            w4 = ly * lx
+            v1 = img[y_lo[jy], x_lo[jx]]
+            v2 = img[y_lo[jy], x_hi[jx]]
+            v3 = img[y_hi[jy], x_lo[jx]]
+            v4 = img[y_hi[jy], x_hi[jx]]
+            for ch in range(nch):
+                c = ch0 + ch
+                v = w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
+                if v > best[ch]:  # strict: the first maximum wins, NaN never wins
+                    best[ch] = v
+                    win_y[ch] = jy
+                    win_x[ch] = jx
+    if zero_kind == 0:
+        return
+    # Out-of-range samples are worth 0 and take part; only the first of them
+    # matters, and where it falls in (iy, ix) order decides ties.
+    for ch in range(nch):
+        b = best[ch]
+        jy = win_y[ch]
+        if zero_kind == 1:  # it comes before every in-range sample
+            zero_wins = jy < 0 or b <= 0
+        elif zero_kind == 2:  # after the in-range samples of the first row
+            zero_wins = jy < 0 or b < 0 or (b == 0 and y_idx[jy] > 0)
+        else:  # after every in-range sample
+            zero_wins = jy < 0 or b < 0
+        if zero_wins:
+            best[ch] = 0
+            win_y[ch] = -1
+            win_x[ch] = -1
 
 
 @_pjit
 def align_max_forward(feat, batch, has, zero_kind,
                       y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, zero, out):  # fmt: skip
-    """out[k, c, ph, pw] = max over the bin's interpolated samples (mmcv's max)."""
+                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out):  # fmt: skip
+    """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max)."""
     K, C, PH, PW = out.shape
     for k in prange(K):
-        b = batch[k]
-        for c in range(C):
-            img = feat[b, c]
-            for ph in range(PH):
-                for pw in range(PW):
-                    if not has[k]:
-                        out[k, c, ph, pw] = zero
-                        continue
-                    v, _, _ = _bin_max(img, y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                                       x_off, x_in, x_lo, x_hi, x_wl, x_wh,
-                                       k * PH + ph, k * PW + pw, zero_kind[k, ph, pw], zero)
-                    out[k, c, ph, pw] = v
+        if not has[k]:
+            continue  # no samples at all: the output stays 0
+        img = feat[batch[k]]
+        best = np.empty(C, dtype=out.dtype)
+        win_y = np.empty(C, dtype=np.int64)
+        win_x = np.empty(C, dtype=np.int64)
+        for ph in range(PH):
+            for pw in range(PW):
+                _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
+                               y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
+                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x)
+                for ch in range(C):
+                    out[k, ch, ph, pw] = best[ch]
     return out
 
 
 @_pjit
 def align_max_backward(feat, grad, batch, has, zero_kind,
                        y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                       x_off, x_in, x_lo, x_hi, x_wl, x_wh, zero, dfeat):  # fmt: skip
+                       x_off, x_in, x_lo, x_hi, x_wl, x_wh, dfeat):  # fmt: skip
     """Route each bin's gradient to the 4 neighbours of its winning sample."""
     K, C, PH, PW = grad.shape
-    for c in prange(C):
+    nchunk = (C + CHUNK - 1) // CHUNK
+    for ci in prange(nchunk):
+        ch0 = ci * CHUNK
+        nch = min(C, ch0 + CHUNK) - ch0
+        best = np.empty(nch, dtype=dfeat.dtype)
+        win_y = np.empty(nch, dtype=np.int64)
+        win_x = np.empty(nch, dtype=np.int64)
         for k in range(K):
             if not has[k]:
                 continue
             b = batch[k]
-            img = feat[b, c]
-            dimg = dfeat[b, c]
+            img = feat[b]
             for ph in range(PH):
                 for pw in range(PW):
-                    _, jy, jx = _bin_max(img, y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                                         x_off, x_in, x_lo, x_hi, x_wl, x_wh,
-                                         k * PH + ph, k * PW + pw, zero_kind[k, ph, pw], zero)
-                    if jy < 0:
-                        continue
-                    g = grad[k, c, ph, pw]
-                    hy, ly, hx, lx = y_wl[jy], y_wh[jy], x_wl[jx], x_wh[jx]
-                    dimg[y_lo[jy], x_lo[jx]] += g * (hy * hx)
-                    dimg[y_lo[jy], x_hi[jx]] += g * (hy * lx)
-                    dimg[y_hi[jy], x_lo[jx]] += g * (ly * hx)
-                    dimg[y_hi[jy], x_hi[jx]] += g * (ly * lx)
+                    _align_bin_max(img, ch0, nch, k * PH + ph, k * PW + pw,
+                                   zero_kind[k, ph, pw],
+                                   y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
+                                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x)
+                    for ch in range(nch):
+                        jy = win_y[ch]
+                        if jy < 0:
+                            continue
+                        jx = win_x[ch]
+                        c = ch0 + ch
+                        gv = grad[k, c, ph, pw]
+                        hy, ly, hx, lx = y_wl[jy], y_wh[jy], x_wl[jx], x_wh[jx]
+                        d = dfeat[ci, b]
+                        d[y_lo[jy], x_lo[jx], ch] += gv * (hy * hx)
+                        d[y_lo[jy], x_hi[jx], ch] += gv * (hy * lx)
+                        d[y_hi[jy], x_lo[jx], ch] += gv * (ly * hx)
+                        d[y_hi[jy], x_hi[jx], ch] += gv * (ly * lx)
     return dfeat
 
 
+# ----------------------------------------------------------------------------- RoI Pool
+
+
 @_jit
-def _cell_max(img, h0, h1, w0, w1, zero):
-    """Strict-``>`` scan, rows then columns: (value, row, col); (-1, -1) if none won."""
-    if h1 <= h0 or w1 <= w0:
-        return zero, -1, -1
-    best = zero - _FLT_MAX
-    br = -1
-    bc = -1
+def _pool_bin_max(img, h0, h1, w0, w1, ch0, nch, best, win):
+    """Strict-``>`` max over cells, rows then columns; ``win`` = flat cell or -1."""
+    empty = h1 <= h0 or w1 <= w0
+    for ch in range(nch):
+        best[ch] = 0 if empty else -_FLT_MAX
+        win[ch] = -1
+    W = img.shape[1]
     for r in range(h0, h1):
         for q in range(w0, w1):
-            v = img[r, q]
-            if v > best:
-                best = v
-                br = r
-                bc = q
-    return best, br, bc
+            src = img[r, q]
+            for ch in range(nch):
+                v = src[ch0 + ch]
+                if v > best[ch]:
+                    best[ch] = v
+                    win[ch] = r * W + q
 
 
 @_pjit
-def pool_forward(feat, batch, hs, he, ws, we, zero, out):
-    """out[k, c, ph, pw] = max of the bin's cells; an empty bin gives 0."""
+def pool_forward(feat, batch, hs, he, ws, we, out):
+    """out[k, :, ph, pw] = max of the bin's cells; an empty bin gives 0.
+
+    The same strict-``>`` scan as :func:`_pool_bin_max`, without tracking the
+    winner, so the channel loop vectorizes (the value is the same).
+    """
     K, C, PH, PW = out.shape
     for k in prange(K):
-        b = batch[k]
-        for c in range(C):
-            img = feat[b, c]
-            for ph in range(PH):
-                for pw in range(PW):
-                    v, _, _ = _cell_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], zero)
-                    out[k, c, ph, pw] = v
+        img = feat[batch[k]]
+        best = np.empty(C, dtype=out.dtype)
+        for ph in range(PH):
+            for pw in range(PW):
+                h0, h1, w0, w1 = hs[k, ph], he[k, ph], ws[k, pw], we[k, pw]
+                best[:] = 0 if (h1 <= h0 or w1 <= w0) else -_FLT_MAX
+                for r in range(h0, h1):
+                    for q in range(w0, w1):
+                        src = img[r, q]
+                        for ch in range(C):
+                            best[ch] = src[ch] if src[ch] > best[ch] else best[ch]
+                for ch in range(C):
+                    out[k, ch, ph, pw] = best[ch]
     return out
 
 
 @_pjit
-def pool_backward(feat, grad, batch, hs, he, ws, we, zero, dfeat):
+def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat):
     """Send each bin's gradient to its argmax cell (nothing for empty bins)."""
     K, C, PH, PW = grad.shape
-    for c in prange(C):
+    W = feat.shape[2]
+    nchunk = (C + CHUNK - 1) // CHUNK
+    for ci in prange(nchunk):
+        ch0 = ci * CHUNK
+        nch = min(C, ch0 + CHUNK) - ch0
+        best = np.empty(nch, dtype=dfeat.dtype)
+        win = np.empty(nch, dtype=np.int64)
         for k in range(K):
             b = batch[k]
-            img = feat[b, c]
+            img = feat[b]
             for ph in range(PH):
                 for pw in range(PW):
-                    _, r, q = _cell_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], zero)
-                    if r >= 0:
-                        dfeat[b, c, r, q] += grad[k, c, ph, pw]
+                    _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw],
+                                  ch0, nch, best, win)
+                    for ch in range(nch):
+                        cell = win[ch]
+                        if cell >= 0:
+                            dfeat[ci, b, cell // W, cell % W, ch] += grad[k, ch0 + ch, ph, pw]
     return dfeat

@@ -81,10 +81,8 @@ def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:
 
 
 def _max_args(plan: AlignPlan) -> tuple[Any, ...]:
-    return (
-        plan.batch, plan.has_samples, plan.zero_kind,
-        *_samples(plan.y, True), *_samples(plan.x, False), plan.dtype.type(0),
-    )
+    return (plan.batch, plan.has_samples, plan.zero_kind,
+            *_samples(plan.y, True), *_samples(plan.x, False))
 
 
 def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
@@ -92,24 +90,26 @@ def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
 
 
 def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
-    """Execute a RoI Align plan on features of the plan's dtype (no validation)."""
+    """Execute a RoI Align plan on (N, C, H, W) features of the plan's dtype."""
     out = _output(plan, feat.shape[1])
+    if out.size == 0:
+        return out
+    last = kernels.to_channels_last(feat)
     if mode == "avg":
-        kernels.align_avg_forward(
-            feat, plan.batch, *_taps(plan.y), *_taps(plan.x), plan.dtype.type(0), out
-        )
+        kernels.align_avg_forward(last, plan.batch, *_taps(plan.y), *_taps(plan.x), out)
     else:
-        kernels.align_max_forward(feat, *_max_args(plan), out)
+        kernels.align_max_forward(last, *_max_args(plan), out)
     return out
 
 
 def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     """Execute a RoI Pool plan on features of the plan's dtype (no validation)."""
     out = _output(plan, feat.shape[1])
+    if out.size == 0:
+        return out
     y, x = plan.y, plan.x
-    zero = plan.dtype.type(0)
-    kernels.pool_forward(feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end,
-                         zero, out)  # fmt: skip
+    last = kernels.to_channels_last(feat)
+    kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out)
     return out
 
 
@@ -230,12 +230,15 @@ def roi_align_backward(
     mode = check_mode(mode)
     grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size),
                              dtype).astype(plan.dtype)  # fmt: skip
-    dfeat = np.zeros_like(feat)
+    if grad.size == 0:
+        return np.zeros(feat.shape, dtype)
+    grad_buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     if mode == "avg":
-        kernels.align_avg_backward(grad, plan.batch, *_taps(plan.y), *_taps(plan.x), dfeat)
+        kernels.align_avg_backward(grad, plan.batch, *_taps(plan.y), *_taps(plan.x), grad_buf)
     else:
-        kernels.align_max_backward(feat, grad, *_max_args(plan), dfeat)
-    return dfeat.astype(dtype, copy=False)
+        feat_last = kernels.to_channels_last(feat)
+        kernels.align_max_backward(feat_last, grad, *_max_args(plan), grad_buf)
+    return kernels.from_chunked(grad_buf, feat.shape[1]).astype(dtype, copy=False)
 
 
 def roi_pool(
@@ -319,8 +322,10 @@ def roi_pool_backward(
     feat, dtype, plan = make_pool_plan(input, boxes, output_size, spatial_scale)
     grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size),
                              dtype).astype(plan.dtype)  # fmt: skip
-    dfeat = np.zeros_like(feat)
+    if grad.size == 0:
+        return np.zeros(feat.shape, dtype)
+    grad_buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     y, x = plan.y, plan.x
-    kernels.pool_backward(feat, grad, plan.batch, y.bin_start, y.bin_end, x.bin_start,
-                          x.bin_end, plan.dtype.type(0), dfeat)  # fmt: skip
-    return dfeat.astype(dtype, copy=False)
+    kernels.pool_backward(kernels.to_channels_last(feat), grad, plan.batch, y.bin_start,
+                          y.bin_end, x.bin_start, x.bin_end, grad_buf)  # fmt: skip
+    return kernels.from_chunked(grad_buf, feat.shape[1]).astype(dtype, copy=False)
