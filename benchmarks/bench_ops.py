@@ -64,7 +64,6 @@ def timeit(fn: Callable[[], object], repeats: int) -> float:
 
 
 def ort_session(w: Workload, threads: int):  # type: ignore[no-untyped-def]
-    import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
@@ -146,8 +145,10 @@ def main() -> None:
 
         x = ft.detach().requires_grad_()
         torchvision.ops.roi_align(x, bt, size, **kw).backward(gt)
-        gdiff = float(np.abs(x.grad.numpy() - roikit.roi_align_backward(grad, feat, boxes, size, **kw)).max())
-        row(w.name, "align fwd+bwd", timeit(tv_fb, args.repeats), 0.0, timeit(rk_fb, args.repeats), gdiff)
+        ours_grad = roikit.roi_align_backward(grad, feat, boxes, size, **kw)
+        gdiff = float(np.abs(x.grad.numpy() - ours_grad).max())
+        t_tv, t_rk = timeit(tv_fb, args.repeats), timeit(rk_fb, args.repeats)
+        row(w.name, "align fwd+bwd", t_tv, 0.0, t_rk, gdiff)
 
         if w.name.startswith("W1"):
             ref = torchvision.ops.roi_pool(ft, bt, size, w.scale).numpy()

@@ -43,7 +43,7 @@ def to_channels_last(feat):
 
 
 def zeros_chunked(shape, dtype):
-    """A zero gradient buffer of (N, C, H, W) ``shape`` laid out chunk-major.
+    """Return a zero gradient buffer for (N, C, H, W) ``shape``, laid out chunk-major.
 
     Layout (C/CHUNK, N, H, W, CHUNK): each backward work item owns one
     contiguous block, so no two threads share a cache line.

@@ -257,8 +257,8 @@ def _sample_windows(
     big = g > SMALL_GRID
     if big.any():
         b64 = base.astype(np.float64)
-        step = (bin_size.astype(np.float64)[:, None] / np.where(g > 0, g, 1.0)) * np.ones_like(g)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            step = bin_size.astype(np.float64)[:, None] / np.where(g > 0, g, 1.0)
             a = (-1.0 - b64) / step - 0.5
             b = (extent - b64) / step - 0.5
         first = np.where(step > 0, a, b)
@@ -287,9 +287,10 @@ def _plan_align_axis(
     dtype = lo_coord.dtype
     one = dtype.type(1)
     K = lo_coord.shape[0]
-    start = lo_coord * scale - offset
-    end = hi_coord * scale - offset
+    # Huge float32 boxes may overflow to inf: such samples are simply off the map.
     with np.errstate(invalid="ignore", over="ignore"):
+        start = lo_coord * scale - offset
+        end = hi_coord * scale - offset
         size = end - start
         if not aligned:
             size = np.maximum(size, one)

@@ -1,0 +1,37 @@
+# Set-up is part of every target: a fresh machine needs only python3 (3.10+) and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps re-install when pyproject.toml changes.
+$(VENV)/.base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# torch==2.14.1 / torchvision==0.29.1 are pinned: pip takes them from the
+# machine's disk (an unpinned torch would download gigabytes).
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[test,dev]"
+	touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/python -m roikit demo
+
+# ROIKIT_REQUIRE_PARITY=1: the run fails unless the torchvision/onnxruntime parity tests ran.
+test: $(VENV)/.test
+	ROIKIT_REQUIRE_PARITY=1 $(BIN)/python -m pytest
+
+bench: $(VENV)/.test
+	$(BIN)/python benchmarks/bench_ops.py
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m roikit``: the command line."""
+
+from roikit.cli import main
+
+main()

@@ -1,0 +1,44 @@
+"""Shared fixtures, and the guard that makes a run fail when parity tests did not run.
+
+``make test`` sets ``ROIKIT_REQUIRE_PARITY=1``: the session then fails unless
+tests marked ``parity`` (against the real torchvision and onnxruntime) ran
+and passed. A missing torch/torchvision/onnxruntime is a collection error,
+never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+_parity = {"passed": 0, "other": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "parity" in report.keywords and report.when == "call":
+        _parity["passed" if report.passed else "other"] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("ROIKIT_REQUIRE_PARITY") != "1":
+        return
+    if session.config.option.collectonly:
+        return
+    if _parity["passed"] == 0:
+        print("\nROIKIT_REQUIRE_PARITY=1 but no parity test passed: torchvision/onnxruntime "
+              "parity did not run")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def random_boxes(rng: np.random.Generator, k: int, n: int, lo: float, hi: float,
+                 dtype=np.float64) -> np.ndarray:  # fmt: skip
+    """(K, 5) boxes with corners uniform in [lo, hi]: some inverted, some outside."""
+    corners = rng.uniform(lo, hi, (k, 4))
+    return np.column_stack([rng.integers(0, n, k), corners]).astype(dtype)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
