@@ -12,6 +12,11 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# No deadline: the first call of a kernel includes its compilation.
+settings.register_profile("roikit", deadline=None, max_examples=60)
+settings.load_profile("roikit")
 
 _parity = {"passed": 0, "other": 0}
 

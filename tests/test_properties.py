@@ -6,13 +6,10 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import roikit
-
-settings.register_profile("roikit", deadline=None, max_examples=60)
-settings.load_profile("roikit")
 
 dtypes = st.sampled_from([np.float32, np.float64])
 sizes = st.tuples(st.integers(1, 5), st.integers(1, 5))

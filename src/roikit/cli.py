@@ -1,39 +1,154 @@
-"""The ``roikit`` command line (Typer)."""
+"""The ``roikit`` command line (Typer): ``roikit demo`` and ``roikit explain pool|align``.
+
+Bad input gets one line on stderr and exit code 2, never a traceback.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-import roikit
+from .errors import RoIError
 
-app = typer.Typer(help="RoI Pool and RoI Align, exact and worked out by hand.", no_args_is_help=True)
+app = typer.Typer(
+    help="RoI Pool and RoI Align, exact to the frameworks and worked out by hand.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
-#: The demo's 8x8 feature map: easy-to-read values, max towards the lower right.
-DEMO_MAP = (np.add.outer(np.arange(8), np.arange(8)) % 10).astype(np.float64)
-#: The demo's RoI in image pixels (x1, y1, x2, y2): non-integer corners.
-DEMO_BOX = (1.6, 2.3, 6.4, 6.8)
+
+class Op(str, Enum):
+    """What to explain."""
+
+    pool = "pool"
+    align = "align"
+
+
+class Mode(str, Enum):
+    """RoI Align aggregation."""
+
+    max = "max"
+    avg = "avg"
+
+
+class Format(str, Enum):
+    """Output format."""
+
+    text = "text"
+    md = "md"
+    latex = "latex"
+    html = "html"
+    json = "json"
+
+
+class Lang(str, Enum):
+    """Language of the step text."""
+
+    en = "en"
+    ko = "ko"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"roikit: error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _bins(bins: str, bin_: str | None) -> Any:
+    from .mapio import parse_numbers
+
+    if bin_ is not None:
+        i, j = parse_numbers(bin_, "--bin", (2,))
+        return int(i), int(j)
+    if bins not in ("auto", "all"):
+        _fail(f"--bins must be 'auto' or 'all'; got {bins!r}")
+    return bins
+
+
+def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None) -> None:
+    from .render import render
+
+    if fmt is Format.text and output is None:
+        from .render.text import print_trace
+
+        print_trace(traces, bins=bins)
+        return
+    text = render(traces, fmt.value, bins=bins)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the step text.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in "
+                                      "full) or 'all'.")]  # fmt: skip
+BinOpt = Annotated[str | None, typer.Option("--bin", help="Expand only bin i,j.")]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
 
 
 @app.command()
-def demo() -> None:
-    """Run RoI Pool and RoI Align on a small embedded example."""
-    x = DEMO_MAP[None, None]
-    boxes = np.array([[0, *DEMO_BOX]])
-    np.set_printoptions(precision=4, suppress=True)
-    print("feature map (8x8):")
-    print(DEMO_MAP)
-    print(f"RoI (x1, y1, x2, y2) = {DEMO_BOX}, output 2x2\n")
-    print("RoI Pool:")
-    print(roikit.roi_pool(x, boxes, 2)[0, 0])
-    for mode in ("max", "avg"):
-        print(f"\nRoI Align ({mode}, 2x2 samples per bin, aligned=False):")
-        print(roikit.roi_align(x, boxes, 2, sampling_ratio=2, mode=mode)[0, 0])
+def demo(
+    lang: LangOpt = Lang.en,
+    mode: Annotated[Mode | None, typer.Option("--mode", help="Only this RoI Align mode "
+                                              "(default: max, then avg).")] = None,  # fmt: skip
+    fmt: FormatOpt = Format.text,
+    bins: BinsOpt = "auto",
+    output: OutOpt = None,
+) -> None:
+    """Work out RoI Pool and RoI Align by hand on a small embedded example."""
+    from .demo import demo_traces
+
+    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, bins, output)
 
 
-@app.callback()
-def _root() -> None:
-    """RoI Pool and RoI Align, exact and worked out by hand."""
+@app.command()
+def explain(
+    op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
+    map_: Annotated[str, typer.Option("--map", help="Inline rows '1 2 3; 4 5 6', or a .npy, "
+                                      ".csv/.txt or image file.")],  # fmt: skip
+    box: Annotated[str, typer.Option("--box", help="x1,y1,x2,y2 in image pixels.")],
+    output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
+    spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
+    sampling_ratio: Annotated[int, typer.Option("--sampling-ratio", help="Points per bin and "
+                                                "axis; <= 0 is adaptive.")] = 2,  # fmt: skip
+    aligned: Annotated[bool, typer.Option("--aligned/--not-aligned",
+                                          help="Half-pixel offset.")] = False,  # fmt: skip
+    mode: Annotated[Mode, typer.Option("--mode")] = Mode.max,
+    channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
+    fmt: FormatOpt = Format.text,
+    lang: LangOpt = Lang.en,
+    bins: BinsOpt = "auto",
+    bin_: BinOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Work out RoI Pool or RoI Align by hand on your own map and box."""
+    from .explain import explain_roi_align, explain_roi_pool
+    from .mapio import load_map, parse_numbers, parse_output_size
+
+    try:
+        feature, _image = load_map(map_)
+        coords = parse_numbers(box, "--box", (4,))
+        size = parse_output_size(output_size, feature.shape[-2:])
+        selected = _bins(bins, bin_)
+        if isinstance(selected, tuple) and not (0 <= selected[0] < size[0]
+                                                and 0 <= selected[1] < size[1]):  # fmt: skip
+            _fail(f"--bin {bin_} is outside the {size[0]}x{size[1]} output")
+        if op is Op.pool:
+            trace = explain_roi_pool(feature, coords, size, spatial_scale, channel=channel,
+                                     lang=lang.value)  # fmt: skip
+        else:
+            trace = explain_roi_align(feature, coords, size, spatial_scale, sampling_ratio,
+                                      aligned, mode.value, channel=channel, lang=lang.value)  # fmt: skip
+        _emit([trace], fmt, selected, output)
+    except (RoIError, OSError) as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

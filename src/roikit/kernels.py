@@ -346,3 +346,52 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat):
                         if cell >= 0:
                             dfeat[ci, b, cell // W, cell % W, ch] += grad[k, ch0 + ch, ph, pw]
     return dfeat
+
+
+# ----------------------------------------------------------------------------- winners
+
+
+@_pjit
+def align_max_winners(feat, batch, has, zero_kind,
+                      y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
+                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, win_y, win_x):  # fmt: skip
+    """The winning sample of every bin (positions in the plan's flat sample arrays).
+
+    -1 when an out-of-range sample (worth 0) wins, -2 when nothing won or the
+    box has no samples. Same scan as :func:`align_max_forward`.
+    """
+    K, C, PH, PW = win_y.shape
+    for k in prange(K):
+        if not has[k]:
+            win_y[k] = -2
+            win_x[k] = -2
+            continue
+        img = feat[batch[k]]
+        best = np.empty(C, dtype=feat.dtype)
+        wy = np.empty(C, dtype=np.int64)
+        wx = np.empty(C, dtype=np.int64)
+        for ph in range(PH):
+            for pw in range(PW):
+                _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
+                               y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
+                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx)
+                for ch in range(C):
+                    win_y[k, ch, ph, pw] = wy[ch]
+                    win_x[k, ch, ph, pw] = wx[ch]
+    return win_y, win_x
+
+
+@_pjit
+def pool_winners(feat, batch, hs, he, ws, we, win):
+    """The winning cell (flat index ``row * W + col``, -1 if none) of every bin."""
+    K, C, PH, PW = win.shape
+    for k in prange(K):
+        img = feat[batch[k]]
+        best = np.empty(C, dtype=feat.dtype)
+        w = np.empty(C, dtype=np.int64)
+        for ph in range(PH):
+            for pw in range(PW):
+                _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], 0, C, best, w)
+                for ch in range(C):
+                    win[k, ch, ph, pw] = w[ch]
+    return win

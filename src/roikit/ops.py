@@ -113,6 +113,29 @@ def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     return out
 
 
+def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Winning sample of every max-mode bin: positions in the plan's y / x sample arrays.
+
+    Returns two int64 arrays of shape (K, C, PH, PW): -1 where an out-of-range
+    sample (worth 0) wins, -2 where nothing won (no samples, or all NaN).
+    """
+    shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
+    win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
+    if win_y.size:
+        kernels.align_max_winners(kernels.to_channels_last(feat), *_max_args(plan), win_y, win_x)
+    return win_y, win_x
+
+
+def run_pool_winners(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
+    """Winning cell ``row * W + col`` of every RoI Pool bin, -1 for empty bins."""
+    win = np.full((plan.num_boxes, feat.shape[1], *plan.output_size), -1, np.int64)
+    if win.size:
+        y, x = plan.y, plan.x
+        kernels.pool_winners(kernels.to_channels_last(feat), plan.batch, y.bin_start,
+                             y.bin_end, x.bin_start, x.bin_end, win)  # fmt: skip
+    return win
+
+
 def roi_align(
     input: Any,
     boxes: Boxes,

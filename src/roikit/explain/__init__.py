@@ -1,0 +1,10 @@
+"""Walkthroughs: RoI Pool and RoI Align worked out by hand, as a :class:`Trace`."""
+
+from __future__ import annotations
+
+from .align import explain_roi_align
+from .compare import compare
+from .pool import explain_roi_pool
+from .trace import Step, Table, Trace
+
+__all__ = ["Step", "Table", "Trace", "compare", "explain_roi_align", "explain_roi_pool"]
