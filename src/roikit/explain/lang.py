@@ -54,9 +54,9 @@ TEXT: dict[str, dict[str, str]] = {
         "output.line": "The {ph} × {pw} output, one value per bin:",
         "output.table": "output",
         "pool.mis.title": "What rounding cost: the misalignment",
-        "pool.mis.intro": "In cell units (cell i covers [i, i+1)), the box on the map is "
-        "[{x1}, {x2}] × [{y1}, {y2}]; RoI Pool uses cells {xs}…{xe} × {ys}…{ye}, "
-        "i.e. [{sx1}, {sx2}) × [{sy1}, {sy2}).",
+        "pool.mis.intro": "Rounding picks the cell whose centre is nearest, so cell i is centred "
+        "at i and covers [i − 0.5, i + 0.5). The box on the map is [{x1}, {x2}] × [{y1}, {y2}]; "
+        "RoI Pool uses cells {xs}…{xe} × {ys}…{ye}, i.e. [{sx1}, {sx2}) × [{sy1}, {sy2}).",
         "pool.mis.side": "{side} edge: {real} → {snapped} ({shift} cells, {effect})",
         "pool.mis.gain": "gains a strip",
         "pool.mis.lose": "loses a strip",
@@ -170,8 +170,9 @@ TEXT: dict[str, dict[str, str]] = {
         "output.line": "구간마다 값 하나씩, {ph} × {pw} 출력:",
         "output.table": "출력",
         "pool.mis.title": "반올림의 대가: 어긋남(misalignment)",
-        "pool.mis.intro": "칸 단위(칸 i는 [i, i+1))로 보면 맵 위의 박스는 [{x1}, {x2}] × [{y1}, {y2}]"
-        "인데, RoI Pool은 칸 {xs}…{xe} × {ys}…{ye}, 즉 [{sx1}, {sx2}) × [{sy1}, {sy2})를 씁니다.",
+        "pool.mis.intro": "반올림은 중심이 가장 가까운 칸을 고르므로, 칸 i의 중심은 i이고 칸은 "
+        "[i − 0.5, i + 0.5)를 덮습니다. 맵 위의 박스는 [{x1}, {x2}] × [{y1}, {y2}]인데, RoI Pool은 "
+        "칸 {xs}…{xe} × {ys}…{ye}, 즉 [{sx1}, {sx2}) × [{sy1}, {sy2})를 씁니다.",
         "pool.mis.side": "{side} 변: {real} → {snapped} ({shift}칸, {effect})",
         "pool.mis.gain": "띠 모양 영역이 더해짐",
         "pool.mis.lose": "띠 모양 영역이 잘려 나감",

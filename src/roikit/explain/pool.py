@@ -91,25 +91,32 @@ def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
     return lines
 
 
+def snapped_extent(axis: PoolAxis) -> tuple[float, float]:
+    """The region RoI Pool's cells cover on one axis: cell i is centred at i."""
+    lo = float(axis.start[0]) - 0.5
+    return lo, lo + float(axis.size[0])
+
+
 def _misalignment(lang: str, x: PoolAxis, y: PoolAxis) -> Step:
-    # Cell i covers [i, i+1): the snapped box is [start, end + 1) on each axis.
+    # round() picks the nearest cell centre, so cell i covers [i - 0.5, i + 0.5).
     sides = []
     for axis, (lo_side, hi_side) in ((x, ("side.left", "side.right")),
                                      (y, ("side.top", "side.bottom"))):  # fmt: skip
         real_lo, real_hi = float(axis.scaled_start[0]), float(axis.scaled_end[0])
-        snap_lo, snap_hi = float(axis.start[0]), float(axis.start[0] + axis.size[0])
+        snap_lo, snap_hi = snapped_extent(axis)
         for side, real, snap, grows in ((lo_side, real_lo, snap_lo, -1),
                                         (hi_side, real_hi, snap_hi, 1)):  # fmt: skip
             shift = snap - real
+            shift_text = fmt(shift) if shift <= 0 else "+" + fmt(shift)
             effect = ("pool.mis.same" if shift == 0
                       else "pool.mis.gain" if shift * grows > 0 else "pool.mis.lose")  # fmt: skip
             sides.append(text(lang, "pool.mis.side", side=text(lang, side), real=fmt(real),
-                              snapped=fmt(snap), shift=f"{shift:+.4g}",
+                              snapped=fmt(snap), shift=shift_text,
                               effect=text(lang, effect)))  # fmt: skip
     lens = []
     for axis in (x, y):
         real_lo, real_hi = float(axis.scaled_start[0]), float(axis.scaled_end[0])
-        snap_lo, snap_hi = float(axis.start[0]), float(axis.start[0] + axis.size[0])
+        snap_lo, snap_hi = snapped_extent(axis)
         lens.append((max(real_hi - real_lo, 0.0), snap_hi - snap_lo,
                      max(min(real_hi, snap_hi) - max(real_lo, snap_lo), 0.0)))  # fmt: skip
     area = lens[0][0] * lens[1][0]
@@ -117,9 +124,9 @@ def _misalignment(lang: str, x: PoolAxis, y: PoolAxis) -> Step:
     inter = lens[0][2] * lens[1][2]
     intro = text(lang, "pool.mis.intro", x1=fmt(x.scaled_start[0]), x2=fmt(x.scaled_end[0]),
                  y1=fmt(y.scaled_start[0]), y2=fmt(y.scaled_end[0]), xs=int(x.start[0]),
-                 xe=int(x.end[0]), ys=int(y.start[0]), ye=int(y.end[0]), sx1=int(x.start[0]),
-                 sx2=int(x.start[0] + x.size[0]), sy1=int(y.start[0]),
-                 sy2=int(y.start[0] + y.size[0]))  # fmt: skip
+                 xe=int(x.end[0]), ys=int(y.start[0]), ye=int(y.end[0]),
+                 sx1=fmt(snapped_extent(x)[0]), sx2=fmt(snapped_extent(x)[1]),
+                 sy1=fmt(snapped_extent(y)[0]), sy2=fmt(snapped_extent(y)[1]))  # fmt: skip
     area_line = text(lang, "pool.mis.area", a=fmt(area), b=fmt(snapped), lost=fmt(area - inter),
                      gained=fmt(snapped - inter))  # fmt: skip
     return Step("pool.misalignment", text(lang, "pool.mis.title"), (intro, *sides, area_line))
