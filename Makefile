@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 # torch==2.14.1 / torchvision==0.29.1 are pinned: pip takes them from the
 # machine's disk (an unpinned torch would download gigabytes).
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,dev]"
+	$(BIN)/pip install -q -e ".[test,dev,figures]"
 	touch $@
 
 demo: $(VENV)/.base
@@ -32,6 +32,10 @@ bench: $(VENV)/.test
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+
+# The README's pictures: the demo's figures, regenerated and committed.
+figures: $(VENV)/.test
+	$(BIN)/python -m roikit demo --figures docs/figures > /dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

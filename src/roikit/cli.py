@@ -69,6 +69,26 @@ def _bins(bins: str, bin_: str | None) -> Any:
     return bins
 
 
+def _figure_module() -> Any:
+    try:
+        from . import figures
+    except ImportError as exc:  # matplotlib is an optional dependency
+        _fail(f"figures need matplotlib: pip install 'roikit[figures]' ({exc})")
+    return figures
+
+
+def _save_figure(trace: Any, path: Path, image: Any) -> None:
+    figures = _figure_module()
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        _fail(f"--figure {path} must end in .png, .svg or .pdf")
+    if trace.op == "roi_pool":
+        drawn = figures.pool_figure(trace, image=image)
+    else:
+        drawn = figures.align_figure(trace, image=image)
+    drawn.figure.savefig(path, dpi=110)
+    typer.echo(f"wrote {path}", err=True)
+
+
 def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None) -> None:
     from .render import render
 
@@ -101,11 +121,16 @@ def demo(
     fmt: FormatOpt = Format.text,
     bins: BinsOpt = "auto",
     output: OutOpt = None,
+    figures: Annotated[Path | None, typer.Option("--figures", help="Also write the demo's "
+                                                 "figures (PNG) into DIR.")] = None,  # fmt: skip
 ) -> None:
     """Work out RoI Pool and RoI Align by hand on a small embedded example."""
     from .demo import demo_traces
 
     _emit(demo_traces(lang.value, mode.value if mode else None), fmt, bins, output)
+    if figures is not None:
+        for path in _figure_module().save_demo_figures(figures):
+            typer.echo(f"wrote {path}", err=True)
 
 
 @app.command()
@@ -127,13 +152,15 @@ def explain(
     bins: BinsOpt = "auto",
     bin_: BinOpt = None,
     output: OutOpt = None,
+    figure: Annotated[Path | None, typer.Option("--figure", help="Also draw the computation "
+                                                "to FILE (.png, .svg or .pdf).")] = None,  # fmt: skip
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     from .explain import explain_roi_align, explain_roi_pool
-    from .mapio import load_map, parse_numbers, parse_output_size
+    from .mapio import load_map, load_picture, parse_numbers, parse_output_size
 
     try:
-        feature, _image = load_map(map_)
+        feature, image_path = load_map(map_)
         coords = parse_numbers(box, "--box", (4,))
         size = parse_output_size(output_size, feature.shape[-2:])
         selected = _bins(bins, bin_)
@@ -147,6 +174,8 @@ def explain(
             trace = explain_roi_align(feature, coords, size, spatial_scale, sampling_ratio,
                                       aligned, mode.value, channel=channel, lang=lang.value)  # fmt: skip
         _emit([trace], fmt, selected, output)
+        if figure is not None:
+            _save_figure(trace, figure, load_picture(image_path) if image_path else None)
     except (RoIError, OSError) as exc:
         _fail(str(exc))
 

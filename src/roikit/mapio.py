@@ -86,6 +86,14 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
     return _parse_rows(content, f"--map {spec}"), None
 
 
+def load_picture(path: Path) -> np.ndarray:
+    """The picture itself (RGB), to draw figures over it."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
 def parse_numbers(text: str, name: str, count: tuple[int, ...]) -> list[float]:
     """Parse comma-separated numbers for option ``name``, expecting one of ``count`` items."""
     parts = [p for p in text.replace(" ", ",").split(",") if p]

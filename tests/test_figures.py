@@ -1,0 +1,116 @@
+"""Figures: structure (dots, bins, winners, arrows, labels) and written files, not pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from typer.testing import CliRunner
+
+from roikit import explain_roi_align, explain_roi_pool, figures
+from roikit.cli import app
+from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+
+M = np.arange(49.0).reshape(7, 7) % 5
+
+
+@pytest.mark.parametrize(("size", "sr"), [((2, 2), 2), ((3, 2), 1), ((2, 3), 0)])
+def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ignore[no-untyped-def]
+    trace = explain_roi_align(M, (0.7, 1.2, 5.6, 5.9), size, 1.0, sr, mode="max")
+    d = figures.align_figure(trace)
+    gh, gw = trace.data["y"]["grid"], trace.data["x"]["grid"]
+    assert len(d.points) == size[0] * size[1] * gh * gw
+    assert len(d.bins) == size[0] * size[1] and len(d.roi) == 1
+    assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
+    assert len(d.arrows) == 4
+    texts = [t.get_text() for t in d.labels]
+    assert all(f"{w:.3f}".rstrip("0").rstrip(".") in texts
+               for w in trace.data["bins"][0]["points"][trace.data["bins"][0]["winner"]]["weights"])
+    assert "RoI Align (max)" in d.ax.get_title()
+
+
+def test_align_figure_avg_has_no_winners_and_marks_outside_points() -> None:
+    trace = explain_roi_align(M, (-3.0, 1.0, 4.0, 5.0), 2, mode="avg")
+    d = figures.align_figure(trace)
+    assert d.winners == []
+    outside = [p for b in trace.data["bins"] for p in b["points"] if not p["inside"]]
+    assert outside  # this box reaches past x = -1
+    hollow = [s for s in d.points if tuple(s.get_facecolor()[0][:3]) == (1.0, 1.0, 1.0)]
+    assert len(hollow) == len(outside)
+
+
+def test_bilinear_rectangles_have_the_weights_as_areas() -> None:
+    trace = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.bilinear_figure(trace)
+    b = trace.data["bins"][0]
+    weights = b["points"][b["winner"]]["weights"]
+    areas = [r.get_width() * r.get_height() for r in d.cells]
+    np.testing.assert_allclose(areas, weights, atol=1e-12)
+    assert len(d.points) == 4 and len(d.winners) == 1
+    assert "= 5.215" in d.ax.get_title()
+
+
+def test_pool_figure_shows_real_and_snapped_boxes_bins_winners_and_strips() -> None:
+    trace = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.pool_figure(trace)
+    real, snapped = d.roi
+    assert real.get_linestyle() == "--" and snapped.get_linestyle() == "-"
+    assert (snapped.get_x(), snapped.get_width()) == (1.5, 5.0)  # cells 2..6
+    assert len(d.bins) == 4 and len(d.winners) == 4
+    assert len(d.cells) == 4  # a strip on each side (all four gained here)
+    assert [t.get_text() for t in d.labels].count("9") == 1
+
+
+def test_large_maps_become_a_heat_map_and_images_are_drawn_under() -> None:
+    big = np.random.default_rng(0).standard_normal((30, 30))
+    d = figures.align_figure(explain_roi_align(big, (3, 4, 20, 25), 2))
+    assert d.labels and all(len(t.get_text()) <= 6 for t in d.labels)  # only weight labels
+    assert any(isinstance(a, AxesImage) for a in d.ax.get_children())
+    picture = np.zeros((7, 7, 3), np.uint8)
+    d = figures.pool_figure(explain_roi_pool(M, (1, 1, 5, 5), 2), image=picture)
+    assert any(isinstance(a, AxesImage) for a in d.ax.get_children())
+
+
+def test_helpers_draw_into_a_given_axes() -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert figures.align_figure(explain_roi_align(M, (1, 1, 5, 5), 2), ax=ax).ax is ax
+
+
+def test_summary_figure_has_input_and_both_outputs() -> None:
+    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    align = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.summary_figure(pool, align)
+    assert [a.get_title() for a in d.figure.axes] == ["input and RoI", "RoI Pool output",
+                                                      "RoI Align (max) output"]  # fmt: skip
+    assert len(d.labels) == 64 + 4 + 4
+
+
+def test_wrong_trace_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="align_figure needs a RoI Align trace; got 'roi_pool'"):
+        figures.align_figure(explain_roi_pool(M, (1, 1, 5, 5), 2))
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.parametrize("op", ["pool", "align"])
+def test_cli_writes_every_figure_format(tmp_path, op, suffix):  # type: ignore[no-untyped-def]
+    out = tmp_path / f"fig{suffix}"
+    result = CliRunner().invoke(app, ["explain", op, "--map", "1 2 3; 4 5 6; 7 8 9", "--box",
+                                      "0.2,0.3,1.9,1.7", "--figure", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    head = out.read_bytes()[:8]
+    assert {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix] in head
+
+
+def test_cli_rejects_unknown_figure_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, ["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1",
+                                      "--figure", str(tmp_path / "f.gif")])  # fmt: skip
+    assert result.exit_code == 2 and "must end in .png, .svg or .pdf" in result.stderr
+
+
+def test_demo_writes_all_its_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, ["demo", "--figures", str(tmp_path)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bilinear.png", "roi_align_avg.png", "roi_align_max.png", "roi_pool.png", "summary.png"]
