@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
 from .explain import Trace, compare, explain_roi_align, explain_roi_pool
+from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
 from .ops import roi_align, roi_align_backward, roi_pool, roi_pool_backward
+from .poolers import assign_fpn_levels, multiscale_roi_align
+from .ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
 
 __version__ = "0.1.0"
 
@@ -20,9 +23,17 @@ __all__ = [
     "ParameterError",
     "RoIError",
     "Trace",
+    "assign_fpn_levels",
     "compare",
     "explain_roi_align",
     "explain_roi_pool",
+    "multiscale_roi_align",
+    "onnx_max_roi_pool",
+    "onnx_roi_align",
+    "ps_roi_align",
+    "ps_roi_align_backward",
+    "ps_roi_pool",
+    "ps_roi_pool_backward",
     "roi_align",
     "roi_align_backward",
     "roi_pool",

@@ -395,3 +395,138 @@ def pool_winners(feat, batch, hs, he, ws, we, win):
                 for ch in range(C):
                     win[k, ch, ph, pw] = w[ch]
     return win
+
+
+# ----------------------------------------------------------------------------- other conventions
+
+
+@_pjit
+def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, out):
+    """Position-sensitive avg RoI Align: bin (ph, pw) of class c reads channel (c*PH+ph)*PW+pw."""
+    K, CO, PH, PW = out.shape
+    for k in prange(K):
+        b = batch[k]
+        for co in range(CO):
+            for ph in range(PH):
+                kp = k * PH + ph
+                r0 = ty_start[kp] - ty_off[kp]
+                for pw in range(PW):
+                    kq = k * PW + pw
+                    s0 = tx_start[kq] - tx_off[kq]
+                    img = feat[b, (co * PH + ph) * PW + pw]
+                    acc = out[k, co, ph, pw]  # starts at 0, in the output dtype
+                    for t in range(ty_off[kp], ty_off[kp + 1]):
+                        row = img[r0 + t]
+                        part = acc * 0
+                        for u in range(tx_off[kq], tx_off[kq + 1]):
+                            part += tx_w[u] * row[s0 + u]
+                        acc += ty_w[t] * part
+                    out[k, co, ph, pw] = acc
+    return out
+
+
+@_pjit
+def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, dfeat):
+    """Gradient of :func:`ps_align_forward`; each input channel belongs to one (c, ph, pw)."""
+    K, CO, PH, PW = grad.shape
+    for co in prange(CO):
+        for k in range(K):
+            b = batch[k]
+            for ph in range(PH):
+                kp = k * PH + ph
+                r0 = ty_start[kp] - ty_off[kp]
+                for pw in range(PW):
+                    kq = k * PW + pw
+                    s0 = tx_start[kq] - tx_off[kq]
+                    dimg = dfeat[b, (co * PH + ph) * PW + pw]
+                    g = grad[k, co, ph, pw]
+                    for t in range(ty_off[kp], ty_off[kp + 1]):
+                        gy = g * ty_w[t]
+                        row = dimg[r0 + t]
+                        for u in range(tx_off[kq], tx_off[kq + 1]):
+                            row[s0 + u] += gy * tx_w[u]
+    return dfeat
+
+
+@_pjit
+def ps_pool_forward(feat, batch, hs, he, ws, we, out):
+    """Position-sensitive RoI Pool: the *mean* of the bin's cells in its own channel."""
+    K, CO, PH, PW = out.shape
+    for k in prange(K):
+        b = batch[k]
+        for co in range(CO):
+            for ph in range(PH):
+                for pw in range(PW):
+                    h0, h1, w0, w1 = hs[k, ph], he[k, ph], ws[k, pw], we[k, pw]
+                    if h1 <= h0 or w1 <= w0:
+                        continue  # empty bin: 0
+                    img = feat[b, (co * PH + ph) * PW + pw]
+                    acc = out[k, co, ph, pw]
+                    for r in range(h0, h1):
+                        for q in range(w0, w1):
+                            acc += img[r, q]
+                    out[k, co, ph, pw] = acc / ((h1 - h0) * (w1 - w0))
+    return out
+
+
+@_pjit
+def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat):
+    """Gradient of :func:`ps_pool_forward`: each cell of a bin gets g / area."""
+    K, CO, PH, PW = grad.shape
+    for co in prange(CO):
+        for k in range(K):
+            b = batch[k]
+            for ph in range(PH):
+                for pw in range(PW):
+                    h0, h1, w0, w1 = hs[k, ph], he[k, ph], ws[k, pw], we[k, pw]
+                    if h1 <= h0 or w1 <= w0:
+                        continue
+                    g = grad[k, co, ph, pw] / ((h1 - h0) * (w1 - w0))
+                    dimg = dfeat[b, (co * PH + ph) * PW + pw]
+                    for r in range(h0, h1):
+                        for q in range(w0, w1):
+                            dimg[r, q] += g
+    return dfeat
+
+
+@_pjit
+def ort_max_forward(feat, batch, has, zero_kind, y_off, y_in, y_lo, y_hi, y_wl, y_wh,
+                    x_off, x_in, x_lo, x_hi, x_wl, x_wh, out):  # fmt: skip
+    """ONNX Runtime's RoiAlign max: max over samples of max(w1*v1, w2*v2, w3*v3, w4*v4).
+
+    Kept for compatibility (ORT's known behaviour; a constant map of 10 gives
+    2.5 with four equal weights). Out-of-range samples are worth 0.
+    """
+    K, C, PH, PW = out.shape
+    for k in prange(K):
+        if not has[k]:
+            continue
+        img = feat[batch[k]]
+        for c in range(C):
+            for ph in range(PH):
+                kp = k * PH + ph
+                for pw in range(PW):
+                    kq = k * PW + pw
+                    found = zero_kind[k, ph, pw] != 0
+                    best = out[k, c, ph, pw]  # 0: the value of an out-of-range sample
+                    for jy in range(y_off[kp], y_off[kp + 1]):
+                        if not y_in[jy]:
+                            continue
+                        hy = y_wl[jy]
+                        ly = y_wh[jy]
+                        for jx in range(x_off[kq], x_off[kq + 1]):
+                            if not x_in[jx]:
+                                continue
+                            hx = x_wl[jx]
+                            lx = x_wh[jx]
+                            v = max(max(max((hy * hx) * img[y_lo[jy], x_lo[jx], c],
+                                            (hy * lx) * img[y_lo[jy], x_hi[jx], c]),
+                                        (ly * hx) * img[y_hi[jy], x_lo[jx], c]),
+                                    (ly * lx) * img[y_hi[jy], x_hi[jx], c])  # fmt: skip
+                            if not found:
+                                best = v
+                                found = True
+                            else:
+                                best = max(best, v)
+                    out[k, c, ph, pw] = best
+    return out

@@ -99,8 +99,11 @@ class PoolPlan:
 
 
 def _plan_pool_axis(
-    lo: np.ndarray, hi: np.ndarray, scale: np.generic, bins: int, extent: int
+    lo: np.ndarray, hi: np.ndarray, scale: np.generic, bins: int, extent: int,
+    inclusive: bool = True, clip: int | None = None,
 ) -> PoolAxis:
+    # inclusive: size = end - start + 1 (RoI Pool) or end - start (ps_roi_pool);
+    # clip: the upper clip of bin edges, extent (RoI Pool) or extent - 1 (ps_roi_pool).
     dtype = lo.dtype
     with np.errstate(over="ignore"):
         scaled_start, scaled_end = lo * scale, hi * scale
@@ -108,13 +111,14 @@ def _plan_pool_axis(
     # range); roikit saturates at the int32 range instead, so nothing overflows.
     start = c_round(np.clip(scaled_start.astype(np.float64), _INT_MIN, _INT_MAX))
     end = c_round(np.clip(scaled_end.astype(np.float64), _INT_MIN, _INT_MAX))
-    size = np.maximum(end - start + 1, 1)
+    size = np.maximum(end - start + (1 if inclusive else 0), 1)
     bin_size = size.astype(dtype) / dtype.type(bins)
     p = np.arange(bins, dtype=dtype)
     raw_start = np.floor(p[None, :] * bin_size[:, None]).astype(np.float64) + start[:, None]
     raw_end = np.ceil((p[None, :] + 1) * bin_size[:, None]).astype(np.float64) + start[:, None]
-    clip_start = np.clip(raw_start, 0, extent).astype(np.int64)
-    clip_end = np.clip(raw_end, 0, extent).astype(np.int64)
+    top = extent if clip is None else clip
+    clip_start = np.clip(raw_start, 0, top).astype(np.int64)
+    clip_end = np.clip(raw_end, 0, top).astype(np.int64)
     return PoolAxis(
         extent,
         *(
@@ -133,6 +137,7 @@ def plan_roi_pool(
     dtype: np.dtype,
     output_size: tuple[int, int],
     spatial_scale: float,
+    position_sensitive: bool = False,
 ) -> PoolPlan:
     """Plan RoI Pool (Fast R-CNN, torchvision ``roi_pool``) for validated boxes.
 
@@ -140,12 +145,17 @@ def plan_roi_pool(
     zero**; its end cell is inclusive (``size = end - start + 1``, at least 1);
     bin ``p`` covers ``[floor(p*bin), ceil((p+1)*bin))`` from the start cell,
     clipped to the map. Neighbouring bins may overlap.
+
+    ``position_sensitive=True`` plans torchvision's ``ps_roi_pool`` instead:
+    the size is ``end - start`` (no +1, at least 1) and bin edges are clipped
+    to ``[0, extent - 1]`` (so the last row and column are never pooled).
     """
-    return _cached_pool(_key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale)
+    return _cached_pool(_key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale,
+                        position_sensitive)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_pool(key, input_shape, dtype_str, output_size, spatial_scale):  # type: ignore[no-untyped-def]
+def _cached_pool(key, input_shape, dtype_str, output_size, spatial_scale, ps):  # type: ignore[no-untyped-def]
     coords, batch = _unkey(key, np.dtype(dtype_str))
     scale = np.dtype(dtype_str).type(spatial_scale)
     _, _, H, W = input_shape
@@ -156,8 +166,8 @@ def _cached_pool(key, input_shape, dtype_str, output_size, spatial_scale):  # ty
         tuple(output_size),
         spatial_scale,
         _frozen(batch),
-        y=_plan_pool_axis(coords[:, 1], coords[:, 3], scale, PH, H),
-        x=_plan_pool_axis(coords[:, 0], coords[:, 2], scale, PW, W),
+        y=_plan_pool_axis(coords[:, 1], coords[:, 3], scale, PH, H, not ps, H - 1 if ps else None),
+        x=_plan_pool_axis(coords[:, 0], coords[:, 2], scale, PW, W, not ps, W - 1 if ps else None),
     )
 
 

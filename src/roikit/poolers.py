@@ -1,0 +1,146 @@
+"""Multi-scale RoI Align over an FPN pyramid (torchvision ``MultiScaleRoIAlign``, detectron2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._validate import check_boxes, check_input, check_output_size, compute_dtype
+from .errors import InputError, ParameterError
+from .ops import make_align_plan, run_align
+
+__all__ = ["assign_fpn_levels", "infer_scale", "multiscale_roi_align"]
+
+_MAPPINGS = ("torchvision", "detectron2")
+
+
+def infer_scale(feature_size: int, image_size: int) -> float:
+    """The pyramid level's scale as torchvision infers it: ``2 ** round(log2(f / i))``.
+
+    The logarithm is taken in float32 and rounded half to even, as torch does.
+
+    Examples
+    --------
+    >>> infer_scale(50, 800), infer_scale(13, 800)
+    (0.0625, 0.015625)
+    """
+    approx = np.float32(float(feature_size) / float(image_size))
+    return float(2.0 ** float(np.round(np.log2(approx))))
+
+
+def assign_fpn_levels(
+    boxes: np.ndarray,
+    k_min: int,
+    k_max: int,
+    canonical_scale: float = 224,
+    canonical_level: int = 4,
+    level_mapping: str = "torchvision",
+) -> np.ndarray:
+    """FPN level of each box (eq. 1 of the FPN paper), as an index from 0 (``k_min``).
+
+    ``torchvision``: ``floor(k0 + log2(sqrt(area) / s0) + 1e-6)``;
+    ``detectron2``: ``floor(k0 + log2(sqrt(area) / s0 + 1e-8))``; both clamped
+    to ``[k_min, k_max]``, in the boxes' dtype. A box with negative area
+    (inverted) has no level: -1, and pools to zeros, as in torchvision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b = np.array([[0, 0, 224, 224], [0, 0, 112, 112], [0, 0, 1000, 1000]], np.float32)
+    >>> assign_fpn_levels(b, 2, 5)
+    array([2, 1, 3])
+    """
+    if level_mapping not in _MAPPINGS:
+        raise ParameterError(f"level_mapping must be 'torchvision' or 'detectron2'; got {level_mapping!r}")
+    b = np.asarray(boxes)
+    dt = b.dtype.type
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.sqrt((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+        if level_mapping == "torchvision":
+            lvl = np.floor(dt(canonical_level) + np.log2(s / dt(canonical_scale)) + dt(1e-6))
+        else:
+            lvl = np.floor(dt(canonical_level) + np.log2(s / dt(canonical_scale) + dt(1e-8)))
+    lvl = np.clip(lvl, k_min, k_max)
+    return np.where(np.isnan(lvl), -1, np.nan_to_num(lvl) - k_min).astype(np.int64)
+
+
+def multiscale_roi_align(
+    features: Sequence[Any],
+    boxes: Any,
+    image_sizes: Sequence[tuple[int, int]],
+    output_size: int | tuple[int, int],
+    sampling_ratio: int = -1,
+    *,
+    canonical_scale: float = 224,
+    canonical_level: int = 4,
+    level_mapping: str = "torchvision",
+    aligned: bool = False,
+    return_levels: bool = False,
+) -> Any:
+    """RoI Align from the pyramid level that suits each box's size.
+
+    Parameters
+    ----------
+    features : list of ndarray of shape (N, C, H_l, W_l)
+        The pyramid, finest level first (e.g. P2 ... P5).
+    boxes : ndarray of shape (K, 5), or list of N ndarrays of shape (L_i, 4)
+        In image pixels.
+    image_sizes : list of (height, width)
+        The images' sizes before the backbone; scales are inferred from them
+        as ``2 ** round(log2(H_l / max height))``.
+    output_size, sampling_ratio, aligned
+        As for :func:`roikit.roi_align` (torchvision's module uses
+        ``aligned=False``; detectron2's ``ROIAlignV2`` pooler uses ``True``).
+    canonical_scale, canonical_level, level_mapping
+        Eq. 1 of the FPN paper (see :func:`assign_fpn_levels`).
+    return_levels : bool
+        Also return each box's level index.
+
+    Returns
+    -------
+    ndarray of shape (K, C, PH, PW), or (output, levels)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> feats = [np.ones((1, 2, 64, 64)), np.full((1, 2, 32, 32), 2.0)]
+    >>> boxes = np.array([[0, 10, 10, 40, 40], [0, 0, 0, 500, 500]])
+    >>> out, levels = multiscale_roi_align(feats, boxes, [(256, 256)], 2, return_levels=True)
+    >>> levels, out[:, 0, 0, 0]
+    (array([0, 1]), array([1., 2.]))
+    """
+    if not features:
+        raise InputError("features must hold at least one pyramid level")
+    feats = [check_input(f, f"features[{i}]") for i, f in enumerate(features)]
+    for i, f in enumerate(feats[1:], 1):
+        if f.shape[:2] != feats[0].shape[:2] or f.dtype != feats[0].dtype:
+            raise InputError(
+                f"features[{i}] has shape {f.shape} and dtype {f.dtype}; every level needs "
+                f"features[0]'s N, C = {feats[0].shape[:2]} and dtype {feats[0].dtype}"
+            )
+    sizes = [tuple(s) for s in image_sizes]
+    if not sizes or any(len(s) != 2 or min(s) <= 0 for s in sizes):
+        raise ParameterError(f"image_sizes must be a non-empty list of (height, width); got {image_sizes!r}")
+    size = check_output_size(output_size)
+    checked = check_boxes(boxes, feats[0].shape[0], feats[0].dtype)
+    max_h = max(s[0] for s in sizes)
+    scales = [infer_scale(f.shape[2], max_h) for f in feats]
+    k_min = int(-np.log2(np.float32(scales[0])))
+    k_max = int(-np.log2(np.float32(scales[-1])))
+    if len(feats) == 1:
+        levels = np.zeros(len(checked.batch), np.int64)
+    else:
+        levels = assign_fpn_levels(checked.coords, k_min, k_max, canonical_scale, canonical_level,
+                                   level_mapping)  # fmt: skip
+    dtype = compute_dtype(feats[0].dtype)
+    out = np.zeros((len(levels), feats[0].shape[1], *size), dtype)
+    rows = np.column_stack([checked.batch.astype(checked.coords.dtype), checked.coords])
+    for lvl, (f, scale) in enumerate(zip(feats, scales, strict=True)):
+        idx = np.flatnonzero(levels == lvl)
+        if idx.size:
+            feat, _, plan = make_align_plan(f, rows[idx], size, scale, sampling_ratio, aligned)
+            out[idx] = run_align(plan, feat, "avg")
+    out = out.astype(feats[0].dtype, copy=False)
+    return (out, levels) if return_levels else out
