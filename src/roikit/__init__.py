@@ -7,6 +7,7 @@ The ops follow torchvision's API and numbers: :func:`roi_pool`,
 
 from __future__ import annotations
 
+from .crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
 from .explain import Trace, compare, explain_roi_align, explain_roi_pool
 from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
@@ -25,6 +26,8 @@ __all__ = [
     "Trace",
     "assign_fpn_levels",
     "compare",
+    "crop_and_resize",
+    "crop_and_resize_backward",
     "explain_roi_align",
     "explain_roi_pool",
     "multiscale_roi_align",
@@ -38,4 +41,5 @@ __all__ = [
     "roi_align_backward",
     "roi_pool",
     "roi_pool_backward",
+    "tensorpack_roi_align",
 ]

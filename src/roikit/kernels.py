@@ -530,3 +530,70 @@ def ort_max_forward(feat, batch, has, zero_kind, y_off, y_in, y_lo, y_hi, y_wl, 
                                 best = max(best, v)
                     out[k, c, ph, pw] = best
     return out
+
+
+@_pjit
+def crop_resize_forward(image, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi,
+                        x_lerp, x_near, bilinear, extrapolation, out):  # fmt: skip
+    """TensorFlow's crop_and_resize, NHWC, float32, with its lerp-of-lerps arithmetic."""
+    K, CH, CW, D = out.shape
+    for k in prange(K):
+        img = image[index[k]]
+        for i in range(CH):
+            for j in range(CW):
+                dst = out[k, i, j]
+                if not (y_in[k, i] and x_in[k, j]):
+                    for d in range(D):
+                        dst[d] = extrapolation
+                    continue
+                if not bilinear:
+                    src = img[y_near[k, i], x_near[k, j]]
+                    for d in range(D):
+                        dst[d] = src[d]
+                    continue
+                tl = img[y_lo[k, i], x_lo[k, j]]
+                tr = img[y_lo[k, i], x_hi[k, j]]
+                bl = img[y_hi[k, i], x_lo[k, j]]
+                br = img[y_hi[k, i], x_hi[k, j]]
+                xl = x_lerp[k, j]
+                yl = y_lerp[k, i]
+                for d in range(D):
+                    top = tl[d] + (tr[d] - tl[d]) * xl
+                    bottom = bl[d] + (br[d] - bl[d]) * xl
+                    dst[d] = top + (bottom - top) * yl
+    return out
+
+
+@_jit
+def crop_resize_backward(grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi,
+                         x_lerp, x_near, bilinear, dimage):  # fmt: skip
+    """TensorFlow's CropAndResizeGradImage: boxes in order, so the sum is deterministic."""
+    K, CH, CW, D = grad.shape
+    for k in range(K):
+        dimg = dimage[index[k]]
+        for i in range(CH):
+            if not y_in[k, i]:
+                continue
+            yl = y_lerp[k, i]
+            for j in range(CW):
+                if not x_in[k, j]:
+                    continue
+                g = grad[k, i, j]
+                if not bilinear:
+                    dst = dimg[y_near[k, i], x_near[k, j]]
+                    for d in range(D):
+                        dst[d] += g[d]
+                    continue
+                xl = x_lerp[k, j]
+                tl = dimg[y_lo[k, i], x_lo[k, j]]
+                tr = dimg[y_lo[k, i], x_hi[k, j]]
+                bl = dimg[y_hi[k, i], x_lo[k, j]]
+                br = dimg[y_hi[k, i], x_hi[k, j]]
+                for d in range(D):
+                    dtop = (1 - yl) * g[d]
+                    dbottom = yl * g[d]
+                    tl[d] += (1 - xl) * dtop
+                    tr[d] += xl * dtop
+                    bl[d] += (1 - xl) * dbottom
+                    br[d] += xl * dbottom
+    return dimage

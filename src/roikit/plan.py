@@ -450,3 +450,40 @@ def _key(boxes: CheckedBoxes) -> tuple[bytes, bytes]:
 def _unkey(key: tuple[bytes, bytes], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     coords = np.frombuffer(key[0], dtype=dtype).reshape(-1, 4)
     return coords, np.frombuffer(key[1], dtype=np.int64).copy()
+
+
+# ----------------------------------------------------------------------------- crop_and_resize
+
+
+@dataclass(frozen=True)
+class CropAxis:
+    """One axis of TensorFlow's ``crop_and_resize`` for all K boxes: one sample per output.
+
+    Corner-aligned: output ``i`` of ``n`` reads ``y1 * (H - 1) + i * (y2 - y1) * (H - 1) / (n - 1)``
+    (the box's centre when ``n == 1``), in float32, between cells ``floorf`` and ``ceilf``.
+    """
+
+    coord: np.ndarray  #: (K, n) float32 sample coordinate in cells
+    inside: np.ndarray  #: (K, n) bool, within ``[0, extent - 1]``
+    low: np.ndarray  #: (K, n) int64 ``floor(coord)`` (0 when outside)
+    high: np.ndarray  #: (K, n) int64 ``ceil(coord)``
+    lerp: np.ndarray  #: (K, n) float32 ``coord - low``
+    nearest: np.ndarray  #: (K, n) int64 ``roundf(coord)`` (half away from zero)
+
+
+def plan_crop_axis(lo: np.ndarray, hi: np.ndarray, n: int, extent: int) -> CropAxis:
+    """Plan one axis of ``crop_and_resize`` from normalized box edges (float32)."""
+    f32 = np.float32
+    last = f32(extent - 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if n > 1:
+            scale = (hi - lo) * last / f32(n - 1)
+            coord = lo[:, None] * last + np.arange(n, dtype=f32)[None, :] * scale[:, None]
+        else:  # 0.5 * (y1 + y2) * (H - 1): the sum in float32, the rest in double
+            coord = (0.5 * (lo + hi).astype(np.float64) * (extent - 1)).astype(f32)[:, None]
+        inside = (coord >= 0) & (coord <= last)
+    safe = np.where(inside, coord, f32(0))
+    low = np.floor(safe).astype(np.int64)
+    return CropAxis(*(_frozen(a) for a in (
+        coord, inside, low, np.ceil(safe).astype(np.int64), safe - low.astype(f32),
+        c_round(safe).astype(np.int64))))  # fmt: skip
