@@ -7,6 +7,7 @@ The ops follow torchvision's API and numbers: :func:`roi_pool`,
 
 from __future__ import annotations
 
+from .conventions import CONVENTIONS, compare_conventions
 from .crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
 from .explain import Trace, compare, explain_roi_align, explain_roi_pool
@@ -18,6 +19,7 @@ from .ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_poo
 __version__ = "0.1.0"
 
 __all__ = [
+    "CONVENTIONS",
     "BoxError",
     "DTypeError",
     "InputError",
@@ -26,6 +28,7 @@ __all__ = [
     "Trace",
     "assign_fpn_levels",
     "compare",
+    "compare_conventions",
     "crop_and_resize",
     "crop_and_resize_backward",
     "explain_roi_align",

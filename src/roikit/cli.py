@@ -141,11 +141,14 @@ def explain(
     box: Annotated[str, typer.Option("--box", help="x1,y1,x2,y2 in image pixels.")],
     output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
     spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
-    sampling_ratio: Annotated[int, typer.Option("--sampling-ratio", help="Points per bin and "
-                                                "axis; <= 0 is adaptive.")] = 2,  # fmt: skip
-    aligned: Annotated[bool, typer.Option("--aligned/--not-aligned",
-                                          help="Half-pixel offset.")] = False,  # fmt: skip
-    mode: Annotated[Mode, typer.Option("--mode")] = Mode.max,
+    sampling_ratio: Annotated[int | None, typer.Option("--sampling-ratio", help="Points per bin "
+                                                       "and axis; <= 0 is adaptive [default: 2]."
+                                                       )] = None,  # fmt: skip
+    aligned: Annotated[bool | None, typer.Option("--aligned/--not-aligned", help="Half-pixel "
+                                                 "offset [default: not aligned].")] = None,  # fmt: skip
+    mode: Annotated[Mode | None, typer.Option("--mode", help="[default: max]")] = None,
+    convention: Annotated[str | None, typer.Option("--convention", help="Use a library's "
+                                                   "defaults (see roikit compare).")] = None,  # fmt: skip
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
     lang: LangOpt = Lang.en,
@@ -167,15 +170,59 @@ def explain(
         if isinstance(selected, tuple) and not (0 <= selected[0] < size[0]
                                                 and 0 <= selected[1] < size[1]):  # fmt: skip
             _fail(f"--bin {bin_} is outside the {size[0]}x{size[1]} output")
+        settings: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
+        if convention is not None:
+            settings = _convention_settings(op, convention)
+        given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
+                 "mode": mode.value if mode else None}  # fmt: skip
+        settings.update({k: v for k, v in given.items() if v is not None})
         if op is Op.pool:
             trace = explain_roi_pool(feature, coords, size, spatial_scale, channel=channel,
                                      lang=lang.value)  # fmt: skip
         else:
-            trace = explain_roi_align(feature, coords, size, spatial_scale, sampling_ratio,
-                                      aligned, mode.value, channel=channel, lang=lang.value)  # fmt: skip
+            trace = explain_roi_align(feature, coords, size, spatial_scale, channel=channel,
+                                      lang=lang.value, **settings)  # fmt: skip
         _emit([trace], fmt, selected, output)
         if figure is not None:
             _save_figure(trace, figure, load_picture(image_path) if image_path else None)
+    except (RoIError, OSError) as exc:
+        _fail(str(exc))
+
+
+def _convention_settings(op: Op, name: str) -> dict[str, Any]:
+    from .conventions import get_convention
+
+    conv = get_convention(name)
+    if op is Op.pool and not conv.pool:
+        _fail(f"--convention {name} is a RoI Align convention; use 'roikit explain align'")
+    if op is Op.align and conv.explain is None:
+        _fail(f"--convention {name} has no RoI Align walkthrough ({conv.summary}); "
+              f"'roikit compare' shows its numbers")  # fmt: skip
+    return dict(conv.explain or {})
+
+
+@app.command()
+def compare(
+    map_: Annotated[str, typer.Option("--map", help="Inline rows, or a .npy, .csv/.txt or image.")],
+    box: Annotated[str, typer.Option("--box", help="x1,y1,x2,y2 in image pixels.")],
+    output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
+    spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
+    channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
+    fmt: FormatOpt = Format.text,
+    output: OutOpt = None,
+) -> None:
+    """Run one box through every library's convention and show why the numbers differ."""
+    from .conventions import compare_conventions
+    from .explain.common import feature_map
+    from .mapio import load_map, parse_numbers, parse_output_size
+
+    try:
+        feature, _ = load_map(map_)
+        inp, c = feature_map(feature, channel)
+        coords = parse_numbers(box, "--box", (4,))
+        size = parse_output_size(output_size, feature.shape[-2:])
+        trace = compare_conventions(inp[0, c], coords, size, spatial_scale)
+        _emit([trace], fmt, "all", output)
     except (RoIError, OSError) as exc:
         _fail(str(exc))
 

@@ -126,6 +126,7 @@ TEXT: dict[str, dict[str, str]] = {
         "doc.roi_pool": "RoI Pool, worked out by hand",
         "doc.roi_align": "RoI Align ({mode}), worked out by hand",
         "doc.compare": "RoI Pool vs RoI Align",
+        "doc.conventions": "One box through every convention",
     },
     "ko": {
         "input.title": "입력",
@@ -239,6 +240,7 @@ TEXT: dict[str, dict[str, str]] = {
         "doc.roi_pool": "RoI Pool 손으로 계산하기",
         "doc.roi_align": "RoI Align ({mode}) 손으로 계산하기",
         "doc.compare": "RoI Pool과 RoI Align 비교",
+        "doc.conventions": "같은 박스, 라이브러리별 규약 비교",
     },
 }
 
