@@ -15,6 +15,7 @@ from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
 from .ops import roi_align, roi_align_backward, roi_pool, roi_pool_backward
 from .poolers import assign_fpn_levels, multiscale_roi_align
 from .ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
+from .rotated import roi_align_rotated, roi_align_rotated_backward
 
 __version__ = "0.1.0"
 
@@ -42,6 +43,8 @@ __all__ = [
     "ps_roi_pool_backward",
     "roi_align",
     "roi_align_backward",
+    "roi_align_rotated",
+    "roi_align_rotated_backward",
     "roi_pool",
     "roi_pool_backward",
     "tensorpack_roi_align",

@@ -597,3 +597,52 @@ def crop_resize_backward(grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_
                     bl[d] += (1 - xl) * dbottom
                     br[d] += xl * dbottom
     return dimage
+
+
+@_pjit
+def points_avg_forward(feat, batch, count, offsets, ly, hy, lx, hx, w, out):
+    """Average of each bin's samples, each interpolated from its 4 neighbours (rotated boxes)."""
+    K, C, PH, PW = out.shape
+    for k in prange(K):
+        img = feat[batch[k]]
+        acc = np.empty(C, dtype=out.dtype)
+        for ph in range(PH):
+            for pw in range(PW):
+                kb = (k * PH + ph) * PW + pw
+                acc[:] = 0
+                for j in range(offsets[kb], offsets[kb + 1]):
+                    w1, w2, w3, w4 = w[j, 0], w[j, 1], w[j, 2], w[j, 3]
+                    if w1 == 0 and w2 == 0 and w3 == 0 and w4 == 0:
+                        continue  # outside the map (or exactly on a cell with zero weights)
+                    v1 = img[ly[j], lx[j]]
+                    v2 = img[ly[j], hx[j]]
+                    v3 = img[hy[j], lx[j]]
+                    v4 = img[hy[j], hx[j]]
+                    for c in range(C):
+                        acc[c] += w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
+                for c in range(C):
+                    out[k, c, ph, pw] = acc[c] / count[k]
+    return out
+
+
+@_pjit
+def points_avg_backward(grad, batch, count, offsets, ly, hy, lx, hx, w, dfeat):
+    """Gradient of :func:`points_avg_forward`, channel chunks in parallel (deterministic)."""
+    K, C, PH, PW = grad.shape
+    nchunk = (C + CHUNK - 1) // CHUNK
+    for ci in prange(nchunk):
+        ch0 = ci * CHUNK
+        nch = min(C, ch0 + CHUNK) - ch0
+        for k in range(K):
+            d = dfeat[ci, batch[k]]
+            for ph in range(PH):
+                for pw in range(PW):
+                    kb = (k * PH + ph) * PW + pw
+                    for j in range(offsets[kb], offsets[kb + 1]):
+                        for ch in range(nch):
+                            g = grad[k, ch0 + ch, ph, pw] / count[k]
+                            d[ly[j], lx[j], ch] += g * w[j, 0]
+                            d[ly[j], hx[j], ch] += g * w[j, 1]
+                            d[hy[j], lx[j], ch] += g * w[j, 2]
+                            d[hy[j], hx[j], ch] += g * w[j, 3]
+    return dfeat

@@ -252,6 +252,32 @@ class AlignPlan:
         return int(self.batch.shape[0])
 
 
+def bilinear_axis(
+    coord: np.ndarray, extent: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The RoI Align border rule and linear weights along one axis, for any coordinates.
+
+    Returns ``inside`` (within ``[-1, extent]``), the neighbour cells ``low`` and
+    ``high`` (-1 outside) and their weights ``1 - frac`` and ``frac`` (0 outside),
+    in the coordinates' dtype: clamp up to 0; from ``extent - 1`` on, both
+    neighbours are the last cell.
+    """
+    dtype = coord.dtype
+    with np.errstate(invalid="ignore"):
+        inside = (coord >= -1) & (coord <= extent)
+    c = np.where(inside & (coord > 0), coord, dtype.type(0))
+    low = np.floor(c).astype(np.int64)
+    at_edge = low >= extent - 1
+    low = np.where(at_edge, extent - 1, low)
+    high = np.where(at_edge, low, low + 1)
+    c = np.where(at_edge, low.astype(dtype), c)
+    w_high = c - low.astype(dtype)
+    w_low = dtype.type(1) - w_high
+    zero = dtype.type(0)
+    return (inside, np.where(inside, low, -1), np.where(inside, high, -1),
+            np.where(inside, w_low, zero), np.where(inside, w_high, zero))  # fmt: skip
+
+
 def _sample_windows(
     base: np.ndarray, bin_size: np.ndarray, grid: np.ndarray, extent: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -323,19 +349,7 @@ def _plan_align_axis(
     half = (index.astype(np.float32) + np.float32(0.5)).astype(dtype)
     with np.errstate(invalid="ignore", over="ignore"):
         coord = base.ravel()[kp] + (half * bin_size[k]) / grid.astype(dtype)[k]
-        inside = (coord >= -1) & (coord <= extent)
-    c = np.where(inside & (coord > 0), coord, dtype.type(0))
-    low = np.floor(c).astype(np.int64)
-    at_edge = low >= extent - 1
-    low = np.where(at_edge, extent - 1, low)
-    high = np.where(at_edge, low, low + 1)
-    c = np.where(at_edge, low.astype(dtype), c)
-    w_high = c - low.astype(dtype)
-    w_low = one - w_high
-    w_high = np.where(inside, w_high, dtype.type(0))
-    w_low = np.where(inside, w_low, dtype.type(0))
-    low = np.where(inside, low, -1)
-    high = np.where(inside, high, -1)
+    inside, low, high, w_low, w_high = bilinear_axis(coord, extent)
 
     # In-range samples form one run of sample numbers (coord is monotonic).
     big = np.iinfo(np.int64).max
@@ -487,3 +501,120 @@ def plan_crop_axis(lo: np.ndarray, hi: np.ndarray, n: int, extent: int) -> CropA
     return CropAxis(*(_frozen(a) for a in (
         coord, inside, low, np.ceil(safe).astype(np.int64), safe - low.astype(f32),
         c_round(safe).astype(np.int64))))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- rotated RoI Align
+
+#: Rotated boxes store every sample; more than this many in one call is refused.
+MAX_POINTS = 1 << 26
+
+
+@dataclass(frozen=True)
+class PointPlan:
+    """Samples that do not separate per axis (rotated boxes), ragged per (box, bin).
+
+    The samples of bin ``(ph, pw)`` of box ``k`` are
+    ``[offsets[(k*PH + ph)*PW + pw], offsets[... + 1])``; each has a position,
+    its four neighbour cells and bilinear weights (``w[:, 0..3]`` on
+    ``(low_y, low_x), (low_y, high_x), (high_y, low_x), (high_y, high_x)``).
+    """
+
+    input_shape: tuple[int, int, int, int]
+    dtype: np.dtype
+    output_size: tuple[int, int]
+    batch: np.ndarray  #: (K,) int64
+    count: np.ndarray  #: (K,) samples per bin (at least 1), the divisor of the average
+    offsets: np.ndarray  #: (K*PH*PW + 1,) int64
+    y: np.ndarray  #: (S,) sample row coordinate
+    x: np.ndarray  #: (S,) sample column coordinate
+    inside: np.ndarray  #: (S,) bool, within [-1, H] x [-1, W]
+    low_y: np.ndarray  #: (S,) int64
+    high_y: np.ndarray
+    low_x: np.ndarray
+    high_x: np.ndarray
+    w: np.ndarray  #: (S, 4) bilinear weights (0 outside)
+
+    @property
+    def num_boxes(self) -> int:
+        """Number of boxes K."""
+        return int(self.batch.shape[0])
+
+
+def plan_roi_align_rotated(
+    rois: np.ndarray,
+    batch: np.ndarray,
+    input_shape: tuple[int, int, int, int],
+    output_size: tuple[int, int],
+    spatial_scale: float,
+    sampling_ratio: int,
+    aligned: bool,
+    theta: np.ndarray,
+) -> PointPlan:
+    """Plan rotated RoI Align (detectron2 ``ROIAlignRotated``, mmcv ``RoIAlignRotated``).
+
+    ``rois`` are ``(cx, cy, w, h)`` and ``theta`` the angle in radians,
+    counter-clockwise, both in the input dtype. Sample ``(iy, ix)`` of bin
+    ``(ph, pw)`` sits at ``(yy, xx)`` in the box's own frame (centred, the
+    grid of :func:`plan_roi_align`) and is rotated: ``y = yy cos - xx sin + cy``,
+    ``x = yy sin + xx cos + cx``; then the RoI Align border rule applies.
+    """
+    dtype = rois.dtype
+    dt = dtype.type
+    _, _, H, W = input_shape
+    PH, PW = output_size
+    off = dt(0.5 if aligned else 0.0)
+    s = dt(spatial_scale)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cx, cy = rois[:, 0] * s - off, rois[:, 1] * s - off
+        w, h = rois[:, 2] * s, rois[:, 3] * s
+        if not aligned:
+            w, h = np.maximum(w, dt(1)), np.maximum(h, dt(1))
+        bh, bw = h / dt(PH), w / dt(PW)
+        gh = np.full(len(w), float(sampling_ratio)) if sampling_ratio > 0 else np.ceil(h / dt(PH))
+        gw = np.full(len(w), float(sampling_ratio)) if sampling_ratio > 0 else np.ceil(w / dt(PW))
+    gh = np.where(np.isfinite(gh) & (gh > 0), gh, 0).astype(np.float64)
+    gw = np.where(np.isfinite(gw) & (gw > 0), gw, 0).astype(np.float64)
+    total = float(np.sum(gh * gw)) * PH * PW
+    if total > MAX_POINTS:
+        from .errors import ParameterError
+
+        raise ParameterError(
+            f"rotated RoI Align would evaluate {total:.3g} sampling points (more than "
+            f"{MAX_POINTS}); pass a positive sampling_ratio for boxes this large"
+        )
+    cos, sin = np.cos(theta).astype(dtype), np.sin(theta).astype(dtype)
+    ys, xs, counts = [], [], []
+    for k in range(len(w)):
+        ny, nx = int(gh[k]), int(gw[k])
+        # In the box frame, as detectron2: start = -size / 2 (computed in double).
+        y0 = dt(-float(h[k]) / 2.0)
+        x0 = dt(-float(w[k]) / 2.0)
+        iy = (np.arange(ny, dtype=np.float32) + np.float32(0.5)).astype(dtype)
+        ix = (np.arange(nx, dtype=np.float32) + np.float32(0.5)).astype(dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            yy = (y0 + np.arange(PH, dtype=dtype)[:, None] * bh[k]) + (iy * bh[k])[None, :] / dt(ny or 1)
+            xx = (x0 + np.arange(PW, dtype=dtype)[:, None] * bw[k]) + (ix * bw[k])[None, :] / dt(nx or 1)
+            # (PH, PW, ny, nx), in the bin-major order the kernels read
+            Y = yy[:, None, :, None] * cos[k] - xx[None, :, None, :] * sin[k] + cy[k]
+            X = yy[:, None, :, None] * sin[k] + xx[None, :, None, :] * cos[k] + cx[k]
+        ys.append(Y.reshape(-1))
+        xs.append(X.reshape(-1))
+        counts.append(np.full(PH * PW, ny * nx, np.int64))
+    y = np.concatenate(ys) if ys else np.zeros(0, dtype)
+    x = np.concatenate(xs) if xs else np.zeros(0, dtype)
+    per_bin = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    offsets = np.concatenate([[0], np.cumsum(per_bin)]).astype(np.int64)
+    in_y, ly, hy_, wly, why = bilinear_axis(y, H)
+    in_x, lx, hx_, wlx, whx = bilinear_axis(x, W)
+    inside = in_y & in_x
+    zero = dt(0)
+    weights = np.stack([wly * wlx, wly * whx, why * wlx, why * whx], axis=1)
+    weights = np.where(inside[:, None], weights, zero)
+    count = np.maximum(gh * gw, 1.0)
+    cells = [_frozen(np.where(inside, a, 0)) for a in (ly, hy_, lx, hx_)]
+    return PointPlan(
+        input_shape=(input_shape[0], input_shape[1], H, W), dtype=dtype,
+        output_size=(PH, PW), batch=_frozen(batch.copy()), count=_frozen(count),
+        offsets=_frozen(offsets), y=_frozen(y), x=_frozen(x), inside=_frozen(inside),
+        low_y=cells[0], high_y=cells[1], low_x=cells[2], high_x=cells[3], w=_frozen(weights),
+    )
