@@ -14,7 +14,8 @@ from roikit.conventions import CONVENTIONS, compare_conventions, get_convention
 from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
 
 REQUIRED = {"torchvision", "torchvision-legacy", "detectron2", "mmcv", "mmcv-max", "onnx-10",
-            "onnx-16", "onnx-max", "caffe-roipool", "tensorpack", "tf-crop-and-resize"}  # fmt: skip
+            "onnx-16", "onnx-max", "caffe-roipool", "tensorpack", "tf-crop-and-resize",
+            "prroi"}  # fmt: skip
 
 
 def test_registry_names_and_descriptions() -> None:
@@ -39,7 +40,7 @@ def test_compare_runs_each_convention_through_its_op() -> None:
     np.testing.assert_array_equal(out["onnx-10"], out["torchvision-legacy"])
     # ...and genuinely different ones:
     for other in ("torchvision-legacy", "mmcv-max", "onnx-max", "caffe-roipool", "tensorpack",
-                  "tf-crop-and-resize"):  # fmt: skip
+                  "tf-crop-and-resize", "prroi"):  # fmt: skip
         assert not np.array_equal(out[other], out["torchvision"]), other
 
 

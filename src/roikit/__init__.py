@@ -14,6 +14,7 @@ from .explain import Trace, compare, explain_roi_align, explain_roi_pool
 from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
 from .ops import roi_align, roi_align_backward, roi_pool, roi_pool_backward
 from .poolers import assign_fpn_levels, multiscale_roi_align
+from .prroi import prroi_pool, prroi_pool_backward
 from .ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
 from .rotated import roi_align_rotated, roi_align_rotated_backward
 
@@ -37,6 +38,8 @@ __all__ = [
     "multiscale_roi_align",
     "onnx_max_roi_pool",
     "onnx_roi_align",
+    "prroi_pool",
+    "prroi_pool_backward",
     "ps_roi_align",
     "ps_roi_align_backward",
     "ps_roi_pool",

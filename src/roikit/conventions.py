@@ -20,6 +20,7 @@ from .explain.common import fmt
 from .explain.trace import Step, Table, Trace
 from .onnx_ops import onnx_roi_align
 from .ops import roi_align, roi_pool
+from .prroi import prroi_pool
 
 __all__ = ["CONVENTIONS", "Convention", "compare_conventions", "get_convention"]
 
@@ -79,6 +80,10 @@ def _tf(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) -> 
     return crop_and_resize(m[None, :, :, None], norm, np.array([0]), size)[0, :, :, 0].astype(np.float64)
 
 
+def _prroi(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) -> np.ndarray:
+    return prroi_pool(m[None, None], np.array([[0.0, *box]]), size, scale)[0, 0]
+
+
 _HALF = "−0.5 (half-pixel: cell i's value at i + 0.5)"
 _NONE = "none (legacy: cell i's value at i)"
 _ADAPTIVE = "adaptive: ⌈size / bins⌉ per axis"
@@ -135,6 +140,10 @@ CONVENTIONS: dict[str, Convention] = {
                    "per output, no averaging",
                    "none (corners on cell centres)", "none", "1 per output cell, corner-aligned",
                    "outside [0, H − 1]: extrapolation value (0)", "none (one sample)", _tf),
+        Convention("prroi", "Precise RoI Pooling (mmcv PrRoIPool)",
+                   "no sampling at all: the exact integral of the bilinear surface over each bin",
+                   _NONE, "none (inverted boxes: size 0, output 0)", "none: exact integral",
+                   "the surface fades to 0 one cell beyond the map", "integral / bin area", _prroi),
     )  # fmt: skip
 }
 

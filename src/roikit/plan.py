@@ -618,3 +618,64 @@ def plan_roi_align_rotated(
         offsets=_frozen(offsets), y=_frozen(y), x=_frozen(x), inside=_frozen(inside),
         low_y=cells[0], high_y=cells[1], low_x=cells[2], high_x=cells[3], w=_frozen(weights),
     )
+
+
+# ----------------------------------------------------------------------------- Precise RoI Pooling
+
+
+def tent_integral(u: np.ndarray) -> np.ndarray:
+    """Antiderivative of the tent ``max(0, 1 - |t|)`` from -inf to ``u`` (0 to 1)."""
+    u = np.clip(u, -1.0, 1.0)
+    return np.where(u <= 0, 0.5 * (u + 1) ** 2, 1 - 0.5 * (1 - u) ** 2)
+
+
+@dataclass(frozen=True)
+class IntegralAxis:
+    """One axis of Precise RoI Pooling: each bin's exact integral weights (taps) per cell.
+
+    Bin ``p`` spans ``[start + p*bin_size, start + (p+1)*bin_size]`` with cell ``i``'s
+    value at ``i`` (no offset); cell ``i``'s weight is the integral of the tent
+    centred on ``i`` over the bin, divided by ``bin_size``. Cells outside the
+    map have no taps (the surface is zero there).
+    """
+
+    start: np.ndarray  #: (K,) ``x1 * spatial_scale``
+    size: np.ndarray  #: (K,) ``max(x2 - x1, 0) * spatial_scale``
+    bin_size: np.ndarray  #: (K,)
+    tap_offsets: np.ndarray  #: (K*P + 1,)
+    tap_start: np.ndarray  #: (K*P,) int64
+    tap_weight: np.ndarray  #: (T,)
+    span_start: np.ndarray  #: (K,) int64
+    span_stop: np.ndarray  #: (K,) int64
+
+
+def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, extent: int) -> IntegralAxis:
+    """Plan one axis of :func:`roikit.prroi_pool` (computed in float64, stored in the input dtype)."""
+    dtype = lo.dtype
+    K = lo.shape[0]
+    start = lo.astype(np.float64) * scale
+    size = np.maximum(hi.astype(np.float64) * scale - start, 0.0)
+    bin_size = size / bins
+    a = start[:, None] + bin_size[:, None] * np.arange(bins)[None, :]  # (K, P)
+    b = a + bin_size[:, None]
+    # Only cells whose tent reaches the bin and that lie on the map get a tap.
+    first = np.clip(np.floor(np.clip(a, -2.0, extent + 1.0)), 0, extent - 1)
+    last = np.clip(np.ceil(np.clip(b, -2.0, extent + 1.0)), 0, extent - 1)
+    ok = (bin_size[:, None] > 0) & (b > -1) & (a < extent)
+    first = np.where(ok, first, 0).astype(np.int64).ravel()
+    length = np.where(ok, last - np.where(ok, first.reshape(K, bins), 0) + 1, 0).astype(np.int64).ravel()
+    offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
+    kp = np.repeat(np.arange(K * bins), length)
+    cell = first[kp] + (np.arange(offsets[-1]) - offsets[kp])
+    aa, bb = a.ravel()[kp], b.ravel()[kp]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = (tent_integral(bb - cell) - tent_integral(aa - cell)) / np.repeat(
+            np.repeat(bin_size, bins), length)  # fmt: skip
+    has = (length > 0).reshape(K, bins)
+    big = np.iinfo(np.int64).max
+    span_start = np.where(has, first.reshape(K, bins), big).min(axis=1, initial=big)
+    span_stop = np.where(has, (first + length).reshape(K, bins), 0).max(axis=1, initial=0)
+    span_start = np.where(span_stop > 0, span_start, 0)
+    return IntegralAxis(*(_frozen(v) for v in (
+        start.astype(dtype), size.astype(dtype), bin_size.astype(dtype), offsets, first,
+        weight.astype(dtype), span_start, span_stop)))  # fmt: skip

@@ -1,0 +1,146 @@
+"""Precise RoI Pooling (Jiang et al., 2018; mmcv ``PrRoIPool``): the exact bin integral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import kernels
+from ._validate import check_grad_output
+from .ops import Boxes, _prepare
+from .plan import IntegralAxis, plan_prroi_axis
+
+__all__ = ["prroi_pool", "prroi_pool_backward"]
+
+
+def _taps(a: IntegralAxis) -> tuple[np.ndarray, ...]:
+    return a.tap_offsets, a.tap_start, a.tap_weight, a.span_start, a.span_stop
+
+
+def _plan(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any):  # type: ignore[no-untyped-def]
+    feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
+    _, _, H, W = feat.shape
+    c = checked.coords
+    y = plan_prroi_axis(c[:, 1], c[:, 3], scale, size[0], H)
+    x = plan_prroi_axis(c[:, 0], c[:, 2], scale, size[1], W)
+    return feat, dtype, checked, size, scale, y, x
+
+
+def prroi_pool(
+    input: Any,
+    boxes: Boxes,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+) -> np.ndarray:
+    """Precise RoI Pooling: the integral of the bilinear surface over each bin, over its area.
+
+    Parameters
+    ----------
+    input : ndarray of shape (N, C, H, W)
+    boxes, output_size, spatial_scale
+        As for :func:`roikit.roi_align`.
+
+    Returns
+    -------
+    ndarray of shape (K, C, PH, PW)
+
+    Notes
+    -----
+    Convention (mmcv ``PrRoIPool``): no offset (cell ``i``'s value at ``i``),
+    no sampling, no rounding; the surface is the bilinear interpolation of the
+    map and 0 outside it (it fades to 0 between the last cell and one cell
+    beyond). Inverted boxes have size 0 and pool to 0. The integral is
+    separable, so it runs on the same kernels as avg RoI Align.
+
+    Examples
+    --------
+    On a ramp ``v = x`` the mean over the bin [0.5, 2.5] is its centre, 1.5:
+
+    >>> import numpy as np
+    >>> ramp = np.tile(np.arange(4.0), (4, 1))[None, None]
+    >>> prroi_pool(ramp, np.array([[0, 0.5, 0.5, 2.5, 2.5]]), 1)
+    array([[[[1.5]]]])
+    """
+    feat, dtype, checked, size, _, y, x = _plan(input, boxes, output_size, spatial_scale)
+    out = np.zeros((len(checked.batch), feat.shape[1], *size), feat.dtype)
+    if out.size:
+        kernels.align_avg_forward(kernels.to_channels_last(feat), checked.batch, *_taps(y),
+                                  *_taps(x), out)  # fmt: skip
+    return out.astype(dtype, copy=False)
+
+
+def _dense(a: IntegralAxis, k: int, bins: int, extent: int) -> np.ndarray:
+    """Row ``p`` = bin p's tap weights over all cells (times the bin size: the raw integral)."""
+    m = np.zeros((bins, extent))
+    for p in range(bins):
+        kp = k * bins + p
+        w = a.tap_weight[a.tap_offsets[kp] : a.tap_offsets[kp + 1]].astype(np.float64)
+        m[p, a.tap_start[kp] : a.tap_start[kp] + len(w)] = w * float(a.bin_size[k])
+    return m
+
+
+def _edge(a: IntegralAxis, k: int, bins: int, extent: int, end: int) -> np.ndarray:
+    """Row ``p`` = the tents of all cells evaluated at bin p's start (end=0) or end (end=1)."""
+    edges = float(a.start[k]) + float(a.bin_size[k]) * (np.arange(bins) + end)
+    return np.maximum(0.0, 1.0 - np.abs(edges[:, None] - np.arange(extent)[None, :]))
+
+
+def prroi_pool_backward(
+    grad_output: Any,
+    input: Any,
+    boxes: Boxes,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of ``sum(grad_output * prroi_pool(...))`` for the input *and* the boxes.
+
+    Returns
+    -------
+    grad_input : ndarray of shape (N, C, H, W)
+    grad_boxes : ndarray of shape (K, 4)
+        With respect to ``(x1, y1, x2, y2)`` (the batch index has none). The
+        moving bin edges contribute the line integrals along them (Leibniz'
+        rule) and the changing area its share; boxes of size 0 get 0.
+    """
+    feat, dtype, checked, size, scale, y, x = _plan(input, boxes, output_size, spatial_scale)
+    K, C = len(checked.batch), feat.shape[1]
+    grad = check_grad_output(grad_output, (K, C, *size), dtype).astype(feat.dtype)
+    if grad.size == 0:
+        return np.zeros(feat.shape, dtype), np.zeros((K, 4), dtype)
+    buf = kernels.zeros_chunked(feat.shape, feat.dtype)
+    kernels.align_avg_backward(grad, checked.batch, *_taps(y), *_taps(x), buf)
+    grad_input = kernels.from_chunked(buf, C).astype(dtype, copy=False)
+
+    PH, PW = size
+    _, _, H, W = feat.shape
+    grad_boxes = np.zeros((K, 4))
+    for k in range(K):
+        bh, bw = float(y.bin_size[k]), float(x.bin_size[k])
+        if bh <= 0 or bw <= 0:
+            continue
+        F = feat[checked.batch[k]].astype(np.float64)
+        G = grad[k].astype(np.float64)
+        Iy, Ix = _dense(y, k, PH, H), _dense(x, k, PW, W)
+        area = bh * bw
+        S = np.einsum("ph,chw,qw->cpq", Iy, F, Ix)
+        ds = {  # derivative of the raw integral with respect to each moving bin edge
+            "xa": -np.einsum("ph,chw,qw->cpq", Iy, F, _edge(x, k, PW, W, 0)),
+            "xb": np.einsum("ph,chw,qw->cpq", Iy, F, _edge(x, k, PW, W, 1)),
+            "ya": -np.einsum("ph,chw,qw->cpq", _edge(y, k, PH, H, 0), F, Ix),
+            "yb": np.einsum("ph,chw,qw->cpq", _edge(y, k, PH, H, 1), F, Ix),
+        }
+        # O = S / A with A = bw * bh; moving a start edge by +d shrinks A by bh * d.
+        dxa = (ds["xa"] + S * bh / area) / area
+        dxb = (ds["xb"] - S * bh / area) / area
+        dya = (ds["ya"] + S * bw / area) / area
+        dyb = (ds["yb"] - S * bw / area) / area
+        q = np.arange(PW)[None, None, :]
+        p = np.arange(PH)[None, :, None]
+        # Edge positions: xa = x1 + q*bw, xb = x1 + (q+1)*bw with bw = (x2 - x1) / PW.
+        gx1 = np.sum(G * (dxa * (1 - q / PW) + dxb * (1 - (q + 1) / PW)))
+        gx2 = np.sum(G * (dxa * (q / PW) + dxb * ((q + 1) / PW)))
+        gy1 = np.sum(G * (dya * (1 - p / PH) + dyb * (1 - (p + 1) / PH)))
+        gy2 = np.sum(G * (dya * (p / PH) + dyb * ((p + 1) / PH)))
+        grad_boxes[k] = np.array([gx1, gy1, gx2, gy2]) * scale
+    return grad_input, grad_boxes.astype(dtype)
