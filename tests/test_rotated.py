@@ -79,9 +79,12 @@ def test_rotated_errors() -> None:
     with pytest.raises(roikit.BoxError, match=r"rois\[0, 3\] is -1.0; rotated boxes need a "
                        "non-negative width"):  # fmt: skip
         roi_align_rotated(x, np.array([[0, 1, 1, -1.0, 1, 0]]), 2)
+    with pytest.raises(roikit.BoxError, match=r"rois\[0, 4\] is nan; box coordinates must be finite"):
+        roi_align_rotated(x, np.array([[0, 1, 1, 1, np.nan, 0]]), 2)
     with pytest.raises(roikit.BoxError, match=r"rois must have shape \(K, 6\)"):
         roi_align_rotated(x, np.zeros((1, 5)), 2)
-    with pytest.raises(roikit.BoxError, match=r"batch index rois\[0, 0\] is 1.0"):
+    with pytest.raises(roikit.BoxError,
+                       match=r"batch index rois\[0, 0\] is 1.0; it must be an integer in \[0, 1\)"):
         roi_align_rotated(x, np.array([[1, 1, 1, 1, 1, 0.0]]), 2)
     with pytest.raises(roikit.ParameterError, match="angle_unit must be 'degrees' or 'radians'"):
         roi_align_rotated(x, np.zeros((1, 6)), 2, angle_unit="grad")

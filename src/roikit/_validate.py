@@ -162,8 +162,8 @@ def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxe
             f"boxes has dtype {arr.dtype} but input has dtype {input_dtype}; "
             f"pass boxes of the input's dtype (torchvision requires the same)"
         )
-    _check_finite(arr[:, 1:], "boxes", column_offset=1)
-    batch = _check_batch_index(arr[:, 0], n_images)
+    check_finite(arr[:, 1:], "boxes", column_offset=1)
+    batch = check_batch_index(arr[:, 0], n_images)
     return CheckedBoxes(np.ascontiguousarray(arr[:, 1:], dtype=dtype), batch)
 
 
@@ -190,7 +190,7 @@ def _check_box_list(
                 f"boxes[{i}] has dtype {arr.dtype} but input has dtype {input_dtype}; "
                 f"pass boxes of the input's dtype (torchvision requires the same)"
             )
-        _check_finite(arr, f"boxes[{i}]", column_offset=0)
+        check_finite(arr, f"boxes[{i}]", column_offset=0)
         coords.append(arr.astype(dtype))
         batch.append(np.full(arr.shape[0], i, dtype=np.int64))
     return CheckedBoxes(
@@ -198,7 +198,8 @@ def _check_box_list(
     )
 
 
-def _check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
+def check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
+    """Raise a :class:`BoxError` naming the first non-finite ``name[row, col]``."""
     bad = ~np.isfinite(coords)
     if bad.any():
         row, col = np.argwhere(bad)[0]
@@ -208,14 +209,15 @@ def _check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
         )
 
 
-def _check_batch_index(column: np.ndarray, n_images: int) -> np.ndarray:
+def check_batch_index(column: np.ndarray, n_images: int, name: str = "boxes") -> np.ndarray:
+    """Return the batch-index column as int64, or raise naming ``name[row, 0]``."""
     col = column.astype(np.float64)
     bad = ~np.isfinite(col) | (col != np.round(col)) | (col < 0) | (col >= n_images)
     if bad.any():
         row = int(np.argmax(bad))
         value = column[row]
         raise BoxError(
-            f"batch index boxes[{row}, 0] is {value}; it must be an integer in "
+            f"batch index {name}[{row}, 0] is {value}; it must be an integer in "
             f"[0, {n_images}) because input has {n_images} image(s)"
         )
     return col.astype(np.int64)

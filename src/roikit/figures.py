@@ -88,6 +88,15 @@ def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn) -
         ax.hlines(np.arange(H + 1) - 0.5, -0.5, W - 0.5, **grid)
 
 
+def _draw_roi(ax: Axes, trace: Trace, drawn: Drawn) -> None:
+    """The RoI Align box as the plan has it (after scaling and the offset), solid."""
+    x, y = trace.data["x"], trace.data["y"]
+    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
+                    fill=False, edgecolor=BLUE, linewidth=2.6, zorder=3)  # fmt: skip
+    ax.add_patch(roi)
+    drawn.roi.append(roi)
+
+
 def _frame(ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequence[float]) -> None:
     """Limits that show the map and everything drawn over it; y downwards."""
     finite_x = [v for v in xs if np.isfinite(v)]
@@ -153,10 +162,7 @@ def align_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int] =
     _draw_map(ax, m, image, drawn)
     x, y = trace.data["x"], trace.data["y"]
     PH, PW = trace.params["output_size"]
-    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
-                    fill=False, edgecolor=BLUE, linewidth=2.6, zorder=3)  # fmt: skip
-    ax.add_patch(roi)
-    drawn.roi.append(roi)
+    _draw_roi(ax, trace, drawn)
     for ph in range(PH):
         for pw in range(PW):
             rect = Rectangle((x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"]),
@@ -376,10 +382,7 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
     m = np.array(align.feature)
     _draw_map(axes[0], m, None, drawn)
     x, y = align.data["x"], align.data["y"]
-    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
-                    fill=False, edgecolor=BLUE, linewidth=2.4, zorder=3)  # fmt: skip
-    axes[0].add_patch(roi)
-    drawn.roi.append(roi)
+    _draw_roi(axes[0], align, drawn)
     axes[0].set_title("input and RoI", fontsize=10)
     _frame(axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]], [y["start"], y["end"]])
     outputs = np.array(pool.output), np.array(align.output)

@@ -217,23 +217,37 @@ def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
 @_pjit
 def align_max_forward(feat, batch, has, zero_kind,
                       y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out):  # fmt: skip
-    """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max)."""
+                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x):  # fmt: skip
+    """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max).
+
+    When ``win_y``/``win_x`` have the output's shape they also receive each
+    bin's winning samples (positions in the plan's flat sample arrays; -1 when
+    an out-of-range sample worth 0 wins, -2 when nothing won or the box has no
+    samples); pass empty arrays to skip that.
+    """
     K, C, PH, PW = out.shape
+    record = win_y.shape[0] == K
     for k in prange(K):
-        if not has[k]:
-            continue  # no samples at all: the output stays 0
+        if not has[k]:  # no samples at all: the output stays 0
+            if record:
+                win_y[k] = -2
+                win_x[k] = -2
+            continue
         img = feat[batch[k]]
         best = np.empty(C, dtype=out.dtype)
-        win_y = np.empty(C, dtype=np.int64)
-        win_x = np.empty(C, dtype=np.int64)
+        wy = np.empty(C, dtype=np.int64)
+        wx = np.empty(C, dtype=np.int64)
         for ph in range(PH):
             for pw in range(PW):
                 _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
                                y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x)
+                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx)
                 for ch in range(C):
                     out[k, ch, ph, pw] = best[ch]
+                if record:
+                    for ch in range(C):
+                        win_y[k, ch, ph, pw] = wy[ch]
+                        win_x[k, ch, ph, pw] = wx[ch]
     return out
 
 
@@ -349,36 +363,6 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat):
 
 
 # ----------------------------------------------------------------------------- winners
-
-
-@_pjit
-def align_max_winners(feat, batch, has, zero_kind,
-                      y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, win_y, win_x):  # fmt: skip
-    """The winning sample of every bin (positions in the plan's flat sample arrays).
-
-    -1 when an out-of-range sample (worth 0) wins, -2 when nothing won or the
-    box has no samples. Same scan as :func:`align_max_forward`.
-    """
-    K, C, PH, PW = win_y.shape
-    for k in prange(K):
-        if not has[k]:
-            win_y[k] = -2
-            win_x[k] = -2
-            continue
-        img = feat[batch[k]]
-        best = np.empty(C, dtype=feat.dtype)
-        wy = np.empty(C, dtype=np.int64)
-        wx = np.empty(C, dtype=np.int64)
-        for ph in range(PH):
-            for pw in range(PW):
-                _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
-                               y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx)
-                for ch in range(C):
-                    win_y[k, ch, ph, pw] = wy[ch]
-                    win_x[k, ch, ph, pw] = wx[ch]
-    return win_y, win_x
 
 
 @_pjit

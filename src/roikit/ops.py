@@ -89,6 +89,13 @@ def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
     return np.zeros((plan.num_boxes, channels, *plan.output_size), plan.dtype)
 
 
+def chunked_gradient(feat: np.ndarray, dtype: np.dtype, fill: Any) -> np.ndarray:
+    """Run ``fill(buffer)`` on a chunk-major gradient buffer; return it as (N, C, H, W) ``dtype``."""
+    buf = kernels.zeros_chunked(feat.shape, feat.dtype)
+    fill(buf)
+    return kernels.from_chunked(buf, feat.shape[1]).astype(dtype, copy=False)
+
+
 def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     """Execute a RoI Align plan on (N, C, H, W) features of the plan's dtype."""
     out = _output(plan, feat.shape[1])
@@ -98,7 +105,8 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     if mode == "avg":
         kernels.align_avg_forward(last, plan.batch, *_taps(plan.y), *_taps(plan.x), out)
     else:
-        kernels.align_max_forward(last, *_max_args(plan), out)
+        none = np.empty((0, 1, 1, 1), np.int64)
+        kernels.align_max_forward(last, *_max_args(plan), out, none, none)
     return out
 
 
@@ -122,7 +130,8 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
-        kernels.align_max_winners(kernels.to_channels_last(feat), *_max_args(plan), win_y, win_x)
+        kernels.align_max_forward(kernels.to_channels_last(feat), *_max_args(plan),
+                                  np.zeros(shape, plan.dtype), win_y, win_x)  # fmt: skip
     return win_y, win_x
 
 
@@ -255,13 +264,12 @@ def roi_align_backward(
                              dtype).astype(plan.dtype)  # fmt: skip
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
-    grad_buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     if mode == "avg":
-        kernels.align_avg_backward(grad, plan.batch, *_taps(plan.y), *_taps(plan.x), grad_buf)
-    else:
-        feat_last = kernels.to_channels_last(feat)
-        kernels.align_max_backward(feat_last, grad, *_max_args(plan), grad_buf)
-    return kernels.from_chunked(grad_buf, feat.shape[1]).astype(dtype, copy=False)
+        return chunked_gradient(feat, dtype, lambda buf: kernels.align_avg_backward(
+            grad, plan.batch, *_taps(plan.y), *_taps(plan.x), buf))  # fmt: skip
+    last = kernels.to_channels_last(feat)
+    return chunked_gradient(feat, dtype, lambda buf: kernels.align_max_backward(
+        last, grad, *_max_args(plan), buf))  # fmt: skip
 
 
 def roi_pool(
@@ -347,8 +355,7 @@ def roi_pool_backward(
                              dtype).astype(plan.dtype)  # fmt: skip
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
-    grad_buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     y, x = plan.y, plan.x
-    kernels.pool_backward(kernels.to_channels_last(feat), grad, plan.batch, y.bin_start,
-                          y.bin_end, x.bin_start, x.bin_end, grad_buf)  # fmt: skip
-    return kernels.from_chunked(grad_buf, feat.shape[1]).astype(dtype, copy=False)
+    last = kernels.to_channels_last(feat)
+    return chunked_gradient(feat, dtype, lambda buf: kernels.pool_backward(
+        last, grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, buf))  # fmt: skip

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import kernels
 from ._validate import check_grad_output
-from .ops import Boxes, _prepare
+from .ops import Boxes, _prepare, chunked_gradient
 from .plan import IntegralAxis, plan_prroi_axis
 
 __all__ = ["prroi_pool", "prroi_pool_backward"]
@@ -108,9 +108,8 @@ def prroi_pool_backward(
     grad = check_grad_output(grad_output, (K, C, *size), dtype).astype(feat.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype), np.zeros((K, 4), dtype)
-    buf = kernels.zeros_chunked(feat.shape, feat.dtype)
-    kernels.align_avg_backward(grad, checked.batch, *_taps(y), *_taps(x), buf)
-    grad_input = kernels.from_chunked(buf, C).astype(dtype, copy=False)
+    grad_input = chunked_gradient(feat, dtype, lambda buf: kernels.align_avg_backward(
+        grad, checked.batch, *_taps(y), *_taps(x), buf))  # fmt: skip
 
     PH, PW = size
     _, _, H, W = feat.shape

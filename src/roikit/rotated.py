@@ -10,6 +10,8 @@ import numpy as np
 from . import kernels
 from ._validate import (
     check_aligned,
+    check_batch_index,
+    check_finite,
     check_grad_output,
     check_input,
     check_output_size,
@@ -18,6 +20,7 @@ from ._validate import (
     compute_dtype,
 )
 from .errors import BoxError, DTypeError, ParameterError
+from .ops import chunked_gradient
 from .plan import PointPlan, plan_roi_align_rotated
 
 __all__ = ["roi_align_rotated", "roi_align_rotated_backward"]
@@ -42,15 +45,8 @@ def _prepare(
         raise BoxError(
             f"rois must have shape (K, 6) with rows (batch_index, cx, cy, w, h, angle); got shape {r.shape}"
         )
-    bad = np.argwhere(~np.isfinite(r.astype(np.float64)))
-    if bad.size:
-        i, j = bad[0]
-        raise BoxError(f"rois[{i}, {j}] is {r[i, j]}; rotated boxes must be finite")
-    b = r[:, 0].astype(np.float64)
-    wrong = np.flatnonzero((b != np.round(b)) | (b < 0) | (b >= arr.shape[0]))
-    if wrong.size:
-        i = int(wrong[0])
-        raise BoxError(f"batch index rois[{i}, 0] is {r[i, 0]}; it must be an integer in [0, {arr.shape[0]})")
+    check_finite(r[:, 1:], "rois", column_offset=1)
+    b = check_batch_index(r[:, 0], arr.shape[0], "rois")
     if aligned:
         negative = np.argwhere(r[:, 3:5] < 0)
         if negative.size:
@@ -66,7 +62,7 @@ def _prepare(
         theta = r[:, 5].astype(dtype)
     if clockwise:
         theta = -theta
-    plan = plan_roi_align_rotated(coords, b.astype(np.int64), arr.shape, size, scale, sr, aligned,
+    plan = plan_roi_align_rotated(coords, b, arr.shape, size, scale, sr, aligned,
                                   theta)  # fmt: skip
     return np.ascontiguousarray(arr, dtype=dtype), arr.dtype, plan
 
@@ -154,6 +150,5 @@ def roi_align_rotated_backward(
                              dtype).astype(plan.dtype)  # fmt: skip
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
-    buf = kernels.zeros_chunked(feat.shape, feat.dtype)
-    kernels.points_avg_backward(grad, *_args(plan), buf)
-    return kernels.from_chunked(buf, feat.shape[1]).astype(dtype, copy=False)
+    return chunked_gradient(feat, dtype, lambda buf: kernels.points_avg_backward(
+        grad, *_args(plan), buf))  # fmt: skip
