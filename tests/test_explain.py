@@ -139,3 +139,27 @@ def test_explain_rejects_bad_arguments() -> None:
         roikit.explain_roi_align(np.zeros(4), (1, 2, 3, 3), 2)
     with pytest.raises(roikit.BoxError, match="boxes\\[0, 1\\] is nan"):
         roikit.explain_roi_align(np.zeros((4, 4)), (np.nan, 2, 3, 3), 2)
+
+
+def test_big_maps_bins_and_grids_stay_readable() -> None:
+    from roikit.render import render
+
+    m = np.random.default_rng(0).integers(0, 10, (40, 50)).astype(float)
+    align = roikit.explain_roi_align(m, (5.3, 4.1, 38.6, 30.2), 7, 1.0, 0, mode="max")
+    text = render(align, "text", width=110)
+    assert len(text.splitlines()) < 250
+    assert "The map is large: rows 9…24 and columns 14…29, around the box, are shown." in text
+    # The first bin has a 4 x 5 adaptive grid: 16 points written out, 4 summarized, and
+    # the winner is written out wherever it falls.
+    first = next(s for s in align.steps if s.bin == (0, 0))
+    shown = len(first.tables[0].values)
+    assert shown in (16, 17) and first.tables[0].highlight
+    assert (f"… and {20 - shown} more points, not written out; the bin's value uses all 20."
+            in first.lines)  # fmt: skip
+    pool = roikit.explain_roi_pool(m, (5.3, 4.1, 48.6, 39.2), 2)
+    bin_step = next(s for s in pool.steps if s.bin == (0, 0))
+    assert bin_step.lines[-1].startswith("The bin is large: rows ")
+    table = bin_step.tables[0]
+    assert len(table.values) == 16 and len(table.values[0]) == 16 and table.highlight
+    r, c = table.highlight[0]
+    assert table.values[r][c] == pool.output[0][0]  # the highlighted cell is the bin's max

@@ -17,6 +17,8 @@ __all__ = ["explain_roi_align"]
 
 #: Above this many points per bin the average is written as a sum, not term by term.
 _MAX_TERMS = 16
+#: Points of a bin written out in full (the winner is always written out).
+MAX_SHOWN = 16
 
 
 def _axis_samples(a: AlignAxis, p: int) -> list[dict[str, Any]]:
@@ -181,6 +183,7 @@ def explain_roi_align(
             rows: list[tuple[Any, ...]] = []
             lines: list[str] = []
             notes: list[str] = []
+            labels_shown: list[int] = []
             winner_flat = None
             if win_y[ph, pw] >= 0:
                 winner_flat = (int(win_y[ph, pw]), int(win_x[ph, pw]))
@@ -193,12 +196,15 @@ def explain_roi_align(
                           "x": float(sx["coord"]), "inside": inside}  # fmt: skip
                     if (sy["flat"], sx["flat"]) == winner_flat:
                         win_row = num - 1
+                    shown = num <= MAX_SHOWN or (sy["flat"], sx["flat"]) == winner_flat
                     if not inside:
                         pt["value"] = 0.0
-                        rows.append((pt["y"], pt["x"], text(lang, "align.bin.outside", h=H, w=W),
-                                     "—", 0.0))  # fmt: skip
-                        lines.append(text(lang, "align.bin.arith_out", n=num, y=fmt(pt["y"]),
-                                          x=fmt(pt["x"]), h=H, w=W))  # fmt: skip
+                        if shown:
+                            labels_shown.append(num)
+                            rows.append((pt["y"], pt["x"], text(lang, "align.bin.outside", h=H,
+                                                                w=W), "—", 0.0))  # fmt: skip
+                            lines.append(text(lang, "align.bin.arith_out", n=num, y=fmt(pt["y"]),
+                                              x=fmt(pt["x"]), h=H, w=W))  # fmt: skip
                     else:
                         hy, ly, hx, lx = sy["w_low"], sy["w_high"], sx["w_low"], sx["w_high"]
                         # The kernel's products and sum, in the plan's dtype and order.
@@ -210,14 +216,18 @@ def explain_roi_align(
                         pt.update(value=float(v), cells=[list(cq) for cq in cells],
                                   cell_values=[float(q) for q in vs],
                                   weights=[float(w) for w in ws])  # fmt: skip
-                        rows.append((pt["y"], pt["x"],
-                                     ", ".join(f"({r},{q})={fmt(val)}" for (r, q), val in
-                                               zip(cells, vs, strict=True)),
-                                     ", ".join(fmt(w) for w in ws), float(v)))  # fmt: skip
-                        expr = " + ".join(f"{fmt(w)}×{fmt(val)}" for w, val in zip(ws, vs, strict=True))
-                        lines.append(text(lang, "align.bin.arith", n=num, y=fmt(pt["y"]),
-                                          x=fmt(pt["x"]), expr=expr, v=fmt(v)))  # fmt: skip
-                        notes += _clamp_notes(lang, sy, "y", H) + _clamp_notes(lang, sx, "x", W)
+                        if shown:
+                            labels_shown.append(num)
+                            rows.append((pt["y"], pt["x"],
+                                         ", ".join(f"({r},{q})={fmt(val)}" for (r, q), val in
+                                                   zip(cells, vs, strict=True)),
+                                         ", ".join(fmt(w) for w in ws), float(v)))  # fmt: skip
+                            expr = " + ".join(f"{fmt(w)}×{fmt(val)}"
+                                              for w, val in zip(ws, vs, strict=True))  # fmt: skip
+                            lines.append(text(lang, "align.bin.arith", n=num, y=fmt(pt["y"]),
+                                              x=fmt(pt["x"]), expr=expr, v=fmt(v)))  # fmt: skip
+                            notes += (_clamp_notes(lang, sy, "y", H)
+                                      + _clamp_notes(lang, sx, "x", W))  # fmt: skip
                     points.append(pt)
             count = fmt(plan.count[0])
             if mode == "max":
@@ -238,9 +248,13 @@ def explain_roi_align(
                 else:
                     agg = text(lang, "align.bin.avg_long", k=len(on_map), n=count, v=fmt(value))
                 summary_rows.append((value, "—"))
-            hl = ((win_row, len(cols) - 1),) if win_row is not None else ()
+            if len(labels_shown) < len(points):
+                lines.append(text(lang, "align.bin.more", n=len(points) - len(labels_shown),
+                                  count=count))  # fmt: skip
+            hl = (((labels_shown.index(win_row + 1), len(cols) - 1),)
+                  if win_row is not None and win_row + 1 in labels_shown else ())  # fmt: skip
             table = Table(text(lang, "align.bin.table", ph=ph, pw=pw),
-                          tuple(text(lang, "align.bin.point", n=i + 1) for i in range(len(rows))),
+                          tuple(text(lang, "align.bin.point", n=i) for i in labels_shown),
                           cols, tuple(rows), hl)  # fmt: skip
             steps.append(Step("align.bin", text(lang, "align.bin.title", ph=ph, pw=pw),
                               tuple(lines + list(dict.fromkeys(notes)) + [agg]), (table,),

@@ -17,6 +17,11 @@ TEXT: dict[str, dict[str, str]] = {
         "input.box": "RoI (x1, y1, x2, y2) = ({x1}, {y1}, {x2}, {y2}) in image pixels; "
         "spatial_scale = {s}; output {ph} × {pw} bins.",
         "input.table": "feature map",
+        "input.window": "The map is large: rows {r0}…{r1} and columns {c0}…{c1}, around the box, "
+        "are shown.",
+        "pool.bin.window": "The bin is large: rows {r0}…{r1} and columns {c0}…{c1}, around its "
+        "maximum, are shown.",
+        "align.bin.more": "… and {n} more points, not written out; the bin's value uses all {count}.",
         # RoI Pool
         "pool.scale.title": "1. Scale the box onto the feature map",
         "pool.scale.line": "{name} × spatial_scale = {v} × {s} = {r}",
@@ -135,6 +140,9 @@ TEXT: dict[str, dict[str, str]] = {
         "input.box": "RoI (x1, y1, x2, y2) = ({x1}, {y1}, {x2}, {y2}) (이미지 픽셀 좌표), "
         "spatial_scale = {s}, 출력 크기 {ph} × {pw}.",
         "input.table": "특징 맵",
+        "input.window": "맵이 커서 박스 주변의 행 {r0}…{r1}, 열 {c0}…{c1}만 보입니다.",
+        "pool.bin.window": "구간이 커서 최댓값 주변의 행 {r0}…{r1}, 열 {c0}…{c1}만 보입니다.",
+        "align.bin.more": "… 나머지 점 {n}개는 생략했습니다. 구간의 값은 점 {count}개 모두로 계산합니다.",
         "pool.scale.title": "1. 박스를 특징 맵 좌표로 옮기기",
         "pool.scale.line": "{name} × spatial_scale = {v} × {s} = {r}",
         "pool.round.title": "2. 모서리를 정수 칸으로 반올림하기 (RoI Pool의 양자화)",

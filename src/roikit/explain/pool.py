@@ -36,20 +36,39 @@ def input_step(lang: str, img: np.ndarray, box: Any, scale: float, size: tuple[i
     """The opening step: the map, the box and the parameters."""
     h, w = img.shape
     ch = text(lang, "input.channel", c=channel) if channels > 1 else ""
-    x1, y1, x2, y2 = (fmt(v) for v in np.asarray(box, np.float64).ravel()[-4:])
-    return Step(
-        "input",
-        text(lang, "input.title"),
-        (
-            text(lang, "input.map", h=h, w=w, channel=ch),
-            text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0],
-                 pw=size[1]),  # fmt: skip
-        ),
-        (matrix_table(text(lang, "input.table"), img),),
-    )
+    coords = np.asarray(box, np.float64).ravel()[-4:]
+    x1, y1, x2, y2 = (fmt(v) for v in coords)
+    lines = [text(lang, "input.map", h=h, w=w, channel=ch),
+             text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0],
+                  pw=size[1])]  # fmt: skip
+    # A big map is shown around the box only, so the walkthrough stays readable.
+    with np.errstate(over="ignore", invalid="ignore"):
+        rows = window(h, coords[[1, 3]] * scale)
+        cols = window(w, coords[[0, 2]] * scale)
+    if len(rows) < h or len(cols) < w:
+        lines.append(text(lang, "input.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1]))
+    table = matrix_table(text(lang, "input.table"), img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1],
+                         rows, cols)  # fmt: skip
+    return Step("input", text(lang, "input.title"), tuple(lines), (table,))
 
 
-def matrix_table(title: str, m: np.ndarray, rows: range | None = None, cols: range | None = None,
+#: Tables show at most this many rows and columns.
+MAX_TABLE = 16
+
+
+def window(extent: int, around: np.ndarray, cap: int = MAX_TABLE) -> range:
+    """At most ``cap`` consecutive indices of ``range(extent)``, covering ``around`` if they can."""
+    if extent <= cap:
+        return range(extent)
+    finite = around[np.isfinite(around)]
+    lo = int(np.clip(np.floor(finite.min()) - 1, 0, extent - 1)) if finite.size else 0
+    hi = int(np.clip(np.ceil(finite.max()) + 1, 0, extent - 1)) if finite.size else 0
+    start = lo if hi - lo + 1 <= cap else int(np.clip((lo + hi) // 2 - cap // 2, 0, extent - cap))
+    start = min(start, extent - cap)
+    return range(start, start + cap)
+
+
+def matrix_table(title: str, m: np.ndarray, rows: Any = None, cols: Any = None,
                  highlight: tuple[tuple[int, int], ...] = ()) -> Table:  # fmt: skip
     """A table of ``m`` with row/column numbers as labels (ranges give the real indices)."""
     rows = rows if rows is not None else range(m.shape[0])
@@ -242,13 +261,23 @@ def explain_roi_pool(
             ties = int(np.sum(block == value))
             if ties > 1:
                 lines[0] += text(lang, "pool.bin.tie", n=ties)
-            hl = ((winner[0] - r0, winner[1] - c0),) if winner else ()
+            # A big bin is shown around its maximum.
+            centre = np.array(winner if winner else (r0, c0), dtype=np.float64)
+            rows = range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(
+                r1 - r0, centre[:1] - r0)]  # fmt: skip
+            cols = range(c0, c1) if c1 - c0 <= MAX_TABLE else [c0 + i for i in window(
+                c1 - c0, centre[1:] - c0)]  # fmt: skip
+            if len(rows) < r1 - r0 or len(cols) < c1 - c0:
+                lines.append(text(lang, "pool.bin.window", r0=rows[0], r1=rows[-1], c0=cols[0],
+                                  c1=cols[-1]))  # fmt: skip
+            shown = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+            hl = ((winner[0] - rows[0], winner[1] - cols[0]),) if winner else ()
             steps.append(Step(
                 "pool.bin",
                 text(lang, "pool.bin.title", ph=ph, pw=pw, r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1),
                 tuple(lines),
-                (matrix_table(text(lang, "pool.bin.table", ph=ph, pw=pw), block,
-                              range(r0, r1), range(c0, c1), hl),),
+                (matrix_table(text(lang, "pool.bin.table", ph=ph, pw=pw), shown,
+                              range(rows[0], rows[-1] + 1), range(cols[0], cols[-1] + 1), hl),),
                 bin=(ph, pw),
             ))  # fmt: skip
     steps.append(summary_step(lang, summary_labels, text(lang, "pool.summary.cols"), summary_rows))
