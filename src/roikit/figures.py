@@ -68,6 +68,18 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 6.4)) -> Axes:
     return fig.add_subplot()
 
 
+def _begin(trace: Trace, op: str, name: str, ax: Axes | None,
+           image: np.ndarray | None) -> tuple[Drawn, np.ndarray]:  # fmt: skip
+    """Check the trace's kind, make the axes and draw the map under everything else."""
+    if trace.op != op:
+        kind = "RoI Align" if op == "roi_align" else "RoI Pool"
+        raise ValueError(f"{name} needs a {kind} trace; got {trace.op!r}")
+    drawn = Drawn(_axes(ax))
+    m = np.array(trace.feature)
+    _draw_map(drawn.ax, m, image, drawn)
+    return drawn, m
+
+
 def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn) -> None:
     """Dashed cell grid, with values (small maps), a heat map, or the picture."""
     H, W = m.shape
@@ -153,13 +165,9 @@ def align_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int] =
     >>> len(align_figure(t).points)  # 2 x 2 bins x 2 x 2 points
     16
     """
-    if trace.op != "roi_align":
-        raise ValueError(f"align_figure needs a RoI Align trace; got {trace.op!r}")
-    ax = _axes(ax)
-    drawn = Drawn(ax)
-    m = np.array(trace.feature)
+    drawn, m = _begin(trace, "roi_align", "align_figure", ax, image)
+    ax = drawn.ax
     H, W = m.shape
-    _draw_map(ax, m, image, drawn)
     x, y = trace.data["x"], trace.data["y"]
     PH, PW = trace.params["output_size"]
     _draw_roi(ax, trace, drawn)
@@ -291,13 +299,9 @@ def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | Non
     >>> len(d.roi), len(d.bins), len(d.winners)
     (2, 4, 4)
     """
-    if trace.op != "roi_pool":
-        raise ValueError(f"pool_figure needs a RoI Pool trace; got {trace.op!r}")
-    ax = _axes(ax)
-    drawn = Drawn(ax)
-    m = np.array(trace.feature)
+    drawn, m = _begin(trace, "roi_pool", "pool_figure", ax, image)
+    ax = drawn.ax
     H, W = m.shape
-    _draw_map(ax, m, image, drawn)
     x, y = trace.data["x"], trace.data["y"]
     real = (x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"])
     snap = (x["start"] - 0.5, y["start"] - 0.5, x["start"] - 0.5 + x["size"],

@@ -159,8 +159,11 @@ def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
 @_jit
 def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
                    y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x):  # fmt: skip
+                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x, corners):  # fmt: skip
     """Max of one bin's interpolated samples, for channels ``ch0 : ch0 + nch``.
+
+    With ``corners`` a sample is worth ``max(w1*v1, w2*v2, w3*v3, w4*v4)``
+    instead of its interpolated value (ONNX Runtime's RoiAlign max).
 
     Fills ``best`` and the winning samples' positions in the plan's flat sample
     arrays; ``win_y = -1`` when an out-of-range sample (worth 0) wins, ``-2``
@@ -190,7 +193,10 @@ def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
             v4 = img[y_hi[jy], x_hi[jx]]
             for ch in range(nch):
                 c = ch0 + ch
-                v = w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
+                if corners:
+                    v = max(max(max(w1 * v1[c], w2 * v2[c]), w3 * v3[c]), w4 * v4[c])
+                else:
+                    v = w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
                 if v > best[ch]:  # strict: the first maximum wins, NaN never wins
                     best[ch] = v
                     win_y[ch] = jy
@@ -217,7 +223,7 @@ def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
 @_pjit
 def align_max_forward(feat, batch, has, zero_kind,
                       y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x):  # fmt: skip
+                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x, corners):  # fmt: skip
     """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max).
 
     When ``win_y``/``win_x`` have the output's shape they also receive each
@@ -241,7 +247,7 @@ def align_max_forward(feat, batch, has, zero_kind,
             for pw in range(PW):
                 _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
                                y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx)
+                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx, corners)
                 for ch in range(C):
                     out[k, ch, ph, pw] = best[ch]
                 if record:
@@ -274,7 +280,8 @@ def align_max_backward(feat, grad, batch, has, zero_kind,
                     _align_bin_max(img, ch0, nch, k * PH + ph, k * PW + pw,
                                    zero_kind[k, ph, pw],
                                    y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x)
+                                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x,
+                                   False)
                     for ch in range(nch):
                         jy = win_y[ch]
                         if jy < 0:
@@ -471,49 +478,6 @@ def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat):
                         for q in range(w0, w1):
                             dimg[r, q] += g
     return dfeat
-
-
-@_pjit
-def ort_max_forward(feat, batch, has, zero_kind, y_off, y_in, y_lo, y_hi, y_wl, y_wh,
-                    x_off, x_in, x_lo, x_hi, x_wl, x_wh, out):  # fmt: skip
-    """ONNX Runtime's RoiAlign max: max over samples of max(w1*v1, w2*v2, w3*v3, w4*v4).
-
-    Kept for compatibility (ORT's known behaviour; a constant map of 10 gives
-    2.5 with four equal weights). Out-of-range samples are worth 0.
-    """
-    K, C, PH, PW = out.shape
-    for k in prange(K):
-        if not has[k]:
-            continue
-        img = feat[batch[k]]
-        for c in range(C):
-            for ph in range(PH):
-                kp = k * PH + ph
-                for pw in range(PW):
-                    kq = k * PW + pw
-                    found = zero_kind[k, ph, pw] != 0
-                    best = out[k, c, ph, pw]  # 0: the value of an out-of-range sample
-                    for jy in range(y_off[kp], y_off[kp + 1]):
-                        if not y_in[jy]:
-                            continue
-                        hy = y_wl[jy]
-                        ly = y_wh[jy]
-                        for jx in range(x_off[kq], x_off[kq + 1]):
-                            if not x_in[jx]:
-                                continue
-                            hx = x_wl[jx]
-                            lx = x_wh[jx]
-                            v = max(max(max((hy * hx) * img[y_lo[jy], x_lo[jx], c],
-                                            (hy * lx) * img[y_lo[jy], x_hi[jx], c]),
-                                        (ly * hx) * img[y_hi[jy], x_lo[jx], c]),
-                                    (ly * lx) * img[y_hi[jy], x_hi[jx], c])  # fmt: skip
-                            if not found:
-                                best = v
-                                found = True
-                            else:
-                                best = max(best, v)
-                    out[k, c, ph, pw] = best
-    return out
 
 
 @_pjit

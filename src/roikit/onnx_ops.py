@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
 from .errors import BoxError, ParameterError
-from .ops import make_align_plan, roi_align, roi_pool
+from .ops import make_align_plan, roi_align, roi_pool, run_align
 
 __all__ = ["onnx_max_roi_pool", "onnx_roi_align"]
 
@@ -96,14 +95,7 @@ def onnx_roi_align(
     if mode == "avg":
         return roi_align(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
     feat, dtype, plan = make_align_plan(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
-    out = np.zeros((plan.num_boxes, feat.shape[1], *plan.output_size), plan.dtype)
-    if out.size:
-        y, x = plan.y, plan.x
-        kernels.ort_max_forward(
-            kernels.to_channels_last(feat), plan.batch, plan.has_samples, plan.zero_kind,
-            y.sample_offsets, y.inside, y.low, y.high, y.w_low, y.w_high,
-            x.sample_offsets, x.inside, x.low, x.high, x.w_low, x.w_high, out,
-        )  # fmt: skip
+    out = run_align(plan, feat, "corners")
     return out.astype(dtype, copy=False)
 
 

@@ -97,7 +97,11 @@ def chunked_gradient(feat: np.ndarray, dtype: np.dtype, fill: Any) -> np.ndarray
 
 
 def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
-    """Execute a RoI Align plan on (N, C, H, W) features of the plan's dtype."""
+    """Execute a RoI Align plan on (N, C, H, W) features of the plan's dtype.
+
+    ``mode`` is ``"avg"``, ``"max"`` or ``"corners"`` (ONNX Runtime's max of
+    weighted corners, see :func:`roikit.onnx_roi_align`).
+    """
     out = _output(plan, feat.shape[1])
     if out.size == 0:
         return out
@@ -106,7 +110,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
         kernels.align_avg_forward(last, plan.batch, *_taps(plan.y), *_taps(plan.x), out)
     else:
         none = np.empty((0, 1, 1, 1), np.int64)
-        kernels.align_max_forward(last, *_max_args(plan), out, none, none)
+        kernels.align_max_forward(last, *_max_args(plan), out, none, none, mode == "corners")
     return out
 
 
@@ -131,7 +135,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
         kernels.align_max_forward(kernels.to_channels_last(feat), *_max_args(plan),
-                                  np.zeros(shape, plan.dtype), win_y, win_x)  # fmt: skip
+                                  np.zeros(shape, plan.dtype), win_y, win_x, False)  # fmt: skip
     return win_y, win_x
 
 
