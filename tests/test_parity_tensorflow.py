@@ -100,5 +100,7 @@ def test_crop_and_resize_errors() -> None:
         crop_and_resize(img, np.array([[0, 0, np.nan, 1]]), np.array([0]), 2)
     with pytest.raises(roikit.InputError, match=r"image must have shape \(N, H, W, D\)"):
         crop_and_resize(img[0], np.zeros((1, 4)), np.array([0]), 2)
+    with pytest.raises(roikit.ParameterError, match="crop_size must be positive; got 0"):
+        crop_and_resize(img, np.zeros((1, 4)), np.array([0]), 0)
     with pytest.raises(roikit.ParameterError, match="method must be 'bilinear' or 'nearest'"):
         crop_and_resize(img, np.zeros((1, 4)), np.array([0]), 2, method="area")

@@ -60,23 +60,29 @@ def check_input(input: Any, name: str = "input") -> np.ndarray:
     return arr
 
 
-def check_output_size(output_size: Any) -> tuple[int, int]:
-    """Return ``(PH, PW)`` from an int or a pair of ints, or raise."""
+#: More bins than this per box is refused: such an output cannot be meant (or stored).
+MAX_BINS = 1 << 24
+
+
+def check_output_size(output_size: Any, name: str = "output_size") -> tuple[int, int]:
+    """Return ``(PH, PW)`` from an int or a pair of ints, or raise naming ``name``."""
     items = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
     if len(items) != 2:
         raise ParameterError(
-            f"output_size must be an int or a (height, width) pair; got {_describe(output_size)}"
+            f"{name} must be an int or a (height, width) pair; got {_describe(output_size)}"
         )
     for v in items:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise ParameterError(
-                f"output_size must hold integers; got {_describe(output_size)}"
-            )
+            raise ParameterError(f"{name} must hold integers; got {_describe(output_size)}")
         if v <= 0:
-            raise ParameterError(
-                f"output_size must be positive; got {_describe(output_size)}"
-            )
-    return int(items[0]), int(items[1])
+            raise ParameterError(f"{name} must be positive; got {_describe(output_size)}")
+    ph, pw = int(items[0]), int(items[1])
+    if ph * pw > MAX_BINS:
+        raise ParameterError(
+            f"{name} {ph}x{pw} asks for {ph * pw:.3g} bins per box; at most {MAX_BINS} (2**24) "
+            f"are allowed"
+        )
+    return ph, pw
 
 
 def check_spatial_scale(spatial_scale: Any) -> float:

@@ -50,7 +50,7 @@ def _check(image: Any, boxes: Any, box_indices: Any, crop_size: Any, method: str
         )
     if method not in ("bilinear", "nearest"):
         raise ParameterError(f"method must be 'bilinear' or 'nearest'; got {method!r}")
-    ch, cw = check_output_size(crop_size)
+    ch, cw = check_output_size(crop_size, "crop_size")
     y = plan_crop_axis(b[:, 0], b[:, 2], ch, img.shape[1])
     x = plan_crop_axis(b[:, 1], b[:, 3], cw, img.shape[2])
     return img, b, idx.astype(np.int64), (ch, cw), y, x
