@@ -114,3 +114,24 @@ def test_demo_writes_all_its_figures(tmp_path) -> None:  # type: ignore[no-untyp
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "bilinear.png", "roi_align_avg.png", "roi_align_max.png", "roi_pool.png", "summary.png"]
+
+
+def test_cli_figure_draws_over_the_picture_a_map_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    rgb = np.zeros((12, 10, 3), np.uint8)
+    rgb[..., 0] = np.arange(10) * 25  # a red ramp: grey values 0..67
+    Image.fromarray(rgb).save(tmp_path / "pic.png")
+    out = tmp_path / "fig.png"
+    result = CliRunner().invoke(app, ["explain", "align", "--map", str(tmp_path / "pic.png"), "--box",
+                                      "1.5,2,7.5,9", "--output-size", "3", "--figure", str(out),
+                                      "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    # The map is the picture's grey values (Pillow's L conversion of R*299/1000).
+    assert result.stdout.startswith("{") and '"feature"' in result.stdout
+    d = figures.align_figure(explain_roi_align(np.asarray(Image.open(tmp_path / "pic.png").convert("L"),
+                                                          float), (1.5, 2, 7.5, 9), 3),
+                             image=rgb)  # fmt: skip
+    shown = [a for a in d.ax.get_children() if isinstance(a, AxesImage)]
+    assert len(shown) == 1 and shown[0].get_array().shape == (12, 10, 3)
