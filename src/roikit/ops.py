@@ -200,7 +200,9 @@ def roi_align(
     Convention: avg matches ``torchvision.ops.roi_align`` 0.29 (CPU) and ONNX
     ``RoiAlign`` (``half_pixel`` = ``aligned=True``). A sample at ``y`` in
     ``[-1, H]`` is clamped to the map; farther out it is worth 0 but still
-    counts in the average. In max mode a bin with no samples gives 0.
+    counts in the average. In max mode (mmcv's) the samples outside are zeros
+    that take part in the max, the first maximum wins, a bin with no samples
+    gives 0 and a bin whose samples are all NaN gives ``-FLT_MAX``, as mmcv.
 
     Examples
     --------
