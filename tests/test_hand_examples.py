@@ -91,3 +91,17 @@ def test_roi_pool_box_outside_gives_zero_by_hand() -> None:
     # Cells -10..-8 are all clipped away: every bin is empty, so the output is 0.
     out = roikit.roi_pool(RAMP + 100, np.array([[0, -10.0, -10.0, -8.0, -8.0]]), 2)
     np.testing.assert_array_equal(out, 0)
+
+
+def test_max_mode_nan_rules() -> None:
+    # Every sample reads NaN and none lies outside: nothing beats the start value -FLT_MAX
+    # (mmcv's), and no gradient flows. A sample outside (worth 0) wins over NaNs instead.
+    nan_map = np.full((1, 1, 4, 4), np.nan)
+    inside = np.array([[0, 0.5, 0.5, 2.5, 2.5]])
+    out = roikit.roi_align(nan_map, inside, 1, sampling_ratio=2, mode="max")
+    assert out[0, 0, 0, 0] == -np.finfo(np.float32).max
+    grad = roikit.roi_align_backward(np.ones((1, 1, 1, 1)), nan_map, inside, 1, sampling_ratio=2,
+                                     mode="max")  # fmt: skip
+    assert np.all(grad == 0)
+    reaching_out = np.array([[0, -6.0, 0.5, 2.5, 2.5]])
+    assert roikit.roi_align(nan_map, reaching_out, 1, sampling_ratio=2, mode="max")[0, 0, 0, 0] == 0
