@@ -1,0 +1,38 @@
+"""The LaTeX output compiles with pdflatex (a standard TeX Live), in English and Korean.
+
+CI installs TeX Live and sets ROIKIT_REQUIRE_LATEX=1, which makes this test
+mandatory; elsewhere it is skipped, with its reason in the summary, when
+pdflatex is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from roikit.conventions import compare_conventions
+from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_traces
+from roikit.render import render
+
+PDFLATEX = shutil.which("pdflatex")
+REQUIRED = os.environ.get("ROIKIT_REQUIRE_LATEX") == "1"
+
+pytestmark = pytest.mark.skipif(PDFLATEX is None and not REQUIRED,
+                                reason="pdflatex is not installed (CI installs it)")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_latex_compiles(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
+    assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
+    doc = render([*demo_traces(lang), compare_conventions(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)],
+                 "latex")  # fmt: skip
+    (tmp_path / "walk.tex").write_text(doc, encoding="utf-8")
+    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    log = (tmp_path / "walk.log").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode == 0, log[-3000:]
+    assert (tmp_path / "walk.pdf").stat().st_size > 10_000
+    assert "Missing character" not in log
