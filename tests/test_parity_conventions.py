@@ -48,6 +48,15 @@ def test_ps_roi_align_matches_torchvision(rng, dtype, sr, size, scale):  # type:
     assert_close(ps_roi_align_backward(g, x, boxes, size, scale, sr), xt.grad.numpy(), dtype)
 
 
+def test_ps_roi_align_keeps_an_infinite_cell_infinite_like_torchvision() -> None:
+    x = np.ones((1, 4, 6, 6))
+    x[0, 0, 1, 1] = np.inf
+    box = np.array([[0, 0.2, 0.3, 5.1, 5.6]])
+    ref = torchvision.ops.ps_roi_align(torch.from_numpy(x), torch.from_numpy(box), 2, 1.0, 2).numpy()
+    assert np.isinf(ref[0, 0, 0, 0])
+    np.testing.assert_array_equal(ps_roi_align(x, box, 2, 1.0, 2), ref)
+
+
 def test_ps_roi_align_empty_adaptive_grid_is_nan_in_torchvision_and_zero_here() -> None:
     x = np.ones((1, 4, 5, 5))
     box = np.array([[0, 2.0, 2.0, 2.0, 2.0]])

@@ -405,10 +405,13 @@ def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w
                     kq = k * PW + pw
                     s0 = tx_start[kq] - tx_off[kq]
                     img = feat[b, (co * PH + ph) * PW + pw]
-                    acc = out[k, co, ph, pw]  # starts at 0, in the output dtype
+                    # A zero of the output dtype: the untouched output element (a product
+                    # like acc * 0 would turn an infinite partial sum into NaN).
+                    zero = out[k, co, ph, pw]
+                    acc = zero
                     for t in range(ty_off[kp], ty_off[kp + 1]):
                         row = img[r0 + t]
-                        part = acc * 0
+                        part = zero
                         for u in range(tx_off[kq], tx_off[kq + 1]):
                             part += tx_w[u] * row[s0 + u]
                         acc += ty_w[t] * part
