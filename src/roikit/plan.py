@@ -217,12 +217,6 @@ class AlignAxis:
         kp = k * self.bins + p
         return slice(int(self.sample_offsets[kp]), int(self.sample_offsets[kp + 1]))
 
-    def taps(self, k: int, p: int) -> tuple[np.ndarray, np.ndarray]:
-        """Cells and bin-averaged weights of bin ``p`` of box ``k`` (a row of A)."""
-        kp = k * self.bins + p
-        w = self.tap_weight[self.tap_offsets[kp] : self.tap_offsets[kp + 1]]
-        return self.tap_start[kp] + np.arange(w.shape[0]), w
-
 
 #: ``AlignPlan.zero_kind`` codes: where the first out-of-range sample of a bin
 #: sits in the row-major sample order, relative to the in-range ones (for max).

@@ -9,8 +9,8 @@ import numpy as np
 from ..ops import make_align_plan, run_align, run_align_winners
 from ..plan import AlignAxis
 from .common import fmt
-from .lang import text
-from .pool import _check_lang, _rows, input_step, output_step, prepare, summary_step
+from .lang import check_lang, text
+from .pool import _rows, input_step, output_step, prepare, summary_step
 from .trace import Step, Table, Trace
 
 __all__ = ["explain_roi_align"]
@@ -98,7 +98,7 @@ def explain_roi_align(
     """
     from .._validate import check_mode
 
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     mode = check_mode(mode)
     inp, c, boxes = prepare(feature, box, channel)
     feat, _, plan = make_align_plan(inp, boxes, output_size, spatial_scale, sampling_ratio,

@@ -253,6 +253,15 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if a walkthrough can be written in it, or raise."""
+    if lang not in LANGS:
+        from ..errors import ParameterError
+
+        raise ParameterError(f"lang must be 'en' or 'ko'; got {lang!r}")
+    return lang
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """Return the template ``key`` in ``lang``, filled with ``values``."""
     return TEXT[lang][key].format(**values)

@@ -9,18 +9,10 @@ import numpy as np
 from ..ops import make_pool_plan, run_pool, run_pool_winners
 from ..plan import PoolAxis
 from .common import feature_map, fmt, one_box
-from .lang import LANGS, text
+from .lang import check_lang, text
 from .trace import Step, Table, Trace
 
 __all__ = ["explain_roi_pool"]
-
-
-def _check_lang(lang: str) -> str:
-    from ..errors import ParameterError
-
-    if lang not in LANGS:
-        raise ParameterError(f"lang must be 'en' or 'ko'; got {lang!r}")
-    return lang
 
 
 def prepare(feature: Any, box: Any, channel: int | None) -> tuple[np.ndarray, int, np.ndarray]:
@@ -192,7 +184,7 @@ def explain_roi_pool(
     >>> [s.key for s in t.steps][:3]
     ['input', 'pool.scale', 'pool.round']
     """
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     inp, c, boxes = prepare(feature, box, channel)
     feat, _, plan = make_pool_plan(inp, boxes, output_size, spatial_scale)
     out = run_pool(plan, feat)[0, c]
