@@ -8,6 +8,12 @@ Backward kernels run fixed chunks of channels in parallel and visit boxes in
 order inside a chunk, so every gradient cell is summed by one thread in a fixed
 order: deterministic, no atomics, no scatter races, whatever the thread count.
 
+No kernel uses numba's ``parallel=True`` (its threading layers hang forked
+workers or abort concurrent callers): each compiled kernel is serial and
+``nogil`` over a range ``[lo, hi)`` of its outer loop, and :func:`_split`
+wraps it so that :func:`roikit.threads.parallel_range` runs the range on
+roikit's own thread pool. Callers use the wrappers, without ``lo, hi``.
+
 avg RoI Align uses the separable form of DESIGN.md §2 item 9: per box,
 ``out[c] = A_y @ F[c] @ A_x.T`` where the rows of ``A_y`` / ``A_x`` are the
 plan's *taps* (bin-averaged interpolation weights); the gradient is
@@ -16,8 +22,14 @@ plan's *taps* (bin-averaged interpolation weights); the gradient is
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from .threads import parallel_range
 
 _FLT_MAX = np.finfo(np.float32).max
 #: Channels per backward work item; fixed so the summation order is fixed.
@@ -25,15 +37,46 @@ CHUNK = 32
 
 # cache=True keeps the compiled code in __pycache__ between runs.
 _jit = njit(cache=True, nogil=True)
-_pjit = njit(cache=True, nogil=True, parallel=True)
 
 
-@_pjit
+def _last_dim0(*args: Any) -> int:
+    return int(args[-1].shape[0])
+
+
+def _split(extent: Callable[..., int] = _last_dim0) -> Callable[[Callable[..., Any]], Any]:
+    """Compile ``kernel(*args, lo, hi)`` and return ``run(*args)`` over ``range(extent(*args))``.
+
+    ``extent`` defaults to the first dimension of the last argument (the
+    output: boxes for a forward kernel, channel chunks for a backward buffer).
+    ``run`` returns the last argument; ``run.compiled`` is the numba kernel.
+    """
+
+    def wrap(kernel: Callable[..., Any]) -> Any:
+        compiled = _jit(kernel)
+
+        @functools.wraps(kernel)
+        def run(*args: Any) -> Any:
+            parallel_range(compiled, extent(*args), *args)
+            return args[-1]
+
+        run.compiled = compiled  # type: ignore[attr-defined]
+        return run
+
+    return wrap
+
+
 def to_channels_last(feat):
     """(N, C, H, W) -> contiguous (N, H, W, C)."""
     N, C, H, W = feat.shape
     out = np.empty((N, H, W, C), dtype=feat.dtype)
-    for nh in prange(N * H):
+    parallel_range(_channels_last_rows, N * H, feat, out)
+    return out
+
+
+@_jit
+def _channels_last_rows(feat, out, lo, hi):
+    N, C, H, W = feat.shape
+    for nh in range(lo, hi):
         n = nh // H
         h = nh % H
         for c in range(C):
@@ -52,12 +95,19 @@ def zeros_chunked(shape, dtype):
     return np.zeros(((C + CHUNK - 1) // CHUNK, N, H, W, CHUNK), dtype)
 
 
-@_pjit
 def from_chunked(buf, C):
     """Chunk-major (C/CHUNK, N, H, W, CHUNK) -> contiguous (N, C, H, W)."""
     _, N, H, W, _ = buf.shape
     out = np.empty((N, C, H, W), dtype=buf.dtype)
-    for nc in prange(N * C):
+    parallel_range(_from_chunked_planes, N * C, buf, out)
+    return out
+
+
+@_jit
+def _from_chunked_planes(buf, out, lo, hi):
+    _, N, H, W, _ = buf.shape
+    C = out.shape[1]
+    for nc in range(lo, hi):
         n = nc // C
         c = nc % C
         for h in range(H):
@@ -69,12 +119,12 @@ def from_chunked(buf, C):
 # ----------------------------------------------------------------------------- avg align
 
 
-@_pjit
+@_split()
 def align_avg_forward(feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
-                      tx_off, tx_start, tx_w, xsp0, xsp1, out):  # fmt: skip
+                      tx_off, tx_start, tx_w, xsp0, xsp1, out, lo, hi):  # fmt: skip
     """out[k, :, ph, pw] = sum over taps of w_y * w_x * feat[b, row, col, :]."""
     K, C, PH, PW = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         b = batch[k]
         c0 = xsp0[k]
         ncol = max(xsp1[k] - c0, 0)
@@ -105,16 +155,15 @@ def align_avg_forward(feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
     return out
 
 
-@_pjit
+@_split()
 def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
-                       tx_off, tx_start, tx_w, xsp0, xsp1, dfeat):  # fmt: skip
+                       tx_off, tx_start, tx_w, xsp0, xsp1, dfeat, lo, hi):  # fmt: skip
     """dfeat[chunk, b] += A_y.T @ grad[k, chunk] @ A_x, one chunk per work item."""
     K, C, PH, PW = grad.shape
     wmax = 1
     for k in range(K):
         wmax = max(wmax, xsp1[k] - xsp0[k])
-    nchunk = (C + CHUNK - 1) // CHUNK
-    for ci in prange(nchunk):
+    for ci in range(lo, hi):
         ch0 = ci * CHUNK
         nch = min(C, ch0 + CHUNK) - ch0
         tmp = np.empty((PH, wmax, nch), dtype=dfeat.dtype)
@@ -220,10 +269,10 @@ def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
             win_x[ch] = -1
 
 
-@_pjit
+@_split(lambda *a: int(a[-4].shape[0]))
 def align_max_forward(feat, batch, has, zero_kind,
                       y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x, corners):  # fmt: skip
+                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x, corners, lo, hi):  # fmt: skip
     """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max).
 
     When ``win_y``/``win_x`` have the output's shape they also receive each
@@ -233,7 +282,7 @@ def align_max_forward(feat, batch, has, zero_kind,
     """
     K, C, PH, PW = out.shape
     record = win_y.shape[0] == K
-    for k in prange(K):
+    for k in range(lo, hi):
         if not has[k]:  # no samples at all: the output stays 0
             if record:
                 win_y[k] = -2
@@ -257,14 +306,13 @@ def align_max_forward(feat, batch, has, zero_kind,
     return out
 
 
-@_pjit
+@_split()
 def align_max_backward(feat, grad, batch, has, zero_kind,
                        y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                       x_off, x_in, x_lo, x_hi, x_wl, x_wh, dfeat):  # fmt: skip
+                       x_off, x_in, x_lo, x_hi, x_wl, x_wh, dfeat, lo, hi):  # fmt: skip
     """Route each bin's gradient to the 4 neighbours of its winning sample."""
     K, C, PH, PW = grad.shape
-    nchunk = (C + CHUNK - 1) // CHUNK
-    for ci in prange(nchunk):
+    for ci in range(lo, hi):
         ch0 = ci * CHUNK
         nch = min(C, ch0 + CHUNK) - ch0
         best = np.empty(nch, dtype=dfeat.dtype)
@@ -319,15 +367,15 @@ def _pool_bin_max(img, h0, h1, w0, w1, ch0, nch, best, win):
                     win[ch] = r * W + q
 
 
-@_pjit
-def pool_forward(feat, batch, hs, he, ws, we, out):
+@_split()
+def pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     """out[k, :, ph, pw] = max of the bin's cells; an empty bin gives 0.
 
     The same strict-``>`` scan as :func:`_pool_bin_max`, without tracking the
     winner, so the channel loop vectorizes (the value is the same).
     """
     K, C, PH, PW = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         img = feat[batch[k]]
         best = np.empty(C, dtype=out.dtype)
         for ph in range(PH):
@@ -344,13 +392,12 @@ def pool_forward(feat, batch, hs, he, ws, we, out):
     return out
 
 
-@_pjit
-def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat):
+@_split()
+def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat, lo, hi):
     """Send each bin's gradient to its argmax cell (nothing for empty bins)."""
     K, C, PH, PW = grad.shape
     W = feat.shape[2]
-    nchunk = (C + CHUNK - 1) // CHUNK
-    for ci in prange(nchunk):
+    for ci in range(lo, hi):
         ch0 = ci * CHUNK
         nch = min(C, ch0 + CHUNK) - ch0
         best = np.empty(nch, dtype=dfeat.dtype)
@@ -372,11 +419,11 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat):
 # ----------------------------------------------------------------------------- winners
 
 
-@_pjit
-def pool_winners(feat, batch, hs, he, ws, we, win):
+@_split()
+def pool_winners(feat, batch, hs, he, ws, we, win, lo, hi):
     """The winning cell (flat index ``row * W + col``, -1 if none) of every bin."""
     K, C, PH, PW = win.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         img = feat[batch[k]]
         best = np.empty(C, dtype=feat.dtype)
         w = np.empty(C, dtype=np.int64)
@@ -391,11 +438,11 @@ def pool_winners(feat, batch, hs, he, ws, we, win):
 # ----------------------------------------------------------------------------- other conventions
 
 
-@_pjit
-def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, out):
+@_split()
+def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, out, lo, hi):
     """Position-sensitive avg RoI Align: bin (ph, pw) of class c reads channel (c*PH+ph)*PW+pw."""
     K, CO, PH, PW = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         b = batch[k]
         for co in range(CO):
             for ph in range(PH):
@@ -419,11 +466,11 @@ def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w
     return out
 
 
-@_pjit
-def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, dfeat):
+@_split(lambda *a: int(a[0].shape[1]))
+def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, dfeat, lo, hi):
     """Gradient of :func:`ps_align_forward`; each input channel belongs to one (c, ph, pw)."""
     K, CO, PH, PW = grad.shape
-    for co in prange(CO):
+    for co in range(lo, hi):
         for k in range(K):
             b = batch[k]
             for ph in range(PH):
@@ -442,11 +489,11 @@ def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_
     return dfeat
 
 
-@_pjit
-def ps_pool_forward(feat, batch, hs, he, ws, we, out):
+@_split()
+def ps_pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     """Position-sensitive RoI Pool: the *mean* of the bin's cells in its own channel."""
     K, CO, PH, PW = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         b = batch[k]
         for co in range(CO):
             for ph in range(PH):
@@ -463,11 +510,11 @@ def ps_pool_forward(feat, batch, hs, he, ws, we, out):
     return out
 
 
-@_pjit
-def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat):
+@_split(lambda *a: int(a[0].shape[1]))
+def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat, lo, hi):
     """Gradient of :func:`ps_pool_forward`: each cell of a bin gets g / area."""
     K, CO, PH, PW = grad.shape
-    for co in prange(CO):
+    for co in range(lo, hi):
         for k in range(K):
             b = batch[k]
             for ph in range(PH):
@@ -483,12 +530,12 @@ def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat):
     return dfeat
 
 
-@_pjit
+@_split()
 def crop_resize_forward(image, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi,
-                        x_lerp, x_near, bilinear, extrapolation, out):  # fmt: skip
+                        x_lerp, x_near, bilinear, extrapolation, out, lo, hi):  # fmt: skip
     """TensorFlow's crop_and_resize, NHWC, float32, with its lerp-of-lerps arithmetic."""
     K, CH, CW, D = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         img = image[index[k]]
         for i in range(CH):
             for j in range(CW):
@@ -550,11 +597,11 @@ def crop_resize_backward(grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_
     return dimage
 
 
-@_pjit
-def points_avg_forward(feat, batch, count, offsets, ly, hy, lx, hx, w, out):
+@_split()
+def points_avg_forward(feat, batch, count, offsets, ly, hy, lx, hx, w, out, lo, hi):
     """Average of each bin's samples, each interpolated from its 4 neighbours (rotated boxes)."""
     K, C, PH, PW = out.shape
-    for k in prange(K):
+    for k in range(lo, hi):
         img = feat[batch[k]]
         acc = np.empty(C, dtype=out.dtype)
         for ph in range(PH):
@@ -576,12 +623,11 @@ def points_avg_forward(feat, batch, count, offsets, ly, hy, lx, hx, w, out):
     return out
 
 
-@_pjit
-def points_avg_backward(grad, batch, count, offsets, ly, hy, lx, hx, w, dfeat):
+@_split()
+def points_avg_backward(grad, batch, count, offsets, ly, hy, lx, hx, w, dfeat, lo, hi):
     """Gradient of :func:`points_avg_forward`, channel chunks in parallel (deterministic)."""
     K, C, PH, PW = grad.shape
-    nchunk = (C + CHUNK - 1) // CHUNK
-    for ci in prange(nchunk):
+    for ci in range(lo, hi):
         ch0 = ci * CHUNK
         nch = min(C, ch0 + CHUNK) - ch0
         for k in range(K):
