@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .budget import check_sampling_ratio_budget
 from .errors import BoxError, DTypeError, InputError, ParameterError
 
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
@@ -64,6 +65,10 @@ def check_input(input: Any, name: str = "input") -> np.ndarray:
 MAX_BINS = 1 << 24
 
 
+def _count(n: int) -> str:
+    return f"{n:.3g}" if n.bit_length() < 1000 else "more than 1e300"  # .3g of 10**400 overflows
+
+
 def check_output_size(output_size: Any, name: str = "output_size") -> tuple[int, int]:
     """Return ``(PH, PW)`` from an int or a pair of ints, or raise naming ``name``."""
     items = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
@@ -79,24 +84,26 @@ def check_output_size(output_size: Any, name: str = "output_size") -> tuple[int,
     ph, pw = int(items[0]), int(items[1])
     if ph * pw > MAX_BINS:
         raise ParameterError(
-            f"{name} {ph}x{pw} asks for {ph * pw:.3g} bins per box; at most {MAX_BINS} (2**24) "
-            f"are allowed"
+            f"{name} {_describe(ph)}x{_describe(pw)} asks for {_count(ph * pw)} bins per box; "
+            f"at most {MAX_BINS} (2**24) are allowed"
         )
     return ph, pw
 
 
 def check_spatial_scale(spatial_scale: Any) -> float:
     """Return ``spatial_scale`` as a positive finite float, or raise."""
-    if isinstance(spatial_scale, bool) or not isinstance(spatial_scale, numbers.Real):
+    return check_real(spatial_scale, "spatial_scale", positive=True)
+
+
+def check_scale_fits(scale: float, dtype: np.dtype) -> None:
+    """Refuse a ``spatial_scale`` that overflows or vanishes in the computation dtype."""
+    with np.errstate(over="ignore", under="ignore"):
+        rounded = float(dtype.type(scale))
+    if not 0 < rounded < math.inf:
         raise ParameterError(
-            f"spatial_scale must be a real number; got {_describe(spatial_scale)}"
+            f"spatial_scale is {scale!r}, which {dtype} cannot hold (it becomes {rounded}); "
+            f"it must be a positive number within the input's dtype"
         )
-    value = float(spatial_scale)
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(
-            f"spatial_scale is {value!r}; it must be positive and finite"
-        )
-    return value
 
 
 def check_sampling_ratio(sampling_ratio: Any) -> int:
@@ -106,21 +113,20 @@ def check_sampling_ratio(sampling_ratio: Any) -> int:
             f"sampling_ratio must be an integer (<= 0 for adaptive); "
             f"got {_describe(sampling_ratio)}"
         )
+    check_sampling_ratio_budget(int(sampling_ratio))
     return int(sampling_ratio)
 
 
 def check_mode(mode: Any) -> str:
     """Return ``mode`` if it is ``"avg"`` or ``"max"``, or raise."""
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise ParameterError(f"mode must be 'avg' or 'max'; got {_describe(mode)}")
-    return str(mode)
+    return mode
 
 
 def check_aligned(aligned: Any) -> bool:
     """Return ``aligned`` as a bool, or raise."""
-    if not isinstance(aligned, (bool, np.bool_)):
-        raise ParameterError(f"aligned must be True or False; got {_describe(aligned)}")
-    return bool(aligned)
+    return check_bool(aligned, "aligned")
 
 
 @dataclass(frozen=True)
@@ -247,4 +253,74 @@ def check_grad_output(
             f"grad_output has shape {arr.shape}; the op's output has shape "
             f"{tuple(expected_shape)} (K, C, PH, PW)"
         )
+    return arr
+
+
+# ----------------------------------------------------------------------------- scalars and arrays
+# Shared by the conventions, the pyramid and the explainers, so that every public
+# entry point refuses a bad argument with the same kind of message.
+
+
+def check_real(value: Any, name: str, *, positive: bool = False) -> float:
+    """Return ``value`` as a finite float (``> 0`` with ``positive``), or raise naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ParameterError(f"{name} must be a real number; got {_describe(value)}")
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ParameterError(f"{name} is {_describe(value)}, beyond the float range") from None
+    if not math.isfinite(v) or (positive and v <= 0):
+        rule = "positive and finite" if positive else "finite"
+        raise ParameterError(f"{name} is {v!r}; it must be {rule}")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int in ``[low, high]`` (bounds optional), or raise naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ParameterError(f"{name} must be an integer; got {_describe(value)}")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ParameterError(f"{name} is {v}; it must be in [{lo}, {hi}]")
+    return v
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool, or raise naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"{name} must be True or False; got {_describe(value)}")
+    return bool(value)
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, or raise listing them."""
+    if not isinstance(value, str) or value not in choices:
+        quoted = [repr(c) for c in choices]
+        known = " or ".join(quoted) if len(quoted) == 2 else "one of " + ", ".join(quoted)
+        raise ParameterError(f"{name} must be {known}; got {_describe(value)}")
+    return value
+
+
+def check_real_array(value: Any, name: str, shape: str = "", *, finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a real (integer or float) numpy array, or raise naming ``name``.
+
+    ``shape`` is only used in messages (e.g. ``"(K, 4)"``); with ``finite``
+    the first NaN or infinity is named by its index.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists, objects numpy refuses
+        raise DTypeError(f"{name} must be a real array {shape}; could not convert "
+                         f"{type(value).__name__} ({exc})") from exc  # fmt: skip
+    if arr.dtype.kind not in "iuf":
+        raise DTypeError(f"{name} has dtype {arr.dtype}; it must be a real (integer or float) "
+                         f"array {shape}".rstrip())  # fmt: skip
+    if finite and arr.dtype.kind == "f":
+        bad = np.argwhere(~np.isfinite(arr))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise InputError(f"{name}[{', '.join(map(str, where))}] is {arr[where]}; "
+                             f"{name} must hold finite numbers")  # fmt: skip
     return arr

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .crop_resize import crop_and_resize, tensorpack_roi_align
-from .errors import ParameterError
+from .errors import ParameterError, RoIError
 from .explain.common import fmt
 from .explain.trace import Step, Table, Trace
 from .onnx_ops import onnx_roi_align
@@ -67,16 +67,19 @@ def _caffe(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) 
 def _tensorpack(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) -> np.ndarray:
     if size[0] != size[1]:
         raise ParameterError("tensorpack's roi_align makes square outputs only")
-    out = tensorpack_roi_align(m[None, None], (box * scale)[None], np.array([0]), size[0])
+    with np.errstate(over="ignore"):  # a box beyond the float range is refused by the op
+        cells = box * scale
+    out = tensorpack_roi_align(m[None, None], cells[None], np.array([0]), size[0])
     return out[0, 0].astype(np.float64)
 
 
 def _tf(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) -> np.ndarray:
     # The box in cells, normalized the usual way: 0 is the first cell's centre, 1 the last's.
     H, W = m.shape
-    x1, y1, x2, y2 = box * scale
-    norm = np.array([[y1 / max(H - 1, 1), x1 / max(W - 1, 1), y2 / max(H - 1, 1),
-                      x2 / max(W - 1, 1)]], np.float32)  # fmt: skip
+    with np.errstate(over="ignore", invalid="ignore"):  # refused by crop_and_resize if not finite
+        x1, y1, x2, y2 = box * scale
+        norm = np.array([[y1 / max(H - 1, 1), x1 / max(W - 1, 1), y2 / max(H - 1, 1),
+                          x2 / max(W - 1, 1)]], np.float32)  # fmt: skip
     return crop_and_resize(m[None, :, :, None], norm, np.array([0]), size)[0, :, :, 0].astype(np.float64)
 
 
@@ -175,13 +178,20 @@ def compare_conventions(
     >>> t.data["outputs"]["torchvision"] == t.data["outputs"]["detectron2"]
     True
     """
-    from ._validate import check_output_size
+    from ._validate import check_output_size, check_real_array, check_spatial_scale
+    from .explain.lang import check_lang
     from .explain.pool import prepare
 
-    inp, _, boxes = prepare(np.asarray(feature, dtype=np.float64), box, None)
+    lang = check_lang(lang)
+    spatial_scale = check_spatial_scale(spatial_scale)
+    feature = check_real_array(feature, "feature", "(H, W)").astype(np.float64)
+    inp, _, boxes = prepare(feature, box, None)
     m = inp[0, 0]
     size = check_output_size(output_size)
     b = boxes[0, 1:]
+    if names is not None and (not isinstance(names, (list, tuple))
+                              or not all(isinstance(n, str) for n in names)):  # fmt: skip
+        raise ParameterError(f"names must be a list of convention names; got {names!r:.60}")
     selected = [get_convention(n) for n in (names or CONVENTIONS)]
     labels: list[str] = []
     rows: list[tuple[float | None, ...]] = []
@@ -193,7 +203,7 @@ def compare_conventions(
             out = np.asarray(conv.run(m, b, size, spatial_scale), dtype=np.float64)
             values: list[float | None] = [float(v) for v in out.ravel()]
             outputs[conv.name] = [list(map(float, r)) for r in out]
-        except ParameterError as exc:  # e.g. tensorpack with a non-square output
+        except RoIError as exc:  # e.g. tensorpack with a non-square output, a box beyond float32
             values = [None] * len(bins)
             outputs[conv.name] = None
             lines.append(f"{conv.name}: {exc}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from . import kernels
-from ._validate import check_output_size
-from .errors import BoxError, DTypeError, InputError, ParameterError
+from ._validate import check_choice, check_int, check_output_size, check_real, check_real_array
+from .budget import check_output_bytes
+from .errors import BoxError, InputError
 from .plan import CropAxis, plan_crop_axis
 
 __all__ = ["crop_and_resize", "crop_and_resize_backward", "tensorpack_roi_align"]
@@ -17,25 +17,29 @@ __all__ = ["crop_and_resize", "crop_and_resize_backward", "tensorpack_roi_align"
 
 def _check(image: Any, boxes: Any, box_indices: Any, crop_size: Any, method: str,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], CropAxis, CropAxis]:  # fmt: skip
-    img = np.asarray(image)
-    if img.dtype.kind not in "iuf":
-        raise DTypeError(f"image has dtype {img.dtype}; it must be real (integers are read as float32)")
+    img = check_real_array(image, "image", "(N, H, W, D)", finite=False)
+    if img.dtype != np.float32:
+        with np.errstate(over="ignore"):  # computed in float32, as TensorFlow: beyond it is inf
+            img = img.astype(np.float32)
     if img.ndim != 4:
         raise InputError(f"image must have shape (N, H, W, D) (NHWC); got shape {img.shape}")
     if min(img.shape[1:3]) == 0:
         raise InputError(f"image has shape {img.shape}; height and width must be positive")
-    b = np.asarray(boxes)
-    if b.dtype.kind not in "iuf" or b.ndim != 2 or b.shape[1] != 4:
+    b = check_real_array(boxes, "boxes", "(K, 4)", finite=False)
+    if b.ndim != 2 or b.shape[1] != 4:
         raise BoxError(
             f"boxes must be a real array of shape (K, 4) with rows (y1, x1, y2, x2) normalized to "
             f"[0, 1]; got shape {b.shape} and dtype {b.dtype}"
         )
-    b = b.astype(np.float32)
+    with np.errstate(over="ignore"):
+        b = b.astype(np.float32)
+    # TensorFlow's CPU kernels run with denormals flushed to zero.
+    b = np.where(np.abs(b) < np.finfo(np.float32).tiny, np.float32(0), b)
     bad = np.argwhere(~np.isfinite(b))
     if bad.size:
         r, c = bad[0]
         raise BoxError(f"boxes[{r}, {c}] is {b[r, c]}; box coordinates must be finite")
-    idx = np.asarray(box_indices)
+    idx = check_real_array(box_indices, "box_indices", "(K,)", finite=False)
     if idx.shape != (b.shape[0],) or idx.dtype.kind not in "iu":
         raise BoxError(
             f"box_indices must be {b.shape[0]} integers, one per box; got shape {idx.shape} and "
@@ -48,9 +52,9 @@ def _check(image: Any, boxes: Any, box_indices: Any, crop_size: Any, method: str
             f"box_indices[{i}] is {idx[i]}; it must be in [0, {img.shape[0]}) because image has "
             f"{img.shape[0]} image(s)"
         )
-    if method not in ("bilinear", "nearest"):
-        raise ParameterError(f"method must be 'bilinear' or 'nearest'; got {method!r}")
+    check_choice(method, "method", ("bilinear", "nearest"))
     ch, cw = check_output_size(crop_size, "crop_size")
+    check_output_bytes("the crops", (b.shape[0], ch, cw, img.shape[3]), 4)
     y = plan_crop_axis(b[:, 0], b[:, 2], ch, img.shape[1])
     x = plan_crop_axis(b[:, 1], b[:, 3], cw, img.shape[2])
     return img, b, idx.astype(np.int64), (ch, cw), y, x
@@ -104,10 +108,12 @@ def crop_and_resize(
            [6., 8.]], dtype=float32)
     """
     img, _, idx, size, y, x = _check(image, boxes, box_indices, crop_size, method)
+    with np.errstate(over="ignore"):  # a float32 attribute in TensorFlow: 1e308 becomes inf
+        fill = np.float32(check_real(extrapolation_value, "extrapolation_value"))
     out = np.zeros((len(idx), *size, img.shape[3]), np.float32)
     if out.size:
         kernels.crop_resize_forward(np.ascontiguousarray(img, np.float32), idx, *_axes(y, x),
-                                    method == "bilinear", np.float32(extrapolation_value), out)  # fmt: skip
+                                    method == "bilinear", fill, out)  # fmt: skip
     return out
 
 
@@ -124,12 +130,14 @@ def crop_and_resize_backward(
     Outside samples (the extrapolation value) send nothing back.
     """
     img, _, idx, size, y, x = _check(image, boxes, box_indices, crop_size, method)
-    grad = np.asarray(grad_output, dtype=np.float32)
+    grad = check_real_array(grad_output, "grad_output", finite=False)
     if grad.shape != (len(idx), *size, img.shape[3]):
         raise InputError(
             f"grad_output has shape {grad.shape}; the op's output has shape "
             f"{(len(idx), *size, img.shape[3])}"
         )
+    with np.errstate(over="ignore"):  # float32, as TensorFlow: beyond its range is inf
+        grad = grad.astype(np.float32)
     dimage = np.zeros(img.shape, np.float32)
     if grad.size:
         kernels.crop_resize_backward(np.ascontiguousarray(grad), idx, *_axes(y, x),
@@ -163,12 +171,14 @@ def tensorpack_roi_align(featuremap: Any, boxes: Any, box_indices: Any, resoluti
     This equals ``roi_align(aligned=True, sampling_ratio=2)`` except outside the
     map, where the mirrored border replaces the [-1, H] rule.
     """
-    fm = np.asarray(featuremap, np.float32)
-    if fm.ndim != 4:
-        raise InputError(f"featuremap must have shape (N, C, H, W); got shape {fm.shape}")
-    if not isinstance(resolution, numbers.Integral) or resolution <= 0:
-        raise ParameterError(f"resolution must be a positive integer; got {resolution!r}")
-    b = np.asarray(boxes, np.float32)
+    fm = check_real_array(featuremap, "featuremap", "(N, C, H, W)", finite=False)
+    with np.errstate(over="ignore"):  # float32, as TensorFlow: beyond its range is inf
+        fm = fm.astype(np.float32)
+    if fm.ndim != 4 or min(fm.shape[2:]) == 0:
+        raise InputError(f"featuremap must have shape (N, C, H, W) with H, W > 0; got shape {fm.shape}")
+    resolution = check_int(resolution, "resolution", low=1, high=1 << 12)
+    with np.errstate(over="ignore"):
+        b = check_real_array(boxes, "boxes", "(K, 4)").astype(np.float32)
     if b.ndim != 2 or b.shape[1] != 4:
         raise BoxError(f"boxes must have shape (K, 4) with rows (x1, y1, x2, y2); got shape {b.shape}")
     padded = np.pad(fm, ((0, 0), (0, 0), (1, 1), (1, 1)), mode="symmetric")
@@ -186,5 +196,6 @@ def tensorpack_roi_align(featuremap: Any, boxes: Any, box_indices: Any, resoluti
     crops = crop_and_resize(padded.transpose(0, 2, 3, 1), tf_boxes, box_indices, n)
     k, c = crops.shape[0], crops.shape[3]
     blocks = crops.reshape(k, resolution, 2, resolution, 2, c)
-    out = blocks.mean(axis=(2, 4), dtype=np.float32)
+    with np.errstate(over="ignore"):  # float32 like TensorFlow: huge values average to inf
+        out = blocks.mean(axis=(2, 4), dtype=np.float32)
     return np.ascontiguousarray(out.transpose(0, 3, 1, 2))

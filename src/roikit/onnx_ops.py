@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_choice, check_int, check_real_array, check_sampling_ratio, check_spatial_scale
 from .errors import BoxError, ParameterError
 from .ops import make_align_plan, roi_align, roi_pool, run_align
 
@@ -15,8 +16,8 @@ _MODES = ("half_pixel", "output_half_pixel")
 
 
 def _rois_with_batch(rois: Any, batch_indices: Any) -> np.ndarray:
-    r = np.asarray(rois)
-    b = np.asarray(batch_indices)
+    r = check_real_array(rois, "rois", "(R, 4)", finite=False)
+    b = check_real_array(batch_indices, "batch_indices", "(R,)", finite=False)
     if r.ndim != 2 or r.shape[1] != 4:
         raise BoxError(f"rois must have shape (R, 4) with rows (x1, y1, x2, y2); got shape {r.shape}")
     if b.shape != (r.shape[0],):
@@ -70,6 +71,7 @@ def onnx_roi_align(
     >>> onnx_roi_align(x, r, np.array([0]), 1, 1, sampling_ratio=1, mode="max")
     array([[[[2.5]]]], dtype=float32)
     """
+    opset = check_int(opset, "opset")
     if opset < 10:
         raise ParameterError(f"opset is {opset}; RoiAlign exists from opset 10")
     if opset < 16:
@@ -80,18 +82,13 @@ def onnx_roi_align(
             )
         ctm = "output_half_pixel"
     else:
-        ctm = coordinate_transformation_mode or "half_pixel"
-    if ctm not in _MODES:
-        raise ParameterError(
-            f"coordinate_transformation_mode must be 'half_pixel' or 'output_half_pixel'; got {ctm!r}"
-        )
-    if mode not in ("avg", "max"):
-        raise ParameterError(f"mode must be 'avg' or 'max'; got {mode!r}")
+        ctm = "half_pixel" if coordinate_transformation_mode is None else coordinate_transformation_mode
+    ctm = check_choice(ctm, "coordinate_transformation_mode", _MODES)
+    mode = check_choice(mode, "mode", ("avg", "max"))
     boxes = _rois_with_batch(rois, batch_indices)
     size = (output_height, output_width)
-    # ONNX attributes are float32: a double model still sees spatial_scale rounded to float32.
-    spatial_scale = float(np.float32(spatial_scale))
-    sr = max(int(sampling_ratio), 0) if isinstance(sampling_ratio, (int, np.integer)) else sampling_ratio
+    spatial_scale = _float32_attribute(spatial_scale)
+    sr = max(check_sampling_ratio(sampling_ratio), 0)
     if mode == "avg":
         return roi_align(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
     feat, dtype, plan = make_align_plan(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
@@ -114,4 +111,14 @@ def onnx_max_roi_pool(X: Any, rois: Any, pooled_shape: tuple[int, int],
     array([[[[15.]]]], dtype=float32)
     """
     # pooled_shape is validated by roi_pool like any output_size; spatial_scale is a float32 attribute.
-    return roi_pool(X, rois, pooled_shape, float(np.float32(spatial_scale)))
+    return roi_pool(X, rois, pooled_shape, _float32_attribute(spatial_scale))
+
+
+def _float32_attribute(spatial_scale: Any) -> float:
+    """ONNX attributes are float32: a double model still sees spatial_scale rounded to float32."""
+    value = check_spatial_scale(spatial_scale)
+    with np.errstate(over="ignore", under="ignore"):
+        rounded = float(np.float32(value))
+    if not 0 < rounded < float("inf"):
+        raise ParameterError(f"spatial_scale is {value!r}, which a float32 ONNX attribute cannot hold")
+    return rounded

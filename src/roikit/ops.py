@@ -25,9 +25,11 @@ from ._validate import (
     check_mode,
     check_output_size,
     check_sampling_ratio,
+    check_scale_fits,
     check_spatial_scale,
     compute_dtype,
 )
+from .budget import check_evaluations, check_output_bytes
 from .plan import AlignAxis, AlignPlan, PoolPlan, plan_roi_align, plan_roi_pool
 
 __all__ = ["roi_align", "roi_align_backward", "roi_pool", "roi_pool_backward"]
@@ -41,7 +43,10 @@ def _prepare(
     arr = check_input(input)
     size = check_output_size(output_size)
     scale = check_spatial_scale(spatial_scale)
+    check_scale_fits(scale, compute_dtype(arr.dtype))
     checked = check_boxes(boxes, arr.shape[0], arr.dtype)
+    shape = (checked.batch.shape[0], arr.shape[1], *size)
+    check_output_bytes("the output", shape, compute_dtype(arr.dtype).itemsize)
     feat = np.ascontiguousarray(arr, dtype=compute_dtype(arr.dtype))
     return feat, arr.dtype, checked, size, scale
 
@@ -80,7 +85,11 @@ def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:
     return (*head, axis.inside, axis.low, axis.high, axis.w_low, axis.w_high)
 
 
-def _max_args(plan: AlignPlan) -> tuple[Any, ...]:
+def _max_args(plan: AlignPlan, channels: int) -> tuple[Any, ...]:
+    # max mode interpolates every stored point of every bin in every channel: check that first.
+    ny = np.diff(plan.y.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
+    nx = np.diff(plan.x.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
+    check_evaluations("max-mode RoI Align", float(np.dot(ny, nx)) * channels)
     return (plan.batch, plan.has_samples, plan.zero_kind,
             *_samples(plan.y, True), *_samples(plan.x, False))
 
@@ -110,7 +119,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
         kernels.align_avg_forward(last, plan.batch, *_taps(plan.y), *_taps(plan.x), out)
     else:
         none = np.empty((0, 1, 1, 1), np.int64)
-        kernels.align_max_forward(last, *_max_args(plan), out, none, none, mode == "corners")
+        kernels.align_max_forward(last, *_max_args(plan, feat.shape[1]), out, none, none, mode == "corners")
     return out
 
 
@@ -134,7 +143,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
-        kernels.align_max_forward(kernels.to_channels_last(feat), *_max_args(plan),
+        kernels.align_max_forward(kernels.to_channels_last(feat), *_max_args(plan, feat.shape[1]),
                                   np.zeros(shape, plan.dtype), win_y, win_x, False)  # fmt: skip
     return win_y, win_x
 
@@ -275,7 +284,7 @@ def roi_align_backward(
             grad, plan.batch, *_taps(plan.y), *_taps(plan.x), buf))  # fmt: skip
     last = kernels.to_channels_last(feat)
     return chunked_gradient(feat, dtype, lambda buf: kernels.align_max_backward(
-        last, grad, *_max_args(plan), buf))  # fmt: skip
+        last, grad, *_max_args(plan, feat.shape[1]), buf))  # fmt: skip
 
 
 def roi_pool(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import CheckedBoxes
+from .budget import check_plan_samples
 
 __all__ = [
     "AlignAxis",
@@ -281,7 +282,8 @@ def _sample_windows(
     ``[-1, extent]`` are found from the continuous formula with a margin of a
     few samples on each side (coordinates are monotonic in the sample number).
     """
-    g = np.where(grid > 0, grid, 0.0)[:, None] * np.ones_like(base, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # boxes beyond the float range: off the map
+        g = np.where(grid > 0, grid, 0.0)[:, None] * np.ones_like(base, dtype=np.float64)
     lo = np.zeros_like(g)
     hi = np.minimum(g, _MAX_INDEX)
     big = g > SMALL_GRID
@@ -313,6 +315,7 @@ def _plan_align_axis(
     extent: int,
     sampling_ratio: int,
     aligned: bool,
+    name: str,
 ) -> AlignAxis:
     dtype = lo_coord.dtype
     one = dtype.type(1)
@@ -335,6 +338,7 @@ def _plan_align_axis(
 
     win_lo, win_hi = _sample_windows(base, bin_size, grid, extent)
     n = (win_hi - win_lo).ravel()
+    check_plan_samples(name, int(n.sum()))  # before anything of that size is allocated
     offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
     kp = np.repeat(np.arange(K * bins), n)
     k = kp // bins
@@ -438,8 +442,10 @@ def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampl
     offset = dtype.type(0.5 if aligned else 0.0)
     _, _, H, W = input_shape
     PH, PW = output_size
-    y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned)
-    x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned)
+    y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned,
+                         "y")
+    x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned,
+                         "x")
     has = (y.grid > 0) & (x.grid > 0)
     with np.errstate(invalid="ignore"):  # inf * 0 where a box has no samples: unused
         count = np.where(has, y.grid * x.grid, 1.0)
@@ -647,11 +653,12 @@ def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, ext
     """Plan one axis of :func:`roikit.prroi_pool` (computed in float64, stored in the input dtype)."""
     dtype = lo.dtype
     K = lo.shape[0]
-    start = lo.astype(np.float64) * scale
-    size = np.maximum(hi.astype(np.float64) * scale - start, 0.0)
-    bin_size = size / bins
-    a = start[:, None] + bin_size[:, None] * np.arange(bins)[None, :]  # (K, P)
-    b = a + bin_size[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: no taps
+        start = lo.astype(np.float64) * scale
+        size = np.maximum(hi.astype(np.float64) * scale - start, 0.0)
+        bin_size = size / bins
+        a = start[:, None] + bin_size[:, None] * np.arange(bins)[None, :]  # (K, P)
+        b = a + bin_size[:, None]
     # Only cells whose tent reaches the bin and that lie on the map get a tap.
     first = np.clip(np.floor(np.clip(a, -2.0, extent + 1.0)), 0, extent - 1)
     last = np.clip(np.ceil(np.clip(b, -2.0, extent + 1.0)), 0, extent - 1)

@@ -7,8 +7,21 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import check_boxes, check_input, check_output_size, compute_dtype
-from .errors import InputError, ParameterError
+from ._validate import (
+    check_aligned,
+    check_bool,
+    check_boxes,
+    check_choice,
+    check_input,
+    check_int,
+    check_output_size,
+    check_real,
+    check_real_array,
+    check_sampling_ratio,
+    compute_dtype,
+)
+from .budget import check_output_bytes
+from .errors import BoxError, InputError, ParameterError
 from .ops import make_align_plan, run_align
 
 __all__ = ["assign_fpn_levels", "infer_scale", "multiscale_roi_align"]
@@ -52,11 +65,18 @@ def assign_fpn_levels(
     >>> assign_fpn_levels(b, 2, 5)
     array([2, 1, 3])
     """
-    if level_mapping not in _MAPPINGS:
-        raise ParameterError(f"level_mapping must be 'torchvision' or 'detectron2'; got {level_mapping!r}")
-    b = np.asarray(boxes)
+    level_mapping = check_choice(level_mapping, "level_mapping", _MAPPINGS)
+    b = check_real_array(boxes, "boxes", "(K, 4)")
+    if b.ndim != 2 or b.shape[1] != 4:
+        raise BoxError(f"boxes must have shape (K, 4) with rows (x1, y1, x2, y2); got shape {b.shape}")
+    if b.dtype.kind in "iu":
+        b = b.astype(np.float64)
+    k_min = check_int(k_min, "k_min", low=-64, high=64)
+    k_max = check_int(k_max, "k_max", low=k_min, high=64)
+    canonical_scale = check_real(canonical_scale, "canonical_scale", positive=True)
+    canonical_level = check_int(canonical_level, "canonical_level", low=-64, high=64)
     dt = b.dtype.type
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s = np.sqrt((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
         if level_mapping == "torchvision":
             lvl = np.floor(dt(canonical_level) + np.log2(s / dt(canonical_scale)) + dt(1e-6))
@@ -111,8 +131,11 @@ def multiscale_roi_align(
     >>> levels, out[:, 0, 0, 0]
     (array([0, 1]), array([1., 2.]))
     """
-    if not features:
-        raise InputError("features must hold at least one pyramid level")
+    if not isinstance(features, (list, tuple)) or not features:
+        raise InputError(
+            f"features must be a non-empty list of (N, C, H, W) arrays, finest level first; "
+            f"got {type(features).__name__}"
+        )
     feats = [check_input(f, f"features[{i}]") for i, f in enumerate(features)]
     for i, f in enumerate(feats[1:], 1):
         if f.shape[:2] != feats[0].shape[:2] or f.dtype != feats[0].dtype:
@@ -120,11 +143,22 @@ def multiscale_roi_align(
                 f"features[{i}] has shape {f.shape} and dtype {f.dtype}; every level needs "
                 f"features[0]'s N, C = {feats[0].shape[:2]} and dtype {feats[0].dtype}"
             )
-    sizes = [tuple(s) for s in image_sizes]
-    if not sizes or any(len(s) != 2 or min(s) <= 0 for s in sizes):
-        raise ParameterError(f"image_sizes must be a non-empty list of (height, width); got {image_sizes!r}")
+    if not isinstance(image_sizes, (list, tuple)) or not image_sizes:
+        raise ParameterError(f"image_sizes must be a non-empty list of (height, width); "
+                             f"got {type(image_sizes).__name__}")  # fmt: skip
+    sizes = []
+    for i, s in enumerate(image_sizes):
+        if not isinstance(s, (list, tuple)) or len(s) != 2:
+            raise ParameterError(f"image_sizes[{i}] must be a (height, width) pair; got {s!r:.60}")
+        sizes.append(tuple(check_int(v, f"image_sizes[{i}][{j}]", low=1, high=2**31 - 1)
+                           for j, v in enumerate(s)))  # fmt: skip
     size = check_output_size(output_size)
+    sampling_ratio = check_sampling_ratio(sampling_ratio)
+    aligned = check_aligned(aligned)
+    return_levels = check_bool(return_levels, "return_levels")
     checked = check_boxes(boxes, feats[0].shape[0], feats[0].dtype)
+    check_output_bytes("the output", (len(checked.batch), feats[0].shape[1], *size),
+                       compute_dtype(feats[0].dtype).itemsize)  # fmt: skip
     max_h = max(s[0] for s in sizes)
     scales = [infer_scale(f.shape[2], max_h) for f in feats]
     k_min = int(-np.log2(np.float32(scales[0])))

@@ -11,15 +11,19 @@ from . import kernels
 from ._validate import (
     check_aligned,
     check_batch_index,
+    check_bool,
+    check_choice,
     check_finite,
     check_grad_output,
     check_input,
     check_output_size,
+    check_real_array,
     check_sampling_ratio,
+    check_scale_fits,
     check_spatial_scale,
     compute_dtype,
 )
-from .errors import BoxError, DTypeError, ParameterError
+from .errors import BoxError
 from .ops import chunked_gradient
 from .plan import PointPlan, plan_roi_align_rotated
 
@@ -35,12 +39,11 @@ def _prepare(
     scale = check_spatial_scale(spatial_scale)
     sr = check_sampling_ratio(sampling_ratio)
     aligned = check_aligned(aligned)
-    if angle_unit not in ("degrees", "radians"):
-        raise ParameterError(f"angle_unit must be 'degrees' or 'radians'; got {angle_unit!r}")
+    angle_unit = check_choice(angle_unit, "angle_unit", ("degrees", "radians"))
+    clockwise = check_bool(clockwise, "clockwise")
     dtype = compute_dtype(arr.dtype)
-    r = np.asarray(rois)
-    if r.dtype.kind not in "iuf":
-        raise DTypeError(f"rois has dtype {r.dtype}; it must be real")
+    check_scale_fits(scale, dtype)
+    r = check_real_array(rois, "rois", "(K, 6)", finite=False)
     if r.ndim != 2 or r.shape[1] != 6:
         raise BoxError(
             f"rois must have shape (K, 6) with rows (batch_index, cx, cy, w, h, angle); got shape {r.shape}"

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..budget import check_trace_points
 from ..ops import make_align_plan, run_align, run_align_winners
 from ..plan import AlignAxis
 from .common import fmt
@@ -103,6 +104,10 @@ def explain_roi_align(
     inp, c, boxes = prepare(feature, box, channel)
     feat, _, plan = make_align_plan(inp, boxes, output_size, spatial_scale, sampling_ratio,
                                     aligned)  # fmt: skip
+    # Every point of every bin is recorded (with its neighbours and weights): check that first.
+    ny = np.diff(plan.y.sample_offsets)
+    nx = np.diff(plan.x.sample_offsets)
+    check_trace_points(int(ny.sum()) * int(nx.sum()))
     out = run_align(plan, feat, mode)[0, c]
     # Winners come from the op's own max kernel (-2 everywhere in avg mode).
     win_y = win_x = np.full(plan.output_size, -2, np.int64)

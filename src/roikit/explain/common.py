@@ -29,7 +29,13 @@ def fmt(value: float | int | None, digits: int = 4) -> str:
 
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
     """Return the (1, C, H, W) input and the channel to explain, from a 2-D or 3-D map."""
-    arr = np.asarray(feature)
+    from .._validate import check_int, check_real_array
+
+    if isinstance(feature, np.ndarray) and feature.dtype == np.bool_:
+        feature = feature.astype(np.float64)
+    arr = check_real_array(feature, "feature", "(H, W) or (C, H, W)", finite=False)
+    if channel is not None:
+        channel = check_int(channel, "channel")
     if arr.ndim == 2:
         if channel not in (None, 0):
             raise ParameterError(f"channel is {channel}; a 2-D feature map has only channel 0")
@@ -49,7 +55,11 @@ def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
 
 def one_box(box: Any, dtype: np.dtype) -> np.ndarray:
     """Return a (1, 5) box array for batch 0 from four numbers ``(x1, y1, x2, y2)``."""
-    arr = np.asarray(box, dtype=np.float64).ravel()
+    from .._validate import check_real_array
+
+    # NaN and infinity are named by the boxes check, as for the ops: boxes[0, col].
+    arr = check_real_array(box, "box", "of 4 numbers (x1, y1, x2, y2)", finite=False)
+    arr = arr.astype(np.float64).ravel()
     if arr.shape != (4,):
         raise BoxError(f"box must be 4 numbers (x1, y1, x2, y2); got {arr.shape[0]} number(s)")
     return np.concatenate([[0.0], arr]).astype(dtype)[None, :]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError
 from .common import fmt
 from .lang import text
 from .trace import Step, Table, Trace
@@ -24,6 +25,13 @@ def compare(pool: Trace, align: Trace) -> Trace:
     >>> t.data["difference"]
     [[-5.0, -5.0], [-5.0, -5.0]]
     """
+    for name, trace, op in (("pool", pool, "roi_pool"), ("align", align, "roi_align")):
+        if not isinstance(trace, Trace) or trace.op != op:
+            raise ParameterError(
+                f"{name} must be the Trace of roikit.explain_{op}; got {type(trace).__name__}"
+            )
+    if len(pool.output) != len(align.output) or len(pool.output[0]) != len(align.output[0]):
+        raise ParameterError("pool and align must have the same output size to be compared")
     lang = align.lang
     p, a = np.array(pool.output), np.array(align.output)
     diff = a - p

@@ -255,7 +255,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if a walkthrough can be written in it, or raise."""
-    if lang not in LANGS:
+    if not isinstance(lang, str) or lang not in LANGS:
         from ..errors import ParameterError
 
         raise ParameterError(f"lang must be 'en' or 'ko'; got {lang!r}")

@@ -1,0 +1,146 @@
+"""Every public function, every argument, hostile values: a result or a RoIError, nothing else.
+
+For each function in ``roikit.__all__`` a valid call is known; the fuzzer
+replaces one argument at a time with a hostile value (wrong types, strings,
+complex and object arrays, NaN, inf, huge and negative numbers, wrong shapes,
+empty arrays, ragged lists) and accepts only a normal return or a
+:class:`roikit.RoIError`. Any other exception (TypeError, IndexError,
+OverflowError, numba's TypingError, MemoryError, ...) fails the test.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import roikit
+
+F32 = np.float32
+MAP = np.arange(2 * 3 * 6 * 6, dtype=F32).reshape(2, 3, 6, 6)
+BOXES = np.array([[0, 0.5, 0.5, 4.0, 3.5], [1, 1, 1, 5, 5]], F32)
+GRAD = np.ones((2, 3, 2, 2), F32)
+PS_MAP = np.ones((1, 8, 6, 6), F32)
+PS_BOXES = (BOXES * np.array([0, 1, 1, 1, 1], F32)).astype(F32)
+PS_GRAD = np.ones((2, 2, 2, 2), F32)
+ROT = np.array([[0, 3, 3, 2, 2, 30]], F32)
+NHWC = np.ones((1, 5, 5, 2), F32)
+NORM = np.array([[0.1, 0.1, 0.9, 0.8]], F32)
+
+
+def _trace_pool() -> roikit.Trace:
+    return roikit.explain_roi_pool(MAP[0, 0], (0.5, 0.5, 4, 4), 2)
+
+
+def _trace_align() -> roikit.Trace:
+    return roikit.explain_roi_align(MAP[0, 0], (0.5, 0.5, 4, 4), 2)
+
+
+# name -> (positional args, keyword args) of a valid call
+VALID: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "roi_align": ((MAP, BOXES, 2), {"spatial_scale": 1.0, "sampling_ratio": 2, "aligned": True,
+                                    "mode": "avg"}),
+    "roi_align_backward": ((GRAD, MAP, BOXES, 2), {"spatial_scale": 1.0, "sampling_ratio": 2,
+                                                   "aligned": False, "mode": "max"}),
+    "roi_pool": ((MAP, BOXES, 2), {"spatial_scale": 1.0}),
+    "roi_pool_backward": ((GRAD, MAP, BOXES, 2), {"spatial_scale": 1.0}),
+    "ps_roi_align": ((PS_MAP, PS_BOXES, 2),
+                     {"spatial_scale": 1.0, "sampling_ratio": 2}),
+    "ps_roi_align_backward": ((PS_GRAD, PS_MAP, PS_BOXES, 2),
+                              {"spatial_scale": 1.0, "sampling_ratio": 2}),
+    "ps_roi_pool": ((PS_MAP, PS_BOXES, 2), {"spatial_scale": 1.0}),
+    "ps_roi_pool_backward": ((PS_GRAD, PS_MAP, PS_BOXES, 2), {"spatial_scale": 1.0}),
+    "prroi_pool": ((MAP, BOXES, 2), {"spatial_scale": 1.0}),
+    "prroi_pool_backward": ((GRAD, MAP, BOXES, 2), {"spatial_scale": 1.0}),
+    "roi_align_rotated": ((MAP, ROT, 2), {"spatial_scale": 1.0, "sampling_ratio": 2,
+                                          "aligned": True, "angle_unit": "degrees",
+                                          "clockwise": False}),
+    "roi_align_rotated_backward": ((np.ones((1, 3, 2, 2), F32), MAP, ROT, 2),
+                                   {"spatial_scale": 1.0, "sampling_ratio": 2, "aligned": True,
+                                    "angle_unit": "degrees", "clockwise": False}),
+    "onnx_roi_align": ((MAP, BOXES[:, 1:], np.array([0, 1])),
+                       {"output_height": 2, "output_width": 2, "sampling_ratio": 2,
+                        "spatial_scale": 1.0, "mode": "avg",
+                        "coordinate_transformation_mode": "half_pixel", "opset": 16}),
+    "onnx_max_roi_pool": ((MAP, BOXES, (2, 2)), {"spatial_scale": 1.0}),
+    "crop_and_resize": ((NHWC, NORM, np.array([0]), 3),
+                        {"method": "bilinear", "extrapolation_value": 0.0}),
+    "crop_and_resize_backward": ((np.ones((1, 3, 3, 2), F32), NHWC, NORM, np.array([0]), 3),
+                                 {"method": "bilinear"}),
+    "tensorpack_roi_align": ((MAP, BOXES[:, 1:], np.array([0, 1]), 2), {}),
+    "multiscale_roi_align": (([MAP, MAP[:, :, ::2, ::2].copy()], [BOXES[:1, 1:] * 4],
+                              [(24, 24)], 2),
+                             {"sampling_ratio": 2, "canonical_scale": 224, "canonical_level": 4,
+                              "level_mapping": "torchvision", "aligned": False,
+                              "return_levels": False}),
+    "assign_fpn_levels": ((BOXES[:, 1:] * 10, 2, 5),
+                          {"canonical_scale": 224, "canonical_level": 4,
+                           "level_mapping": "torchvision"}),
+    "explain_roi_align": ((MAP[0], (0.5, 0.5, 4, 4), 2),
+                          {"spatial_scale": 1.0, "sampling_ratio": 2, "aligned": False,
+                           "mode": "max", "channel": 1, "lang": "ko"}),
+    "explain_roi_pool": ((MAP[0], (0.5, 0.5, 4, 4), 2),
+                         {"spatial_scale": 1.0, "channel": 1, "lang": "en"}),
+    "compare_conventions": ((MAP[0, 0], (0.5, 0.5, 4, 4), 2),
+                            {"spatial_scale": 1.0, "names": None, "lang": "en"}),
+    "compare": ((_trace_pool(), _trace_align()), {}),
+}
+
+HOSTILE: list[Any] = [
+    None, "abc", "", b"\x00", 1j, True, -1, 0, 2**31, 2**63, 10**400, -(10**400),
+    float("nan"), float("inf"), -float("inf"), 1e308, 5e-324, -0.0, 3.5, [1, 2], [[1], [2, 3]],
+    (1, 2, 3), {"a": 1}, np.array([]), np.zeros((0, 5), F32), np.zeros((2, 2), F32),
+    np.ones((1, 1, 1, 1), np.complex64), np.array([["a"]]), np.array([object()]),
+    np.full((2, 5), np.nan, F32), np.full((2, 5), 1e38, F32), np.ones((2, 5), np.int64),
+    np.ones((1, 3, 1, 1), np.float64), np.ones((1, 1, 2**12, 1), np.uint8), np.float16(2),
+    np.int8(-3), object(),
+]
+
+CALLS = [(name, arg) for name, (args, kwargs) in VALID.items()
+         for arg in [*range(len(args)), *kwargs]]  # fmt: skip
+
+
+def test_every_public_function_is_fuzzed() -> None:
+    public = {n for n in roikit.__all__ if callable(getattr(roikit, n))
+              and inspect.isfunction(getattr(roikit, n))}  # fmt: skip
+    assert public == set(VALID)
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_the_valid_calls_are_valid(name: str) -> None:
+    args, kwargs = VALID[name]
+    getattr(roikit, name)(*args, **kwargs)
+
+
+def call_with(name: str, arg: int | str, value: Any) -> None:
+    args, kwargs = VALID[name]
+    args, kwargs = list(args), dict(kwargs)
+    if isinstance(arg, int):
+        args[arg] = value
+    else:
+        kwargs[arg] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning is a leak too
+        try:
+            getattr(roikit, name)(*args, **kwargs)
+        except roikit.RoIError as exc:
+            assert str(exc), "an error needs a message"
+
+
+@settings(max_examples=int(os.environ.get("ROIKIT_FUZZ_EXAMPLES", "6000")), deadline=None)
+@given(st.sampled_from(CALLS), st.sampled_from(HOSTILE))
+def test_hostile_arguments_give_a_result_or_a_roi_error(call: tuple[str, Any], value: Any) -> None:
+    call_with(*call, value)
+
+
+@pytest.mark.parametrize("name,arg", CALLS)
+def test_each_argument_refuses_a_string_and_nan(name: str, arg: int | str) -> None:
+    # Deterministic floor under the random search: every argument sees these two.
+    for value in ("abc", float("nan"), None):
+        call_with(name, arg, value)
