@@ -115,7 +115,7 @@ def test_bin_selection() -> None:
         (["--map", "1 2; 3 4", "--box", "0,0,1"], "--box needs 4 number(s); got 3 in '0,0,1'"),
         (["--map", "1 2; 3 4", "--box", "0,nan,1,1"], "--box must be finite numbers; got '0,nan,1,1'"),
         (["--map", "1 2; 3 nan", "--box", "0,0,1,1"],
-         "--map: the map must hold finite numbers (found nan or inf)"),
+         "--map: the map must hold finite numbers; value [1, 1] is nan"),
         (["--map", "missing.npy", "--box", "0,0,1,1"],
          "--map 'missing.npy' is not a file, and not inline numbers like '1 2; 3 4'"),
         (["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "20,20"],

@@ -14,7 +14,33 @@ import typer
 
 from .errors import RoIError
 
+
+class _OneLineErrors(typer.core.TyperGroup):
+    """Usage errors (unknown option, bad choice, missing value) as one line and exit code 2.
+
+    Typer draws them in a 5-9 line box; roikit's rule is one line for any bad input.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except Exception as exc:  # click's exceptions, vendored or not, by their base class
+            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `roikit`: the help, as before
+                typer.echo(exc.format_message())  # type: ignore[attr-defined]
+            else:
+                message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+                typer.echo(f"roikit: error: {message}", err=True)
+            sys.exit(2)
+        except typer.Abort:
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="RoI Pool and RoI Align, exact to the frameworks and worked out by hand.",
     no_args_is_help=True,
     add_completion=False,
@@ -77,32 +103,72 @@ def _figure_module() -> Any:
     return figures
 
 
-def _save_figure(trace: Any, path: Path, image: Any) -> None:
+_FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
+    """Refuse, before anything is computed or written, a file option that cannot be written."""
+    if path is None:
+        return
+    if suffixes and path.suffix.lower() not in suffixes:
+        _fail(f"{option} {path} must end in {', '.join(suffixes[:-1])} or {suffixes[-1]}")
+    if path.is_dir():
+        _fail(f"{option} {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        _fail(f"{option} {path}: the folder {path.parent} does not exist")
+
+
+def _figure_bytes(trace: Any, path: Path, image: Any) -> bytes:
+    import io
+
     figures = _figure_module()
-    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        _fail(f"--figure {path} must end in .png, .svg or .pdf")
     if trace.op == "roi_pool":
         drawn = figures.pool_figure(trace, image=image)
     else:
         drawn = figures.align_figure(trace, image=image)
-    drawn.figure.savefig(path, dpi=110)
-    typer.echo(f"wrote {path}", err=True)
+    buf = io.BytesIO()
+    drawn.figure.savefig(buf, dpi=110, format=path.suffix.lower()[1:])
+    return buf.getvalue()
 
 
-def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None) -> None:
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file or none: each goes to a temporary name first, then all are renamed."""
+    import os
+    import tempfile
+
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    for path, _ in files:
+        typer.echo(f"wrote {path}", err=True)
+
+
+def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None,
+          extra: list[tuple[Path, bytes]] | None = None) -> None:  # fmt: skip
+    """Print or write the walkthrough; ``extra`` files are written with it, all or nothing."""
     from .render import render
 
-    if fmt is Format.text and output is None:
-        from .render.text import print_trace
-
-        print_trace(traces, bins=bins)
-        return
-    text = render(traces, fmt.value, bins=bins)
+    files = list(extra or [])
     if output is None:
-        sys.stdout.write(text)
+        if fmt is Format.text:
+            from .render.text import print_trace
+
+            print_trace(traces, bins=bins)
+        else:
+            sys.stdout.write(render(traces, fmt.value, bins=bins))
     else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
+        files.insert(0, (output, render(traces, fmt.value, bins=bins).encode("utf-8")))
+    _write_all(files)
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the step text.")]
@@ -127,7 +193,13 @@ def demo(
     """Work out RoI Pool and RoI Align by hand on a small embedded example."""
     from .demo import demo_traces
 
-    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, bins, output)
+    _check_output_file(output, "--output")
+    if figures is not None and figures.exists() and not figures.is_dir():
+        _fail(f"--figures {figures} is a file; give a folder (it is created if missing)")
+    if figures is not None and not figures.parent.is_dir():
+        _fail(f"--figures {figures}: the folder {figures.parent} does not exist")
+    selected = _bins(bins, None)
+    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output)
     if figures is not None:
         for path in _figure_module().save_demo_figures(figures):
             typer.echo(f"wrote {path}", err=True)
@@ -160,11 +232,13 @@ def explain(
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     from .explain import explain_roi_align, explain_roi_pool
-    from .mapio import load_map, load_picture, parse_numbers, parse_output_size
+    from .mapio import load_map, load_picture, parse_box, parse_output_size
 
+    _check_output_file(output, "--output")
+    _check_output_file(figure, "--figure", _FIGURE_SUFFIXES)
     try:
         feature, image_path = load_map(map_)
-        coords = parse_numbers(box, "--box", (4,))
+        coords = parse_box(box, spatial_scale)
         size = parse_output_size(output_size, feature.shape[-2:])
         selected = _bins(bins, bin_)
         if isinstance(selected, tuple) and not (0 <= selected[0] < size[0]
@@ -182,9 +256,11 @@ def explain(
         else:
             trace = explain_roi_align(feature, coords, size, spatial_scale, channel=channel,
                                       lang=lang.value, **settings)  # fmt: skip
-        _emit([trace], fmt, selected, output)
+        extra = []
         if figure is not None:
-            _save_figure(trace, figure, load_picture(image_path) if image_path else None)
+            picture = load_picture(image_path) if image_path else None
+            extra.append((figure, _figure_bytes(trace, figure, picture)))
+        _emit([trace], fmt, selected, output, extra)
     except (RoIError, OSError) as exc:
         _fail(str(exc))
 
@@ -214,12 +290,13 @@ def compare(
     """Run one box through every library's convention and show why the numbers differ."""
     from .conventions import compare_conventions
     from .explain.common import feature_map
-    from .mapio import load_map, parse_numbers, parse_output_size
+    from .mapio import load_map, parse_box, parse_output_size
 
+    _check_output_file(output, "--output")
     try:
         feature, _ = load_map(map_)
         inp, c = feature_map(feature, channel)
-        coords = parse_numbers(box, "--box", (4,))
+        coords = parse_box(box, spatial_scale)
         size = parse_output_size(output_size, feature.shape[-2:])
         trace = compare_conventions(inp[0, c], coords, size, spatial_scale)
         _emit([trace], fmt, "all", output)
