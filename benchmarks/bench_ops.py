@@ -4,7 +4,14 @@ Workloads are those of DESIGN.md §5 (float32, 2 threads, boxes log-uniform in
 size). Prints median times and the speed-up ratios, and checks that the
 outputs agree (max abs difference against torchvision).
 
-    python benchmarks/bench_ops.py [--repeats 7] [--threads 2]
+Every timed call gets fresh box coordinates (a detector sees new boxes at
+every step), so no plan or result cache carries over between timed calls; the
+forward and backward of one step share their boxes, as in training. The time
+to build roikit's plan is reported on its own line (it is included in the op
+times). Last, the cold start: the first ``roi_align`` call and a whole
+``roikit demo`` in fresh processes with an empty numba cache.
+
+    python benchmarks/bench_ops.py [--repeats 7] [--threads 2] [--no-cold]
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,14 +63,61 @@ def make_data(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return feat, boxes
 
 
-def timeit(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up (compilation, allocation)
+class FreshBoxes:
+    """New box coordinates for every timed call: the base boxes moved by a random sub-pixel shift."""
+
+    def __init__(self, boxes: np.ndarray, seed: int = 7) -> None:
+        self.base = boxes
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self) -> np.ndarray:
+        shift = self.rng.uniform(-0.5, 0.5, (len(self.base), 4)).astype(np.float32)
+        out = self.base.copy()
+        out[:, 1:] += shift
+        return out
+
+
+def timeit(fn: Callable[[np.ndarray], object], fresh: FreshBoxes, repeats: int) -> float:
+    """Median time of ``fn(boxes)``, each call with boxes it has never seen (made untimed)."""
+    fn(fresh())  # warm-up (compilation, allocation)
     times = []
     for _ in range(repeats):
+        boxes = fresh()
         t0 = time.perf_counter()
-        fn()
+        fn(boxes)
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
+
+
+_COLD_OP = """
+import time
+t0 = time.perf_counter()
+import numpy as np, roikit
+t1 = time.perf_counter()
+x = np.random.default_rng(0).standard_normal((1, 8, 16, 16)).astype(np.float32)
+roikit.roi_align(x, np.array([[0, 1, 1, 9, 9]], np.float32), 2)
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def cold_start(repeats: int = 3) -> tuple[float, float, float]:
+    """Median (import, first roi_align call, whole ``roikit demo``) in fresh processes, empty cache."""
+    imports, calls, demos = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+            out = subprocess.run([sys.executable, "-c", _COLD_OP], env=env, check=True,
+                                 capture_output=True, text=True).stdout.split()
+            imports.append(float(out[0]))
+            calls.append(float(out[1]))
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "roikit", "demo"], env=env, check=True,
+                           capture_output=True)
+            demos.append(time.perf_counter() - t0)
+    return float(np.median(imports)), float(np.median(calls)), float(np.median(demos))
 
 
 def ort_session(w: Workload, threads: int):  # type: ignore[no-untyped-def]
@@ -90,16 +147,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-start processes")
     args = parser.parse_args()
 
-    os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))
     import numba
     import torch
     import torchvision
 
     import roikit
+    from roikit.ops import make_align_plan
 
-    numba.set_num_threads(args.threads)
+    roikit.threads.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {args.threads} threads; "
           f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
@@ -128,34 +186,48 @@ def main() -> None:
         diff = float(np.abs(ref - ours).max())
 
         sess = ort_session(w, args.threads)
-        feeds = {"X": feat, "rois": np.ascontiguousarray(boxes[:, 1:]),
-                 "batch_indices": boxes[:, 0].astype(np.int64)}
-        t_ort = timeit(lambda: sess.run(None, feeds), args.repeats)
-        t_tv = timeit(lambda: torchvision.ops.roi_align(ft, bt, size, **kw), args.repeats)
-        t_rk = timeit(lambda: roikit.roi_align(feat, boxes, size, **kw), args.repeats)
+        fresh = FreshBoxes(boxes)
+
+        def ort_fwd(b: np.ndarray) -> None:
+            sess.run(None, {"X": feat, "rois": np.ascontiguousarray(b[:, 1:]),
+                            "batch_indices": b[:, 0].astype(np.int64)})  # fmt: skip
+
+        t_ort = timeit(ort_fwd, fresh, args.repeats)
+        t_tv = timeit(lambda b: torchvision.ops.roi_align(ft, torch.from_numpy(b), size, **kw),
+                      fresh, args.repeats)  # fmt: skip
+        t_rk = timeit(lambda b: roikit.roi_align(feat, b, size, **kw), fresh, args.repeats)
+        t_plan = timeit(lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True),
+                        fresh, args.repeats)  # fmt: skip
         row(w.name, "align fwd", t_tv, t_ort, t_rk, diff)
 
-        def tv_fb() -> None:
+        def tv_fb(b: np.ndarray) -> None:
             x = ft.detach().requires_grad_()
-            torchvision.ops.roi_align(x, bt, size, **kw).backward(gt)
+            torchvision.ops.roi_align(x, torch.from_numpy(b), size, **kw).backward(gt)
 
-        def rk_fb() -> None:
-            roikit.roi_align(feat, boxes, size, **kw)
-            roikit.roi_align_backward(grad, feat, boxes, size, **kw)
+        def rk_fb(b: np.ndarray) -> None:  # one training step: forward and backward share the boxes
+            roikit.roi_align(feat, b, size, **kw)
+            roikit.roi_align_backward(grad, feat, b, size, **kw)
 
         x = ft.detach().requires_grad_()
         torchvision.ops.roi_align(x, bt, size, **kw).backward(gt)
         ours_grad = roikit.roi_align_backward(grad, feat, boxes, size, **kw)
         gdiff = float(np.abs(x.grad.numpy() - ours_grad).max())
-        t_tv, t_rk = timeit(tv_fb, args.repeats), timeit(rk_fb, args.repeats)
+        t_tv, t_rk = timeit(tv_fb, fresh, args.repeats), timeit(rk_fb, fresh, args.repeats)
         row(w.name, "align fwd+bwd", t_tv, 0.0, t_rk, gdiff)
+        print(f"{'':<14}{'(roikit plan)':<16}{'':>24}{t_plan * 1e3:8.1f}ms  of the forward above")
 
         if w.name.startswith("W1"):
             ref = torchvision.ops.roi_pool(ft, bt, size, w.scale).numpy()
             pdiff = float(np.abs(ref - roikit.roi_pool(feat, boxes, size, w.scale)).max())
-            t_tv = timeit(lambda: torchvision.ops.roi_pool(ft, bt, size, w.scale), args.repeats)
-            t_rk = timeit(lambda: roikit.roi_pool(feat, boxes, size, w.scale), args.repeats)
+            t_tv = timeit(lambda b: torchvision.ops.roi_pool(ft, torch.from_numpy(b), size, w.scale),
+                          fresh, args.repeats)  # fmt: skip
+            t_rk = timeit(lambda b: roikit.roi_pool(feat, b, size, w.scale), fresh, args.repeats)
             row(w.name, "pool fwd", t_tv, 0.0, t_rk, pdiff)
+
+    if not args.no_cold:
+        imp, first, demo = cold_start()
+        print(f"cold start (fresh process, empty numba cache, median of 3): import roikit "
+              f"{imp:.2f} s, first roi_align call {first:.2f} s, whole `roikit demo` {demo:.2f} s")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from typing import Any
 __all__ = ["get_num_threads", "parallel_range", "set_num_threads"]
 
 #: Parts per thread: boxes differ in cost, so a few more parts than threads balance the load.
-_PARTS_PER_THREAD = 4
+_PARTS_PER_THREAD = 8
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
