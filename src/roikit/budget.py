@@ -93,11 +93,11 @@ def check_sampling_ratio_budget(sampling_ratio: int) -> None:
         )
 
 
-def check_plan_samples(axis: str, samples: int) -> None:
-    """Refuse a RoI Align plan that would store more than ``MAX_PLAN_SAMPLES`` points on one axis."""
+def check_plan_samples(axis: str, samples: int, what: str = "sampling points") -> None:
+    """Refuse a plan that would store more than ``MAX_PLAN_SAMPLES`` points (or bins) on one axis."""
     if samples > MAX_PLAN_SAMPLES:
         raise ParameterError(
-            f"RoI Align would place {samples:.3g} sampling points along {axis} "
+            f"the plan would hold {samples:.3g} {what} along {axis} "
             f"(about {_size(samples * PLAN_BYTES_PER_SAMPLE)} of plan); the budget is "
             f"{MAX_PLAN_SAMPLES} per axis and call (roikit.budget.MAX_PLAN_SAMPLES): use fewer "
             f"boxes per call, a smaller output_size or sampling_ratio"

@@ -106,6 +106,7 @@ def _plan_pool_axis(
     # inclusive: size = end - start + 1 (RoI Pool) or end - start (ps_roi_pool);
     # clip: the upper clip of bin edges, extent (RoI Pool) or extent - 1 (ps_roi_pool).
     dtype = lo.dtype
+    check_plan_samples("one axis", lo.shape[0] * bins, "bins")  # (K, P) arrays
     with np.errstate(over="ignore"):
         scaled_start, scaled_end = lo * scale, hi * scale
     # torchvision converts the rounded value to a C int (undefined beyond its
@@ -320,6 +321,7 @@ def _plan_align_axis(
     dtype = lo_coord.dtype
     one = dtype.type(1)
     K = lo_coord.shape[0]
+    check_plan_samples(name, K * bins, "bins")  # (K, P) arrays come first
     # Huge float32 boxes may overflow to inf: such samples are simply off the map.
     with np.errstate(invalid="ignore", over="ignore"):
         start = lo_coord * scale - offset
