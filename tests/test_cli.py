@@ -23,15 +23,19 @@ def test_demo_runs_with_no_arguments() -> None:
     assert result.exit_code == 0, result.output
     assert "RoI Pool, worked out by hand" in result.output
     assert "RoI Align (max), worked out by hand" in result.output
-    assert "RoI Align (average), worked out by hand" in result.output
+    # Average mode shares steps 1 to 4 and every point with max mode: only the aggregation
+    # lines and the output are shown again, side by side.
+    assert "RoI Align (average), worked out by hand" not in result.output
+    assert "RoI Align: max or average" in result.output
+    assert "bin (0, 0): average = (5.02 + 5.215 + 2.825 + 4.81) / 4 = 4.4675" in result.output
     assert "RoI Pool vs RoI Align" in result.output
 
 
 def test_demo_in_korean_with_one_mode() -> None:
     result = run("demo", "--lang", "ko", "--mode", "avg")
     assert result.exit_code == 0
-    assert "RoI Align (평균) 손으로 계산하기" in result.output
-    assert "RoI Align (최댓값)" not in result.output.split("비교")[0]
+    assert "RoI Align (평균 풀링) 손으로 계산하기" in result.output
+    assert "최댓값 풀링) 손으로" not in result.output
 
 
 def test_readme_example_inline_map_json() -> None:
@@ -53,8 +57,10 @@ def test_readme_example_pool_markdown_to_file(tmp_path) -> None:  # type: ignore
                  "--lang", "ko", "-o", str(out))  # fmt: skip
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("## RoI Pool 손으로 계산하기")
-    assert "| 0 | **10** |" in text or "**10**" in text
+    assert text.startswith("## RoI Pooling 손으로 계산하기")
+    # rows 1…3 (0.6 → 1, 2.5 → 3), columns 0…3 of 4r + c + 1: bin (0, 0) is rows 1…2,
+    # columns 0…1, whose max is 4·2 + 1 + 1 = 10, marked in its table
+    assert "| 2 | 9 | **10** |" in text
 
 
 @pytest.mark.parametrize("suffix", [".npy", ".csv", ".txt", ".png"])

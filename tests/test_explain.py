@@ -30,8 +30,9 @@ def test_pool_walkthrough_output_is_the_op_output(example):  # type: ignore[no-u
     trace = roikit.explain_roi_pool(m, box, size, scale)
     op = roikit.roi_pool(m[None, None], np.array([[0, *box]]), size, scale)[0, 0]
     np.testing.assert_array_equal(np.array(trace.output), op)
-    winners = [b["value"] for b in trace.data["bins"]]
-    np.testing.assert_array_equal(np.array(winners).reshape(size), op)
+    for b in trace.data["bins"]:  # the named winner cell holds the bin's value
+        if b["winner"] is not None:
+            assert m[tuple(b["winner"])] == b["value"]
 
 
 @given(examples(), st.integers(-1, 3), st.booleans(), st.sampled_from(["avg", "max"]))
@@ -83,9 +84,31 @@ def test_pool_walkthrough_by_hand() -> None:
 def test_half_coordinates_explain_c_rounding() -> None:
     trace = roikit.explain_roi_pool(np.zeros((6, 6)), (0.5, 2.5, 3.0, 4.0), 1)
     lines = {s.key: s for s in trace.steps}["pool.round"].lines
-    assert lines[0] == ("x1: 0.5 → 1 (exactly a half: C's round goes away from zero; "
-                        "numpy's round-half-even would give 0)")  # fmt: skip
-    assert "y1: 2.5 → 3" in lines[1]
+    assert lines[0] == ("x1: 0.5 → 1 (the fraction is exactly .5: C's round goes away from zero; "
+                        "numpy's round, half to even, would give 0)")  # fmt: skip
+    assert lines[1] == ("y1: 2.5 → 3 (the fraction is exactly .5: C's round goes away from zero; "
+                        "numpy's round, half to even, would give 2)")  # fmt: skip
+
+
+def test_odd_halves_and_negative_halves_by_hand() -> None:
+    # 1.5 rounds to 2 both ways (floor would give 1); -0.5 goes to -1 in C, to 0 in numpy.
+    trace = roikit.explain_roi_pool(np.zeros((6, 6)), (1.5, -0.5, 3.0, 4.0), 1)
+    lines = {s.key: s for s in trace.steps}["pool.round"].lines
+    assert lines[0] == ("x1: 1.5 → 2 (the fraction is exactly .5: C's round goes away from zero; "
+                        "numpy's round, half to even, would give 2)")  # fmt: skip
+    assert lines[1] == ("y1: -0.5 → -1 (the fraction is exactly .5: C's round goes away from "
+                        "zero; numpy's round, half to even, would give 0)")  # fmt: skip
+    size = {s.key: s for s in trace.steps}["pool.size"].lines
+    assert size == ("width = 3 − 2 + 1 = 2 cells", "height = 4 − (−1) + 1 = 6 cells")
+
+
+def test_a_one_cell_box_by_hand() -> None:
+    # (2.2, 2.2, 2.4, 2.4) rounds to cell 2 on both ends: 2 − 2 + 1 = 1 cell, not 0.
+    m = np.arange(25.0).reshape(5, 5)
+    trace = roikit.explain_roi_pool(m, (2.2, 2.2, 2.4, 2.4), 1)
+    size = {s.key: s for s in trace.steps}["pool.size"].lines
+    assert size == ("width = 2 − 2 + 1 = 1 cells", "height = 2 − 2 + 1 = 1 cells")
+    assert trace.output == ((12.0,),)  # cell (2, 2) = 5·2 + 2
 
 
 def test_align_border_rules_are_explained() -> None:
@@ -148,12 +171,13 @@ def test_big_maps_bins_and_grids_stay_readable() -> None:
     align = roikit.explain_roi_align(m, (5.3, 4.1, 38.6, 30.2), 7, 1.0, 0, mode="max")
     text = render(align, "text", width=110)
     assert len(text.splitlines()) < 250
-    assert "The map is large: rows 9…24 and columns 14…29, around the box, are shown." in text
+    assert ("The map is large: rows 3…18 and columns 4…19 are shown, with every cell bin (0, 0) "
+            "reads.") in text  # fmt: skip
     # The first bin has a 4 x 5 adaptive grid: 16 points written out, 4 summarized, and
     # the winner is written out wherever it falls.
     first = next(s for s in align.steps if s.bin == (0, 0))
-    shown = len(first.tables[0].values)
-    assert shown in (16, 17) and first.tables[0].highlight
+    shown = len([line for line in first.lines if line.startswith("point ")])
+    assert shown in (16, 17)
     assert (f"… and {20 - shown} more points, not written out; the bin's value uses all 20."
             in first.lines)  # fmt: skip
     pool = roikit.explain_roi_pool(m, (5.3, 4.1, 48.6, 39.2), 2)

@@ -36,3 +36,21 @@ def test_latex_compiles(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
     assert run.returncode == 0, log[-3000:]
     assert (tmp_path / "walk.pdf").stat().st_size > 10_000
     assert "Missing character" not in log
+
+
+def test_an_approximate_walkthrough_compiles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Repeating decimals are written with ≈; a box off the map brings the [−1, 0) clamp lines.
+    import numpy as np
+
+    from roikit import explain_roi_align
+
+    assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
+    trace = explain_roi_align(np.array([[7.0, 3.0], [0.0, -4.0]]), (-0.6, 0, 0, 0), 2, 0.5, 3)
+    doc = render(trace, "latex")
+    assert "\\approx" in doc
+    (tmp_path / "a.tex").write_text(doc, encoding="utf-8")
+    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    log = (tmp_path / "a.log").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode == 0, log[-3000:]
+    assert "Missing character" not in log

@@ -26,7 +26,8 @@ def test_walkthrough_excerpt_is_the_demo_output() -> None:
     excerpt = re.search(r"An excerpt:\n\n```text\n(.*?)```", README, re.S).group(1)
     demo = render(demo_traces("en", "max"), "text", width=120)
     for line in excerpt.splitlines():
-        assert line in demo.splitlines(), line
+        if line != "...":  # an elision mark of the README's, not a line of the demo
+            assert line in demo.splitlines(), line
 
 
 def _readme_commands() -> list[list[str]]:
@@ -50,4 +51,4 @@ def test_every_readme_command_runs(tmp_path, monkeypatch) -> None:  # type: igno
     for args in commands:
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
-    assert Path("pool.md").read_text(encoding="utf-8").startswith("## RoI Pool 손으로 계산하기")
+    assert Path("pool.md").read_text(encoding="utf-8").startswith("## RoI Pooling 손으로 계산하기")

@@ -18,15 +18,21 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 EXT = {"text": "txt", "md": "md", "latex": "tex", "html": "html", "json": "json"}
 
 
+def check_snapshot(path: Path, got: str) -> None:
+    """Compare with the golden file; in update mode rewrite it and fail, so no run passes unseen."""
+    if os.environ.get("ROIKIT_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(got, encoding="utf-8")
+        pytest.fail(f"{path.name} rewritten: review the diff, then run without "
+                    f"ROIKIT_UPDATE_SNAPSHOTS")  # fmt: skip
+    assert got == path.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("fmt", list(EXT))
 def test_demo_matches_snapshot(fmt: str, lang: str) -> None:
     got = render(demo_traces(lang), fmt, width=100) if fmt == "text" else render(
         demo_traces(lang), fmt)  # fmt: skip
-    path = SNAPSHOTS / f"demo_{lang}.{EXT[fmt]}"
-    if os.environ.get("ROIKIT_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8")
+    check_snapshot(SNAPSHOTS / f"demo_{lang}.{EXT[fmt]}", got)
 
 
 def test_big_output_snapshot_shows_one_bin_and_a_summary() -> None:
@@ -37,8 +43,5 @@ def test_big_output_snapshot_shows_one_bin_and_a_summary() -> None:
     m = (np.add.outer(np.arange(12), 2 * np.arange(12)) % 7).astype(float)
     trace = explain_roi_align(m, (0.7, 1.3, 10.6, 11.2), 7, sampling_ratio=1, mode="avg")
     got = render(trace, "md")
-    path = SNAPSHOTS / "align_7x7_en.md"
-    if os.environ.get("ROIKIT_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8")
+    check_snapshot(SNAPSHOTS / "align_7x7_en.md", got)
     assert got.count("### 5. Bin") == 1 and "--bins all" in got

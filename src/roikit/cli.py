@@ -201,7 +201,10 @@ def demo(
     selected = _bins(bins, None)
     _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output)
     if figures is not None:
-        for path in _figure_module().save_demo_figures(figures):
+        _figure_module()  # a clear error when matplotlib is missing
+        from .demo import save_demo_figures
+
+        for path in save_demo_figures(figures):
             typer.echo(f"wrote {path}", err=True)
 
 

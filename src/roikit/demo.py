@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from .explain import Trace, compare, explain_roi_align, explain_roi_pool
+from .explain import Trace, compare, compare_modes, explain_roi_align, explain_roi_pool
 
 __all__ = ["DEMO_BOX", "DEMO_MAP", "DEMO_SCALE", "demo_traces"]
 
@@ -29,9 +31,42 @@ DEMO_SCALE = 0.5
 
 
 def demo_traces(lang: str = "en", mode: str | None = None) -> list[Trace]:
-    """RoI Pool, then RoI Align (max, then avg, or only ``mode``), then the comparison."""
+    """RoI Pool, RoI Align, then the comparison.
+
+    Without ``mode``: RoI Align in max mode (Figure 3 of the Mask R-CNN
+    paper), then only what average mode changes (the last line of each bin and
+    the output), since steps 1 to 4 and every point are shared.
+    """
     pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang=lang)
-    modes = [mode] if mode else ["max", "avg"]
-    aligns = [explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode=m,
-                                lang=lang) for m in modes]  # fmt: skip
-    return [pool, *aligns, compare(pool, aligns[0])]
+    first = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2,
+                              mode=mode or "max", lang=lang)  # fmt: skip
+    traces = [pool, first]
+    if mode is None:
+        avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode="avg",
+                                lang=lang)  # fmt: skip
+        traces.append(compare_modes(first, avg))
+    return [*traces, compare(pool, first)]
+
+
+def save_demo_figures(directory: str | Path, fmt: str = "png") -> list[Path]:
+    """Write every figure of ``roikit demo`` into ``directory``; return the paths."""
+    from . import figures
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    align_max = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max")
+    align_avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="avg")
+    drawn = {
+        "roi_align_max": figures.align_figure(align_max).figure,
+        "roi_align_avg": figures.align_figure(align_avg).figure,
+        "bilinear": figures.bilinear_figure(align_max).figure,
+        "roi_pool": figures.pool_figure(pool).figure,
+        "summary": figures.summary_figure(pool, align_max).figure,
+    }
+    paths = []
+    for name, fig in drawn.items():
+        path = out / f"{name}.{fmt}"
+        fig.savefig(path, dpi=110, metadata={"Software": None} if fmt == "png" else None)
+        paths.append(path)
+    return paths

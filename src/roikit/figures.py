@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,6 @@ __all__ = [
     "align_figure",
     "bilinear_figure",
     "pool_figure",
-    "save_demo_figures",
     "summary_figure",
 ]
 
@@ -395,28 +393,3 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
     _matrix(axes[1], outputs[0], "RoI Pool output", drawn, lo, hi)
     _matrix(axes[2], outputs[1], f"RoI Align ({align.params['mode']}) output", drawn, lo, hi)
     return drawn
-
-
-def save_demo_figures(directory: str | Path, fmt: str = "png") -> list[Path]:
-    """Write every figure of ``roikit demo`` into ``directory``; return the paths."""
-    from .demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
-    from .explain import explain_roi_align, explain_roi_pool
-
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
-    align_max = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max")
-    align_avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="avg")
-    figures = {
-        "roi_align_max": align_figure(align_max).figure,
-        "roi_align_avg": align_figure(align_avg).figure,
-        "bilinear": bilinear_figure(align_max).figure,
-        "roi_pool": pool_figure(pool).figure,
-        "summary": summary_figure(pool, align_max).figure,
-    }
-    paths = []
-    for name, fig in figures.items():
-        path = out / f"{name}.{fmt}"
-        fig.savefig(path, dpi=110, metadata={"Software": None} if fmt == "png" else None)
-        paths.append(path)
-    return paths

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .align import explain_roi_align
-from .compare import compare
+from .compare import compare, compare_modes
 from .pool import explain_roi_pool
 from .trace import Step, Table, Trace
 
-__all__ = ["Step", "Table", "Trace", "compare", "explain_roi_align", "explain_roi_pool"]
+__all__ = ["Step", "Table", "Trace", "compare", "compare_modes", "explain_roi_align", "explain_roi_pool"]

@@ -27,6 +27,18 @@ def fmt(value: float | int | None, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def operand(value: float | int, digits: int = 4) -> str:
+    """A number written inside a formula: negatives in parentheses with a true minus, ``(−2)``.
+
+    Examples
+    --------
+    >>> operand(-2.0), operand(1.5)
+    ('(−2)', '1.5')
+    """
+    text = fmt(value, digits)
+    return f"(−{text[1:]})" if text.startswith("-") else text
+
+
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
     """Return the (1, C, H, W) input and the channel to explain, from a 2-D or 3-D map."""
     from .._validate import check_int, check_real_array

@@ -9,7 +9,7 @@ from .common import fmt
 from .lang import text
 from .trace import Step, Table, Trace
 
-__all__ = ["compare"]
+__all__ = ["compare", "compare_modes"]
 
 
 def compare(pool: Trace, align: Trace) -> Trace:
@@ -53,7 +53,48 @@ def compare(pool: Trace, align: Trace) -> Trace:
         text(lang, "cmp.line3", d=fmt(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
     )  # fmt: skip
     step = Step("compare", text(lang, "cmp.title"), lines,
-                (Table(text(lang, "cmp.title"), tuple(labels), cols, tuple(rows)),))  # fmt: skip
+                (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows)),))  # fmt: skip
     return Trace("compare", lang, {"pool": pool.params, "align": align.params}, pool.feature,
                  align.output, (step,),
                  {"pool": pool.output, "align": align.output, "difference": diff.tolist()})  # fmt: skip
+
+
+def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
+    """The two aggregations of one RoI Align walkthrough, side by side.
+
+    Steps 1 to 4 and the points of every bin are the same in both traces; this
+    trace shows only what differs: each bin's aggregation line (as written in
+    the two traces) and the two outputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from roikit import explain_roi_align
+    >>> m, box = np.arange(16.0).reshape(4, 4), (0.5, 0.5, 2.5, 2.5)
+    >>> t = compare_modes(explain_roi_align(m, box, 1), explain_roi_align(m, box, 1, mode="avg"))
+    >>> t.output  # bin (0, 0): max 10 of the points 5, 6, 9, 10; their average 7.5
+    ((10.0, 7.5),)
+    """
+    for name, trace, mode in (("max_trace", max_trace, "max"), ("avg_trace", avg_trace, "avg")):
+        if not isinstance(trace, Trace) or trace.op != "roi_align" or trace.params["mode"] != mode:
+            raise ParameterError(f"{name} must be a RoI Align trace in mode {mode!r}")
+    same = ("box", "spatial_scale", "output_size", "sampling_ratio", "aligned", "channel")
+    if any(max_trace.params[k] != avg_trace.params[k] for k in same) or \
+            max_trace.feature != avg_trace.feature:  # fmt: skip
+        raise ParameterError("max_trace and avg_trace must explain the same map, box and settings")
+    lang = max_trace.lang
+    lines = [text(lang, "modes.line")]
+    labels, rows = [], []
+    for bm, ba in zip(max_trace.data["bins"], avg_trace.data["bins"], strict=True):
+        labels.append(f"({bm['ph']}, {bm['pw']})")
+        rows.append((bm["value"], ba["value"]))
+        if bm["aggregation"] is not None:
+            lines.append(text(lang, "modes.bin", ph=bm["ph"], pw=bm["pw"], agg=bm["aggregation"]))
+            lines.append(text(lang, "modes.bin", ph=ba["ph"], pw=ba["pw"], agg=ba["aggregation"]))
+    cols = (text(lang, "mode.max"), text(lang, "mode.avg"))
+    step = Step("modes", text(lang, "modes.title"), tuple(lines),
+                (Table(text(lang, "modes.table"), tuple(labels), cols, tuple(rows)),))  # fmt: skip
+    out = tuple(tuple(r) for r in rows)
+    return Trace("modes", lang, {"max": max_trace.params, "avg": avg_trace.params},
+                 max_trace.feature, out, (step,),
+                 {"max": max_trace.output, "avg": avg_trace.output})  # fmt: skip

@@ -16,25 +16,36 @@ TEXT: dict[str, dict[str, str]] = {
         "input.channel": ", channel {c}",
         "input.box": "RoI (x1, y1, x2, y2) = ({x1}, {y1}, {x2}, {y2}) in image pixels; "
         "spatial_scale = {s}; output {ph} × {pw} bins.",
+        "input.convention": "Convention {name} ({library}): its settings are the ones below.",
         "input.table": "feature map",
-        "input.window": "The map is large: rows {r0}…{r1} and columns {c0}…{c1}, around the box, "
-        "are shown.",
+        "input.same_map": "The feature map is the one shown above.",
+        "input.window": "The map is large: rows {r0}…{r1} and columns {c0}…{c1} are shown, with "
+        "every cell {what} reads.",
+        "input.window.bin": "bin ({ph}, {pw})",
+        "input.window.box": "the box",
+        "source.image": "The map is the picture's grey values (0.299 R + 0.587 G + 0.114 B).",
+        "source.image_exact": "The map is the picture's own values ({mode} image, read exactly).",
+        "source.pooled": "The map is the picture's grey values (0.299 R + 0.587 G + 0.114 B) "
+        "averaged over {k} × {k} blocks, as a backbone of stride {k} would shrink it; the box "
+        "stays in the picture's pixels and spatial_scale = 1/{k} brings it onto the map.",
         "pool.bin.window": "The bin is large: rows {r0}…{r1} and columns {c0}…{c1}, around its "
         "maximum, are shown.",
         "align.bin.more": "… and {n} more points, not written out; the bin's value uses all {count}.",
         # RoI Pool
-        "pool.scale.title": "1. Scale the box onto the feature map",
+        "pool.scale.title": "1. Project the box onto the feature map (multiply by spatial_scale)",
         "pool.scale.line": "{name} × spatial_scale = {v} × {s} = {r}",
-        "pool.round.title": "2. Round each corner to a whole cell (the quantization of RoI Pool)",
+        "pool.round.title": "2. Round the four coordinates to whole cells (RoI Pool's first "
+        "quantization)",
         "pool.round.line": "{name}: {real} → {rounded}",
-        "pool.round.half": "{name}: {real} → {rounded} (exactly a half: C's round goes away "
-        "from zero; numpy's round-half-even would give {even})",
+        "pool.round.half": "{name}: {real} → {rounded} (the fraction is exactly .5: C's round goes "
+        "away from zero; numpy's round, half to even, would give {even})",
         "pool.size.title": "3. Size in cells, counting both end cells",
         "pool.size.line": "{axis} = {end} − {start} + 1 = {size} cells",
         "pool.size.clamped": "{axis} = {end} − {start} + 1 = {raw} → at least 1 cell: {size}",
         "pool.binsize.title": "4. Bin size",
         "pool.binsize.line": "bin {axis} = {size} / {bins} = {b} cells",
-        "pool.ranges.title": "5. The cells of each bin: floor for the start, ceil for the end",
+        "pool.ranges.title": "5. The cells of each bin: floor for the start, ceil for the end, the "
+        "end excluded (RoI Pool's second quantization)",
         "pool.ranges.line": "{axis} bin {i}: ⌊{i} × {b}⌋ + {start} = {lo},  ⌈{i1} × {b}⌉ + {start} "
         "= {hi}  →  {cells} {first}…{last}",
         "pool.ranges.empty_range": "{axis} bin {i}: ⌊{i} × {b}⌋ + {start} = {lo},  "
@@ -52,117 +63,207 @@ TEXT: dict[str, dict[str, str]] = {
         "pool.bin.title": "6. Bin ({ph}, {pw}): rows {r0}…{r1}, columns {c0}…{c1}",
         "pool.bin.title_empty": "6. Bin ({ph}, {pw}): empty",
         "pool.bin.max": "max = {v}, at (row {r}, column {c})",
-        "pool.bin.tie": " (it appears {n} times; the first in row-major order wins)",
+        "pool.bin.tie": " (the maximum appears {n} times; the first in row-major order wins)",
         "pool.bin.empty": "No cell of this bin lies on the map: output 0.",
         "pool.bin.table": "cells of bin ({ph}, {pw})",
         "output.title": "Output",
         "output.line": "The {ph} × {pw} output, one value per bin:",
         "output.table": "output",
-        "pool.mis.title": "What rounding cost: the misalignment",
-        "pool.mis.intro": "Rounding picks the cell whose centre is nearest, so cell i is centred "
-        "at i and covers [i − 0.5, i + 0.5). The box on the map is [{x1}, {x2}] × [{y1}, {y2}]; "
-        "RoI Pool uses cells {xs}…{xe} × {ys}…{ye}, i.e. [{sx1}, {sx2}) × [{sy1}, {sy2}).",
-        "pool.mis.side": "{side} edge: {real} → {snapped} ({shift} cells, {effect})",
-        "pool.mis.gain": "gains a strip",
-        "pool.mis.lose": "loses a strip",
-        "pool.mis.same": "unchanged",
+        "pool.mis.title": "7. The misalignment: what the two quantizations moved",
+        "pool.mis.model": "RoI Pool works on whole cells: cell i's value sits at coordinate i, and "
+        "rounding moves each coordinate to the nearest cell (the coordinate model of "
+        "aligned=False).",
+        "pool.mis.edges": "Quantization 1, the box: each edge moves to the cell it was rounded to "
+        "(shift = cell − edge, in cells and in image pixels):",
+        "pool.mis.edge": "{side} edge {name} = {box} → {cell} {pooled}: {shift} cells ({px} image px)",
+        "pool.mis.noshift": "The box lies on whole cells already: rounding moves no edge.",
+        "pool.mis.plus1": "The +1 of step 3 is not rounding: Caffe counts the end cell as part of "
+        "the box (x2 is an inclusive pixel index), so {cells} {s}…{e} are {e} − {s} + 1 = {n} cells.",
+        "pool.mis.bins": "Quantization 2, the bins: the ideal bin p of the box is "
+        "[x1 + p·w/P, x1 + (p+1)·w/P] with w = x2 − x1 = {w} (rows likewise with h = y2 − y1 = {h}); "
+        "RoI Pool reads whole cells instead:",
+        "pool.mis.table": "ideal bins against the cells RoI Pool reads (shift = cell − ideal edge)",
+        "pool.mis.cols": "ideal bin|cells read|start shift|end shift",
+        "pool.mis.binlabel": "{axis} bin {p}",
+        "pool.mis.align": "RoI Align uses exactly these ideal bins, with nothing rounded "
+        "(aligned=True moves all of them by −0.5 into the half-pixel model).",
+        "pool.mis.floor": "Caffe and torchvision take the floor of a bin's start and the ceiling of "
+        "its end, so no cell is dropped and neighbouring bins may share one. Tutorials that round "
+        "both ends down give each of the {bins} bins ⌊{size} / {bins}⌋ = {each} {cells} and drop "
+        "the last {dropped}.",
+        "pool.mis.floor_even": "Caffe and torchvision take the floor of a bin's start and the "
+        "ceiling of its end, so no cell is ever dropped (here each bin happens to hold a whole "
+        "number of cells).",
         "side.left": "left",
         "side.right": "right",
         "side.top": "top",
         "side.bottom": "bottom",
-        "pool.mis.area": "Area: the box covers {a} cells, the snapped box {b} cells; "
-        "{lost} cells of the box fall outside the snapped box and {gained} cells outside "
-        "the box were pooled.",
         # RoI Align
-        "align.scale.title": "1. Scale the box onto the feature map (nothing is rounded)",
-        "align.scale.offset": "aligned=True: subtract 0.5, because cell i's value sits at "
-        "its centre i + 0.5 (half-pixel model)",
-        "align.scale.legacy": "aligned=False: the legacy integer grid, cell i's value sits at i",
+        "align.scale.title": "1. Project the box onto the feature map (nothing is rounded: no "
+        "quantization)",
+        "align.scale.offset": "aligned=True (half-pixel model): cell i covers [i, i + 1) and its "
+        "value sits at its centre i + 0.5, so 0.5 is subtracted from every coordinate. The original "
+        "RoI Align kept RoI Pool's integer grid, a half-cell misalignment of its own that "
+        "detectron2 removed with aligned=True.",
+        "align.scale.legacy": "aligned=False (the original RoI Align, torchvision's default): cell "
+        "i's value sits at coordinate i, as in RoI Pool, and the box is not shifted "
+        "(aligned=True would subtract 0.5: the half-pixel model).",
         "align.scale.line": "{name} × spatial_scale{minus} = {v} × {s}{minus} = {r}",
+        "align.settings": "Settings: the {mode} of {grid} points per bin, aligned={aligned}. "
+        "torchvision.ops.roi_align averages (it has no max), with "
+        "sampling_ratio=-1 (adaptive) and aligned=False by default.",
+        "align.settings.adaptive": "an adaptive number of",
+        "align.settings.max": "The max is how Figure 3 of the Mask R-CNN paper is read (mmcv's "
+        "pool_mode='max'); mode='avg' gives the libraries' average.",
         "align.size.title": "2. Box size and bin size",
         "align.size.line": "{axis} = {end} − {start} = {size}",
-        "align.size.raised": "{axis} = {end} − {start} = {raw} → raised to 1 (aligned=False)",
+        "align.size.raised": "{axis} = {end} − {start} = {raw} → less than 1, so 1 (aligned=False)",
         "align.size.bin": "bin {axis} = {size} / {bins} = {b}",
         "align.grid.title": "3. Sampling points per bin",
-        "align.grid.fixed": "sampling_ratio = {sr}: {gh} × {gw} points per bin",
-        "align.grid.adaptive": "sampling_ratio ≤ 0 (adaptive): ⌈height / {ph}⌉ = ⌈{h}⌉ = {gh} "
-        "rows and ⌈width / {pw}⌉ = ⌈{w}⌉ = {gw} columns of points per bin",
-        "align.grid.count": "count = {gh} × {gw} = {n} points per bin",
+        "align.grid.fixed": "sampling_ratio = {sr}: a grid of {gh} rows × {gw} columns of points in "
+        "every bin",
+        "align.grid.adaptive": "sampling_ratio ≤ 0 (adaptive): in every bin ⌈height / {ph}⌉ = ⌈{h}⌉ "
+        "= {gh} rows and ⌈width / {pw}⌉ = ⌈{w}⌉ = {gw} columns of points",
+        "align.grid.count": "points per bin: {gh} × {gw} = {n}",
         "align.grid.none": "A grid of {gh} × {gw} has no points: every bin outputs 0.",
-        "align.coords.title": "4. Where the points sit",
-        "align.coords.formula": "{c} = ({start} + bin × {b}) + (i + 0.5) × {b} / {g}",
+        "align.coords.title": "4. Where the sampling points sit",
+        "align.coords.formula": "{c} = ({start} + bin × {b}) + (i + 0.5) × {b} / {g}, where "
+        "i = 0, 1, … numbers the points within a bin",
         "align.coords.line": "{axis} bin {p}: {c} = {values}",
         "align.coords.more": " … ({n} points, {m} of them near the map)",
-        "align.bin.title": "5. Bin ({ph}, {pw})",
-        "align.bin.table": "sampling points of bin ({ph}, {pw})",
-        "align.bin.cols": "y|x|neighbour cells (row, col) = value|weights|value",
+        "align.bin.title": "5. Bin ({ph}, {pw}): bilinear interpolation at each point",
+        "align.derive.head": "point {n} at (y, x) = ({y}, {x}), bilinear interpolation worked out:",
+        "align.derive.axis": "  {c} = {v} lies between {what} {low} and {high}: l{c} = {v} − {low} "
+        "= {lo}, h{c} = 1 − l{c} = {hi}",
+        "align.derive.axis_low": "  {c} = {v} lies in [−1, 0): it is clamped to 0, so {what} {low} "
+        "and {high} with l{c} = {lo}, h{c} = {hi}",
+        "align.derive.axis_high": "  {c} = {v} ≥ {last}, the last of the {what}: both neighbours are "
+        "{last}, with l{c} = {lo}, h{c} = {hi}",
+        "align.derive.areas": "  each neighbour's weight is the area of the rectangle opposite it:",
+        "align.derive.weight": "  ({r}, {q}) = {v}: weight {name} = {a} × {b} {eq} {w}",
+        "align.derive.sum": "  the four weights add up to {terms} {eq} {total}",
+        "align.derive.value": "  value = {expr} {eq} {v}",
         "align.bin.point": "point {n}",
-        "align.bin.outside": "outside [−1, {h}] × [−1, {w}]: worth 0",
-        "align.bin.arith": "point {n} at (y, x) = ({y}, {x}): {expr} = {v}",
+        "align.bin.arith": "point {n} at (y, x) = ({y}, {x}): {expr} {eq} {v}",
         "align.bin.arith_out": "point {n} at (y, x) = ({y}, {x}) is outside [−1, {h}] × [−1, {w}]: "
-        "worth 0, but it still counts",
+        "worth 0, but it still counts (in the average's divisor; in the max, its 0 competes)",
         "align.bin.clamp_low": "{c} = {v} lies in [−1, 0): clamped to 0, so it reads {what} 0",
         "align.bin.clamp_high": "{c} = {v} ≥ {last}: both neighbours are {what} {last}",
         "align.bin.max": "max of the {n} points = {v}  ← point {k}",
         "align.bin.max_zero": "max of the {n} points = 0  ← a point outside the map (worth 0) wins",
         "align.bin.max_none": "no point won (all values are NaN): {v}",
-        "align.bin.avg": "average = ({terms}) / {n} = {v}",
-        "align.bin.avg_long": "average = (sum of {k} points on the map) / {n} = {v}",
+        "align.bin.avg": "average = ({terms}) / {n} {eq} {v}",
+        "align.bin.avg_long": "average = (sum of the {k} points on the map) / {n} = {v}",
         "align.bin.nosamples": "This bin has no sampling points: output 0.",
-        "align.summary.title": "Every bin at a glance",
-        "align.summary.table": "bins",
-        "align.summary.cols": "value|winner",
-        "align.summary.outside": "0 (a point off the map)",
-        "pool.summary.cols": "rows|columns|value|winner (row, col)",
-        "summary.collapsed": "Bin {first} is worked out in full above; the other bins follow "
-        "the same steps (use --bins all or --bin i,j to expand them).",
-        # comparison
+        "align.summary.title": "The other bins",
+        "align.summary.table": "winners",
+        "align.summary.cols": "winner",
+        "align.summary.outside": "a point off the map (0)",
+        "pool.summary.cols": "rows|columns|winner (row, col)",
+        "summary.collapsed": "Bin {first} is worked out in full above; the other bins follow the "
+        "same steps and their values are in the output (--bins all or --bin i,j expands them).",
+        # checking against the libraries
+        "check.title": "Check it against your library",
+        "check.pool": "torchvision.ops.roi_pool(x, torch.tensor([[0., {b}]]), output_size=({ph}, "
+        "{pw}), spatial_scale={s}) gives this output, with x the map as a (1, 1, H, W) tensor; "
+        "ONNX MaxRoiPool and Caffe's ROIPooling give the same.",
+        "check.align.torchvision": "torchvision.ops.roi_align(x, torch.tensor([[0., {b}]]), "
+        "output_size=({ph}, {pw}), spatial_scale={s}, sampling_ratio={sr}, aligned={a}) gives this "
+        "output, with x the map as a (1, 1, H, W) tensor; detectron2's ROIAlign(({ph}, {pw}), {s}, "
+        "{sr}, aligned={a}) gives the same.",
+        "check.align.onnx": "ONNX RoiAlign with mode='avg', sampling_ratio={sr0} and "
+        "coordinate_transformation_mode='{ctm}' gives it too.",
+        "check.align.mmcv": "mmcv.ops.RoIAlign(({ph}, {pw}), {s}, {sr0}, pool_mode='max', "
+        "aligned={a}) gives this output; torchvision has no max mode.",
+        "check.align.nomax": "ONNX RoiAlign with mode='max' gives other numbers: it takes the "
+        "largest weighted corner w·v of each point (roikit compare shows both).",
+        "check.myths": "Common mistakes that this example disproves:",
+        "myth.points": "The points sit at the centres of equal parts of the bin, (i + 0.5) × bin "
+        "/ {g}: here x = {values} in the bin [{lo}, {hi}], not at 1/3 and 2/3 of it.",
+        "myth.offmap.max": "A point off the map is worth 0 and still takes part: in bin ({ph}, "
+        "{pw}) its 0 competes in the max.",
+        "myth.offmap.avg": "A point off the map is worth 0 and still counts: bin ({ph}, {pw}) "
+        "still divides by {n}.",
+        "myth.norounding": "Nothing is rounded: RoI Align's bins are the ideal bins that RoI "
+        "Pool's misalignment step compares against.",
+        "myth.overlap": "Bins do not split the box into separate cells: {what} {cell} belongs to "
+        "bins {j} and {j1}.",
+        "myth.half": "Rounding is half away from zero: {v} → {r}, where numpy's round gives "
+        "{even}.",
+        "myth.nodrop": "No row or column of the rounded box is dropped: the floor of each bin's "
+        "start and the ceiling of its end cover every cell.",
+        # comparisons
         "cmp.title": "RoI Pool and RoI Align side by side",
+        "cmp.table": "bin by bin",
         "cmp.pool": "RoI Pool",
         "cmp.align": "RoI Align ({mode})",
-        "cmp.diff": "difference",
-        "cmp.line1": "RoI Pool snapped the box to cells {xs}…{xe} × {ys}…{ye} and its bins to "
-        "whole cells, then took the plain maximum of each bin.",
-        "cmp.line2": "RoI Align kept the box at [{x1}, {x2}] × [{y1}, {y2}], split it into equal "
-        "bins of {bw} × {bh} cells, and read each bin at {n} interpolated points.",
-        "cmp.line3": "Largest difference: {d} in bin ({ph}, {pw}).",
+        "cmp.diff": "difference (Align − Pool)",
+        "cmp.line1": "RoI Pool rounded the box to columns {xs}…{xe} and rows {ys}…{ye} and its "
+        "bins to whole cells, then took the plain maximum of each bin.",
+        "cmp.line2": "RoI Align kept the box at x [{x1}, {x2}], y [{y1}, {y2}], split it into "
+        "equal bins of {bw} × {bh} cells (width × height) and interpolated {n} points in each.",
+        "cmp.line3": "The largest difference (Align − Pool) is {d}, in bin ({ph}, {pw}).",
+        "modes.title": "Max or average: only the last line of each bin changes",
+        "modes.line": "Steps 1 to 4 and every point of every bin are the ones above; the bins "
+        "combine them differently:",
+        "modes.bin": "bin ({ph}, {pw}): {agg}",
+        "modes.table": "the two outputs",
         "mode.max": "max",
         "mode.avg": "average",
         "doc.roi_pool": "RoI Pool, worked out by hand",
         "doc.roi_align": "RoI Align ({mode}), worked out by hand",
         "doc.compare": "RoI Pool vs RoI Align",
+        "doc.modes": "RoI Align: max or average",
         "doc.conventions": "One box through every convention",
+        # roikit compare (library conventions)
+        "conv.title": "One box, every convention",
+        "conv.box": "box ({box}) × spatial_scale {s}, on a {h} × {w} map, {ph} × {pw} bins",
+        "conv.outputs": "outputs, bin by bin",
+        "conv.why": "Why they differ",
+        "conv.why.table": "what each convention does",
+        "conv.cols": "offset|minimum size|sampling grid|border|aggregation",
     },
     "ko": {
         "input.title": "입력",
-        "input.map": "특징 맵: {h} × {w} 칸 (행 = y, 열 = x){channel}.",
+        "input.map": "특징 맵: {h} × {w}칸 (행 = y, 열 = x){channel}.",
         "input.channel": ", 채널 {c}",
-        "input.box": "RoI (x1, y1, x2, y2) = ({x1}, {y1}, {x2}, {y2}) (이미지 픽셀 좌표), "
-        "spatial_scale = {s}, 출력 크기 {ph} × {pw}.",
+        "input.box": "RoI (x1, y1, x2, y2) = ({x1}, {y1}, {x2}, {y2}), 이미지 픽셀 좌표 기준. "
+        "spatial_scale = {s}, 출력 {ph} × {pw} 구간(bin).",
+        "input.convention": "구현 방식 {name} ({library}): 아래 설정이 이 방식의 값입니다.",
         "input.table": "특징 맵",
-        "input.window": "맵이 커서 박스 주변의 행 {r0}…{r1}, 열 {c0}…{c1}만 보입니다.",
-        "pool.bin.window": "구간이 커서 최댓값 주변의 행 {r0}…{r1}, 열 {c0}…{c1}만 보입니다.",
+        "input.same_map": "특징 맵은 위와 같습니다.",
+        "input.window": "맵이 커서 행 {r0}…{r1}, 열 {c0}…{c1}만 표시합니다. {what}에서 읽는 칸은 "
+        "모두 들어 있습니다.",
+        "input.window.bin": "구간 ({ph}, {pw})",
+        "input.window.box": "박스",
+        "source.image": "맵은 그림의 회색값입니다 (0.299 R + 0.587 G + 0.114 B).",
+        "source.image_exact": "맵은 그림의 원래 값입니다 ({mode} 이미지, 값을 그대로 읽음).",
+        "source.pooled": "맵은 그림의 회색값(0.299 R + 0.587 G + 0.114 B)을 {k} × {k} 블록마다 "
+        "평균한 것입니다. stride {k}인 백본이 그림을 줄이는 것과 같습니다. 박스는 그림의 픽셀 좌표 "
+        "그대로이고, spatial_scale = 1/{k}이 박스를 맵 위로 옮깁니다.",
+        "pool.bin.window": "구간이 커서 최댓값 주변(행 {r0}…{r1}, 열 {c0}…{c1})만 표시합니다.",
         "align.bin.more": "… 나머지 점 {n}개는 생략했습니다. 구간의 값은 점 {count}개 모두로 계산합니다.",
-        "pool.scale.title": "1. 박스를 특징 맵 좌표로 옮기기",
+        "pool.scale.title": "1. 박스를 특징 맵에 투영하기 (spatial_scale 곱하기)",
         "pool.scale.line": "{name} × spatial_scale = {v} × {s} = {r}",
-        "pool.round.title": "2. 모서리를 정수 칸으로 반올림하기 (RoI Pool의 양자화)",
+        "pool.round.title": "2. 네 좌표를 정수로 반올림하기 (RoI Pool의 첫 번째 양자화)",
         "pool.round.line": "{name}: {real} → {rounded}",
-        "pool.round.half": "{name}: {real} → {rounded} (정확히 0.5이므로 C의 round는 0에서 먼 "
-        "쪽으로 반올림합니다. numpy의 round(짝수 쪽 반올림)라면 {even})",
+        "pool.round.half": "{name}: {real} → {rounded} (소수 부분이 정확히 .5: C의 round는 0에서 먼 "
+        "쪽으로 반올림합니다. numpy의 round(짝수 쪽으로 반올림)라면 결과는 {even})",
         "pool.size.title": "3. 양 끝 칸을 모두 세어 크기 구하기",
-        "pool.size.line": "{axis} = {end} − {start} + 1 = {size} 칸",
+        "pool.size.line": "{axis} = {end} − {start} + 1 = {size}칸",
         "pool.size.clamped": "{axis} = {end} − {start} + 1 = {raw} → 최소 1칸: {size}",
         "pool.binsize.title": "4. 구간(bin) 크기",
-        "pool.binsize.line": "구간 {axis} = {size} / {bins} = {b} 칸",
-        "pool.ranges.title": "5. 각 구간이 덮는 칸: 시작은 내림, 끝은 올림",
+        "pool.binsize.line": "구간 {axis} = {size} / {bins} = {b}칸",
+        "pool.ranges.title": "5. 구간마다 포함되는 칸: 시작은 내림, 끝은 올림 (끝 값은 포함하지 "
+        "않음, 두 번째 양자화)",
         "pool.ranges.line": "{axis} 구간 {i}: ⌊{i} × {b}⌋ + {start} = {lo},  ⌈{i1} × {b}⌉ + {start} "
         "= {hi}  →  {cells} {first}…{last}",
         "pool.ranges.empty_range": "{axis} 구간 {i}: ⌊{i} × {b}⌋ + {start} = {lo},  "
         "⌈{i1} × {b}⌉ + {start} = {hi}",
-        "pool.ranges.overlap": "  ({cells} {first}…{last}은(는) 구간 {j}과(와) 겹칩니다)",
-        "pool.ranges.overlap_one": "  ({cell} {first}은(는) 구간 {j}과(와) 겹칩니다)",
+        "pool.ranges.overlap": "  (구간 {j}에도 들어가는 {cells} {first}…{last}: 구간끼리 겹침)",
+        "pool.ranges.overlap_one": "  (구간 {j}에도 들어가는 {cell} {first}: 구간끼리 겹침)",
         "pool.ranges.clipped": "  (맵 밖은 잘라냄: {cells} {first}…{last})",
-        "pool.ranges.empty": "  (맵 위에 남는 칸이 없어 빈 구간이 되고 출력은 0)",
+        "pool.ranges.empty": "  (맵 안에 남는 칸이 없어 빈 구간이 되고 출력은 0)",
         "axis.rows": "행",
         "axis.cols": "열",
         "axis.row": "행",
@@ -172,83 +273,158 @@ TEXT: dict[str, dict[str, str]] = {
         "pool.bin.title": "6. 구간 ({ph}, {pw}): 행 {r0}…{r1}, 열 {c0}…{c1}",
         "pool.bin.title_empty": "6. 구간 ({ph}, {pw}): 비어 있음",
         "pool.bin.max": "최댓값 = {v}, 위치 (행 {r}, 열 {c})",
-        "pool.bin.tie": " (같은 값이 {n}번 나오며, 행 우선 순서로 처음 나온 칸이 선택됩니다)",
-        "pool.bin.empty": "이 구간에는 맵 위의 칸이 없으므로 출력은 0입니다.",
+        "pool.bin.tie": " (최댓값이 {n}곳에 있어, 행 우선(row-major) 순서로 가장 먼저 나오는 칸을 고릅니다)",
+        "pool.bin.empty": "이 구간에는 맵 안의 칸이 없으므로 출력은 0입니다.",
         "pool.bin.table": "구간 ({ph}, {pw})의 칸",
         "output.title": "출력",
-        "output.line": "구간마다 값 하나씩, {ph} × {pw} 출력:",
-        "output.table": "출력",
-        "pool.mis.title": "반올림의 대가: 어긋남(misalignment)",
-        "pool.mis.intro": "반올림은 중심이 가장 가까운 칸을 고르므로, 칸 i의 중심은 i이고 칸은 "
-        "[i − 0.5, i + 0.5)를 덮습니다. 맵 위의 박스는 [{x1}, {x2}] × [{y1}, {y2}]인데, RoI Pool은 "
-        "칸 {xs}…{xe} × {ys}…{ye}, 즉 [{sx1}, {sx2}) × [{sy1}, {sy2})를 씁니다.",
-        "pool.mis.side": "{side} 변: {real} → {snapped} ({shift}칸, {effect})",
-        "pool.mis.gain": "띠 모양 영역이 더해짐",
-        "pool.mis.lose": "띠 모양 영역이 잘려 나감",
-        "pool.mis.same": "그대로",
+        "output.line": "{ph} × {pw} 출력 (구간마다 값 하나):",
+        "output.table": "출력 행렬",
+        "pool.mis.title": "7. 어긋남(misalignment): 두 번의 양자화가 옮긴 것",
+        "pool.mis.model": "RoI Pool은 정수 칸 단위로 계산합니다. 칸 i의 값은 좌표 i에 있다고 보고, "
+        "반올림은 좌표를 가장 가까운 칸으로 보냅니다 (aligned=False와 같은 좌표 모델).",
+        "pool.mis.edges": "첫 번째 양자화, 박스: 각 변이 반올림된 칸으로 옮겨집니다 (이동량 = 칸 − 변, "
+        "칸 단위와 이미지 픽셀 단위):",
+        "pool.mis.edge": "{side} 변 {name} = {box} → {cell} {pooled}: {shift}칸 (이미지 {px}픽셀)",
+        "pool.mis.noshift": "박스가 이미 정수 칸 위에 있으므로 반올림으로 옮겨지는 변이 없습니다.",
+        "pool.mis.plus1": "3단계의 +1은 반올림이 아닙니다. Caffe는 끝 칸도 박스에 포함하므로(x2는 "
+        "끝 픽셀을 포함하는 인덱스), {cells} {s}…{e}의 크기는 {e} − {s} + 1 = {n}칸입니다.",
+        "pool.mis.bins": "두 번째 양자화, 구간: 박스의 이상적인 구간 p는 [x1 + p·w/P, x1 + (p+1)·w/P]"
+        "이고 w = x2 − x1 = {w}입니다 (행도 같은 방식이며 h = y2 − y1 = {h}). RoI Pool은 대신 정수 "
+        "칸을 읽습니다:",
+        "pool.mis.table": "이상적인 구간과 RoI Pool이 읽는 칸 (이동량 = 칸 − 이상적인 경계)",
+        "pool.mis.cols": "이상적인 구간|읽는 칸|시작 이동량|끝 이동량",
+        "pool.mis.binlabel": "{axis} 구간 {p}",
+        "pool.mis.align": "RoI Align은 바로 이 이상적인 구간을 반올림 없이 그대로 씁니다 "
+        "(aligned=True이면 모든 구간을 −0.5만큼 옮겨 반 픽셀 모델로 맞춥니다).",
+        "pool.mis.floor": "Caffe와 torchvision은 구간의 시작은 내림, 끝은 올림하므로 버려지는 칸이 "
+        "없고, 이웃한 구간이 같은 칸을 나눠 가질 수 있습니다. 양 끝을 모두 내림하는 튜토리얼은 "
+        "구간 {bins}개에 {cells}을 ⌊{size} / {bins}⌋ = {each}개씩만 주고 마지막 {dropped}개를 "
+        "버립니다.",
+        "pool.mis.floor_even": "Caffe와 torchvision은 구간의 시작은 내림, 끝은 올림하므로 버려지는 "
+        "칸이 없습니다 (이 예에서는 구간마다 정확히 정수 개의 칸이 들어갑니다).",
         "side.left": "왼쪽",
         "side.right": "오른쪽",
         "side.top": "위쪽",
         "side.bottom": "아래쪽",
-        "pool.mis.area": "넓이: 원래 박스는 {a}칸, 반올림한 박스는 {b}칸입니다. 원래 박스 중 "
-        "{lost}칸이 빠졌고, 박스 밖의 {gained}칸이 풀링에 들어갔습니다.",
-        "align.scale.title": "1. 박스를 특징 맵 좌표로 옮기기 (반올림 없음)",
-        "align.scale.offset": "aligned=True: 칸 i의 값은 칸의 중심 i + 0.5에 있다고 보므로 "
-        "0.5를 뺍니다 (half-pixel 모델)",
-        "align.scale.legacy": "aligned=False: 예전 방식의 정수 격자로, 칸 i의 값이 좌표 i에 있다고 봅니다",
+        "align.scale.title": "1. 박스를 특징 맵에 투영하기 (반올림 없음: 양자화하지 않음)",
+        "align.scale.offset": "aligned=True (반 픽셀 보정, half-pixel 모델): 칸 i는 [i, i + 1) "
+        "범위이고 그 값은 중심 i + 0.5에 있다고 보므로 모든 좌표에서 0.5를 뺍니다. 원래의 RoI "
+        "Align은 RoI Pool의 정수 격자를 그대로 써서 반 칸만큼 어긋남이 남았고, detectron2가 "
+        "aligned=True로 이를 없앴습니다.",
+        "align.scale.legacy": "aligned=False (원래의 RoI Align, torchvision 기본값): 칸 i의 값은 "
+        "RoI Pool처럼 좌표 i에 있다고 보고, 박스를 옮기지 않습니다 (aligned=True라면 0.5를 뺌: "
+        "반 픽셀 모델).",
         "align.scale.line": "{name} × spatial_scale{minus} = {v} × {s}{minus} = {r}",
-        "align.size.title": "2. 박스 크기와 구간 크기",
+        "align.settings": "설정: 구간마다 점 {grid}개의 {mode}, aligned={aligned}. "
+        "torchvision.ops.roi_align은 평균만 계산하며(최댓값 모드 없음), 기본값은 "
+        "sampling_ratio=-1(적응형), aligned=False입니다.",
+        "align.settings.adaptive": "적응형 개수",
+        "align.settings.max": "최댓값 풀링은 Mask R-CNN 논문 Figure 3을 읽는 방식입니다 (mmcv의 "
+        "pool_mode='max'). 라이브러리들의 평균 풀링은 mode='avg'입니다.",
+        "align.size.title": "2. 박스 크기와 구간(bin) 크기",
         "align.size.line": "{axis} = {end} − {start} = {size}",
-        "align.size.raised": "{axis} = {end} − {start} = {raw} → 1로 올림 (aligned=False)",
+        "align.size.raised": "{axis} = {end} − {start} = {raw} → 1보다 작아 1로 맞춤 (aligned=False)",
         "align.size.bin": "구간 {axis} = {size} / {bins} = {b}",
         "align.grid.title": "3. 구간마다 샘플링 점 개수 정하기",
-        "align.grid.fixed": "sampling_ratio = {sr}: 구간마다 {gh} × {gw}개의 점",
-        "align.grid.adaptive": "sampling_ratio ≤ 0 (적응형): 높이 방향 ⌈높이 / {ph}⌉ = ⌈{h}⌉ = {gh}개, "
-        "너비 방향 ⌈너비 / {pw}⌉ = ⌈{w}⌉ = {gw}개의 점",
-        "align.grid.count": "구간마다 점 개수 count = {gh} × {gw} = {n}",
+        "align.grid.fixed": "sampling_ratio = {sr}: 구간마다 세로 {gh} × 가로 {gw} 격자로 점을 찍음",
+        "align.grid.adaptive": "sampling_ratio ≤ 0 (적응형): 구간마다 세로 ⌈높이 / {ph}⌉ = ⌈{h}⌉ = "
+        "{gh}개, 가로 ⌈너비 / {pw}⌉ = ⌈{w}⌉ = {gw}개의 점",
+        "align.grid.count": "구간당 점 개수 = {gh} × {gw} = {n}개",
         "align.grid.none": "{gh} × {gw} 격자에는 점이 없으므로 모든 구간의 출력은 0입니다.",
-        "align.coords.title": "4. 점의 위치",
-        "align.coords.formula": "{c} = ({start} + 구간 번호 × {b}) + (i + 0.5) × {b} / {g}",
+        "align.coords.title": "4. 샘플링 점의 좌표",
+        "align.coords.formula": "{c} = ({start} + 구간 번호 × {b}) + (i + 0.5) × {b} / {g}   "
+        "(i = 구간 안에서 점의 순번 0, 1, …)",
         "align.coords.line": "{axis} 구간 {p}: {c} = {values}",
         "align.coords.more": " … (점 {n}개 중 맵 근처의 {m}개)",
-        "align.bin.title": "5. 구간 ({ph}, {pw})",
-        "align.bin.table": "구간 ({ph}, {pw})의 샘플링 점",
-        "align.bin.cols": "y|x|이웃 칸 (행, 열) = 값|가중치|값",
+        "align.bin.title": "5. 구간 ({ph}, {pw}): 점마다 이중 선형 보간(bilinear interpolation)",
+        "align.derive.head": "점 {n} (y, x) = ({y}, {x}): 이중 선형 보간을 풀어 쓰면",
+        "align.derive.axis": "  {c} = {v}: 두 {what} {low}, {high} 사이. l{c} = {v} − {low} = {lo}, "
+        "h{c} = 1 − l{c} = {hi}",
+        "align.derive.axis_low": "  {c} = {v}: [−1, 0) 범위라서 0으로 맞춥니다(clamp). 그래서 "
+        "두 {what} {low}, {high}에서 l{c} = {lo}, h{c} = {hi}",
+        "align.derive.axis_high": "  {c} = {v} ≥ {last}: 마지막 {what}이라 두 이웃이 모두 {last}, "
+        "l{c} = {lo}, h{c} = {hi}",
+        "align.derive.areas": "  각 이웃 칸의 가중치는 맞은편 직사각형의 넓이입니다:",
+        "align.derive.weight": "  ({r}, {q}) = {v}: 가중치 {name} = {a} × {b} {eq} {w}",
+        "align.derive.sum": "  네 가중치의 합: {terms} {eq} {total}",
+        "align.derive.value": "  보간 값 = {expr} {eq} {v}",
         "align.bin.point": "점 {n}",
-        "align.bin.outside": "[−1, {h}] × [−1, {w}] 밖: 값 0",
-        "align.bin.arith": "점 {n} (y, x) = ({y}, {x}): {expr} = {v}",
-        "align.bin.arith_out": "점 {n} (y, x) = ({y}, {x})은(는) [−1, {h}] × [−1, {w}] 밖에 있어 "
-        "값은 0이지만, 개수에는 들어갑니다",
-        "align.bin.clamp_low": "{c} = {v}는 [−1, 0) 안에 있어 0으로 당겨지므로 {what} 0을 읽습니다",
-        "align.bin.clamp_high": "{c} = {v} ≥ {last}이므로 두 이웃 모두 {what} {last}입니다",
+        "align.bin.arith": "점 {n} (y, x) = ({y}, {x}): {expr} {eq} {v}",
+        "align.bin.arith_out": "점 {n} (y, x) = ({y}, {x}): [−1, {h}] × [−1, {w}] 밖이므로 값은 "
+        "0입니다. 그래도 점 개수에는 포함됩니다(평균이면 분모에 들어가고, 최댓값이면 0이 후보가 됨).",
+        "align.bin.clamp_low": "{c} = {v}: [−1, 0) 범위라서 0으로 맞춥니다(clamp). 그래서 {what} 0의 "
+        "값을 씁니다.",
+        "align.bin.clamp_high": "{c} = {v} ≥ {last}: 두 이웃 모두 {what} {last}입니다.",
         "align.bin.max": "점 {n}개의 최댓값 = {v}  ← 점 {k}",
         "align.bin.max_zero": "점 {n}개의 최댓값 = 0  ← 맵 밖의 점(값 0)이 선택됨",
         "align.bin.max_none": "선택된 점이 없음 (모든 값이 NaN): {v}",
-        "align.bin.avg": "평균 = ({terms}) / {n} = {v}",
-        "align.bin.avg_long": "평균 = (맵 위의 점 {k}개의 합) / {n} = {v}",
+        "align.bin.avg": "평균 = ({terms}) / {n} {eq} {v}",
+        "align.bin.avg_long": "평균 = (맵 안의 점 {k}개의 합) / {n} = {v}",
         "align.bin.nosamples": "이 구간에는 샘플링 점이 없으므로 출력은 0입니다.",
-        "align.summary.title": "모든 구간 한눈에 보기",
-        "align.summary.table": "구간",
-        "align.summary.cols": "값|선택된 점",
-        "align.summary.outside": "0 (맵 밖의 점)",
-        "pool.summary.cols": "행|열|값|최댓값 위치 (행, 열)",
-        "summary.collapsed": "구간 {first}은(는) 위에서 모두 풀어 보였고, 나머지 구간도 같은 "
-        "순서로 계산됩니다 (--bins all 또는 --bin i,j로 펼쳐 볼 수 있습니다).",
+        "align.summary.title": "나머지 구간",
+        "align.summary.table": "선택된 점",
+        "align.summary.cols": "선택된 점",
+        "align.summary.outside": "맵 밖의 점 (0)",
+        "pool.summary.cols": "행|열|최댓값 위치 (행, 열)",
+        "summary.collapsed": "위에서는 구간 {first}만 자세히 풀었습니다. 나머지 구간도 같은 방법으로 "
+        "계산하며, 값은 출력 행렬에 있습니다 (모두 펼치려면 --bins all, 하나만 보려면 --bin i,j).",
+        "check.title": "라이브러리로 확인하기",
+        "check.pool": "torchvision.ops.roi_pool(x, torch.tensor([[0., {b}]]), output_size=({ph}, "
+        "{pw}), spatial_scale={s})가 이 출력을 냅니다 (x는 맵을 (1, 1, H, W) 텐서로 만든 것). ONNX "
+        "MaxRoiPool과 Caffe의 ROIPooling도 같은 값을 냅니다.",
+        "check.align.torchvision": "torchvision.ops.roi_align(x, torch.tensor([[0., {b}]]), "
+        "output_size=({ph}, {pw}), spatial_scale={s}, sampling_ratio={sr}, aligned={a})가 이 출력을 "
+        "냅니다 (x는 맵을 (1, 1, H, W) 텐서로 만든 것). detectron2의 ROIAlign(({ph}, {pw}), {s}, "
+        "{sr}, aligned={a})도 같습니다.",
+        "check.align.onnx": "ONNX RoiAlign도 mode='avg', sampling_ratio={sr0}, "
+        "coordinate_transformation_mode='{ctm}'이면 같은 값을 냅니다.",
+        "check.align.mmcv": "mmcv.ops.RoIAlign(({ph}, {pw}), {s}, {sr0}, pool_mode='max', "
+        "aligned={a})가 이 출력을 냅니다. torchvision에는 최댓값 모드가 없습니다.",
+        "check.align.nomax": "ONNX RoiAlign의 mode='max'는 다른 값을 냅니다. 점마다 가중치를 곱한 "
+        "모서리 값 w·v 중 가장 큰 것을 쓰기 때문입니다 (roikit compare에서 비교할 수 있음).",
+        "check.myths": "이 예가 바로잡는 흔한 오해:",
+        "myth.points": "점은 구간을 똑같이 나눈 조각의 중심, 즉 (i + 0.5) × 구간 / {g}에 있습니다. "
+        "이 예에서 구간 [{lo}, {hi}]의 점은 x = {values}이고, 1/3과 2/3 지점이 아닙니다.",
+        "myth.offmap.max": "맵 밖의 점은 값이 0이지만 빠지지 않습니다. 구간 ({ph}, {pw})에서는 그 "
+        "0도 최댓값 후보입니다.",
+        "myth.offmap.avg": "맵 밖의 점은 값이 0이지만 개수에 들어갑니다. 구간 ({ph}, {pw})도 "
+        "여전히 점 {n}개로 나눕니다.",
+        "myth.norounding": "반올림은 전혀 없습니다. RoI Align의 구간은 RoI Pool의 어긋남 단계가 "
+        "비교하는 이상적인 구간 그대로입니다.",
+        "myth.overlap": "구간들이 박스를 서로 다른 칸으로 나누는 것이 아닙니다. {what} {cell}: "
+        "구간 {j}, 구간 {j1}에 모두 들어갑니다.",
+        "myth.half": "반올림은 0에서 먼 쪽으로 합니다. {v} → {r}이고, numpy의 round라면 결과는 "
+        "{even}입니다.",
+        "myth.nodrop": "반올림한 박스의 행과 열은 하나도 버려지지 않습니다. 구간의 시작은 내림, "
+        "끝은 올림이라 모든 칸이 들어갑니다.",
         "cmp.title": "RoI Pool과 RoI Align 비교",
+        "cmp.table": "구간별 결과 나란히 보기",
         "cmp.pool": "RoI Pool",
         "cmp.align": "RoI Align ({mode})",
-        "cmp.diff": "차이",
-        "cmp.line1": "RoI Pool은 박스를 칸 {xs}…{xe} × {ys}…{ye}에 맞추고 구간도 정수 칸으로 "
-        "나눈 뒤, 구간마다 단순 최댓값을 골랐습니다.",
-        "cmp.line2": "RoI Align은 박스를 [{x1}, {x2}] × [{y1}, {y2}] 그대로 두고 {bw} × {bh} 칸 "
-        "크기의 같은 구간으로 나눈 뒤, 구간마다 보간한 점 {n}개를 읽었습니다.",
-        "cmp.line3": "가장 큰 차이: 구간 ({ph}, {pw})에서 {d}.",
-        "mode.max": "최댓값",
-        "mode.avg": "평균",
-        "doc.roi_pool": "RoI Pool 손으로 계산하기",
+        "cmp.diff": "차이 (Align − Pool)",
+        "cmp.line1": "RoI Pool은 박스를 열 {xs}…{xe}, 행 {ys}…{ye} 칸에 맞춰 반올림하고 구간 "
+        "경계도 정수 칸으로 자른 뒤, 구간마다 최댓값을 골랐습니다.",
+        "cmp.line2": "RoI Align은 박스를 x [{x1}, {x2}], y [{y1}, {y2}] 그대로 두고 너비 {bw} × "
+        "높이 {bh}칸인 같은 크기의 구간으로 나눈 뒤, 구간마다 이중 선형 보간으로 점 {n}개의 값을 "
+        "구했습니다.",
+        "cmp.line3": "차이(Align − Pool)가 가장 큰 곳: 구간 ({ph}, {pw}), {d}",
+        "modes.title": "최댓값 풀링과 평균 풀링: 구간마다 마지막 줄만 다릅니다",
+        "modes.line": "1~4단계와 모든 구간의 점은 위와 같고, 점들을 합치는 방법만 다릅니다:",
+        "modes.bin": "구간 ({ph}, {pw}): {agg}",
+        "modes.table": "두 출력",
+        "mode.max": "최댓값 풀링",
+        "mode.avg": "평균 풀링",
+        "doc.roi_pool": "RoI Pooling 손으로 계산하기",
         "doc.roi_align": "RoI Align ({mode}) 손으로 계산하기",
-        "doc.compare": "RoI Pool과 RoI Align 비교",
-        "doc.conventions": "같은 박스, 라이브러리별 규약 비교",
+        "doc.compare": "RoI Pooling과 RoI Align",
+        "doc.modes": "RoI Align: 최댓값 풀링과 평균 풀링",
+        "doc.conventions": "같은 박스, 라이브러리마다 다른 구현 방식 비교",
+        "conv.title": "박스 하나, 모든 구현 방식",
+        "conv.box": "박스 ({box}) × spatial_scale {s}, {h} × {w} 맵, 출력 {ph} × {pw} 구간",
+        "conv.outputs": "구간별 출력",
+        "conv.why": "값이 다른 이유",
+        "conv.why.table": "구현 방식별 계산법",
+        "conv.cols": "좌표 보정|최소 크기|샘플링 격자|경계 처리|합치는 방법",
     },
 }
 

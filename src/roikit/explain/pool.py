@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..ops import make_pool_plan, run_pool, run_pool_winners
-from ..plan import PoolAxis
-from .common import feature_map, fmt, one_box
+from ..plan import PoolAxis, PoolPlan
+from .common import feature_map, fmt, one_box, operand
 from .lang import check_lang, text
 from .trace import Step, Table, Trace
 
@@ -23,38 +24,78 @@ def prepare(feature: Any, box: Any, channel: int | None) -> tuple[np.ndarray, in
     return inp, c, one_box(box, inp.dtype)
 
 
+def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:
+    """The bin worked out in full: ``bin``, else (0, 0) when there are more than 4 bins."""
+    if bin is None:
+        return (0, 0) if size[0] * size[1] > 4 else None
+    from .._validate import check_int
+
+    if not isinstance(bin, (tuple, list)) or len(bin) != 2:
+        raise ParameterError(f"bin must be a (row, column) pair; got {bin!r:.60}")
+    i = check_int(bin[0], "bin[0]", low=0, high=size[0] - 1)
+    j = check_int(bin[1], "bin[1]", low=0, high=size[1] - 1)
+    return i, j
+
+
+def convention_line(lang: str, name: str) -> str:
+    """The line that names the library convention a walkthrough's settings come from."""
+    from ..conventions import get_convention
+
+    conv = get_convention(name)
+    return text(lang, "input.convention", name=conv.name, library=conv.library)
+
+
 def input_step(lang: str, img: np.ndarray, box: Any, scale: float, size: tuple[int, int],
-               channel: int, channels: int) -> Step:  # fmt: skip
-    """The opening step: the map, the box and the parameters."""
+               channel: int, channels: int, need: tuple[Any, Any], focus: tuple[int, int] | None,
+               extra: list[str], source: str | None) -> Step:  # fmt: skip
+    """The opening step: the map, the box and the parameters.
+
+    ``need`` holds, per axis (rows, columns), the first and last cell the
+    worked bin reads (``focus``; or the whole box): a big map is shown in a
+    window that contains them.
+    """
     h, w = img.shape
     ch = text(lang, "input.channel", c=channel) if channels > 1 else ""
     coords = np.asarray(box, np.float64).ravel()[-4:]
     x1, y1, x2, y2 = (fmt(v) for v in coords)
-    lines = [text(lang, "input.map", h=h, w=w, channel=ch),
-             text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0],
-                  pw=size[1])]  # fmt: skip
-    # A big map is shown around the box only, so the walkthrough stays readable.
+    lines = [text(lang, "input.map", h=h, w=w, channel=ch)]
+    if source:
+        lines.append(source)
+    lines.append(text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0],
+                      pw=size[1]))  # fmt: skip
+    lines += extra
     with np.errstate(over="ignore", invalid="ignore"):
-        rows = window(h, coords[[1, 3]] * scale)
-        cols = window(w, coords[[0, 2]] * scale)
+        around = [need[0] if need[0] is not None else coords[[1, 3]] * scale,
+                  need[1] if need[1] is not None else coords[[0, 2]] * scale]  # fmt: skip
+    rows, cols = window(h, np.asarray(around[0], float)), window(w, np.asarray(around[1], float))
     if len(rows) < h or len(cols) < w:
-        lines.append(text(lang, "input.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1]))
+        what = (text(lang, "input.window.box") if focus is None
+                else text(lang, "input.window.bin", ph=focus[0], pw=focus[1]))  # fmt: skip
+        lines.append(text(lang, "input.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1],
+                          what=what))  # fmt: skip
     table = matrix_table(text(lang, "input.table"), img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1],
                          rows, cols)  # fmt: skip
     return Step("input", text(lang, "input.title"), tuple(lines), (table,))
 
 
-#: Tables show at most this many rows and columns.
+#: Tables show at least this many rows and columns of a big map...
 MAX_TABLE = 16
+#: ... and at most this many, however many cells the worked bin reads.
+MAX_WINDOW = 48
 
 
 def window(extent: int, around: np.ndarray, cap: int = MAX_TABLE) -> range:
-    """At most ``cap`` consecutive indices of ``range(extent)``, covering ``around`` if they can."""
-    if extent <= cap:
-        return range(extent)
+    """Consecutive indices of ``range(extent)`` that cover ``around`` (first, last) if they can.
+
+    The window has ``cap`` indices, or as many as ``around`` needs (up to
+    ``MAX_WINDOW``), so a worked bin's cells are all on the page.
+    """
     finite = around[np.isfinite(around)]
     lo = int(np.clip(np.floor(finite.min()) - 1, 0, extent - 1)) if finite.size else 0
     hi = int(np.clip(np.ceil(finite.max()) + 1, 0, extent - 1)) if finite.size else 0
+    cap = min(max(cap, hi - lo + 1), MAX_WINDOW)
+    if extent <= cap:
+        return range(extent)
     start = lo if hi - lo + 1 <= cap else int(np.clip((lo + hi) // 2 - cap // 2, 0, extent - cap))
     start = min(start, extent - cap)
     return range(start, start + cap)
@@ -83,7 +124,7 @@ def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
     for i in range(axis.bin_start.shape[1]):
         lo, hi = int(axis.bin_start_raw[0, i]), int(axis.bin_end_raw[0, i])
         clo, chi = int(axis.bin_start[0, i]), int(axis.bin_end[0, i])
-        common = dict(axis=label, i=i, i1=i + 1, b=b, start=start, lo=lo, hi=hi)
+        common = dict(axis=label, i=i, i1=i + 1, b=b, start=operand(start), lo=lo, hi=hi)
         if hi > lo:
             line = text(lang, "pool.ranges.line", cells=cells, first=lo, last=hi - 1, **common)
         else:
@@ -102,45 +143,123 @@ def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
     return lines
 
 
-def snapped_extent(axis: PoolAxis) -> tuple[float, float]:
-    """The region RoI Pool's cells cover on one axis: cell i is centred at i."""
-    lo = float(axis.start[0]) - 0.5
-    return lo, lo + float(axis.size[0])
+def _cells_pooled(a: PoolAxis, p: int | None) -> tuple[int, int] | None:
+    """First and last cell bin ``p`` pools on this axis (all bins when ``p`` is None)."""
+    lo, hi = a.bin_start[0], a.bin_end[0]
+    if p is not None:
+        lo, hi = lo[p : p + 1], hi[p : p + 1]
+    keep = hi > lo
+    return (int(lo[keep].min()), int(hi[keep].max()) - 1) if keep.any() else None
 
 
-def _misalignment(lang: str, x: PoolAxis, y: PoolAxis) -> Step:
-    # round() picks the nearest cell centre, so cell i covers [i - 0.5, i + 0.5).
-    sides = []
-    for axis, (lo_side, hi_side) in ((x, ("side.left", "side.right")),
-                                     (y, ("side.top", "side.bottom"))):  # fmt: skip
-        real_lo, real_hi = float(axis.scaled_start[0]), float(axis.scaled_end[0])
-        snap_lo, snap_hi = snapped_extent(axis)
-        for side, real, snap, grows in ((lo_side, real_lo, snap_lo, -1),
-                                        (hi_side, real_hi, snap_hi, 1)):  # fmt: skip
-            shift = snap - real
-            shift_text = fmt(shift) if shift <= 0 else "+" + fmt(shift)
-            effect = ("pool.mis.same" if shift == 0
-                      else "pool.mis.gain" if shift * grows > 0 else "pool.mis.lose")  # fmt: skip
-            sides.append(text(lang, "pool.mis.side", side=text(lang, side), real=fmt(real),
-                              snapped=fmt(snap), shift=shift_text,
-                              effect=text(lang, effect)))  # fmt: skip
-    lens = []
-    for axis in (x, y):
-        real_lo, real_hi = float(axis.scaled_start[0]), float(axis.scaled_end[0])
-        snap_lo, snap_hi = snapped_extent(axis)
-        lens.append((max(real_hi - real_lo, 0.0), snap_hi - snap_lo,
-                     max(min(real_hi, snap_hi) - max(real_lo, snap_lo), 0.0)))  # fmt: skip
-    area = lens[0][0] * lens[1][0]
-    snapped = lens[0][1] * lens[1][1]
-    inter = lens[0][2] * lens[1][2]
-    intro = text(lang, "pool.mis.intro", x1=fmt(x.scaled_start[0]), x2=fmt(x.scaled_end[0]),
-                 y1=fmt(y.scaled_start[0]), y2=fmt(y.scaled_end[0]), xs=int(x.start[0]),
-                 xe=int(x.end[0]), ys=int(y.start[0]), ye=int(y.end[0]),
-                 sx1=fmt(snapped_extent(x)[0]), sx2=fmt(snapped_extent(x)[1]),
-                 sy1=fmt(snapped_extent(y)[0]), sy2=fmt(snapped_extent(y)[1]))  # fmt: skip
-    area_line = text(lang, "pool.mis.area", a=fmt(area), b=fmt(snapped), lost=fmt(area - inter),
-                     gained=fmt(snapped - inter))  # fmt: skip
-    return Step("pool.misalignment", text(lang, "pool.mis.title"), (intro, *sides, area_line))
+def _signed(v: float, d: int = 4) -> str:
+    """A shift with its sign: +0.4, −0.4 (a true minus sign), 0."""
+    text_ = fmt(v, d)
+    return "0" if text_ == "0" else ("+" + text_ if v > 0 else "−" + text_.lstrip("-"))
+
+
+def misalignment(x: PoolAxis, y: PoolAxis, scale: float) -> dict[str, Any]:
+    """The two quantizations of RoI Pool, measured (the JSON contract of ``data["misalignment"]``).
+
+    ``edges``: each box edge (scaled to cells) against the cell it was
+    rounded to; ``shift = pooled − box`` in cells and ``shift_px`` in image
+    pixels. ``bins``: per axis and bin, the ideal continuous bin of the box
+    as given, ``[x1 + p·w/P, x1 + (p+1)·w/P]`` with ``w = x2 − x1`` (in cells,
+    the bins RoI Align uses unrounded), and the first and last cell RoI Pool
+    reads for it (``None`` for an empty bin).
+    """
+    edges, bins = [], []
+    for name, a, sides in (("x", x, ("left", "right")), ("y", y, ("top", "bottom"))):
+        for side, box, pooled in ((sides[0], a.scaled_start[0], a.start[0]),
+                                  (sides[1], a.scaled_end[0], a.end[0])):  # fmt: skip
+            shift = float(pooled) - float(box)
+            edges.append({"side": side, "axis": name, "box": float(box), "pooled": int(pooled),
+                          "shift": shift, "shift_px": shift / scale})  # fmt: skip
+        lo, hi = float(a.scaled_start[0]), float(a.scaled_end[0])
+        P = a.bin_start.shape[1]
+        for p in range(P):
+            first, stop = int(a.bin_start[0, p]), int(a.bin_end[0, p])
+            bins.append({"axis": name, "bin": p,
+                         "ideal": [lo + p * (hi - lo) / P, lo + (p + 1) * (hi - lo) / P],
+                         "pooled": [first, stop - 1] if stop > first else None})  # fmt: skip
+    return {"edges": edges, "bins": bins}
+
+
+def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis,
+                       scale: float) -> Step:  # fmt: skip
+    lines = [text(lang, "pool.mis.model"), text(lang, "pool.mis.edges")]
+    if all(fmt(e["shift"]) == "0" for e in mis["edges"]):
+        lines.append(text(lang, "pool.mis.noshift"))
+    else:
+        for e in mis["edges"]:
+            cell = text(lang, "axis.col" if e["axis"] == "x" else "axis.row")
+            lines.append(text(lang, "pool.mis.edge", side=text(lang, f"side.{e['side']}"),
+                              name=("x1" if e["side"] == "left" else "x2" if e["side"] == "right"
+                                    else "y1" if e["side"] == "top" else "y2"),
+                              box=fmt(e["box"]), cell=cell, pooled=e["pooled"],
+                              shift=_signed(e["shift"]), px=_signed(e["shift_px"])))  # fmt: skip
+    lines.append(text(lang, "pool.mis.plus1", cells=text(lang, "axis.cols"), s=int(x.start[0]),
+                      e=int(x.end[0]), n=int(x.size[0])))  # fmt: skip
+    widths = {"x": float(x.scaled_end[0] - x.scaled_start[0]),
+              "y": float(y.scaled_end[0] - y.scaled_start[0])}  # fmt: skip
+    labels: list[str] = []
+    rows: list[tuple[str, ...]] = []
+    for b in sorted(mis["bins"], key=lambda b: (b["axis"] != "y", b["bin"])):
+        axis = text(lang, "axis.row" if b["axis"] == "y" else "axis.col")
+        labels.append(text(lang, "pool.mis.binlabel", axis=axis, p=b["bin"]))
+        lo, hi = b["ideal"]
+        if b["pooled"] is None:
+            rows.append((f"[{fmt(lo)}, {fmt(hi)}]", "—", "—", "—"))
+            continue
+        first, last = b["pooled"]
+        shifts = []
+        for d in (first - lo, last - hi):
+            shifts.append(f"{_signed(d)} ({_signed(d / scale)} px)")
+        rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
+    table = Table(text(lang, "pool.mis.table"), tuple(labels),
+                  tuple(text(lang, "pool.mis.cols").split("|")), tuple(rows))  # fmt: skip
+    uneven = next(((a, n) for n, a in (("x", x), ("y", y))
+                   if int(a.size[0]) % a.bin_start.shape[1]), None)  # fmt: skip
+    if uneven is not None:
+        a, n = uneven
+        P = a.bin_start.shape[1]
+        lines.append(text(lang, "pool.mis.floor", cells=text(lang, "axis.cols" if n == "x"
+                                                            else "axis.rows"),
+                          size=int(a.size[0]), bins=P, each=int(a.size[0]) // P,
+                          dropped=int(a.size[0]) - P * (int(a.size[0]) // P)))  # fmt: skip
+    else:
+        lines.append(text(lang, "pool.mis.floor_even"))
+    lines.append(text(lang, "pool.mis.align"))
+    lines.append(text(lang, "pool.mis.bins", w=fmt(widths["x"]), h=fmt(widths["y"])))  # the table
+    return Step("pool.misalignment", text(lang, "pool.mis.title"), tuple(lines), (table,))
+
+
+def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float,
+                     mis: dict[str, Any]) -> Step:  # fmt: skip
+    PH, PW = plan.output_size
+    lines = [text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW,
+                  s=fmt(scale)), text(lang, "check.myths")]  # fmt: skip
+    shared = _first_overlap(plan)
+    if shared is not None:
+        n, cell, j = shared
+        lines.append(text(lang, "myth.overlap", what=text(lang, "axis.col" if n == "x" else "axis.row"),
+                          cell=cell, j=j, j1=j + 1))  # fmt: skip
+    half = next((e for e in mis["edges"] if abs(e["box"] - np.trunc(e["box"])) == 0.5), None)
+    if half is not None:
+        lines.append(text(lang, "myth.half", v=fmt(half["box"]), r=half["pooled"],
+                          even=int(np.round(half["box"]))))  # fmt: skip
+    lines.append(text(lang, "myth.nodrop"))
+    return Step("check", text(lang, "check.title"), tuple(lines))
+
+
+def _first_overlap(plan: PoolPlan) -> tuple[str, int, int] | None:
+    """(axis, cell, j): the first cell that bins j and j + 1 both read, if any."""
+    for n, a in (("x", plan.x), ("y", plan.y)):
+        for j in range(a.bin_start.shape[1] - 1):
+            end, nxt = int(a.bin_end[0, j]), int(a.bin_start[0, j + 1])
+            if nxt < end and int(a.bin_end[0, j + 1]) > nxt and end > int(a.bin_start[0, j]):
+                return n, nxt, j
+    return None
 
 
 def explain_roi_pool(
@@ -151,6 +270,9 @@ def explain_roi_pool(
     *,
     channel: int | None = None,
     lang: str = "en",
+    bin: tuple[int, int] | None = None,
+    convention: str | None = None,
+    source: str | None = None,
 ) -> Trace:
     """Work out RoI Pool by hand for one box on one feature map.
 
@@ -168,6 +290,10 @@ def explain_roi_pool(
         Which channel of a 3-D ``feature`` to explain.
     lang : {"en", "ko"}
         Language of the step text.
+    bin, convention, source
+        As for :func:`roikit.explain_roi_align`: the bin worked out in full
+        (the map is shown around its cells), the convention to name, and a
+        line on where the map came from.
 
     Returns
     -------
@@ -195,11 +321,16 @@ def explain_roi_pool(
     PH, PW = plan.output_size
     s = fmt(np.float64(plan.dtype.type(spatial_scale)))
 
-    steps = [input_step(lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1])]
+    focus = focus_bin(bin, plan.output_size)
+    fy, fx = focus if focus is not None else (None, None)
+    need = (_cells_pooled(y, fy), _cells_pooled(x, fx))
+    extra = [] if convention is None else [convention_line(lang, convention)]
+    steps = [input_step(lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1],
+                        need, focus, extra, source)]
     names = (("x1", x, "scaled_start", "start"), ("y1", y, "scaled_start", "start"),
              ("x2", x, "scaled_end", "end"), ("y2", y, "scaled_end", "end"))  # fmt: skip
     steps.append(Step("pool.scale", text(lang, "pool.scale.title"), tuple(
-        text(lang, "pool.scale.line", name=n, v=fmt(boxes[0, 1 + i]), s=s,
+        text(lang, "pool.scale.line", name=n, v=operand(boxes[0, 1 + i]), s=s,
              r=fmt(getattr(a, real)[0]))
         for i, (n, a, real, _) in enumerate(names))))  # fmt: skip
     round_lines = []
@@ -217,7 +348,7 @@ def explain_roi_pool(
         raw = int(a.end[0] - a.start[0] + 1)
         key = "pool.size.line" if raw >= 1 else "pool.size.clamped"
         size_lines.append(text(lang, key, axis=text(lang, axis_key), end=int(a.end[0]),
-                               start=int(a.start[0]), size=int(a.size[0]), raw=raw))  # fmt: skip
+                               start=operand(a.start[0]), size=int(a.size[0]), raw=raw))  # fmt: skip
     steps.append(Step("pool.size", text(lang, "pool.size.title"), tuple(size_lines)))
     steps.append(Step("pool.binsize", text(lang, "pool.binsize.title"), tuple(
         text(lang, "pool.binsize.line", axis=text(lang, k), size=int(a.size[0]), bins=p,
@@ -241,7 +372,7 @@ def explain_roi_pool(
             label = f"({ph}, {pw})"
             summary_labels.append(label)
             summary_rows.append((f"{r0}…{r1 - 1}" if r1 > r0 else "—",
-                                 f"{c0}…{c1 - 1}" if c1 > c0 else "—", value,
+                                 f"{c0}…{c1 - 1}" if c1 > c0 else "—",
                                  f"({winner[0]}, {winner[1]})" if winner else "—"))  # fmt: skip
             if r1 <= r0 or c1 <= c0:
                 steps.append(Step("pool.bin", text(lang, "pool.bin.title_empty", ph=ph, pw=pw),
@@ -274,21 +405,29 @@ def explain_roi_pool(
             ))  # fmt: skip
     steps.append(summary_step(lang, summary_labels, text(lang, "pool.summary.cols"), summary_rows))
     steps.append(output_step(lang, out))
-    steps.append(_misalignment(lang, x, y))
+    mis = misalignment(x, y, spatial_scale)
+    steps.append(_misalignment_step(lang, mis, x, y, spatial_scale))
+    steps.append(_pool_check_step(lang, plan, boxes[0, 1:], spatial_scale, mis))
 
     data = {
         "x": _axis_data(x), "y": _axis_data(y), "bins": bins, "map_shape": [H, W],
+        "misalignment": mis,
     }  # fmt: skip
     params = {"box": [float(v) for v in boxes[0, 1:]], "spatial_scale": spatial_scale,
               "output_size": list(plan.output_size), "channel": c, "dtype": str(plan.dtype)}  # fmt: skip
     return Trace("roi_pool", lang, params, _rows(img), _rows(out), tuple(steps), data)
 
 
-def summary_step(lang: str, labels: list[str], cols: str, rows: list[tuple[Any, ...]]) -> Step:
-    """The compact per-bin table shown when bins are collapsed."""
-    table = Table(text(lang, "align.summary.table"), tuple(labels), tuple(cols.split("|")),
-                  tuple(tuple(r) for r in rows))  # fmt: skip
-    return Step("summary", text(lang, "align.summary.title"), (), (table,))
+def summary_step(lang: str, labels: list[str], cols: str | None,
+                 rows: list[tuple[Any, ...]]) -> Step:  # fmt: skip
+    """What the collapsed bins add to the output grid (their cells, their winners), if anything.
+
+    The values themselves are in the output step, so they are not repeated;
+    ``cols=None`` (average mode: nothing to add) gives a step with no table.
+    """
+    tables = () if cols is None else (Table(text(lang, "align.summary.table"), tuple(labels),
+                                            tuple(cols.split("|")), tuple(tuple(r) for r in rows)),)
+    return Step("summary", text(lang, "align.summary.title"), (), tables)
 
 
 def output_step(lang: str, out: np.ndarray) -> Step:

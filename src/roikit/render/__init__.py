@@ -46,12 +46,12 @@ def title(trace: Trace) -> str:
     return text(trace.lang, f"doc.{trace.op}")
 
 
-def collapsed_note(trace: Trace) -> str:
-    """The line under the summary table when bins are collapsed."""
+def collapsed_note(trace: Trace, bins: Bins = "auto") -> str:
+    """The line under the summary table when bins are collapsed: it names the bin shown."""
     from ..explain.lang import text
 
-    first = next(s.bin for s in trace.steps if s.bin is not None)
-    return text(trace.lang, "summary.collapsed", first=f"({first[0]}, {first[1]})")
+    shown = next(s.bin for s, _ in visible_steps(trace, bins) if s.bin is not None)
+    return text(trace.lang, "summary.collapsed", first=f"({shown[0]}, {shown[1]})")
 
 
 def render(traces: Any, fmt: str = "text", bins: Bins = "auto", **kwargs: Any) -> str:

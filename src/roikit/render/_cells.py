@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..explain.common import fmt
@@ -23,5 +24,22 @@ def is_winner(table: Table, r: int, c: int) -> bool:
 
 
 def items(traces: Any) -> list[Trace]:
-    """One trace or many, as a list."""
-    return [traces] if isinstance(traces, Trace) else list(traces)
+    """One trace or many, as a list; a map already shown by an earlier trace is not shown again.
+
+    The later trace keeps its input lines and says the map is the one above
+    (the demo explains RoI Pool and RoI Align on the same map).
+    """
+    out: list[Trace] = []
+    shown: list[Any] = []
+    for trace in [traces] if isinstance(traces, Trace) else list(traces):
+        step = next((s for s in trace.steps if s.key == "input"), None)
+        table = step.tables[0] if step is not None and step.tables else None
+        if step is not None and table is not None and table in shown:
+            from ..explain.lang import text
+
+            same = replace(step, lines=(*step.lines, text(trace.lang, "input.same_map")), tables=())
+            trace = replace(trace, steps=tuple(same if s is step else s for s in trace.steps))
+        elif table is not None:
+            shown.append(table)
+        out.append(trace)
+    return out

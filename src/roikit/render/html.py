@@ -46,7 +46,7 @@ def render_html(traces: Any, bins: Bins = "auto", standalone: bool = True) -> st
             if step.lines:
                 body.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in step.lines) + "</ul>")
             if is_summary:
-                body.append(f"<p><em>{escape(collapsed_note(trace))}</em></p>")
+                body.append(f"<p><em>{escape(collapsed_note(trace, bins))}</em></p>")
             body += [_table(t) for t in step.tables]
     body.append("</div>")
     if not standalone:

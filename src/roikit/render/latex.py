@@ -18,7 +18,8 @@ _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": 
             "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}  # fmt: skip
 _SYMBOLS = {"×": r"$\times$", "−": r"$-$", "→": r"$\rightarrow$", "←": r"$\leftarrow$",
             "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "⌈": r"$\lceil$", "⌉": r"$\rceil$",
-            "…": r"\ldots{}", "≤": r"$\leq$", "≥": r"$\geq$", "—": "---", "·": r"$\cdot$"}  # fmt: skip
+            "…": r"\ldots{}", "≤": r"$\leq$", "≥": r"$\geq$", "—": "---", "·": r"$\cdot$",
+            "≈": r"$\approx$", "•": r"\textbullet{}"}  # fmt: skip
 
 
 def escape(s: str) -> str:
@@ -57,7 +58,7 @@ def render_latex(traces: Any, bins: Bins = "auto") -> str:
                 out += [rf"\item {escape(line)}" for line in step.lines]
                 out.append(r"\end{itemize}")
             if is_summary:
-                out.append(rf"\textit{{{escape(collapsed_note(trace))}}}")
+                out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
             for t in step.tables:
                 out += _table(t)
     out.append(r"\end{document}")

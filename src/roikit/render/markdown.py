@@ -37,7 +37,7 @@ def render_markdown(traces: Any, bins: Bins = "auto") -> str:
             if step.lines:
                 out.append("")
             if is_summary:
-                out += [f"*{_escape(collapsed_note(trace))}*", ""]
+                out += [f"*{_escape(collapsed_note(trace, bins))}*", ""]
             for t in step.tables:
                 out += _table(t)
     return "\n".join(out).rstrip() + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table as RichTable
@@ -21,24 +22,45 @@ from ._cells import cell, is_winner, items
 __all__ = ["print_trace", "render_text", "to_renderable"]
 
 
-def _table(t: Table) -> RichTable:
+def _text(t: Table, r: int, c: int) -> str:
+    v = cell(t.values[r][c])
+    return f"[{v}]" if is_winner(t, r, c) else v
+
+
+def _table(t: Table, cols: range) -> RichTable:
     out = RichTable(show_edge=True, pad_edge=False)
-    out.add_column("", style="dim", justify="right")
-    for label in t.col_labels:
-        out.add_column(label, justify="right")
-    for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
+    out.add_column("", style="dim", justify="right", no_wrap=True)
+    for c in cols:
+        out.add_column(t.col_labels[c], justify="right", no_wrap=True)
+    for r, label in enumerate(t.row_labels):
         cells: list[Text] = [Text(label)]
-        for c, v in enumerate(row):
-            if is_winner(t, r, c):
-                cells.append(Text(f"[{cell(v)}]", style="bold reverse"))
-            else:
-                cells.append(Text(cell(v)))
+        for c in cols:
+            cells.append(Text(_text(t, r, c), style="bold reverse" if is_winner(t, r, c) else ""))
         out.add_row(*cells)
     return out
 
 
-def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto") -> RenderableType:
-    """A Rich renderable of one trace or several, one after the other."""
+def _tables(t: Table, width: int) -> list[RichTable]:
+    """The table, split into column blocks that fit ``width``: numbers are never elided."""
+    def need(c: int) -> int:  # the column's widest entry, in terminal cells, plus its border
+        entries = [t.col_labels[c]] + [_text(t, r, c) for r in range(len(t.values))]
+        return max(cell_len(e) for e in entries) + 1
+
+    label = max((cell_len(x) for x in t.row_labels), default=0) + 2
+    blocks: list[range] = []
+    start, used = 0, label
+    for c in range(len(t.col_labels)):
+        if c > start and used + need(c) > width:
+            blocks.append(range(start, c))
+            start, used = c, label
+        used += need(c)
+    blocks.append(range(start, len(t.col_labels)))
+    return [_table(t, b) for b in blocks]
+
+
+def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto",
+                  width: int = 100) -> RenderableType:  # fmt: skip
+    """A Rich renderable of one trace or several, one after the other, for ``width`` columns."""
     parts: list[RenderableType] = []
     for trace in items(traces):
         parts.append(Rule(Text(title(trace), style="bold")))
@@ -47,10 +69,10 @@ def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto") -> Renderabl
             for line in step.lines:
                 parts.append(Text(line))
             if is_summary:
-                parts.append(Text(collapsed_note(trace), style="italic"))
+                parts.append(Text(collapsed_note(trace, bins), style="italic"))
             for t in step.tables:
                 parts.append(Text(t.title, style="italic"))
-                parts.append(_table(t))
+                parts.extend(_tables(t, width))
             parts.append(Text(""))
     return Group(*parts)
 
@@ -60,10 +82,11 @@ def render_text(traces: Any, bins: Bins = "auto", width: int = 100, color: bool 
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system="standard" if color else None,
                       force_terminal=color, highlight=False)  # fmt: skip
-    console.print(to_renderable(items(traces), bins))
+    console.print(to_renderable(items(traces), bins, width))
     return buf.getvalue()
 
 
 def print_trace(traces: Any, bins: Bins = "auto", console: Console | None = None) -> None:
     """Print to the terminal (colour only when the output is a terminal)."""
-    (console or Console(highlight=False)).print(to_renderable(items(traces), bins))
+    console = console or Console(highlight=False)
+    console.print(to_renderable(items(traces), bins, console.width))
