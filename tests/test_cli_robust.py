@@ -174,3 +174,130 @@ def test_bin_just_outside_the_output_is_refused(where: str) -> None:
     result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1",
                  "--bin", where)  # fmt: skip
     one_line_error(result, f"--bin {where} is outside the 1x1 output")
+
+
+@pytest.mark.parametrize("option", [["--sampling-ratio", "3"], ["--aligned"], ["--mode", "avg"]])
+def test_a_roi_align_option_is_refused_for_roi_pool(option: list[str]) -> None:
+    result = run("explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1", *option)
+    one_line_error(result, "does not apply to RoI Pool")
+
+
+def test_a_contradicting_option_is_refused_with_a_convention() -> None:
+    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1",
+                 "--convention", "torchvision", "--mode", "max")  # fmt: skip
+    one_line_error(result, "--mode max contradicts --convention torchvision, which uses mode=avg")
+    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1",
+                 "--convention", "detectron2", "--sampling-ratio", "2")  # fmt: skip
+    one_line_error(result, "--sampling-ratio 2 contradicts --convention detectron2, which uses "
+                           "sampling_ratio=0")  # fmt: skip
+
+
+def test_a_pool_convention_with_explain_align_points_to_explain_pool() -> None:
+    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1",
+                 "--convention", "caffe-roipool")  # fmt: skip
+    one_line_error(result, "use 'roikit explain pool --convention caffe-roipool'")
+
+
+def test_the_convention_is_named_and_its_settings_shown() -> None:
+    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1",
+                 "--convention", "detectron2", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import json
+
+    doc = json.loads(result.output)
+    lines = doc["steps"][0]["lines"]
+    assert any(line.startswith("Convention detectron2 (detectron2 ROIAlignV2") for line in lines)
+    assert doc["params"]["aligned"] is True and doc["params"]["sampling_ratio"] == 0
+    assert doc["params"]["mode"] == "avg"
+    result = run("explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1",
+                 "--convention", "caffe-roipool")  # fmt: skip
+    assert result.exit_code == 0 and "Convention caffe-roipool" in result.output
+
+
+def test_help_shows_every_default() -> None:
+    result = run("explain", "--help")
+    flat = " ".join(result.output.replace("│", " ").split())
+    for default in ("[default: 2, as in Figure 3; torchvision's is -1]", "[default: max]",
+                    "[default: not aligned, as torchvision]", "[default: text]",
+                    "[default: en]", "[default: auto]"):  # fmt: skip
+        assert default in flat, default
+
+
+def test_a_picture_at_a_smaller_scale_is_averaged_into_the_feature_map(tmp_path: Path) -> None:
+    # A 48 x 64 picture, a white 8 x 8 square at rows 16…23, columns 24…31. At scale 1/8 the
+    # map is 6 x 8 blocks; the square is block (2, 3) exactly: grey 255 there, 0 elsewhere.
+    a = np.zeros((48, 64, 3), np.uint8)
+    a[16:24, 24:32] = 255
+    Image.fromarray(a).save(tmp_path / "p.png")
+    result = run("explain", "pool", "--map", str(tmp_path / "p.png"), "--box", "24,16,31,23",
+                 "--spatial-scale", "0.125", "--output-size", "1", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import json
+
+    doc = json.loads(result.output)
+    feature = np.array(doc["feature"])
+    assert feature.shape == (6, 8) and feature[2, 3] == 255 and feature.sum() == 255
+    assert doc["output"] == [[255.0]]  # the box, given in the picture's pixels, is on the square
+    assert "averaged over 8 × 8 blocks" in doc["steps"][0]["lines"][1]
+
+
+def test_a_picture_scale_without_a_whole_stride_is_refused(tmp_path: Path) -> None:
+    Image.new("L", (16, 16)).save(tmp_path / "p.png")
+    one_line_error(run("explain", "pool", "--map", str(tmp_path / "p.png"), "--box", "0,0,4,4",
+                       "--spatial-scale", "0.3"), "1/s must be a whole number")  # fmt: skip
+
+
+def test_the_grey_rule_is_stated_for_a_colour_picture(tmp_path: Path) -> None:
+    # Pillow's L: (299 R + 587 G + 114 B) / 1000, rounded: pure red 255 → 76.
+    a = np.zeros((4, 4, 3), np.uint8)
+    a[..., 0] = 255
+    Image.fromarray(a).save(tmp_path / "red.png")
+    result = run("explain", "pool", "--map", str(tmp_path / "red.png"), "--box", "0,0,1,1",
+                 "--output-size", "1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "0.299 R + 0.587 G + 0.114 B" in result.output and "76" in result.output
+
+
+def test_the_messages_have_the_same_keys_and_fields_in_both_languages() -> None:
+    import string
+
+    from roikit.messages import MESSAGES
+
+    assert set(MESSAGES["en"]) == set(MESSAGES["ko"])
+    for key, en in MESSAGES["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(en) if f}
+        assert fields == {f for _, f, _, _ in string.Formatter().parse(MESSAGES["ko"][key]) if f}, key
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["explain", "align", "--map", "1 2; 3 x", "--box", "0,0,1,1"],
+     "roikit: 오류: --map: 행 1의 'x': 숫자가 아닙니다\n"),
+    (["explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1"],
+     "roikit: 오류: --box: 숫자가 4개 필요합니다. 받은 값 '0,0,1'에는 3개\n"),
+    (["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--mode", "max"],
+     "roikit: 오류: --mode: RoI Pool에는 쓰지 않는 옵션입니다 (RoI Pool은 박스를 정수 칸으로 "
+     "반올림하고 구간마다 최댓값을 고릅니다). RoI Align 옵션입니다\n"),
+    (["explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1",
+      "--bin", "1,0"], "roikit: 오류: --bin 1,0: 1x1 출력 밖입니다\n"),
+])  # fmt: skip
+def test_command_line_errors_are_korean_under_lang_ko(args: list[str], expected: str) -> None:
+    result = run(*args, "--lang", "ko")
+    assert result.exit_code == 2 and result.stderr == expected
+
+
+def test_api_errors_keep_their_english_under_a_korean_prefix() -> None:
+    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale",
+                 "-1", "--lang", "ko")  # fmt: skip
+    assert result.stderr == "roikit: 오류: spatial_scale is -1.0; it must be positive and finite\n"
+    result = run("explain", "align", "--lang", "ko", "--nope")
+    assert result.stderr.startswith("roikit: 오류: No such option: --nope")
+
+
+def test_compare_speaks_korean() -> None:
+    result = run("compare", "--map", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16",
+                 "--box", "0.5,0.5,2.5,2.5", "--lang", "ko", "--format", "md")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for words in ("박스 하나, 모든 구현 방식", "값이 다른 이유", "반 픽셀 보정이 없고",
+                  "박스 (0.5, 0.5, 2.5, 2.5) × spatial\\_scale 1, 4 × 4 맵, 출력 2 × 2 구간"):  # fmt: skip
+        assert words in result.output, words
+    assert "Why they differ" not in result.output

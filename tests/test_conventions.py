@@ -86,11 +86,16 @@ def test_explain_with_a_convention_uses_its_defaults(name, params) -> None:  # t
     assert {k: got[k] for k in params} == params
 
 
-def test_explicit_options_override_the_convention() -> None:
-    result = CliRunner().invoke(app, ["explain", "align", "--map", "1 2 3; 4 5 6; 7 8 9", "--box",
-                                      "0.2,0.4,2.5,2.1", "--convention", "torchvision",
-                                      "--sampling-ratio", "3", "--format", "json"])  # fmt: skip
-    assert json.loads(result.output)["params"]["sampling_ratio"] == 3
+def test_an_option_that_contradicts_the_convention_is_refused() -> None:
+    # A convention fixes its settings; an explicit option that differs would silently change
+    # what the walkthrough claims to show, so it is refused (one that agrees is accepted).
+    args = ["explain", "align", "--map", "1 2 3; 4 5 6; 7 8 9", "--box", "0.2,0.4,2.5,2.1",
+            "--convention", "torchvision", "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--sampling-ratio", "3"])
+    assert result.exit_code == 2
+    assert "--sampling-ratio 3 contradicts --convention torchvision" in result.stderr
+    result = CliRunner().invoke(app, [*args, "--sampling-ratio", "-1"])
+    assert json.loads(result.output)["params"]["sampling_ratio"] == -1
 
 
 @pytest.mark.parametrize(("op", "name", "message"), [

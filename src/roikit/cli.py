@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from .errors import RoIError
+from .mapio import InputFileError
+from .messages import message, prefix
 
 
 class _OneLineErrors(typer.core.TyperGroup):
@@ -31,12 +33,23 @@ class _OneLineErrors(typer.core.TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `roikit`: the help, as before
                 typer.echo(exc.format_message())  # type: ignore[attr-defined]
             else:
-                message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
-                typer.echo(f"roikit: error: {message}", err=True)
+                text = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+                typer.echo(f"{prefix(_usage_lang(kwargs.get('args')))}{text}", err=True)
             sys.exit(2)
         except typer.Abort:
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_lang(args: Any) -> str:
+    """The --lang of a command line that failed to parse (its options were never read)."""
+    words = list(sys.argv[1:] if args is None else args)
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return "en"
 
 
 app = typer.Typer(
@@ -79,9 +92,28 @@ class Lang(str, Enum):
     ko = "ko"
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"roikit: error: {message}", err=True)
+#: The language of error messages: set by each command from its --lang option.
+_lang = "en"
+
+
+def _fail(msg: str, /, **values: Any) -> NoReturn:
+    """One line on stderr, in the command's language, and exit code 2."""
+    _echo_error(message(_lang, msg, **values))
+
+
+def _echo_error(text: str) -> NoReturn:
+    typer.echo(f"{prefix(_lang)}{text}", err=True)
     raise typer.Exit(code=2)
+
+
+def _fail_with(exc: Exception) -> NoReturn:
+    """A command-line error in the command's language; the API's RoIErrors keep their English."""
+    _echo_error(exc.localized(_lang) if isinstance(exc, InputFileError) else str(exc))
+
+
+def _set_lang(lang: Any) -> None:
+    global _lang
+    _lang = str(getattr(lang, "value", lang))
 
 
 def _bins(bins: str, bin_: str | None) -> Any:
@@ -91,7 +123,7 @@ def _bins(bins: str, bin_: str | None) -> Any:
         i, j = parse_numbers(bin_, "--bin", (2,))
         return int(i), int(j)
     if bins not in ("auto", "all"):
-        _fail(f"--bins must be 'auto' or 'all'; got {bins!r}")
+        _fail("bins.word", bins=bins)
     return bins
 
 
@@ -99,7 +131,7 @@ def _figure_module() -> Any:
     try:
         from . import figures
     except ImportError as exc:  # matplotlib is an optional dependency
-        _fail(f"figures need matplotlib: pip install 'roikit[figures]' ({exc})")
+        _fail("figures.missing", detail=exc)
     return figures
 
 
@@ -111,11 +143,12 @@ def _check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...]
     if path is None:
         return
     if suffixes and path.suffix.lower() not in suffixes:
-        _fail(f"{option} {path} must end in {', '.join(suffixes[:-1])} or {suffixes[-1]}")
+        _fail("file.suffix", option=option, path=path,
+              suffixes=f"{', '.join(suffixes[:-1])} or {suffixes[-1]}")  # fmt: skip
     if path.is_dir():
-        _fail(f"{option} {path} is a directory; give a file name")
+        _fail("file.dir", option=option, path=path)
     if not path.parent.is_dir():
-        _fail(f"{option} {path}: the folder {path.parent} does not exist")
+        _fail("file.parent", option=option, path=path, parent=path.parent)
 
 
 def _figure_bytes(trace: Any, path: Path, image: Any) -> bytes:
@@ -191,13 +224,14 @@ def demo(
                                                  "figures (PNG) into DIR.")] = None,  # fmt: skip
 ) -> None:
     """Work out RoI Pool and RoI Align by hand on a small embedded example."""
+    _set_lang(lang)
     from .demo import demo_traces
 
     _check_output_file(output, "--output")
     if figures is not None and figures.exists() and not figures.is_dir():
-        _fail(f"--figures {figures} is a file; give a folder (it is created if missing)")
+        _fail("figures.file", path=figures)
     if figures is not None and not figures.parent.is_dir():
-        _fail(f"--figures {figures}: the folder {figures.parent} does not exist")
+        _fail("figures.parent", path=figures, parent=figures.parent)
     selected = _bins(bins, None)
     _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output)
     if figures is not None:
@@ -216,14 +250,18 @@ def explain(
     box: Annotated[str, typer.Option("--box", help="x1,y1,x2,y2 in image pixels.")],
     output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
     spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
-    sampling_ratio: Annotated[int | None, typer.Option("--sampling-ratio", help="Points per bin "
-                                                       "and axis; <= 0 is adaptive [default: 2]."
-                                                       )] = None,  # fmt: skip
-    aligned: Annotated[bool | None, typer.Option("--aligned/--not-aligned", help="Half-pixel "
-                                                 "offset [default: not aligned].")] = None,  # fmt: skip
-    mode: Annotated[Mode | None, typer.Option("--mode", help="[default: max]")] = None,
+    # Rich reads "[...]" as markup: the defaults are escaped so --help shows them.
+    sampling_ratio: Annotated[int | None, typer.Option(
+        "--sampling-ratio", help="RoI Align: points per bin and axis; <= 0 is adaptive. "
+        "\\[default: 2, as in Figure 3; torchvision's is -1]")] = None,  # fmt: skip
+    aligned: Annotated[bool | None, typer.Option(
+        "--aligned/--not-aligned", help="RoI Align: half-pixel offset (detectron2's ROIAlignV2). "
+        "\\[default: not aligned, as torchvision]")] = None,  # fmt: skip
+    mode: Annotated[Mode | None, typer.Option(
+        "--mode", help="RoI Align: max of each bin's points (Figure 3 of the Mask R-CNN paper) "
+        "or avg (torchvision, detectron2, ONNX). \\[default: max]")] = None,
     convention: Annotated[str | None, typer.Option("--convention", help="Use a library's "
-                                                   "defaults (see roikit compare).")] = None,  # fmt: skip
+                                                   "settings (names: roikit compare).")] = None,  # fmt: skip
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
     lang: LangOpt = Lang.en,
@@ -234,50 +272,72 @@ def explain(
                                                 "to FILE (.png, .svg or .pdf).")] = None,  # fmt: skip
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
+    _set_lang(lang)
     from .explain import explain_roi_align, explain_roi_pool
-    from .mapio import load_map, load_picture, parse_box, parse_output_size
+    from .mapio import load_map, parse_box, parse_output_size, picture_map
 
     _check_output_file(output, "--output")
     _check_output_file(figure, "--figure", _FIGURE_SUFFIXES)
     try:
         feature, image_path = load_map(map_)
+        source, picture = None, None
+        if image_path is not None:
+            feature, picture, source = picture_map(feature, image_path, spatial_scale, lang.value)
         coords = parse_box(box, spatial_scale)
         size = parse_output_size(output_size, feature.shape[-2:])
         selected = _bins(bins, bin_)
         if isinstance(selected, tuple) and not (0 <= selected[0] < size[0]
                                                 and 0 <= selected[1] < size[1]):  # fmt: skip
-            _fail(f"--bin {bin_} is outside the {size[0]}x{size[1]} output")
-        settings: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
-        if convention is not None:
-            settings = _convention_settings(op, convention)
+            _fail("bin.outside", bin=bin_, ph=size[0], pw=size[1])
         given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
                  "mode": mode.value if mode else None}  # fmt: skip
-        settings.update({k: v for k, v in given.items() if v is not None})
+        settings = _settings(op, convention, {k: v for k, v in given.items() if v is not None})
+        focus = selected if isinstance(selected, tuple) else None
+        common: dict[str, Any] = dict(channel=channel, lang=lang.value, bin=focus,
+                                      convention=convention, source=source)  # fmt: skip
         if op is Op.pool:
-            trace = explain_roi_pool(feature, coords, size, spatial_scale, channel=channel,
-                                     lang=lang.value)  # fmt: skip
+            trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
         else:
-            trace = explain_roi_align(feature, coords, size, spatial_scale, channel=channel,
-                                      lang=lang.value, **settings)  # fmt: skip
+            trace = explain_roi_align(feature, coords, size, spatial_scale, **common, **settings)
         extra = []
         if figure is not None:
-            picture = load_picture(image_path) if image_path else None
             extra.append((figure, _figure_bytes(trace, figure, picture)))
         _emit([trace], fmt, selected, output, extra)
     except (RoIError, OSError) as exc:
-        _fail(str(exc))
+        _fail_with(exc)
 
 
-def _convention_settings(op: Op, name: str) -> dict[str, Any]:
+_OPTION = {"sampling_ratio": "--sampling-ratio", "aligned": "--aligned/--not-aligned",
+           "mode": "--mode"}  # fmt: skip
+_WALKTHROUGH_DEFAULTS: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
+
+
+def _settings(op: Op, convention: str | None, given: dict[str, Any]) -> dict[str, Any]:
+    """RoI Align's settings: the walkthrough's defaults, a convention's, and the options given.
+
+    An option that does not apply (any of them for RoI Pool) or that contradicts
+    the convention is refused: it would otherwise be silently ignored or win.
+    """
     from .conventions import get_convention
 
-    conv = get_convention(name)
+    if op is Op.pool:
+        for key in given:
+            _fail("option.pool", option=_OPTION[key])
+    if convention is None:
+        return {**_WALKTHROUGH_DEFAULTS, **given}
+    conv = get_convention(convention)
     if op is Op.pool and not conv.pool:
-        _fail(f"--convention {name} is a RoI Align convention; use 'roikit explain align'")
+        _fail("convention.align", name=convention)
+    if op is Op.align and conv.pool:
+        _fail("convention.pool", name=convention)
     if op is Op.align and conv.explain is None:
-        _fail(f"--convention {name} has no RoI Align walkthrough ({conv.summary}); "
-              f"'roikit compare' shows its numbers")  # fmt: skip
-    return dict(conv.explain or {})
+        _fail("convention.none", name=convention, summary=conv.summary)
+    settings = dict(conv.explain or {})
+    for key, value in given.items():
+        if key in settings and settings[key] != value:
+            _fail("convention.contradicts", option=_OPTION[key], value=value, name=convention,
+                  key=key, setting=settings[key])  # fmt: skip
+    return settings
 
 
 @app.command()
@@ -288,9 +348,11 @@ def compare(
     spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
+    lang: LangOpt = Lang.en,
     output: OutOpt = None,
 ) -> None:
     """Run one box through every library's convention and show why the numbers differ."""
+    _set_lang(lang)
     from .conventions import compare_conventions
     from .explain.common import feature_map
     from .mapio import load_map, parse_box, parse_output_size
@@ -301,10 +363,10 @@ def compare(
         inp, c = feature_map(feature, channel)
         coords = parse_box(box, spatial_scale)
         size = parse_output_size(output_size, feature.shape[-2:])
-        trace = compare_conventions(inp[0, c], coords, size, spatial_scale)
+        trace = compare_conventions(inp[0, c], coords, size, spatial_scale, lang=lang.value)
         _emit([trace], fmt, "all", output)
     except (RoIError, OSError) as exc:
-        _fail(str(exc))
+        _fail_with(exc)
 
 
 def main() -> None:

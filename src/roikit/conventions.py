@@ -151,6 +151,25 @@ CONVENTIONS: dict[str, Convention] = {
 }
 
 
+#: Each convention's one-line summary in Korean (the English one is ``Convention.summary``).
+SUMMARY_KO: dict[str, str] = {
+    "torchvision": "기준: 반 픽셀 보정, 적응형 격자, 평균",
+    "torchvision-legacy": "반 픽셀 보정이 없고 박스를 최소 1칸으로 늘림: 반 칸 어긋남",
+    "detectron2": "aligned=True인 torchvision과 같은 값",
+    "mmcv": "aligned=True인 torchvision과 같은 값",
+    "mmcv-max": "보간한 점들의 평균 대신 최댓값",
+    "onnx-10": "좌표 속성이 없음: 예전 output_half_pixel 모델",
+    "onnx-16": "aligned=True인 torchvision과 같음. spatial_scale은 float32 속성",
+    "onnx-max": "점마다 보간 값이 아니라 가중치를 곱한 모서리 값 w·v 중 가장 큰 것의 최댓값 "
+    "(ONNX Runtime의 알려진 동작)",
+    "caffe-roipool": "박스를 정수 칸으로 반올림하고, 구간도 정수 칸, 단순 최댓값",
+    "tensorpack": "TensorFlow crop_and_resize로 구간마다 2×2 점, 경계는 거울 반사",
+    "tf-crop-and-resize": "모서리 정렬: 박스 모서리가 첫 점과 마지막 점, 출력 칸마다 점 하나, "
+    "평균 없음",
+    "prroi": "샘플링 없음: 구간마다 이중 선형 보간 곡면의 정확한 적분",
+}
+
+
 def get_convention(name: str) -> Convention:
     """The convention called ``name``; the error lists the known names."""
     try:
@@ -179,7 +198,7 @@ def compare_conventions(
     True
     """
     from ._validate import check_output_size, check_real_array, check_spatial_scale
-    from .explain.lang import check_lang
+    from .explain.lang import check_lang, text
     from .explain.pool import prepare
 
     lang = check_lang(lang)
@@ -210,17 +229,18 @@ def compare_conventions(
         labels.append(conv.name)
         rows.append(tuple(values))
     reasons = Table(
-        "why they differ", tuple(c.name for c in selected),
-        ("offset", "minimum size", "sampling grid", "border", "aggregation"),
+        text(lang, "conv.why.table"), tuple(c.name for c in selected),
+        tuple(text(lang, "conv.cols").split("|")),
         tuple((c.offset, c.min_size, c.grid, c.border, c.aggregation) for c in selected),
     )  # fmt: skip
-    summary = tuple(f"{c.name} ({c.library}): {c.summary}" for c in selected)
+    summary = tuple(f"{c.name} ({c.library}): {SUMMARY_KO[c.name] if lang == 'ko' else c.summary}"
+                    for c in selected)  # fmt: skip
+    box_line = text(lang, "conv.box", box=", ".join(fmt(v) for v in b), s=fmt(spatial_scale),
+                    h=m.shape[0], w=m.shape[1], ph=size[0], pw=size[1])  # fmt: skip
     steps = (
-        Step("conventions.outputs", "One box, every convention",
-             (f"box ({', '.join(fmt(v) for v in b)}) × spatial_scale {fmt(spatial_scale)} on a "
-              f"{m.shape[0]} × {m.shape[1]} map, {size[0]} × {size[1]} bins", *lines),
-             (Table("outputs, bin by bin", tuple(labels), tuple(bins), tuple(rows)),)),
-        Step("conventions.reasons", "Why they differ", summary, (reasons,)),
+        Step("conventions.outputs", text(lang, "conv.title"), (box_line, *lines),
+             (Table(text(lang, "conv.outputs"), tuple(labels), tuple(bins), tuple(rows)),)),
+        Step("conventions.reasons", text(lang, "conv.why"), summary, (reasons,)),
     )  # fmt: skip
     params = {"box": [float(v) for v in b], "spatial_scale": spatial_scale,
               "output_size": list(size), "conventions": [c.name for c in selected]}  # fmt: skip

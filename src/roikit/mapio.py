@@ -16,12 +16,25 @@ import numpy as np
 
 from . import budget
 from .errors import RoIError
+from .messages import message
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
 
 
 class InputFileError(RoIError):
-    """A map, box or size given on the command line cannot be used."""
+    """A map, box or size given on the command line cannot be used.
+
+    Raised with a key of :data:`roikit.messages.MESSAGES`: the text is
+    English, :meth:`localized` gives it in the command line's language.
+    """
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(message("en", key, **values))
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return message(lang, self.key, **self.values)
 
 
 def _parse_rows(text: str, where: str, echo: bool) -> np.ndarray:
@@ -33,19 +46,16 @@ def _parse_rows(text: str, where: str, echo: bool) -> np.ndarray:
             rows.append([float(v) for v in items])
         except ValueError:
             j, bad = next((j, v) for j, v in enumerate(items) if not _is_number(v))
-            what = f"has {bad!r}, which" if echo and len(bad) <= 20 else f"value {j}"
-            raise InputFileError(f"{where}: row {i} {what} is not a number") from None
+            if echo and len(bad) <= 20:
+                raise InputFileError("map.token", where=where, i=i, bad=bad) from None
+            raise InputFileError("map.value", where=where, i=i, j=j) from None
         if len(rows) * max(len(rows[0]), 1) > budget.MAX_MAP_CELLS:
-            raise InputFileError(f"{where}: more than {budget.MAX_MAP_CELLS} values "
-                                 f"(roikit.budget.MAX_MAP_CELLS)")  # fmt: skip
+            raise InputFileError("map.too_many", where=where, limit=budget.MAX_MAP_CELLS)
     if not rows:
-        raise InputFileError(f"{where}: no numbers found")
+        raise InputFileError("map.empty", where=where)
     widths = {len(r) for r in rows}
     if len(widths) > 1:
-        raise InputFileError(
-            f"{where}: rows have different lengths {sorted(widths)}; every row needs the same "
-            f"number of values"
-        )
+        raise InputFileError("map.ragged", where=where, widths=sorted(widths))
     return _finite(np.array(rows), where)
 
 
@@ -54,18 +64,15 @@ def _finite(arr: np.ndarray, where: str) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
         at = ", ".join(str(int(i)) for i in bad[0])
-        raise InputFileError(f"{where}: the map must hold finite numbers; value [{at}] is "
-                             f"{arr[tuple(bad[0])]}")  # fmt: skip
+        raise InputFileError("map.finite", where=where, at=at, value=arr[tuple(bad[0])])
     return arr
 
 
 def _check_cells(shape: tuple[int, ...], where: str) -> None:
     cells = math.prod(int(d) for d in shape)
     if cells > budget.MAX_MAP_CELLS:
-        raise InputFileError(
-            f"{where}: {' x '.join(map(str, shape))} = {cells} values is more than a walkthrough "
-            f"can show; the limit is {budget.MAX_MAP_CELLS} (roikit.budget.MAX_MAP_CELLS)"
-        )
+        raise InputFileError("map.cells", where=where, shape=" x ".join(map(str, shape)),
+                             cells=cells, limit=budget.MAX_MAP_CELLS)  # fmt: skip
 
 
 def _is_file(spec: str) -> bool:
@@ -94,9 +101,9 @@ def _load_image(path: Path, spec: str) -> np.ndarray:
     except InputFileError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputFileError(f"--map {spec}: the image is too large ({exc})") from exc
+        raise InputFileError("map.bomb", spec=spec, detail=exc) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InputFileError(f"--map {spec}: cannot read the image ({type(exc).__name__})") from exc
+        raise InputFileError("map.image", spec=spec, detail=type(exc).__name__) from exc
 
 
 def _is_number(v: str) -> bool:
@@ -118,20 +125,16 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
         if looks_inline or _is_number(spec):
             return _parse_rows(spec, "--map", echo=True), None
         shown = spec if len(spec) <= 40 else spec[:37] + "..."
-        raise InputFileError(f"--map {shown!r} is not a file, and not inline numbers like '1 2; 3 4'")
+        raise InputFileError("map.missing", shown=shown)
     path = Path(spec)
     suffix = path.suffix.lower()
     if suffix == ".npy":
         try:  # memory-mapped: the size is checked before anything is read
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
         except Exception as exc:
-            raise InputFileError(f"--map {spec}: cannot read it as a .npy file "
-                                 f"({type(exc).__name__})") from exc  # fmt: skip
+            raise InputFileError("map.npy", spec=spec, detail=type(exc).__name__) from exc
         if arr.ndim not in (2, 3) or arr.dtype.kind not in "iuf":
-            raise InputFileError(
-                f"--map {spec}: expected a 2-D (H, W) or 3-D (C, H, W) numeric array; "
-                f"got shape {arr.shape} of {arr.dtype}"
-            )
+            raise InputFileError("map.npy_shape", spec=spec, shape=arr.shape, dtype=arr.dtype)
         _check_cells(arr.shape, f"--map {spec}")
         return _finite(np.array(arr, dtype=np.float64), f"--map {spec}"), None
     if suffix in IMAGE_SUFFIXES:
@@ -141,8 +144,30 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
             _check_cells((path.stat().st_size // 2,), f"--map {spec}")
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"--map {spec}: cannot read it as text ({type(exc).__name__})") from exc
+        raise InputFileError("map.text", spec=spec, detail=type(exc).__name__) from exc
     return _parse_rows(content, f"--map {spec}", echo=False), None
+
+
+def picture_map(grey: np.ndarray, path: Path, spatial_scale: float,
+                lang: str) -> tuple[np.ndarray, np.ndarray, str]:  # fmt: skip
+    """The feature map made from a picture, the picture to draw under it, and the line saying so.
+
+    At ``spatial_scale < 1`` both are cut to whole ``1/s`` blocks and the map
+    is their average, so a box in the picture's pixels lands on what it
+    shows.
+    """
+    from .explain.lang import text
+
+    k = picture_stride(spatial_scale)
+    picture = load_picture(path)
+    mode = picture_mode(path)
+    if k > 1:
+        feature = block_mean(grey, k)
+        picture = picture[: feature.shape[0] * k, : feature.shape[1] * k]
+        return feature, picture, text(lang, "source.pooled", k=k)
+    if mode in _EXACT_MODES:
+        return grey, picture, text(lang, "source.image_exact", mode=mode)
+    return grey, picture, text(lang, "source.image")
 
 
 def load_picture(path: Path) -> np.ndarray:
@@ -153,18 +178,62 @@ def load_picture(path: Path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
+def picture_mode(path: Path) -> str:
+    """The picture's Pillow mode (from its header): whether its values were read exactly."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return str(im.mode)
+
+
+def picture_stride(spatial_scale: float) -> int:
+    """The block size ``k = 1 / spatial_scale`` a picture is averaged over, or 1; ``k`` must be whole.
+
+    With a picture as the map and ``spatial_scale < 1``, the box is in the
+    picture's pixels, so the feature map must be the picture shrunk by ``k``,
+    as a backbone of stride ``k`` would shrink it.
+
+    Examples
+    --------
+    >>> picture_stride(0.25), picture_stride(1.0)
+    (4, 1)
+    """
+    if spatial_scale >= 1:
+        return 1
+    k = round(1 / spatial_scale)
+    if abs(k * spatial_scale - 1) > 1e-9:
+        raise InputFileError("picture.stride", s=f"{spatial_scale:g}")
+    return k
+
+
+def block_mean(picture: np.ndarray, k: int) -> np.ndarray:
+    """The picture averaged over ``k`` × ``k`` blocks (a ragged right or bottom edge is dropped).
+
+    Examples
+    --------
+    >>> block_mean(np.arange(16.0).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    h, w = (picture.shape[0] // k) * k, (picture.shape[1] // k) * k
+    if h == 0 or w == 0:
+        raise InputFileError("picture.small", h=picture.shape[0], w=picture.shape[1], k=k)
+    cropped = picture[:h, :w]
+    return cropped.reshape(h // k, k, w // k, k, *picture.shape[2:]).mean(axis=(1, 3))
+
+
 def parse_numbers(text: str, name: str, count: tuple[int, ...]) -> list[float]:
     """Parse comma-separated numbers for option ``name``, expecting one of ``count`` items."""
     parts = [p for p in text.replace(" ", ",").split(",") if p]
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise InputFileError(f"{name} needs numbers separated by commas; got {text!r}") from None
+        raise InputFileError("numbers.parse", name=name, text=text) from None
     if len(values) not in count:
         want = " or ".join(str(c) for c in count)
-        raise InputFileError(f"{name} needs {want} number(s); got {len(values)} in {text!r}")
+        raise InputFileError("numbers.count", name=name, want=want, n=len(values), text=text)
     if not all(math.isfinite(v) for v in values):
-        raise InputFileError(f"{name} must be finite numbers; got {text!r}")
+        raise InputFileError("numbers.finite", name=name, text=text)
     return values
 
 
@@ -177,10 +246,8 @@ def parse_box(text: str, spatial_scale: float) -> list[float]:
     values = parse_numbers(text, "--box", (4,))
     for v in values:
         if abs(v) > FLOAT32_MAX or abs(v * spatial_scale) > FLOAT32_MAX:
-            raise InputFileError(
-                f"--box {text}: {v:g} (× spatial_scale {spatial_scale:g}) is beyond float32 "
-                f"(±{FLOAT32_MAX:.3g}), the precision RoI ops compute in"
-            )
+            raise InputFileError("box.float32", text=text, v=f"{v:g}", s=f"{spatial_scale:g}",
+                                 limit=f"{FLOAT32_MAX:.3g}")  # fmt: skip
     return values
 
 
@@ -188,12 +255,9 @@ def parse_output_size(text: str, map_shape: tuple[int, int]) -> tuple[int, int]:
     """Parse ``N`` or ``H,W`` and check it is a sensible number of bins for the map."""
     values = parse_numbers(text, "--output-size", (1, 2))
     if any(v != int(v) or v <= 0 for v in values):
-        raise InputFileError(f"--output-size needs positive whole numbers; got {text!r}")
+        raise InputFileError("size.whole", text=text)
     ph, pw = (int(values[0]),) * 2 if len(values) == 1 else (int(values[0]), int(values[1]))
     h, w = map_shape
     if ph > h or pw > w:
-        raise InputFileError(
-            f"--output-size {ph}x{pw} is larger than the {h}x{w} feature map; a walkthrough "
-            f"needs at most {h} x {w} bins"
-        )
+        raise InputFileError("size.large", ph=ph, pw=pw, h=h, w=w)
     return ph, pw
