@@ -230,3 +230,26 @@ def test_pool_backward_on_ties_matches_torchvision_and_the_oracle(seed: int) -> 
     xt = torch.tensor(x, requires_grad=True)
     torchvision.ops.roi_pool(xt, torch.tensor(boxes), 3).backward(torch.tensor(g))
     np.testing.assert_allclose(ours, xt.grad.numpy(), atol=1e-12)
+
+
+def test_a_wide_map_is_wrapped_never_elided_at_80_columns() -> None:
+    # 16 columns of 6-character values do not fit 80 columns: the table is split into column
+    # blocks, every value is printed and Rich's "…" never replaces a number.
+    m = np.arange(16 * 16, dtype=float).reshape(16, 16) * 1000 + 0.25
+    trace = roikit.explain_roi_pool(m, (0, 0, 15, 15), 1)
+    text = render(trace, "text", width=80)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for v in m.ravel():
+        assert f"{v:g}" in text, v
+    # Rich marks a cut cell with "…" right before the border (ranges like 0…15 are fine).
+    assert not re.search(r"…\s*[│┃]", text)
+
+
+def test_the_demo_fits_about_300_lines_and_says_each_number_once() -> None:
+    from roikit.demo import demo_traces
+
+    text = render(demo_traces("en"), "text", width=100)
+    assert len(text.splitlines()) <= 330  # was 430 before each number was said once
+    assert text.count("max of the 4 points = 5.215  ← point 2") == 1
+    assert text.count("average = (5.02 + 5.215 + 2.825 + 4.81) / 4 = 4.4675") == 1
+    assert text.count("│7 │ 5 │ 2 │ 4 │ 1 │ 3 │ 5 │ 1 │ 4│") == 1  # the map's last row, once

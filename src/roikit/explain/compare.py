@@ -88,8 +88,7 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
     for bm, ba in zip(max_trace.data["bins"], avg_trace.data["bins"], strict=True):
         labels.append(f"({bm['ph']}, {bm['pw']})")
         rows.append((bm["value"], ba["value"]))
-        if bm["aggregation"] is not None:
-            lines.append(text(lang, "modes.bin", ph=bm["ph"], pw=bm["pw"], agg=bm["aggregation"]))
+        if ba["aggregation"] is not None:  # the max lines are in the max walkthrough already
             lines.append(text(lang, "modes.bin", ph=ba["ph"], pw=ba["pw"], agg=ba["aggregation"]))
     cols = (text(lang, "mode.max"), text(lang, "mode.avg"))
     step = Step("modes", text(lang, "modes.title"), tuple(lines),

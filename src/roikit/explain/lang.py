@@ -204,8 +204,8 @@ TEXT: dict[str, dict[str, str]] = {
         "equal bins of {bw} × {bh} cells (width × height) and interpolated {n} points in each.",
         "cmp.line3": "The largest difference (Align − Pool) is {d}, in bin ({ph}, {pw}).",
         "modes.title": "Max or average: only the last line of each bin changes",
-        "modes.line": "Steps 1 to 4 and every point of every bin are the ones above; the bins "
-        "combine them differently:",
+        "modes.line": "Steps 1 to 4 and every point of every bin are the ones above; average mode "
+        "only combines them differently:",
         "modes.bin": "bin ({ph}, {pw}): {agg}",
         "modes.table": "the two outputs",
         "mode.max": "max",
@@ -409,7 +409,7 @@ TEXT: dict[str, dict[str, str]] = {
         "구했습니다.",
         "cmp.line3": "차이(Align − Pool)가 가장 큰 곳: 구간 ({ph}, {pw}), {d}",
         "modes.title": "최댓값 풀링과 평균 풀링: 구간마다 마지막 줄만 다릅니다",
-        "modes.line": "1~4단계와 모든 구간의 점은 위와 같고, 점들을 합치는 방법만 다릅니다:",
+        "modes.line": "1~4단계와 모든 구간의 점은 위와 같고, 평균 풀링은 점들을 합치는 방법만 다릅니다:",
         "modes.bin": "구간 ({ph}, {pw}): {agg}",
         "modes.table": "두 출력",
         "mode.max": "최댓값 풀링",

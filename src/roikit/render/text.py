@@ -42,11 +42,11 @@ def _table(t: Table, cols: range) -> RichTable:
 
 def _tables(t: Table, width: int) -> list[RichTable]:
     """The table, split into column blocks that fit ``width``: numbers are never elided."""
-    def need(c: int) -> int:  # the column's widest entry, in terminal cells, plus its border
+    def need(c: int) -> int:  # the column's widest entry, in terminal cells, + padding + border
         entries = [t.col_labels[c]] + [_text(t, r, c) for r in range(len(t.values))]
-        return max(cell_len(e) for e in entries) + 1
+        return max(cell_len(e) for e in entries) + 3
 
-    label = max((cell_len(x) for x in t.row_labels), default=0) + 2
+    label = max((cell_len(x) for x in t.row_labels), default=0) + 3
     blocks: list[range] = []
     start, used = 0, label
     for c in range(len(t.col_labels)):
