@@ -51,15 +51,35 @@ def test_bilinear_rectangles_have_the_weights_as_areas() -> None:
     assert "= 5.215" in d.ax.get_title()
 
 
-def test_pool_figure_shows_real_and_snapped_boxes_bins_winners_and_strips() -> None:
+def test_pool_figure_draws_ideal_bins_over_pooled_cells_and_places_every_max() -> None:
+    # Demo box on the map: x [1.6, 6.4], y [2.3, 6.8]. Ideal column bins [1.6, 4], [4, 6.4],
+    # rows [2.3, 4.55], [4.55, 6.8]; pooled columns 2…4 and 4…6, rows 2…4 and 5…7.
     trace = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.pool_figure(trace)
-    real, snapped = d.roi
-    assert real.get_linestyle() == "--" and snapped.get_linestyle() == "-"
-    assert (snapped.get_x(), snapped.get_width()) == (1.5, 5.0)  # cells 2..6
-    assert len(d.bins) == 4 and len(d.winners) == 4
-    assert len(d.cells) == 4  # a strip on each side (all four gained here)
+    first = d.ideal[0]  # bin (0, 0)
+    assert first.get_linestyle() == "--"
+    np.testing.assert_allclose([first.get_x(), first.get_y(), first.get_width(), first.get_height()],
+                               [1.6, 2.3, 2.4, 2.25], atol=1e-9)  # fmt: skip
+    # the solid bin (0, 1) outlines columns 4…6 (x from 3.5 to 6.5), a little inset
+    solid = d.bins[1]
+    assert 3.5 < solid.get_x() < 3.6 and 6.4 < solid.get_x() + solid.get_width() < 6.5
+    # Maxima, by hand: bins (0, 0) and (0, 1) share the 9 at row 4, column 4; (1, 0) has the 6
+    # at (6, 3); (1, 1) the 8 at (6, 6). Three outlined cells, centred on (col, row).
+    centres = sorted((w.get_x() + w.get_width() / 2, w.get_y() + w.get_height() / 2)
+                     for w in d.winners)  # fmt: skip
+    assert centres == [(3.0, 6.0), (4.0, 4.0), (6.0, 6.0)]
+    assert any(t.get_text() == "max of bins (0, 0), (0, 1)" for t in d.labels)
     assert [t.get_text() for t in d.labels].count("9") == 1
+
+
+def test_pool_figure_outlines_tied_maxima() -> None:
+    m = np.array([[1, 5, 2, 2], [5, 3, 2, 2], [0, 0, 7, 7], [0, 0, 7, 7]], float)
+    d = figures.pool_figure(explain_roi_pool(m, (0, 0, 3, 3), 2))
+    # bin (0, 0): 5 at (0, 1) wins, the 5 at (1, 0) is a tie; bin (0, 1): 2 at (0, 2) wins,
+    # (0, 3), (1, 2), (1, 3) tie; bin (1, 1): 7 at (2, 2), three ties; bin (1, 0): 0, three ties.
+    ties = sorted((round(t.get_x() + 0.42), round(t.get_y() + 0.42)) for t in d.cells)  # (col, row)
+    assert (0, 1) in ties and (3, 0) in ties and (3, 3) in ties and len(ties) == 1 + 3 + 3 + 3
+    assert all(t.get_linestyle() == ":" for t in d.cells)
 
 
 def test_large_maps_become_a_heat_map_and_images_are_drawn_under() -> None:
@@ -76,6 +96,58 @@ def test_helpers_draw_into_a_given_axes() -> None:
     fig = Figure()
     ax = fig.add_subplot()
     assert figures.align_figure(explain_roi_align(M, (1, 1, 5, 5), 2), ax=ax).ax is ax
+
+
+def test_align_winners_are_drawn_where_the_trace_puts_them() -> None:
+    # A winner drawn at (row, col) instead of (x, y) would fail here.
+    trace = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.align_figure(trace)
+    got = sorted(tuple(np.round(w.get_offsets()[0], 6)) for w in d.winners)
+    want = sorted((round(b["points"][b["winner"]]["x"], 6), round(b["points"][b["winner"]]["y"], 6))
+                  for b in trace.data["bins"])  # fmt: skip
+    assert got == want == [(2.2, 5.1125), (3.4, 2.8625), (4.6, 3.9875), (5.8, 6.2375)]
+
+
+def test_big_outputs_draw_one_bin_in_full_with_a_zoom() -> None:
+    m = np.random.default_rng(0).integers(0, 10, (20, 20)).astype(float)
+    trace = explain_roi_align(m, (1.3, 2.2, 18.4, 17.9), 7, sampling_ratio=2)
+    d = figures.align_figure(trace)
+    assert len(d.bins) == 49 and d.zoom is not None
+    # the worked bin's 4 points, on the main axes and in the zoom
+    assert len(d.points) == 2 * 4 and len(d.winners) == 2
+    assert "bin (0, 0) is drawn in full" in d.ax.get_title()
+    d = figures.align_figure(trace, bin=(3, 5))
+    b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == (3, 5))
+    assert tuple(np.round(d.points[0].get_offsets()[0], 9)) == (round(b["points"][0]["x"], 9),
+                                                                 round(b["points"][0]["y"], 9))
+
+
+def test_aligned_figures_show_the_shift() -> None:
+    trace = explain_roi_align(M, (1, 1, 5, 5), 2, aligned=True)
+    d = figures.align_figure(trace)
+    shifted, before = d.roi
+    assert before.get_linestyle() == "--"
+    assert before.get_x() - shifted.get_x() == pytest.approx(0.5)
+    assert "shifted by −0.5" in d.ax.get_title()
+
+
+@pytest.mark.parametrize("which", ["align", "bilinear", "pool", "summary"])
+def test_korean_figures_use_a_hangul_font_with_no_missing_glyph(tmp_path, which) -> None:  # type: ignore[no-untyped-def]
+    import warnings
+
+    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko")
+    align = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko", aligned=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font" is a warning
+        d = {"align": lambda: figures.align_figure(align), "bilinear": lambda: figures.bilinear_figure(align),
+             "pool": lambda: figures.pool_figure(pool),
+             "summary": lambda: figures.summary_figure(pool, align)}[which]()  # fmt: skip
+        for ext in ("png", "svg", "pdf"):
+            d.figure.savefig(tmp_path / f"f.{ext}")
+    texts = " ".join(t.get_text() for a in d.figure.axes for t in [a.title, *a.texts])
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in texts)  # Hangul syllables are on the figure
+    families = {f for a in d.figure.axes for t in a.texts for f in t.get_fontfamily()}
+    assert "NanumGothic" in families
 
 
 def test_summary_figure_has_input_and_both_outputs() -> None:

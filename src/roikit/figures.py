@@ -4,25 +4,39 @@ Every coordinate drawn comes from a :class:`~roikit.explain.Trace` (which
 comes from the op's plan); nothing is recomputed here. The drawing uses the
 plan's coordinates: cell ``i`` is centred at ``i`` and spans
 ``[i - 0.5, i + 0.5]`` (for ``aligned=True`` the plan has already subtracted
-the half pixel), y grows downwards as in an image.
+the half pixel, and the figure says so), y grows downwards as in an image.
+
+Figures speak the trace's language: a Korean trace is drawn with the
+NanumGothic font that the ``figures`` extra installs (from the
+``koreanize-matplotlib`` package's files, without importing it), falling
+back to DejaVu Sans for symbols.
 
 Each helper takes ``ax=None`` (a new figure is made) and returns a
 :class:`Drawn` record of the artists it added. Colours are the Okabe–Ito
-colour-blind-safe palette.
+colour-blind-safe palette. Cell values sit in their cell's top-left corner
+on a white halo, above every line, point and label, so nothing covers them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import importlib.util
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patheffects import withStroke
 
 from .explain.common import fmt
+from .explain.lang import text
 from .explain.trace import Trace
 
 __all__ = [
@@ -36,8 +50,14 @@ __all__ = [
 # Okabe & Ito (2008), "Color Universal Design".
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, YELLOW = (
     "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#F0E442")  # fmt: skip
+#: One colour per bin (cycled): bins are told apart by colour, never by a tint over the map.
+BIN_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY)
 #: Maps up to this many cells print their values; larger ones become a heat map.
 MAX_VALUE_CELLS = 256
+#: Outputs with more bins than this draw the points of one bin only, with a zoom on it.
+MAX_FULL_BINS = 9
+_HALO = [withStroke(linewidth=2.6, foreground="white")]
+_VALUE_Z = 8  # cell values above everything else
 
 
 @dataclass
@@ -52,6 +72,8 @@ class Drawn:
     arrows: list[FancyArrowPatch] = field(default_factory=list)
     labels: list[Any] = field(default_factory=list)
     cells: list[Rectangle] = field(default_factory=list)
+    ideal: list[Rectangle] = field(default_factory=list)
+    zoom: Axes | None = None
 
     @property
     def figure(self) -> Figure:
@@ -59,70 +81,93 @@ class Drawn:
         return self.ax.figure  # type: ignore[return-value]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 6.4)) -> Axes:
-    if ax is not None:
-        return ax
+# ----------------------------------------------------------------------------- fonts
+
+
+def _hangul_font() -> str:
+    """Register NanumGothic from the koreanize-matplotlib package's files; return its name."""
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("Korean figures need a Hangul font: pip install 'roikit[figures]' "
+                          "(it brings koreanize-matplotlib's NanumGothic)")  # fmt: skip
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
+    if path.name not in {Path(f.fname).name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@contextlib.contextmanager
+def _language(lang: str) -> Iterator[None]:
+    """Text made inside uses a font that has the language's glyphs (DejaVu Sans for symbols)."""
+    if lang != "ko":
+        yield
+        return
+    with matplotlib.rc_context({"font.family": [_hangul_font(), "DejaVu Sans"]}):
+        yield
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+
+def _new_axes(size: tuple[float, float] = (6.4, 6.4), columns: int = 1) -> list[Axes]:
     fig = Figure(figsize=size, layout="constrained")
-    return fig.add_subplot()
+    axes = fig.subplots(1, columns, squeeze=False, gridspec_kw={"width_ratios": [1.5] + [1] *
+                                                                (columns - 1)})[0]  # fmt: skip
+    return list(axes)
 
 
-def _begin(trace: Trace, op: str, name: str, ax: Axes | None,
-           image: np.ndarray | None) -> tuple[Drawn, np.ndarray]:  # fmt: skip
-    """Check the trace's kind, make the axes and draw the map under everything else."""
+def _check(trace: Trace, op: str, name: str) -> None:
     if trace.op != op:
         kind = "RoI Align" if op == "roi_align" else "RoI Pool"
         raise ValueError(f"{name} needs a {kind} trace; got {trace.op!r}")
-    drawn = Drawn(_axes(ax))
-    m = np.array(trace.feature)
-    _draw_map(drawn.ax, m, image, drawn)
-    return drawn, m
 
 
-def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn) -> None:
-    """Dashed cell grid, with values (small maps), a heat map, or the picture."""
+def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn,
+              rows: range | None = None, cols: range | None = None) -> None:  # fmt: skip
+    """Dashed cell grid, with values (small maps), a heat map, or the picture.
+
+    ``rows`` / ``cols`` limit the values written (a zoom writes its window only).
+    """
     H, W = m.shape
     extent = (-0.5, W - 0.5, H - 0.5, -0.5)
+    rows = rows if rows is not None else range(H)
+    cols = cols if cols is not None else range(W)
     if image is not None:
         ax.imshow(image, extent=extent, cmap="gray" if image.ndim == 2 else None,
                   interpolation="nearest")  # fmt: skip
-    elif H * W > MAX_VALUE_CELLS:
-        ax.imshow(m, extent=extent, cmap="viridis", interpolation="nearest")
+    elif len(rows) * len(cols) > MAX_VALUE_CELLS:
+        ax.imshow(m, extent=extent, cmap="Greys", interpolation="nearest", alpha=0.55)
     else:
-        for r in range(H):
-            for c in range(W):
-                drawn.labels.append(ax.text(c, r, fmt(m[r, c], 2), ha="center", va="center",
-                                            fontsize=9, color="0.35"))  # fmt: skip
-    if H * W <= 64 * 64:
-        grid: dict[str, Any] = dict(color="0.55", linestyles="--", linewidth=0.7, zorder=1)
-        ax.vlines(np.arange(W + 1) - 0.5, -0.5, H - 0.5, **grid)
-        ax.hlines(np.arange(H + 1) - 0.5, -0.5, W - 0.5, **grid)
+        for r in rows:
+            for c in cols:
+                drawn.labels.append(ax.text(c - 0.44, r - 0.42, fmt(m[r, c], 2), ha="left",
+                                            va="top", fontsize=7.5, color="0.25", zorder=_VALUE_Z,
+                                            path_effects=_HALO))  # fmt: skip
+    if len(rows) * len(cols) <= 64 * 64:
+        grid: dict[str, Any] = dict(color="0.6", linestyles="--", linewidth=0.6, zorder=1)
+        ax.vlines(np.arange(cols.start, cols.stop + 1) - 0.5, rows.start - 0.5, rows.stop - 0.5, **grid)
+        ax.hlines(np.arange(rows.start, rows.stop + 1) - 0.5, cols.start - 0.5, cols.stop - 0.5, **grid)
 
 
-def _draw_roi(ax: Axes, trace: Trace, drawn: Drawn) -> None:
-    """The RoI Align box as the plan has it (after scaling and the offset), solid."""
-    x, y = trace.data["x"], trace.data["y"]
-    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
-                    fill=False, edgecolor=BLUE, linewidth=2.6, zorder=3)  # fmt: skip
-    ax.add_patch(roi)
-    drawn.roi.append(roi)
-
-
-def _frame(ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequence[float]) -> None:
+def _frame(trace: Trace, ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequence[float]) -> None:
     """Limits that show the map and everything drawn over it; y downwards."""
     finite_x = [v for v in xs if np.isfinite(v)]
     finite_y = [v for v in ys if np.isfinite(v)]
-    x0 = min([-0.5, *finite_x]) - 0.3
-    x1 = max([W - 0.5, *finite_x]) + 0.3
-    y0 = min([-0.5, *finite_y]) - 0.3
-    y1 = max([H - 0.5, *finite_y]) + 0.3
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y1, y0)
+    ax.set_xlim(min([-0.5, *finite_x]) - 0.3, max([W - 0.5, *finite_x]) + 0.3)
+    ax.set_ylim(max([H - 0.5, *finite_y]) + 0.3, min([-0.5, *finite_y]) - 0.3)
     ax.set_aspect("equal")
-    ax.set_xlabel("x (cell centres at integers)")
-    ax.set_ylabel("y")
+    ax.set_xlabel(text(trace.lang, "fig.x"))
+    ax.set_ylabel(text(trace.lang, "fig.y"))
 
 
-def _pick_point(trace: Trace, bin_: tuple[int, int], point: int | None) -> tuple[dict, dict]:
+def _bin_rect(trace: Trace, ph: int, pw: int) -> tuple[float, float, float, float]:
+    """(x0, y0, width, height) of RoI Align bin (ph, pw), as the plan has it."""
+    x, y = trace.data["x"], trace.data["y"]
+    return (x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"], x["bin_size"],
+            y["bin_size"])  # fmt: skip
+
+
+def _pick_point(trace: Trace, bin_: Sequence[int], point: int | None) -> tuple[dict, dict]:
     b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == tuple(bin_))
     if point is None:
         point = b["winner"] if b["winner"] is not None else next(
@@ -130,24 +175,59 @@ def _pick_point(trace: Trace, bin_: tuple[int, int], point: int | None) -> tuple
     return b, b["points"][point] if b["points"] else {}
 
 
-def align_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int] = (0, 0),
+def _points(ax: Axes, b: dict[str, Any], drawn: Drawn) -> None:
+    """A bin's sampling points (hollow when off the map) and its winner, ringed."""
+    for i, p in enumerate(b["points"]):
+        style: dict[str, Any] = (dict(color=VERMILLION, alpha=0.9) if p["inside"]
+                                 else dict(facecolor="white", edgecolor="0.4"))  # fmt: skip
+        drawn.points.append(ax.scatter([p["x"]], [p["y"]], s=30, zorder=5, **style))
+        if b["winner"] == i:
+            drawn.winners.append(ax.scatter([p["x"]], [p["y"]], s=150, facecolor="none",
+                                            edgecolor=GREEN, linewidth=2.2, zorder=6))  # fmt: skip
+
+
+def _arrows(ax: Axes, p: dict[str, Any], drawn: Drawn) -> None:
+    """Arrows from a point to its four neighbours' centres, as wide as their weights."""
+    for (r, c), w in zip(p["cells"], p["weights"], strict=True):
+        arrow = FancyArrowPatch((p["x"], p["y"]), (c, r), arrowstyle="-|>", mutation_scale=10,
+                                color=ORANGE, linewidth=0.8 + 3.2 * w, zorder=4, shrinkA=3,
+                                shrinkB=0)  # fmt: skip
+        ax.add_patch(arrow)
+        drawn.arrows.append(arrow)
+        # The label sits just past the cell centre the arrow points at (the four centres are
+        # a unit square apart, so labels never meet, and the arrow stays visible however short).
+        dx, dy = c - p["x"], r - p["y"]
+        norm = max(float(np.hypot(dx, dy)), 1e-9)
+        drawn.labels.append(ax.text(c + 0.17 * dx / norm, r + 0.17 * dy / norm, fmt(w, 3),
+                                    fontsize=7.5, ha="center", va="center", zorder=7,
+                                    bbox=dict(boxstyle="round,pad=0.12", fc=YELLOW, ec="none",
+                                              alpha=0.92)))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- RoI Align
+
+
+def align_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
                  point: int | None = None, image: np.ndarray | None = None) -> Drawn:  # fmt: skip
     """RoI Align as in the Mask R-CNN paper's Figure 3.
 
-    The feature map as a dashed grid, the RoI (solid) split into its bins, every
-    sampling point as a dot, arrows from one point to its four neighbouring
-    cell centres labelled with the bilinear weights, and (max mode) each bin's
-    winning point ringed.
+    The feature map as a dashed grid, the RoI (solid) split into its bins, the
+    sampling points as dots, arrows from one point to its four neighbouring
+    cell centres (as wide as the bilinear weights, labelled with them) and, in
+    max mode, each bin's winning point ringed. Above 3×3 bins only the worked
+    bin's points are drawn, and a second panel enlarges that bin. With
+    ``aligned=True`` the box before the −0.5 shift is drawn dashed.
 
     Parameters
     ----------
     trace : Trace
-        From :func:`roikit.explain_roi_align`.
+        From :func:`roikit.explain_roi_align`; its language is the figure's.
     ax : matplotlib Axes, optional
-        Where to draw; a new figure when omitted.
+        Where to draw (no zoom panel then); a new figure when omitted.
     bin, point : optional
-        The point whose interpolation is shown (default: bin (0, 0)'s winner
-        in max mode, else its first point on the map).
+        The worked bin (default: the trace's, else (0, 0)) and the point
+        whose interpolation is shown (default: the winner in max mode, else
+        the first point on the map).
     image : ndarray, optional
         A picture to draw under the grid (when the map came from an image).
 
@@ -163,62 +243,97 @@ def align_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int] =
     >>> len(align_figure(t).points)  # 2 x 2 bins x 2 x 2 points
     16
     """
-    drawn, m = _begin(trace, "roi_align", "align_figure", ax, image)
-    ax = drawn.ax
-    H, W = m.shape
-    x, y = trace.data["x"], trace.data["y"]
+    _check(trace, "roi_align", "align_figure")
+    with _language(trace.lang):
+        return _align_figure(trace, ax, bin, point, image)
+
+
+def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, point: int | None,
+                  image: np.ndarray | None) -> Drawn:  # fmt: skip
+    lang = trace.lang
     PH, PW = trace.params["output_size"]
-    _draw_roi(ax, trace, drawn)
+    big = PH * PW > MAX_FULL_BINS
+    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
+    axes = [ax] if ax is not None else _new_axes((11, 5.6) if big else (6.4, 6.4), 2 if big else 1)
+    drawn = Drawn(axes[0])
+    main = axes[0]
+    m = np.array(trace.feature)
+    H, W = m.shape
+    _draw_map(main, m, image, drawn)
+    x, y = trace.data["x"], trace.data["y"]
+    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
+                    fill=False, edgecolor=BLUE, linewidth=2.4, zorder=3)  # fmt: skip
+    main.add_patch(roi)
+    drawn.roi.append(roi)
+    offset = trace.data.get("offset", 0.0)
+    if offset:  # the box before the half-pixel shift, and a note that says so
+        before = Rectangle((x["start"] + offset, y["start"] + offset), x["end"] - x["start"],
+                           y["end"] - y["start"], fill=False, edgecolor="0.35", linestyle="--",
+                           linewidth=1.4, zorder=3)  # fmt: skip
+        main.add_patch(before)
+        drawn.roi.append(before)
     for ph in range(PH):
         for pw in range(PW):
-            rect = Rectangle((x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"]),
-                             x["bin_size"], y["bin_size"], fill=False, edgecolor=BLUE,
-                             linewidth=1.2, zorder=3)  # fmt: skip
-            ax.add_patch(rect)
+            worked = (ph, pw) == focus and big
+            rect = Rectangle(_bin_rect(trace, ph, pw)[:2], *_bin_rect(trace, ph, pw)[2:],
+                             fill=False, edgecolor=VERMILLION if worked else BLUE,
+                             linewidth=2.4 if worked else 1.0, zorder=3)  # fmt: skip
+            main.add_patch(rect)
             drawn.bins.append(rect)
     xs, ys = [x["start"], x["end"]], [y["start"], y["end"]]
     for b in trace.data["bins"]:
-        for i, p in enumerate(b["points"]):
-            xs.append(p["x"])
-            ys.append(p["y"])
-            style: dict[str, Any] = (dict(color=VERMILLION) if p["inside"]
-                                     else dict(facecolor="white", edgecolor="0.4"))  # fmt: skip
-            drawn.points.append(ax.scatter([p["x"]], [p["y"]], s=42, zorder=5, **style))
-            if b["winner"] == i:
-                drawn.winners.append(ax.scatter([p["x"]], [p["y"]], s=190, facecolor="none",
-                                                edgecolor=GREEN, linewidth=2.2, zorder=6))  # fmt: skip
-    b, p = _pick_point(trace, bin, point)
+        if big and (b["ph"], b["pw"]) != focus:
+            continue
+        _points(main, b, drawn)
+        xs += [p["x"] for p in b["points"]]
+        ys += [p["y"] for p in b["points"]]
+    b, p = _pick_point(trace, focus, point)
+    target = main
+    if big and ax is None:
+        target = drawn.zoom = axes[1]
+        _zoom(trace, target, m, image, focus, b, drawn)
     if p.get("inside"):
-        for (r, c), w in zip(p["cells"], p["weights"], strict=True):
-            arrow = FancyArrowPatch((p["x"], p["y"]), (c, r), arrowstyle="-|>", mutation_scale=11,
-                                    color=ORANGE, linewidth=1.4, zorder=4,
-                                    shrinkA=4, shrinkB=9)  # fmt: skip
-            ax.add_patch(arrow)
-            drawn.arrows.append(arrow)
-            # Each label sits just beyond its cell centre, away from the point, so the
-            # four labels (on the corners of a unit square) never overlap.
-            dx, dy = c - p["x"], r - p["y"]
-            norm = max(float(np.hypot(dx, dy)), 1e-9)
-            drawn.labels.append(ax.text(c + 0.3 * dx / norm, r + 0.3 * dy / norm, fmt(w, 3),
-                                        fontsize=8, color="black", ha="center", va="center",
-                                        zorder=7, bbox=dict(boxstyle="round,pad=0.15", fc=YELLOW,
-                                                            ec="none", alpha=0.9)))  # fmt: skip
-    mode = trace.params["mode"]
-    grid = f"{fmt(trace.data['y']['grid'])}×{fmt(trace.data['x']['grid'])}"
-    ax.set_title(f"RoI Align ({mode}): {PH}×{PW} bins, {grid} sampling points per bin\n"
-                 f"arrows: bilinear weights of bin {tuple(bin)}'s "
-                 f"{'winning' if b['winner'] is not None else 'first'} point", fontsize=10)  # fmt: skip
-    _frame(ax, H, W, xs, ys)
+        _arrows(target, p, drawn)
+    which = text(lang, "fig.which.winning" if b["winner"] is not None else "fig.which.first")
+    grid = f"{fmt(y['grid'])}×{fmt(x['grid'])}"
+    title = [text(lang, "fig.align.title", mode=text(lang, f"mode.{trace.params['mode']}"), ph=PH,
+                  pw=PW, grid=grid),
+             text(lang, "fig.align.arrows", bin=tuple(focus), which=which)]  # fmt: skip
+    if big:
+        title.append(text(lang, "fig.align.worked", bin=tuple(focus)))
+    if offset:
+        title.append(text(lang, "fig.align.shift"))
+    main.set_title("\n".join(title), fontsize=9.5)
+    _frame(trace, main, H, W, xs + [x["start"] + offset], ys + [y["start"] + offset])
     return drawn
 
 
-def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int] = (0, 0),
+def _zoom(trace: Trace, ax: Axes, m: np.ndarray, image: np.ndarray | None, focus: tuple[int, ...],
+          b: dict[str, Any], drawn: Drawn) -> None:  # fmt: skip
+    """The worked bin enlarged: its cells with their values, its points and its winner."""
+    x0, y0, bw, bh = _bin_rect(trace, *focus)
+    H, W = m.shape
+    rows = range(max(int(np.floor(y0)) - 1, 0), min(int(np.ceil(y0 + bh)) + 2, H))
+    cols = range(max(int(np.floor(x0)) - 1, 0), min(int(np.ceil(x0 + bw)) + 2, W))
+    _draw_map(ax, m, image, drawn, rows, cols)
+    rect = Rectangle((x0, y0), bw, bh, fill=False, edgecolor=VERMILLION, linewidth=2.4, zorder=3)
+    ax.add_patch(rect)
+    _points(ax, b, drawn)
+    ax.set_xlim(cols.start - 0.5, cols.stop - 0.5)
+    ax.set_ylim(rows.stop - 0.5, rows.start - 0.5)
+    ax.set_aspect("equal")
+    ax.set_title(text(trace.lang, "fig.align.zoom", bin=tuple(focus)), fontsize=9.5)
+
+
+def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
                     point: int | None = None) -> Drawn:  # fmt: skip
     """One sampling point between its four cell centres: the areas are the weights.
 
-    The rectangle opposite each cell centre has the area of that cell's weight
-    (``w1 = hy·hx`` for the top-left cell, and so on); the title gives the
-    weighted sum.
+    Each corner (cell centre) and the rectangle opposite it share a colour, and
+    the rectangle's area is that corner's weight (``hy·hx`` for the top-left
+    cell, and so on); the figure defines ``ly = y − y_low``, ``hy = 1 − ly``
+    (the same for x), writes each weight as its product and says that the four
+    areas add up to 1.
 
     Examples
     --------
@@ -228,12 +343,20 @@ def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int
     >>> len(bilinear_figure(t).cells)
     4
     """
-    ax = _axes(ax, (5.2, 5.2))
+    _check(trace, "roi_align", "bilinear_figure")
+    with _language(trace.lang):
+        return _bilinear_figure(trace, ax, bin, point)
+
+
+def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
+                     point: int | None) -> Drawn:  # fmt: skip
+    lang = trace.lang
+    ax = ax if ax is not None else _new_axes((5.8, 7.0))[0]
     drawn = Drawn(ax)
-    b, p = _pick_point(trace, bin, point)
+    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
+    b, p = _pick_point(trace, focus, point)
     if not p.get("inside"):
-        ax.text(0.5, 0.5, "this point lies outside the map: worth 0", ha="center",
-                transform=ax.transAxes)  # fmt: skip
+        ax.text(0.5, 0.5, text(lang, "fig.outside"), ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return drawn
     (r0, c0), _, _, (r1, c1) = p["cells"]
@@ -241,52 +364,63 @@ def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: tuple[int, int
     x = min(max(p["x"], c0), c1)
     w = p["weights"]
     colours = (SKY, ORANGE, GREEN, PURPLE)
+    r_hi, c_hi = (r1 if r1 > r0 else r0 + 1), (c1 if c1 > c0 else c0 + 1)
     # The rectangle opposite corner k: top-left corner <-> bottom-right rectangle.
-    spans = (((x, c1 if c1 > c0 else c0 + 1), (y, r1 if r1 > r0 else r0 + 1)),
-             ((c0, x), (y, r1 if r1 > r0 else r0 + 1)),
-             ((x, c1 if c1 > c0 else c0 + 1), (r0, y)),
-             ((c0, x), (r0, y)))  # fmt: skip
-    names = ("w1 = hy·hx", "w2 = hy·lx", "w3 = ly·hx", "w4 = ly·lx")
+    spans = (((x, c_hi), (y, r_hi)), ((c0, x), (y, r_hi)), ((x, c_hi), (r0, y)), ((c0, x), (r0, y)))
+    names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
+    factors = ((p["hy"], p["hx"]), (p["hy"], p["lx"]), (p["ly"], p["hx"]), (p["ly"], p["lx"]))
     for k, ((xa, xb), (ya, yb)) in enumerate(spans):
         rect = Rectangle((xa, ya), xb - xa, yb - ya, facecolor=colours[k], alpha=0.45,
                          edgecolor="black", linewidth=0.8)  # fmt: skip
         ax.add_patch(rect)
         drawn.cells.append(rect)
-        if yb - ya >= 0.22 and xb - xa >= 0.3:
-            drawn.labels.append(ax.text((xa + xb) / 2, (ya + yb) / 2, f"{names[k]}\n= {fmt(w[k])}",
-                                        ha="center", va="center", fontsize=9))  # fmt: skip
-        else:  # too thin to hold its label: outside the square, on the rectangle's side
-            below, right = k < 2, k in (0, 2)
-            drawn.labels.append(ax.text(x + (0.03 if right else -0.03),
-                                        (yb + 0.06) if below else (ya - 0.06),
-                                        f"{names[k]} = {fmt(w[k])}", fontsize=8,
-                                        ha="left" if right else "right",
-                                        va="top" if below else "bottom",
-                                        color="black"))  # fmt: skip
+        if yb - ya >= 0.22 and xb - xa >= 0.3:  # room for the weight inside its own area
+            drawn.labels.append(ax.text((xa + xb) / 2, (ya + yb) / 2, f"{names[k]}\n{fmt(w[k])}",
+                                        ha="center", va="center", fontsize=8.5))  # fmt: skip
+        # ... and always in the coloured list under the square, as its product.
+        (r, c), v = p["cells"][k], p["cell_values"][k]
+        row = -0.13 - 0.055 * k  # one line per corner, led by a square of the corner's colour
+        ax.text(0.0, row, "■", transform=ax.transAxes, ha="left", va="top", fontsize=11,
+                color=colours[k])  # fmt: skip
+        drawn.labels.append(ax.text(0.05, row, f"({r}, {c}) = {fmt(v)}: {names[k]} = "
+                                    f"{fmt(factors[k][0])} × {fmt(factors[k][1])} = {fmt(w[k])}",
+                                    transform=ax.transAxes, ha="left", va="top", fontsize=8.5))
     for k, ((r, c), v) in enumerate(zip(p["cells"], p["cell_values"], strict=True)):
-        drawn.points.append(ax.scatter([c], [r], s=60, color=BLUE, zorder=5))
-        right = k in (1, 3)
-        drawn.labels.append(ax.text(c + (0.05 if right else -0.05), r, f"({r},{c}) = {fmt(v)}",
-                                    ha="left" if right else "right", va="center", fontsize=9,
-                                    color=BLUE))  # fmt: skip
-    drawn.winners.append(ax.scatter([x], [y], s=70, color=VERMILLION, zorder=6))
-    terms = " + ".join(f"{fmt(wk)}×{fmt(v)}" for wk, v in zip(w, p["cell_values"], strict=True))
-    ax.set_title(f"bin {tuple(bin)}, point at (y, x) = ({fmt(p['y'])}, {fmt(p['x'])})\n"
-                 f"{terms} = {fmt(p['value'])}", fontsize=10)  # fmt: skip
-    ax.set_xlim(c0 - 0.7, max(c1, c0 + 1) + 0.7)
-    ax.set_ylim(max(r1, r0 + 1) + 0.3, r0 - 0.3)
+        drawn.points.append(ax.scatter([c], [r], s=90, color=colours[k], edgecolor="black",
+                                       zorder=5))  # fmt: skip
+        right, below = k in (1, 3), k in (2, 3)  # each corner's label outside the square
+        drawn.labels.append(ax.text(c + (0.08 if right else -0.08), r + (0.08 if below else -0.08),
+                                    f"({r}, {c}) = {fmt(v)}", ha="left" if right else "right",
+                                    va="top" if below else "bottom", fontsize=9,
+                                    color="black", path_effects=_HALO))  # fmt: skip
+    drawn.winners.append(ax.scatter([x], [y], s=80, color=VERMILLION, zorder=6))
+    terms = " + ".join(f"{fmt(v)}×{fmt(wk)}" for wk, v in zip(w, p["cell_values"], strict=True))
+    ax.set_title(text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p["y"]), x=fmt(p["x"]))
+                 + "\n" + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p["value"])),
+                 fontsize=9.5)  # fmt: skip
+    ax.text(0.0, -0.36, text(lang, "fig.bilinear.fractions", y=fmt(y), r0=r0, ly=fmt(p["ly"]),
+                             hy=fmt(p["hy"]), x=fmt(x), c0=c0, lx=fmt(p["lx"]), hx=fmt(p["hx"])),
+            transform=ax.transAxes, ha="left", va="top", fontsize=8.5)  # fmt: skip
+    ax.set_xlim(c0 - 0.85, c_hi + 0.85)
+    ax.set_ylim(r_hi + 0.35, r0 - 0.35)
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return drawn
 
 
-def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | None = None) -> Drawn:
-    """RoI Pool's quantization: the real RoI (dashed) against the RoI snapped to cells (solid).
+# ----------------------------------------------------------------------------- RoI Pool
 
-    Each bin is a translucent rectangle over its cell range (overlapping bins
-    show as darker bands), each bin's maximum cell is outlined, and the strips
-    gained or lost by rounding are hatched.
+
+def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | None = None) -> Drawn:
+    """RoI Pool's two quantizations: ideal bins (dashed) over the cells RoI Pool reads (solid).
+
+    Each bin has its own colour: its ideal continuous bin (the one RoI Align
+    uses) dashed, the whole cells RoI Pool pools for it solid, so the
+    bin-level misalignment shows as the gap between the two. Every maximum
+    is outlined: the chosen cell of each bin thick (a cell that is the max of
+    several bins says so), a tied maximum that was not chosen dotted. Bins
+    are outlines, never tints, so they stay visible over any map.
 
     Examples
     --------
@@ -294,62 +428,77 @@ def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | Non
     >>> from roikit import explain_roi_pool
     >>> t = explain_roi_pool(np.arange(36.0).reshape(6, 6), (0.6, 0.7, 4.2, 4.9), 2)
     >>> d = pool_figure(t)
-    >>> len(d.roi), len(d.bins), len(d.winners)
-    (2, 4, 4)
+    >>> len(d.bins), len(d.ideal), len(d.winners)
+    (4, 4, 4)
     """
-    drawn, m = _begin(trace, "roi_pool", "pool_figure", ax, image)
+    _check(trace, "roi_pool", "pool_figure")
+    with _language(trace.lang):
+        return _pool_figure(trace, ax, image)
+
+
+def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Drawn:
+    lang = trace.lang
+    drawn = Drawn(ax if ax is not None else _new_axes()[0])
     ax = drawn.ax
+    m = np.array(trace.feature)
     H, W = m.shape
-    x, y = trace.data["x"], trace.data["y"]
-    real = (x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"])
-    snap = (x["start"] - 0.5, y["start"] - 0.5, x["start"] - 0.5 + x["size"],
-            y["start"] - 0.5 + y["size"])  # fmt: skip
-    # Strips between the real and the snapped edges: gained (snapped wider) or lost.
-    # (real edge, snapped edge, vertical strip?, low side?): a low edge that moves
-    # down, or a high edge that moves up, gains a strip.
-    for edge, snapped, vertical, low in ((real[0], snap[0], True, True),
-                                         (real[2], snap[2], True, False),
-                                         (real[1], snap[1], False, True),
-                                         (real[3], snap[3], False, False)):  # fmt: skip
-        if edge == snapped:
-            continue
-        inner, outer = min(edge, snapped), max(edge, snapped)
-        gained = snapped < edge if low else snapped > edge
-        colour, hatch = (GREEN, "//") if gained else (VERMILLION, "\\\\")
-        if vertical:
-            rect = Rectangle((inner, min(real[1], snap[1])), outer - inner,
-                             max(real[3], snap[3]) - min(real[1], snap[1]))  # fmt: skip
-        else:
-            rect = Rectangle((min(real[0], snap[0]), inner),
-                             max(real[2], snap[2]) - min(real[0], snap[0]), outer - inner)  # fmt: skip
-        rect.set(facecolor="none", edgecolor=colour, hatch=hatch, linewidth=0, alpha=0.8, zorder=2)
-        ax.add_patch(rect)
-        drawn.cells.append(rect)
-    colours = (SKY, ORANGE, GREEN, PURPLE, YELLOW, BLUE, VERMILLION)
+    _draw_map(ax, m, image, drawn)
+    ideal = {(b["axis"], b["bin"]): b["ideal"] for b in trace.data["misalignment"]["bins"]}
+    n = len(trace.data["bins"])
+    inset = 0.06 if n <= 16 else 0.0  # overlapping bins' edges side by side, not on top
+    xs, ys = [], []
+    winners: dict[tuple[int, int], list[str]] = {}
     for i, b in enumerate(trace.data["bins"]):
+        colour = BIN_COLOURS[i % len(BIN_COLOURS)]
         (r0, r1), (c0, c1) = b["rows"], b["cols"]
-        rect = Rectangle((c0 - 0.5, r0 - 0.5), max(c1 - c0, 0), max(r1 - r0, 0),
-                         facecolor=colours[i % len(colours)], alpha=0.22, edgecolor="none",
-                         zorder=2)  # fmt: skip
+        d = inset * ((i % 4) + 1) / 4
+        rect = Rectangle((c0 - 0.5 + d, r0 - 0.5 + d), max(c1 - c0 - 2 * d, 0),
+                         max(r1 - r0 - 2 * d, 0), fill=False, edgecolor=colour, linewidth=1.8,
+                         zorder=3)  # fmt: skip
         ax.add_patch(rect)
         drawn.bins.append(rect)
+        (ix0, ix1), (iy0, iy1) = ideal[("x", b["pw"])], ideal[("y", b["ph"])]
+        dashed = Rectangle((ix0, iy0), ix1 - ix0, iy1 - iy0, fill=False, edgecolor=colour,
+                           linestyle="--", linewidth=1.3, zorder=3)  # fmt: skip
+        ax.add_patch(dashed)
+        drawn.ideal.append(dashed)
+        xs += [ix0, ix1, c0 - 0.5, c1 - 0.5]
+        ys += [iy0, iy1, r0 - 0.5, r1 - 0.5]
         if b["winner"] is not None:
-            r, c = b["winner"]
-            win = Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2.4,
-                            zorder=4)  # fmt: skip
-            ax.add_patch(win)
-            drawn.winners.append(win)
-    for (x0, y0, x1, y1), line in ((real, "--"), (snap, "-")):
-        rect = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, linewidth=2.4, zorder=5,
-                         linestyle=line, edgecolor=BLUE)  # fmt: skip
-        ax.add_patch(rect)
-        drawn.roi.append(rect)
+            winners.setdefault(tuple(b["winner"]), []).append(f"({b['ph']}, {b['pw']})")
+        for cell in b.get("ties", [])[1:]:
+            r, c = cell
+            tie = Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, fill=False, edgecolor="black",
+                            linestyle=":", linewidth=1.5, zorder=4)  # fmt: skip
+            ax.add_patch(tie)
+            drawn.cells.append(tie)
+    for (r, c), names in winners.items():
+        win = Rectangle((c - 0.46, r - 0.46), 0.92, 0.92, fill=False, edgecolor="black",
+                        linewidth=2.6, zorder=4)  # fmt: skip
+        ax.add_patch(win)
+        drawn.winners.append(win)
+        if len(names) > 1:  # one cell is the max of several (overlapping) bins
+            drawn.labels.append(ax.text(c, r + 0.46, text(lang, "fig.pool.shared",
+                                                           bins=", ".join(names)),
+                                        ha="center", va="top", fontsize=7, zorder=7,
+                                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
+                                                  alpha=0.9)))  # fmt: skip
     PH, PW = trace.params["output_size"]
-    ax.set_title(f"RoI Pool: box (dashed) rounded to cells (solid), {PH}×{PW} bins\n"
-                 "outlined: each bin's max; hatched: strips gained (green) or lost (red)",
-                 fontsize=10)  # fmt: skip
-    _frame(ax, H, W, [real[0], real[2], snap[0], snap[2]], [real[1], real[3], snap[1], snap[3]])
+    ax.set_title(text(lang, "fig.pool.title", ph=PH, pw=PW), fontsize=10)
+    handles = [Line2D([], [], color="0.2", linestyle="--", label=text(lang, "fig.pool.ideal")),
+               Line2D([], [], color="0.2", label=text(lang, "fig.pool.cells")),
+               Line2D([], [], color="black", linewidth=2.6, marker="s", markerfacecolor="none",
+                      linestyle="none", markersize=9, label=text(lang, "fig.pool.max"))]  # fmt: skip
+    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"]):
+        handles.append(Line2D([], [], color="black", linestyle=":", marker="s", linewidth=0,
+                              markerfacecolor="none", markersize=9, label=text(lang, "fig.pool.tie")))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2,
+              fontsize=8, frameon=False)  # fmt: skip
+    _frame(trace, ax, H, W, xs, ys)
     return drawn
+
+
+# ----------------------------------------------------------------------------- both outputs
 
 
 def _matrix(ax: Axes, m: np.ndarray, title: str, drawn: Drawn, lo: float, hi: float) -> None:
@@ -377,19 +526,29 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
     >>> len(d.figure.axes)
     3
     """
-    if axes is None:
-        fig = Figure(figsize=(12, 4.2), layout="constrained")
-        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.6, 1, 1]})
-    drawn = Drawn(axes[0])
-    m = np.array(align.feature)
-    _draw_map(axes[0], m, None, drawn)
-    x, y = align.data["x"], align.data["y"]
-    _draw_roi(axes[0], align, drawn)
-    axes[0].set_title("input and RoI", fontsize=10)
-    _frame(axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]], [y["start"], y["end"]])
-    outputs = np.array(pool.output), np.array(align.output)
-    lo = float(min(o.min() for o in outputs))  # one colour scale for both outputs
-    hi = float(max(o.max() for o in outputs))
-    _matrix(axes[1], outputs[0], "RoI Pool output", drawn, lo, hi)
-    _matrix(axes[2], outputs[1], f"RoI Align ({align.params['mode']}) output", drawn, lo, hi)
+    _check(pool, "roi_pool", "summary_figure")
+    _check(align, "roi_align", "summary_figure")
+    with _language(align.lang):
+        lang = align.lang
+        if axes is None:
+            fig = Figure(figsize=(12, 4.2), layout="constrained")
+            axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.6, 1, 1]})
+        drawn = Drawn(axes[0])
+        m = np.array(align.feature)
+        _draw_map(axes[0], m, None, drawn)
+        x, y = align.data["x"], align.data["y"]
+        roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
+                        fill=False, edgecolor=BLUE, linewidth=2.4, zorder=3)  # fmt: skip
+        axes[0].add_patch(roi)
+        drawn.roi.append(roi)
+        axes[0].set_title(text(lang, "fig.summary.input"), fontsize=10)
+        _frame(align, axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]],
+               [y["start"], y["end"]])  # fmt: skip
+        outputs = np.array(pool.output), np.array(align.output)
+        lo = float(min(o.min() for o in outputs))  # one colour scale for both outputs
+        hi = float(max(o.max() for o in outputs))
+        _matrix(axes[1], outputs[0], text(lang, "fig.summary.pool"), drawn, lo, hi)
+        _matrix(axes[2], outputs[1], text(lang, "fig.summary.align",
+                                          mode=text(lang, f"mode.{align.params['mode']}")),
+                drawn, lo, hi)  # fmt: skip
     return drawn

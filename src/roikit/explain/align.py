@@ -442,6 +442,7 @@ def explain_roi_align(
         "map_shape": [H, W],
         "x": _axis_data(x), "y": _axis_data(y),
         "count": float(plan.count[0]), "bins": bins_data,
+        "offset": 0.5 if plan.aligned else 0.0, "focus": list(focus) if focus else None,
     }  # fmt: skip
     params = {"box": [float(v) for v in boxes[0, 1:]], "spatial_scale": spatial_scale,
               "output_size": list(plan.output_size), "sampling_ratio": plan.sampling_ratio,

@@ -367,8 +367,12 @@ def explain_roi_pool(
             cell = int(win[ph, pw])
             value = float(out[ph, pw])
             winner = None if cell < 0 else (cell // W, cell % W)
+            # Every cell that holds the bin's max, in row-major order (the first one wins).
+            ties = ([[int(r) + r0, int(q) + c0] for r, q in np.argwhere(img[r0:r1, c0:c1] == value)]
+                    if winner else [])  # fmt: skip
             bins.append({"ph": ph, "pw": pw, "rows": [r0, r1], "cols": [c0, c1],
-                         "winner": list(winner) if winner else None, "value": value})  # fmt: skip
+                         "winner": list(winner) if winner else None, "value": value,
+                         "ties": ties})  # fmt: skip
             label = f"({ph}, {pw})"
             summary_labels.append(label)
             summary_rows.append((f"{r0}…{r1 - 1}" if r1 > r0 else "—",
@@ -411,7 +415,7 @@ def explain_roi_pool(
 
     data = {
         "x": _axis_data(x), "y": _axis_data(y), "bins": bins, "map_shape": [H, W],
-        "misalignment": mis,
+        "misalignment": mis, "focus": list(focus) if focus else None,
     }  # fmt: skip
     params = {"box": [float(v) for v in boxes[0, 1:]], "spatial_scale": spatial_scale,
               "output_size": list(plan.output_size), "channel": c, "dtype": str(plan.dtype)}  # fmt: skip
