@@ -382,12 +382,10 @@ def explain_roi_pool(
                 steps.append(Step("pool.bin", text(lang, "pool.bin.title_empty", ph=ph, pw=pw),
                                   (text(lang, "pool.bin.empty"),), bin=(ph, pw)))  # fmt: skip
                 continue
-            block = img[r0:r1, c0:c1]
             lines = [text(lang, "pool.bin.max", v=fmt(value), r=winner[0] if winner else "—",
                           c=winner[1] if winner else "—")]  # fmt: skip
-            ties = int(np.sum(block == value))
-            if ties > 1:
-                lines[0] += text(lang, "pool.bin.tie", n=ties)
+            if len(ties) > 1:
+                lines[0] += text(lang, "pool.bin.tie", n=len(ties))
             # A big bin is shown around its maximum.
             centre = np.array(winner if winner else (r0, c0), dtype=np.float64)
             rows = range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(
