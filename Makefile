@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint figures clean
+.PHONY: demo test bench lint figures clean system
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,14 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.base
 	$(BIN)/python -m roikit demo
 
-# ROIKIT_REQUIRE_PARITY=1: the run fails unless the torchvision/onnxruntime parity tests ran.
-test: $(VENV)/.test
-	ROIKIT_REQUIRE_PARITY=1 $(BIN)/python -m pytest
+# Debian's TeX Live and chromium, when missing (apt; the tests compile LaTeX and drive a browser).
+system:
+	tools/install-system-packages
+
+# ROIKIT_REQUIRE_PARITY=1: the run fails unless the torchvision/onnxruntime parity tests ran;
+# ROIKIT_REQUIRE_LATEX / _BROWSER: the LaTeX and browser tests may not skip either.
+test: $(VENV)/.test system
+	ROIKIT_REQUIRE_PARITY=1 ROIKIT_REQUIRE_LATEX=1 ROIKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_ops.py

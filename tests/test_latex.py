@@ -1,6 +1,6 @@
 """The LaTeX output compiles with pdflatex (a standard TeX Live), in English and Korean.
 
-CI installs TeX Live and sets ROIKIT_REQUIRE_LATEX=1, which makes this test
+make test installs TeX Live (apt) and sets ROIKIT_REQUIRE_LATEX=1, which makes this test
 mandatory; elsewhere it is skipped, with its reason in the summary, when
 pdflatex is missing.
 """

@@ -30,8 +30,9 @@ def check_snapshot(path: Path, got: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("fmt", list(EXT))
 def test_demo_matches_snapshot(fmt: str, lang: str) -> None:
-    got = render(demo_traces(lang), fmt, width=100) if fmt == "text" else render(
-        demo_traces(lang), fmt)  # fmt: skip
+    # HTML without its inline SVG figures: they are tested as figures (test_figures.py).
+    extra = {"text": {"width": 100}, "html": {"figures": False}}.get(fmt, {})
+    got = render(demo_traces(lang), fmt, **extra)
     check_snapshot(SNAPSHOTS / f"demo_{lang}.{EXT[fmt]}", got)
 
 

@@ -169,6 +169,9 @@ def _write_all(files: list[tuple[Path, bytes]]) -> None:
     import os
     import tempfile
 
+    for path, _ in files:  # a blocked target is refused before anything is written
+        if path.is_dir():
+            _fail("file.dir", option="--output", path=path)
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
@@ -187,9 +190,13 @@ def _write_all(files: list[tuple[Path, bytes]]) -> None:
 
 
 def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None,
-          extra: list[tuple[Path, bytes]] | None = None) -> None:  # fmt: skip
-    """Print or write the walkthrough; ``extra`` files are written with it, all or nothing."""
-    from .render import render
+          extra: list[tuple[Path, bytes]] | None = None, handout: bool = False) -> None:  # fmt: skip
+    """Print or write the walkthrough, and with ``-o`` its figure files and ``extra``.
+
+    Markdown and LaTeX write their figures beside the document; every file
+    is written or none is.
+    """
+    from .render import render, render_files
 
     files = list(extra or [])
     if output is None:
@@ -198,10 +205,16 @@ def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None,
 
             print_trace(traces, bins=bins)
         else:
-            sys.stdout.write(render(traces, fmt.value, bins=bins))
+            kwargs = {"handout": handout} if handout else {}
+            sys.stdout.write(render(traces, fmt.value, bins=bins, **kwargs))
     else:
-        files.insert(0, (output, render(traces, fmt.value, bins=bins).encode("utf-8")))
+        files = render_files(traces, fmt.value, output, bins, handout) + files
     _write_all(files)
+
+
+def _check_handout(handout: bool, fmt: Format) -> None:
+    if handout and fmt not in (Format.html, Format.latex):
+        _fail("handout.format", fmt=fmt.value)
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the step text.")]
@@ -209,7 +222,11 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in "
                                       "full) or 'all'.")]  # fmt: skip
 BinOpt = Annotated[str | None, typer.Option("--bin", help="Expand only bin i,j.")]
-OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (Markdown and "
+                                             "LaTeX also write their figures beside it).")]  # fmt: skip
+HandoutOpt = Annotated[bool, typer.Option("--handout", help="A printable sheet (with --format "
+                                          "html or latex): map, figures, one bin in full, the "
+                                          "output, the comparison.")]  # fmt: skip
 
 
 @app.command()
@@ -222,6 +239,7 @@ def demo(
     output: OutOpt = None,
     figures: Annotated[Path | None, typer.Option("--figures", help="Also write the demo's "
                                                  "figures (PNG) into DIR.")] = None,  # fmt: skip
+    handout: HandoutOpt = False,
 ) -> None:
     """Work out RoI Pool and RoI Align by hand on a small embedded example."""
     _set_lang(lang)
@@ -233,7 +251,9 @@ def demo(
     if figures is not None and not figures.parent.is_dir():
         _fail("figures.parent", path=figures, parent=figures.parent)
     selected = _bins(bins, None)
-    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output)
+    _check_handout(handout, fmt)
+    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output,
+          handout=handout)  # fmt: skip
     if figures is not None:
         _figure_module()  # a clear error when matplotlib is missing
         from .demo import save_demo_figures
@@ -270,6 +290,7 @@ def explain(
     output: OutOpt = None,
     figure: Annotated[Path | None, typer.Option("--figure", help="Also draw the computation "
                                                 "to FILE (.png, .svg or .pdf).")] = None,  # fmt: skip
+    handout: HandoutOpt = False,
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     _set_lang(lang)
@@ -278,6 +299,7 @@ def explain(
 
     _check_output_file(output, "--output")
     _check_output_file(figure, "--figure", _FIGURE_SUFFIXES)
+    _check_handout(handout, fmt)
     try:
         feature, image_path = load_map(map_)
         source, picture = None, None
@@ -302,7 +324,7 @@ def explain(
         extra = []
         if figure is not None:
             extra.append((figure, _figure_bytes(trace, figure, picture)))
-        _emit([trace], fmt, selected, output, extra)
+        _emit([trace], fmt, selected, output, extra, handout)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
 

@@ -180,7 +180,9 @@ def _points(ax: Axes, b: dict[str, Any], drawn: Drawn) -> None:
     for i, p in enumerate(b["points"]):
         style: dict[str, Any] = (dict(color=VERMILLION, alpha=0.9) if p["inside"]
                                  else dict(facecolor="white", edgecolor="0.4"))  # fmt: skip
-        drawn.points.append(ax.scatter([p["x"]], [p["y"]], s=30, zorder=5, **style))
+        dot = ax.scatter([p["x"]], [p["y"]], s=30, zorder=5, **style)
+        dot.set_gid(f"roikit-pt-{b['ph']}-{b['pw']}-{i}")
+        drawn.points.append(dot)
         if b["winner"] == i:
             drawn.winners.append(ax.scatter([p["x"]], [p["y"]], s=150, facecolor="none",
                                             edgecolor=GREEN, linewidth=2.2, zorder=6))  # fmt: skip
@@ -278,6 +280,7 @@ def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, poi
             rect = Rectangle(_bin_rect(trace, ph, pw)[:2], *_bin_rect(trace, ph, pw)[2:],
                              fill=False, edgecolor=VERMILLION if worked else BLUE,
                              linewidth=2.4 if worked else 1.0, zorder=3)  # fmt: skip
+            rect.set_gid(f"roikit-bin-{ph}-{pw}")  # an id a web page can highlight
             main.add_patch(rect)
             drawn.bins.append(rect)
     xs, ys = [x["start"], x["end"]], [y["start"], y["end"]]
@@ -455,6 +458,7 @@ def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Dra
         rect = Rectangle((c0 - 0.5 + d, r0 - 0.5 + d), max(c1 - c0 - 2 * d, 0),
                          max(r1 - r0 - 2 * d, 0), fill=False, edgecolor=colour, linewidth=1.8,
                          zorder=3)  # fmt: skip
+        rect.set_gid(f"roikit-bin-{b['ph']}-{b['pw']}")
         ax.add_patch(rect)
         drawn.bins.append(rect)
         (ix0, ix1), (iy0, iy1) = ideal[("x", b["pw"])], ideal[("y", b["ph"])]

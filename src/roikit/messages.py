@@ -58,6 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare' shows its numbers",
         "convention.contradicts": "{option} {value} contradicts --convention {name}, which uses "
         "{key}={setting}; drop one of them",
+        "handout.format": "--handout makes a printable sheet: use it with --format html or latex "
+        "(not {fmt})",
     },
     "ko": {
         "prefix": "roikit: 오류: ",
@@ -107,6 +109,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "'roikit compare'에서 볼 수 있습니다",
         "convention.contradicts": "{option} {value}: --convention {name}의 설정({key}={setting})과 "
         "맞지 않습니다. 둘 중 하나를 빼세요",
+        "handout.format": "--handout은 인쇄용 한 장을 만듭니다. --format html 또는 latex과 함께 "
+        "쓰세요 (받은 형식: {fmt})",
     },
 }
 

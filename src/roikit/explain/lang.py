@@ -215,6 +215,8 @@ TEXT: dict[str, dict[str, str]] = {
         "doc.compare": "RoI Pool vs RoI Align",
         "doc.modes": "RoI Align: max or average",
         "doc.conventions": "One box through every convention",
+        "doc.figures_hint": "Figures: write this walkthrough to a file (-o walk.md) and its "
+        "figures are written beside it and linked here.",
         # roikit compare (library conventions)
         "conv.title": "One box, every convention",
         "conv.box": "box ({box}) × spatial_scale {s}, on a {h} × {w} map, {ph} × {pw} bins",
@@ -445,6 +447,8 @@ TEXT: dict[str, dict[str, str]] = {
         "doc.compare": "RoI Pooling과 RoI Align",
         "doc.modes": "RoI Align: 최댓값 풀링과 평균 풀링",
         "doc.conventions": "같은 박스, 라이브러리마다 다른 구현 방식 비교",
+        "doc.figures_hint": "그림: 풀이를 파일로 쓰면(-o walk.md) 그림이 그 옆에 함께 저장되고 "
+        "여기에 연결됩니다.",
         "conv.title": "박스 하나, 모든 구현 방식",
         "conv.box": "박스 ({box}) × spatial_scale {s}, {h} × {w} 맵, 출력 {ph} × {pw} 구간",
         "conv.outputs": "구간별 출력",

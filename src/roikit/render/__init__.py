@@ -11,7 +11,7 @@ from typing import Any
 
 from ..explain.trace import Step, Trace
 
-__all__ = ["FORMATS", "render", "visible_steps"]
+__all__ = ["FORMATS", "handout_steps", "render", "render_files", "visible_steps"]
 
 FORMATS = ("text", "md", "latex", "html", "json")
 Bins = str | tuple[int, int]
@@ -37,6 +37,19 @@ def visible_steps(trace: Trace, bins: Bins = "auto") -> list[tuple[Step, bool]]:
     return out
 
 
+#: The steps a handout keeps, besides the worked bin: the map, the output, the comparisons.
+_HANDOUT_KEYS = ("input", "output", "compare", "modes")
+
+
+def handout_steps(trace: Trace) -> list[tuple[Step, bool]]:
+    """The steps of a one-sheet handout: the input, the worked bin in full, the output.
+
+    The worked bin is the trace's (``bin=``), else (0, 0).
+    """
+    focus = tuple(trace.data.get("focus") or (0, 0))
+    return [(s, False) for s in trace.steps if s.key in _HANDOUT_KEYS or s.bin == focus]
+
+
 def title(trace: Trace) -> str:
     """The document title of a trace, in its language."""
     from ..explain.lang import text
@@ -55,7 +68,12 @@ def collapsed_note(trace: Trace, bins: Bins = "auto") -> str:
 
 
 def render(traces: Any, fmt: str = "text", bins: Bins = "auto", **kwargs: Any) -> str:
-    """Render one trace or a list of traces in ``fmt`` (one of :data:`FORMATS`)."""
+    """Render one trace or a list of traces in ``fmt`` (one of :data:`FORMATS`).
+
+    Keyword arguments go to the format's renderer: ``width`` (text);
+    ``figures`` (md, latex: the figure files to link per trace; html: inline
+    them), ``handout`` (html, latex).
+    """
     items = [traces] if isinstance(traces, Trace) else list(traces)
     if fmt == "text":
         from .text import render_text
@@ -64,18 +82,49 @@ def render(traces: Any, fmt: str = "text", bins: Bins = "auto", **kwargs: Any) -
     if fmt == "md":
         from .markdown import render_markdown
 
-        return render_markdown(items, bins=bins)
+        return render_markdown(items, bins=bins, **kwargs)
     if fmt == "latex":
         from .latex import render_latex
 
-        return render_latex(items, bins=bins)
+        return render_latex(items, bins=bins, **kwargs)
     if fmt == "html":
         from .html import render_html
 
-        return render_html(items, bins=bins)
+        return render_html(items, bins=bins, **kwargs)
     if fmt == "json":
         import json
 
         docs = [t.to_dict() for t in items]
         return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+
+
+def render_files(traces: Any, fmt: str, path: Any, bins: Bins = "auto",
+                 handout: bool = False) -> list[tuple[Any, bytes]]:  # fmt: skip
+    """The document for ``path`` and the figure files it links, as ``(path, bytes)`` pairs.
+
+    Markdown links PNG figures and LaTeX includes PDF figures, written beside
+    the document as ``<stem>-<n>-<name>.<ext>``; HTML carries its figures
+    inline, text and JSON have none. The caller writes all the files or none.
+    """
+    from pathlib import Path
+
+    from ._figures import available, figures_of, to_bytes
+
+    items = [traces] if isinstance(traces, Trace) else list(traces)
+    path = Path(path)
+    files: list[tuple[Any, bytes]] = []
+    kwargs: dict[str, Any] = {"handout": handout} if fmt in ("html", "latex") else {}
+    if fmt in ("md", "latex") and available():
+        ext = "png" if fmt == "md" else "pdf"
+        names: list[list[str]] = []
+        for i, trace in enumerate(items):
+            mine = []
+            for name, fig in figures_of(trace):
+                file = path.with_name(f"{path.stem}-{i + 1}-{name}.{ext}")
+                files.append((file, to_bytes(fig, ext)))
+                mine.append(file.name)
+            names.append(mine)
+        kwargs["figures"] = names
+    document = render(items, fmt, bins=bins, **kwargs)
+    return [(path, document.encode("utf-8")), *files]

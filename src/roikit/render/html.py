@@ -1,58 +1,169 @@
-"""HTML rendering: a self-contained page (or a fragment for notebooks)."""
+"""HTML rendering: a self-contained page (or a fragment for notebooks), figures inline.
+
+The page needs no network: styles and the small hover script are inline and
+the figures are inline SVG. Hovering (or focusing) an output cell highlights
+its bin everywhere: the bin's cells in the map table, its outline and points
+in the figure, and its worked step. It prints on A4 (a print stylesheet) and
+reads on a phone (tables scroll sideways).
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
-from ..explain.trace import Table
-from . import Bins, collapsed_note, title, visible_steps
+from ..explain.trace import Step, Table, Trace
+from . import Bins, collapsed_note, handout_steps, title, visible_steps
 from ._cells import cell, is_winner, items
 
 __all__ = ["render_html"]
 
+#: Light tints for the bins' cells in the map table (Okabe–Ito, very pale).
+_TINTS = ("#d6e6f2", "#f7dccb", "#cfeadf", "#efdbe8", "#f9ecc7", "#dcecf7")
+
 _STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; line-height: 1.45; }
+body { font-family: system-ui, sans-serif; max-width: 62em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.45; }
 .roikit table { border-collapse: collapse; margin: 0.4em 0 1em; font-variant-numeric: tabular-nums; }
+.roikit .scroll { overflow-x: auto; }
 .roikit caption { text-align: left; font-style: italic; }
 .roikit td, .roikit th { border: 1px solid #bbb; padding: 0.15em 0.5em; text-align: right; }
 .roikit th { background: #f2f2f2; }
-.roikit td.win { font-weight: bold; background: #ffd966; }
+.roikit td.win { font-weight: bold; outline: 2px solid #000; outline-offset: -3px; }
+.roikit td[data-out] { cursor: pointer; }
 .roikit ul { margin: 0.2em 0; }
+.roikit li { font-variant-numeric: tabular-nums; }
+.roikit .var { font-family: "Cambria Math", "STIX Two Math", Georgia, serif; font-style: italic; }
+.roikit figure { margin: 0.5em 0 1em; display: flex; flex-wrap: wrap; gap: 1em; }
+.roikit figure svg { max-width: 100%; height: auto; }
+.roikit .hl { outline: 3px solid #d55e00; outline-offset: -2px; }
+.roikit section.step.hl { outline: none; background: #fff4e6; }
+.roikit svg .hl path { stroke: #d55e00 !important; stroke-width: 4px !important; }
+@media (max-width: 40em) { body { margin: 0.5em auto; font-size: 95%; } }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  .roikit h2 { break-before: page; }
+  .roikit h2:first-of-type { break-before: avoid; }
+  .roikit section.step, .roikit figure, .roikit table { break-inside: avoid; }
+  .roikit figure svg { max-height: 11cm; width: auto; }
+}
 """.strip()
 
+# Hover (or keyboard focus) on an output cell lights its bin in its own trace section.
+_SCRIPT = """
+document.querySelectorAll('.roikit section.trace').forEach(function (sec) {
+  function mark(bin, on) {
+    sec.querySelectorAll('[data-bins~="' + bin + '"], [data-step-bin="' + bin + '"], ' +
+      '[id$="roikit-bin-' + bin + '"], [id*="roikit-pt-' + bin + '-"]').forEach(function (el) {
+      el.classList.toggle('hl', on);
+    });
+  }
+  sec.querySelectorAll('td[data-out]').forEach(function (td) {
+    var bin = td.getAttribute('data-out');
+    function on() { mark(bin, true); }
+    function off() { mark(bin, false); }
+    ['mouseenter', 'focus'].forEach(function (e) { td.addEventListener(e, on); });
+    ['mouseleave', 'blur'].forEach(function (e) { td.addEventListener(e, off); });
+  });
+});
+""".strip()
 
-def _table(t: Table) -> str:
+_VARS = re.compile(r"\b([lh])([xy])\b|\b([xy])([12])\b|\b([xy])_low\b")
+
+
+def _typeset(line: str) -> str:
+    """Escape a step line and set its variables as math: l<sub>y</sub>, x<sub>1</sub>, y<sub>low</sub>."""
+    def sub(m: re.Match[str]) -> str:
+        base, index = (m.group(1), m.group(2)) if m.group(1) else \
+            (m.group(3), m.group(4)) if m.group(3) else (m.group(5), "low")  # fmt: skip
+        return f'<span class="var">{base}</span><sub>{index}</sub>'
+
+    return _VARS.sub(sub, escape(line))
+
+
+def _bins_of_cells(trace: Trace) -> dict[tuple[int, int], list[str]]:
+    """Which bins read each map cell, from the trace's data (pool ranges, align neighbours)."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for b in trace.data.get("bins", []):
+        name = f"{b['ph']}-{b['pw']}"
+        if trace.op == "roi_pool":
+            (r0, r1), (c0, c1) = b["rows"], b["cols"]
+            cells = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+        else:
+            cells = {tuple(rc) for p in b["points"] if p["inside"] for rc in p["cells"]}
+        for rc in cells:
+            out.setdefault(rc, []).append(name)  # type: ignore[arg-type]
+    return out
+
+
+def _table(t: Table, trace: Trace, step: Step) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in t.col_labels)
+    is_map = step.key == "input"
+    is_output = step.key == "output"
+    owners = _bins_of_cells(trace) if is_map else {}
     rows = []
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
-        cells = "".join(
-            f'<td class="win">{escape(cell(v))}</td>' if is_winner(t, r, c)
-            else f"<td>{escape(cell(v))}</td>" for c, v in enumerate(row)
-        )  # fmt: skip
-        rows.append(f"<tr><th>{escape(label)}</th>{cells}</tr>")
-    return (f"<table><caption>{escape(t.title)}</caption><tr><th></th>{head}</tr>"
-            + "".join(rows) + "</table>")  # fmt: skip
+        cells = []
+        for c, v in enumerate(row):
+            attrs = ' class="win"' if is_winner(t, r, c) else ""
+            if is_map:
+                names = owners.get((int(label), int(t.col_labels[c])), [])
+                if names:
+                    first = trace.data["bins"].index(next(b for b in trace.data["bins"]
+                                                          if f"{b['ph']}-{b['pw']}" == names[0]))
+                    attrs += (f' data-bins="{" ".join(names)}" style="background:'
+                              f'{_TINTS[first % len(_TINTS)]}"')  # fmt: skip
+            if is_output:
+                attrs += f' data-out="{r}-{c}" tabindex="0"'
+            cells.append(f"<td{attrs}>{escape(cell(v))}</td>")
+        rows.append(f"<tr><th>{escape(label)}</th>{''.join(cells)}</tr>")
+    return (f'<div class="scroll"><table><caption>{escape(t.title)}</caption><tr><th></th>{head}'
+            f"</tr>" + "".join(rows) + "</table></div>")  # fmt: skip
 
 
-def render_html(traces: Any, bins: Bins = "auto", standalone: bool = True) -> str:
-    """Render one trace or several as HTML (a full page unless ``standalone=False``)."""
+def _figures(trace: Trace, index: int) -> str:
+    from ._figures import available, figures_of, to_svg
+
+    if not available():
+        return ""
+    svgs = [to_svg(fig, f"t{index}f{k}-") for k, (_, fig) in enumerate(figures_of(trace))]
+    return "<figure>" + "".join(svgs) + "</figure>" if svgs else ""
+
+
+def render_html(traces: Any, bins: Bins = "auto", standalone: bool = True,
+                figures: bool = True, handout: bool = False) -> str:  # fmt: skip
+    """Render one trace or several as HTML (a full page unless ``standalone=False``).
+
+    ``figures`` inlines each walkthrough's figures as SVG (when matplotlib is
+    installed); ``handout`` keeps what fits a printed sheet: the map and
+    figures, one bin worked in full, the output and the comparison.
+    """
     traces = items(traces)
     body = ['<div class="roikit">']
-    for trace in traces:
+    for i, trace in enumerate(traces):
+        body.append(f'<section class="trace" id="trace-{i}">')
         body.append(f"<h2>{escape(title(trace))}</h2>")
-        for step, is_summary in visible_steps(trace, bins):
-            body.append(f"<h3>{escape(step.title)}</h3>")
+        shown = handout_steps(trace) if handout else visible_steps(trace, bins)
+        for step, is_summary in shown:
+            data = f' data-step-bin="{step.bin[0]}-{step.bin[1]}"' if step.bin else ""
+            body.append(f'<section class="step"{data}><h3>{escape(step.title)}</h3>')
             if step.lines:
-                body.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in step.lines) + "</ul>")
+                body.append("<ul>" + "".join(f"<li>{_typeset(x)}</li>" for x in step.lines) + "</ul>")
             if is_summary:
                 body.append(f"<p><em>{escape(collapsed_note(trace, bins))}</em></p>")
-            body += [_table(t) for t in step.tables]
+            body += [_table(t, trace, step) for t in step.tables]
+            if step.key == "input" and figures:
+                body.append(_figures(trace, i))
+            body.append("</section>")
+        body.append("</section>")
     body.append("</div>")
+    script = f"<script>\n{_SCRIPT}\n</script>"
     if not standalone:
-        return f"<style>{_STYLE}</style>" + "\n".join(body)
+        return f"<style>{_STYLE}</style>" + "\n".join(body) + script
     lang = traces[0].lang if traces else "en"
     return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(title(traces[0])) if traces else 'roikit'}</title>\n"
             f"<style>\n{_STYLE}\n</style>\n</head>\n<body>\n" + "\n".join(body)
-            + "\n</body>\n</html>\n")  # fmt: skip
+            + f"\n{script}\n</body>\n</html>\n")  # fmt: skip

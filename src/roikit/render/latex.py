@@ -6,10 +6,11 @@ only packages of a standard TeX distribution.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..explain.trace import Table
-from . import Bins, collapsed_note, title, visible_steps
+from . import Bins, collapsed_note, handout_steps, title, visible_steps
 from ._cells import cell, is_winner, items
 
 __all__ = ["render_latex"]
@@ -27,6 +28,21 @@ def escape(s: str) -> str:
     return "".join(_SPECIAL.get(ch) or _SYMBOLS.get(ch) or ch for ch in s)
 
 
+_VARS = re.compile(r"\b([lh])([xy])\b|\b([xy])([12])\b|\b([xy])\\_low\b")
+
+
+def typeset(s: str) -> str:
+    """:func:`escape`, with the walkthrough's variables in math mode: $l_y$, $x_1$, $y_{low}$."""
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"${m.group(1)}_{m.group(2)}$"
+        if m.group(3):
+            return f"${m.group(3)}_{m.group(4)}$"
+        return f"${m.group(5)}_{{\\mathrm{{low}}}}$"
+
+    return _VARS.sub(sub, escape(s))
+
+
 def _table(t: Table) -> list[str]:
     spec = "r|" + "r" * len(t.col_labels)
     out = [r"\begin{center}", rf"\textit{{{escape(t.title)}}}\\[2pt]", r"\small",
@@ -39,27 +55,46 @@ def _table(t: Table) -> list[str]:
     return out + [r"\end{tabular}", r"\end{center}"]
 
 
-def render_latex(traces: Any, bins: Bins = "auto") -> str:
-    """Render one trace or several as a complete LaTeX document."""
+def render_latex(traces: Any, bins: Bins = "auto", figures: list[list[str]] | None = None,
+                 handout: bool = False) -> str:  # fmt: skip
+    """Render one trace or several as a complete LaTeX document.
+
+    ``figures`` names, per trace, the PDF figures written beside the document
+    (:func:`roikit.render.render_files`), included after the input step.
+    ``handout`` keeps the map, the figures, one bin worked in full, the output
+    and the comparison, in a compact layout for a printed sheet (A4).
+    """
     traces = items(traces)
     korean = any(t.lang == "ko" for t in traces)
-    out = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
-           r"\usepackage[utf8]{inputenc}", r"\usepackage{amssymb}",
-           r"\usepackage[margin=2cm]{geometry}"]  # fmt: skip
+    # A handout is two columns of small type: a printed sheet, front and back.
+    options, margin = ("10pt,a4paper,twocolumn", "1.2cm") if handout else ("11pt,a4paper", "2cm")
+    out = [rf"\documentclass[{options}]{{article}}", r"\usepackage[T1]{fontenc}",
+           r"\usepackage[utf8]{inputenc}", r"\usepackage{amssymb}", r"\usepackage{graphicx}",
+           rf"\usepackage[margin={margin}]{{geometry}}"]  # fmt: skip
     if korean:
         out.append(r"\usepackage{kotex}")
     out += [r"\setlength{\parindent}{0pt}", r"\begin{document}"]
-    for trace in traces:
+    if handout:
+        out.append(r"\small")
+    for i, trace in enumerate(traces):
         out.append(rf"\section*{{{escape(title(trace))}}}")
-        for step, is_summary in visible_steps(trace, bins):
+        shown = handout_steps(trace) if handout else visible_steps(trace, bins)
+        for step, is_summary in shown:
             out.append(rf"\subsection*{{{escape(step.title)}}}")
             if step.lines:
-                out.append(r"\begin{itemize}")
-                out += [rf"\item {escape(line)}" for line in step.lines]
+                out.append(r"\begin{itemize}" + (r"\itemsep0pt" if handout else ""))
+                out += [rf"\item {typeset(line)}" for line in step.lines]
                 out.append(r"\end{itemize}")
             if is_summary:
                 out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
+            names = figures[i] if figures is not None and step.key == "input" else []
             for t in step.tables:
-                out += _table(t)
+                if not (handout and names):  # a handout's figure already shows the map
+                    out += _table(t)
+            if names:
+                width = 0.8 if handout else 0.48 if len(names) > 1 else 0.6
+                out.append(r"\begin{center}")
+                out += [rf"\includegraphics[width={width}\linewidth]{{{name}}}" for name in names]
+                out.append(r"\end{center}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..explain.lang import text
 from ..explain.trace import Table
 from . import Bins, collapsed_note, title, visible_steps
 from ._cells import cell, is_winner, items
@@ -26,11 +27,21 @@ def _table(t: Table) -> list[str]:
     return out + [""]
 
 
-def render_markdown(traces: Any, bins: Bins = "auto") -> str:
-    """Render one trace or several as Markdown."""
+def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] | None = None) -> str:
+    """Render one trace or several as Markdown.
+
+    ``figures`` names, per trace, the image files written beside the document
+    (:func:`roikit.render.render_files` writes them); they are linked after the
+    input step. Without them a walkthrough says how to get its figures.
+    """
     out: list[str] = []
-    for trace in items(traces):
+    for i, trace in enumerate(items(traces)):
         out += [f"## {_escape(title(trace))}", ""]
+        if trace.op in ("roi_pool", "roi_align"):
+            if figures is not None:
+                links = [f"![{name}]({name})" for name in figures[i]]
+            else:
+                links = [f"*{_escape(text(trace.lang, 'doc.figures_hint'))}*"]
         for step, is_summary in visible_steps(trace, bins):
             out += [f"### {_escape(step.title)}", ""]
             out += [f"- {_escape(line)}" for line in step.lines]
@@ -40,4 +51,6 @@ def render_markdown(traces: Any, bins: Bins = "auto") -> str:
                 out += [f"*{_escape(collapsed_note(trace, bins))}*", ""]
             for t in step.tables:
                 out += _table(t)
+            if step.key == "input" and trace.op in ("roi_pool", "roi_align") and links:
+                out += [*links, ""]
     return "\n".join(out).rstrip() + "\n"

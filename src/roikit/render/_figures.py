@@ -1,0 +1,63 @@
+"""A trace's figures as files or inline SVG, for the handouts (HTML, Markdown, LaTeX).
+
+The figures are :mod:`roikit.figures` drawings of the trace (they compute
+nothing); this module only picks which ones a trace gets and serializes them.
+matplotlib is an optional dependency: without it a handout has no figures
+and says so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from ..explain.trace import Trace
+
+__all__ = ["available", "figures_of", "to_bytes", "to_svg"]
+
+
+def available() -> bool:
+    """Whether matplotlib (the ``figures`` extra) is installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def figures_of(trace: Trace) -> list[tuple[str, Any]]:
+    """``(name, Figure)`` for each figure of a walkthrough: none for comparisons."""
+    from .. import figures
+
+    if trace.op == "roi_pool":
+        return [("roi_pool", figures.pool_figure(trace).figure)]
+    if trace.op == "roi_align":
+        return [("roi_align", figures.align_figure(trace).figure),
+                ("bilinear", figures.bilinear_figure(trace).figure)]  # fmt: skip
+    return []
+
+
+def to_bytes(fig: Any, fmt: str) -> bytes:
+    """The figure as PNG or PDF bytes (no timestamps, so files are reproducible)."""
+    buf = io.BytesIO()
+    meta = {"Software": None} if fmt == "png" else {"Creator": None, "Producer": None,
+                                                     "CreationDate": None}  # fmt: skip
+    fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
+    return buf.getvalue()
+
+
+def to_svg(fig: Any, prefix: str) -> str:
+    """The figure as an inline ``<svg>`` element; element ids get ``prefix`` to stay unique."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "roikit"}):  # the same ids on every run
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: it is inline
+    # matplotlib's own ids (clip paths, glyphs) and roikit's gids both become unique per figure.
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'(url\(#|xlink:href="#|href="#)([^")]+)',
+                 lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
+    return svg.replace("<svg ", '<svg role="img" ', 1)
