@@ -207,3 +207,15 @@ def test_cli_figure_draws_over_the_picture_a_map_came_from(tmp_path) -> None:  #
                              image=rgb)  # fmt: skip
     shown = [a for a in d.ax.get_children() if isinstance(a, AxesImage)]
     assert len(shown) == 1 and shown[0].get_array().shape == (12, 10, 3)
+
+
+def test_a_big_pool_figure_details_the_worked_bin_only() -> None:
+    m = np.random.default_rng(0).integers(0, 10, (20, 20)).astype(float)
+    trace = explain_roi_pool(m, (1.3, 2.2, 18.4, 17.9), 7)
+    d = figures.pool_figure(trace, bin=(2, 3))
+    assert len(d.bins) == 49 and len(d.ideal) == 1
+    b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == (2, 3))
+    ideal = {(x["axis"], x["bin"]): x["ideal"] for x in trace.data["misalignment"]["bins"]}
+    assert d.ideal[0].get_x() == pytest.approx(ideal[("x", 3)][0])
+    assert d.ideal[0].get_y() == pytest.approx(ideal[("y", 2)][0])
+    assert b["winner"] is not None and len(d.winners) >= 1

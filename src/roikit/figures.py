@@ -415,7 +415,8 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
 # ----------------------------------------------------------------------------- RoI Pool
 
 
-def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | None = None) -> Drawn:
+def pool_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
+                image: np.ndarray | None = None) -> Drawn:  # fmt: skip
     """RoI Pool's two quantizations: ideal bins (dashed) over the cells RoI Pool reads (solid).
 
     Each bin has its own colour: its ideal continuous bin (the one RoI Align
@@ -423,7 +424,10 @@ def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | Non
     bin-level misalignment shows as the gap between the two. Every maximum
     is outlined: the chosen cell of each bin thick (a cell that is the max of
     several bins says so), a tied maximum that was not chosen dotted. Bins
-    are outlines, never tints, so they stay visible over any map.
+    are outlines, never tints, so they stay visible over any map. Above 3×3
+    bins only the worked bin (``bin``, else the trace's, else (0, 0)) gets its
+    ideal bin, its tie marks and labels; the others are thin outlines with
+    their maxima.
 
     Examples
     --------
@@ -436,11 +440,15 @@ def pool_figure(trace: Trace, ax: Axes | None = None, *, image: np.ndarray | Non
     """
     _check(trace, "roi_pool", "pool_figure")
     with _language(trace.lang):
-        return _pool_figure(trace, ax, image)
+        return _pool_figure(trace, ax, bin, image)
 
 
-def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Drawn:
+def _pool_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
+                 image: np.ndarray | None) -> Drawn:  # fmt: skip
     lang = trace.lang
+    PH, PW = trace.params["output_size"]
+    big = PH * PW > MAX_FULL_BINS
+    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
     drawn = Drawn(ax if ax is not None else _new_axes()[0])
     ax = drawn.ax
     m = np.array(trace.feature)
@@ -452,15 +460,21 @@ def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Dra
     xs, ys = [], []
     winners: dict[tuple[int, int], list[str]] = {}
     for i, b in enumerate(trace.data["bins"]):
-        colour = BIN_COLOURS[i % len(BIN_COLOURS)]
+        worked = not big or (b["ph"], b["pw"]) == focus
+        colour = BIN_COLOURS[i % len(BIN_COLOURS)] if not big else VERMILLION if worked else BLUE
         (r0, r1), (c0, c1) = b["rows"], b["cols"]
         d = inset * ((i % 4) + 1) / 4
         rect = Rectangle((c0 - 0.5 + d, r0 - 0.5 + d), max(c1 - c0 - 2 * d, 0),
-                         max(r1 - r0 - 2 * d, 0), fill=False, edgecolor=colour, linewidth=1.8,
-                         zorder=3)  # fmt: skip
+                         max(r1 - r0 - 2 * d, 0), fill=False, edgecolor=colour,
+                         linewidth=2.4 if big and worked else 0.9 if big else 1.8,
+                         zorder=4 if worked else 3)  # fmt: skip
         rect.set_gid(f"roikit-bin-{b['ph']}-{b['pw']}")
         ax.add_patch(rect)
         drawn.bins.append(rect)
+        if b["winner"] is not None:
+            winners.setdefault(tuple(b["winner"]), []).append(f"({b['ph']}, {b['pw']})")
+        if not worked:
+            continue
         (ix0, ix1), (iy0, iy1) = ideal[("x", b["pw"])], ideal[("y", b["ph"])]
         dashed = Rectangle((ix0, iy0), ix1 - ix0, iy1 - iy0, fill=False, edgecolor=colour,
                            linestyle="--", linewidth=1.3, zorder=3)  # fmt: skip
@@ -468,8 +482,6 @@ def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Dra
         drawn.ideal.append(dashed)
         xs += [ix0, ix1, c0 - 0.5, c1 - 0.5]
         ys += [iy0, iy1, r0 - 0.5, r1 - 0.5]
-        if b["winner"] is not None:
-            winners.setdefault(tuple(b["winner"]), []).append(f"({b['ph']}, {b['pw']})")
         for cell in b.get("ties", [])[1:]:
             r, c = cell
             tie = Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, fill=False, edgecolor="black",
@@ -481,19 +493,19 @@ def _pool_figure(trace: Trace, ax: Axes | None, image: np.ndarray | None) -> Dra
                         linewidth=2.6, zorder=4)  # fmt: skip
         ax.add_patch(win)
         drawn.winners.append(win)
-        if len(names) > 1:  # one cell is the max of several (overlapping) bins
+        if len(names) > 1 and (not big or f"({focus[0]}, {focus[1]})" in names):  # several bins' max
             drawn.labels.append(ax.text(c, r + 0.46, text(lang, "fig.pool.shared",
                                                            bins=", ".join(names)),
                                         ha="center", va="top", fontsize=7, zorder=7,
                                         bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
                                                   alpha=0.9)))  # fmt: skip
-    PH, PW = trace.params["output_size"]
     ax.set_title(text(lang, "fig.pool.title", ph=PH, pw=PW), fontsize=10)
     handles = [Line2D([], [], color="0.2", linestyle="--", label=text(lang, "fig.pool.ideal")),
                Line2D([], [], color="0.2", label=text(lang, "fig.pool.cells")),
                Line2D([], [], color="black", linewidth=2.6, marker="s", markerfacecolor="none",
                       linestyle="none", markersize=9, label=text(lang, "fig.pool.max"))]  # fmt: skip
-    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"]):
+    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"]
+           if not big or (b["ph"], b["pw"]) == focus):  # fmt: skip
         handles.append(Line2D([], [], color="black", linestyle=":", marker="s", linewidth=0,
                               markerfacecolor="none", markersize=9, label=text(lang, "fig.pool.tie")))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2,
