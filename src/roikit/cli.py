@@ -116,17 +116,6 @@ def _set_lang(lang: Any) -> None:
     _lang = str(getattr(lang, "value", lang))
 
 
-def _bins(bins: str, bin_: str | None) -> Any:
-    from .mapio import parse_numbers
-
-    if bin_ is not None:
-        i, j = parse_numbers(bin_, "--bin", (2,))
-        return int(i), int(j)
-    if bins not in ("auto", "all"):
-        _fail("bins.word", bins=bins)
-    return bins
-
-
 def _figure_module() -> Any:
     try:
         from . import figures
@@ -250,7 +239,12 @@ def demo(
         _fail("figures.file", path=figures)
     if figures is not None and not figures.parent.is_dir():
         _fail("figures.parent", path=figures, parent=figures.parent)
-    selected = _bins(bins, None)
+    try:
+        from .request import parse_bins
+
+        selected = parse_bins(bins, None)
+    except RoIError as exc:
+        _fail_with(exc)
     _check_handout(handout, fmt)
     _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output,
           handout=handout)  # fmt: skip
@@ -294,72 +288,26 @@ def explain(
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     _set_lang(lang)
-    from .explain import explain_roi_align, explain_roi_pool
-    from .mapio import load_map, parse_box, parse_output_size, picture_map
+    from .mapio import load_map
+    from .request import build_walkthrough
 
     _check_output_file(output, "--output")
     _check_output_file(figure, "--figure", _FIGURE_SUFFIXES)
     _check_handout(handout, fmt)
     try:
         feature, image_path = load_map(map_)
-        source, picture = None, None
-        if image_path is not None:
-            feature, picture, source = picture_map(feature, image_path, spatial_scale, lang.value)
-        coords = parse_box(box, spatial_scale)
-        size = parse_output_size(output_size, feature.shape[-2:])
-        selected = _bins(bins, bin_)
-        if isinstance(selected, tuple) and not (0 <= selected[0] < size[0]
-                                                and 0 <= selected[1] < size[1]):  # fmt: skip
-            _fail("bin.outside", bin=bin_, ph=size[0], pw=size[1])
         given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
                  "mode": mode.value if mode else None}  # fmt: skip
-        settings = _settings(op, convention, {k: v for k, v in given.items() if v is not None})
-        focus = selected if isinstance(selected, tuple) else None
-        common: dict[str, Any] = dict(channel=channel, lang=lang.value, bin=focus,
-                                      convention=convention, source=source)  # fmt: skip
-        if op is Op.pool:
-            trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
-        else:
-            trace = explain_roi_align(feature, coords, size, spatial_scale, **common, **settings)
+        walk = build_walkthrough(op.value, feature, image_path, box, output_size, spatial_scale,
+                                 given={k: v for k, v in given.items() if v is not None},
+                                 convention=convention, channel=channel, lang=lang.value,
+                                 bins=bins, bin_=bin_)  # fmt: skip
         extra = []
         if figure is not None:
-            extra.append((figure, _figure_bytes(trace, figure, picture)))
-        _emit([trace], fmt, selected, output, extra, handout)
+            extra.append((figure, _figure_bytes(walk.trace, figure, walk.picture)))
+        _emit([walk.trace], fmt, walk.bins, output, extra, handout)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
-
-
-_OPTION = {"sampling_ratio": "--sampling-ratio", "aligned": "--aligned/--not-aligned",
-           "mode": "--mode"}  # fmt: skip
-_WALKTHROUGH_DEFAULTS: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
-
-
-def _settings(op: Op, convention: str | None, given: dict[str, Any]) -> dict[str, Any]:
-    """RoI Align's settings: the walkthrough's defaults, a convention's, and the options given.
-
-    An option that does not apply (any of them for RoI Pool) or that contradicts
-    the convention is refused: it would otherwise be silently ignored or win.
-    """
-    from .conventions import get_convention
-
-    if op is Op.pool:
-        for key in given:
-            _fail("option.pool", option=_OPTION[key])
-    if convention is None:
-        return {**_WALKTHROUGH_DEFAULTS, **given}
-    conv = get_convention(convention)
-    if op is Op.pool and not conv.pool:
-        _fail("convention.align", name=convention)
-    if op is Op.align and conv.pool:
-        _fail("convention.pool", name=convention)
-    if op is Op.align and conv.explain is None:
-        _fail("convention.none", name=convention, summary=conv.summary)
-    settings = dict(conv.explain or {})
-    for key, value in given.items():
-        if key in settings and settings[key] != value:
-            _fail("convention.contradicts", option=_OPTION[key], value=value, name=convention,
-                  key=key, setting=settings[key])  # fmt: skip
-    return settings
 
 
 @app.command()

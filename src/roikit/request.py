@@ -1,0 +1,105 @@
+"""A walkthrough asked for in words: the options of ``roikit explain`` or the explorer's query.
+
+The command line and the explorer's HTTP API both turn their text options
+into a trace here, so they give the same trace (hence the same JSON) and
+the same errors for the same request. Errors are
+:class:`~roikit.mapio.InputFileError` (localized through
+:mod:`roikit.messages`) or the API's :class:`~roikit.RoIError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .explain.trace import Trace
+from .mapio import InputFileError, parse_box, parse_numbers, parse_output_size, picture_map
+
+__all__ = ["Walkthrough", "build_walkthrough", "option_names", "parse_bins"]
+
+#: The walkthrough's own RoI Align defaults (Figure 3 of the Mask R-CNN paper).
+DEFAULTS: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
+#: How each setting is spelled on the command line (errors name the option).
+option_names = {"sampling_ratio": "--sampling-ratio", "aligned": "--aligned/--not-aligned",
+                "mode": "--mode"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """A built walkthrough: the trace, the picture under it (if any) and the bins to show."""
+
+    trace: Trace
+    picture: np.ndarray | None
+    bins: Any  # "auto", "all" or (row, col)
+
+
+def parse_bins(bins: str, bin_: str | None) -> Any:
+    """``--bins auto|all`` or ``--bin i,j`` as the renderers take them."""
+    if bin_ is not None:
+        i, j = parse_numbers(bin_, "--bin", (2,))
+        return int(i), int(j)
+    if bins not in ("auto", "all"):
+        raise InputFileError("bins.word", bins=bins)
+    return bins
+
+
+def settings(op: str, convention: str | None, given: dict[str, Any]) -> dict[str, Any]:
+    """RoI Align's settings: the walkthrough's defaults, a convention's, and the options given.
+
+    An option that does not apply (any of them for RoI Pool) or that contradicts
+    the convention is refused: it would otherwise be silently ignored or win.
+    """
+    from .conventions import get_convention
+
+    if op == "pool":
+        for key in given:
+            raise InputFileError("option.pool", option=option_names[key])
+    if convention is None:
+        return {**DEFAULTS, **given}
+    conv = get_convention(convention)
+    if op == "pool" and not conv.pool:
+        raise InputFileError("convention.align", name=convention)
+    if op == "align" and conv.pool:
+        raise InputFileError("convention.pool", name=convention)
+    if op == "align" and conv.explain is None:
+        raise InputFileError("convention.none", name=convention, summary=conv.summary)
+    chosen = dict(conv.explain or {})
+    for key, value in given.items():
+        if key in chosen and chosen[key] != value:
+            raise InputFileError("convention.contradicts", option=option_names[key], value=value,
+                                 name=convention, key=key, setting=chosen[key])  # fmt: skip
+    return chosen
+
+
+def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box: str,
+                      output_size: str = "2", spatial_scale: float = 1.0, *,
+                      given: dict[str, Any] | None = None, convention: str | None = None,
+                      channel: int | None = None, lang: str = "en", bins: str = "auto",
+                      bin_: str | None = None) -> Walkthrough:  # fmt: skip
+    """Check the text options against the map and build the trace.
+
+    ``given`` holds the RoI Align settings the user set (``sampling_ratio``,
+    ``aligned``, ``mode``); the others come from the convention or the
+    walkthrough's defaults.
+    """
+    from .explain import explain_roi_align, explain_roi_pool
+
+    source, picture = None, None
+    if image_path is not None:
+        feature, picture, source = picture_map(feature, image_path, spatial_scale, lang)
+    coords = parse_box(box, spatial_scale)
+    size = parse_output_size(output_size, feature.shape[-2:])
+    selected = parse_bins(bins, bin_)
+    if isinstance(selected, tuple) and not (0 <= selected[0] < size[0] and 0 <= selected[1] < size[1]):
+        raise InputFileError("bin.outside", bin=bin_, ph=size[0], pw=size[1])
+    chosen = settings(op, convention, dict(given or {}))
+    common: dict[str, Any] = dict(channel=channel, lang=lang, convention=convention, source=source,
+                                  bin=selected if isinstance(selected, tuple) else None)  # fmt: skip
+    if op == "pool":
+        trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
+    else:
+        trace = explain_roi_align(feature, coords, size, spatial_scale, **common, **chosen)
+    return Walkthrough(trace, picture, selected)
