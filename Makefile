@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint figures clean system
+.PHONY: demo test bench lint figures clean system explore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.base
 	$(BIN)/python -m roikit demo
+
+# The explorer on the demo's map: a local page (Ctrl-C stops it).
+explore: $(VENV)/.test
+	$(BIN)/python -m roikit explore
 
 # Debian's TeX Live and chromium, when missing (apt; the tests compile LaTeX and drive a browser).
 system:

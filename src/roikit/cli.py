@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import numpy as np
 import typer
 
 from .errors import RoIError
@@ -337,6 +338,64 @@ def compare(
         _emit([trace], fmt, "all", output)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
+
+
+@app.command()
+def explore(
+    map_: Annotated[str | None, typer.Option("--map", help="Inline rows, or a .npy, .csv/.txt or "
+                                             "image file. \\[default: the demo's map]")] = None,  # fmt: skip
+    box: Annotated[str | None, typer.Option("--box", help="x1,y1,x2,y2 in image pixels. "
+                                            "\\[default: the demo's box]")] = None,  # fmt: skip
+    output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
+    spatial_scale: Annotated[float | None, typer.Option("--spatial-scale", help="\\[default: the "
+                                                        "demo's 0.5, else 1]")] = None,  # fmt: skip
+    op: Annotated[Op, typer.Option("--op", help="pool or align.")] = Op.align,
+    lang: LangOpt = Lang.en,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (only this one).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+) -> None:
+    """Drag the RoI on a local page and watch every bin, point, weight and output follow."""
+    _set_lang(lang)
+    from .demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+    from .explore import ExploreServer
+    from .explore.api import MAX_EXPLORE_CELLS
+    from .mapio import load_map, parse_box, parse_output_size
+
+    try:
+        if map_ is None:
+            feature, scale = DEMO_MAP, DEMO_SCALE if spatial_scale is None else spatial_scale
+            coords = list(DEMO_BOX) if box is None else parse_box(box, scale)
+        else:
+            feature, _ = load_map(map_)
+            scale = 1.0 if spatial_scale is None else spatial_scale
+            if feature.ndim != 2:
+                feature = feature[0]
+            if feature.size > MAX_EXPLORE_CELLS:
+                raise InputFileError("map.too_many", where="--map", limit=MAX_EXPLORE_CELLS)
+            h, w = feature.shape
+            coords = [0.0, 0.0, (w - 1) / scale, (h - 1) / scale] if box is None else parse_box(box, scale)
+        parse_output_size(output_size, feature.shape)
+    except (RoIError, OSError) as exc:
+        _fail_with(exc)
+    start = {"map": np.asarray(feature).tolist(), "box": coords, "op": op.value,
+             "output_size": output_size, "spatial_scale": scale, "lang": lang.value,
+             "sampling_ratio": 2, "aligned": False, "mode": "max"}  # fmt: skip
+    try:
+        server = ExploreServer(start, host, port)
+    except OSError as exc:
+        _echo_error(f"--host {host} --port {port}: {exc.strerror or exc}")
+    typer.echo(f"roikit explore: {server.url}")
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main() -> None:

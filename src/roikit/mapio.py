@@ -59,6 +59,19 @@ def _parse_rows(text: str, where: str, echo: bool) -> np.ndarray:
     return _finite(np.array(rows), where)
 
 
+def parse_inline_map(text: str, max_cells: int) -> np.ndarray:
+    """Inline rows (``"1 2; 3 4"``) as a map of at most ``max_cells`` values; never a file name.
+
+    The explorer's API uses this: a query can name numbers, not files on the machine.
+    """
+    if text.count(";") + text.count("\n") + 1 > max_cells or len(text) > 32 * max_cells:
+        raise InputFileError("map.too_many", where="map", limit=max_cells)
+    arr = _parse_rows(text, "map", echo=True)
+    if arr.size > max_cells:
+        raise InputFileError("map.too_many", where="map", limit=max_cells)
+    return arr
+
+
 def _finite(arr: np.ndarray, where: str) -> np.ndarray:
     """The one finiteness rule for maps from every source."""
     bad = np.argwhere(~np.isfinite(arr))

@@ -60,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{key}={setting}; drop one of them",
         "handout.format": "--handout makes a printable sheet: use it with --format html or latex "
         "(not {fmt})",
+        "explore.op": "op must be pool or align; got {op!r}",
+        "explore.missing": "{name} is missing",
+        "explore.choice": "{name} must be one of {choices}; got {value!r}",
+        "explore.number": "{name} needs a number; got {value!r}",
     },
     "ko": {
         "prefix": "roikit: 오류: ",
@@ -111,6 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "맞지 않습니다. 둘 중 하나를 빼세요",
         "handout.format": "--handout은 인쇄용 한 장을 만듭니다. --format html 또는 latex과 함께 "
         "쓰세요 (받은 형식: {fmt})",
+        "explore.op": "op: pool 또는 align이어야 합니다. 받은 값 {op!r}",
+        "explore.missing": "{name}: 값이 없습니다",
+        "explore.choice": "{name}: {choices} 중 하나여야 합니다. 받은 값 {value!r}",
+        "explore.number": "{name}: 숫자가 필요합니다. 받은 값 {value!r}",
     },
 }
 

@@ -451,5 +451,7 @@ def explain_roi_align(
 
 
 def _axis_data(a: AlignAxis) -> dict[str, Any]:
+    # edges: where each bin starts (and the last one ends), for drawings that compute nothing
+    edges = [float(a.start[0] + p * a.bin_size[0]) for p in range(a.bins + 1)]
     return {"start": float(a.start[0]), "end": float(a.end[0]), "size": float(a.size[0]),
-            "bin_size": float(a.bin_size[0]), "grid": float(a.grid[0])}  # fmt: skip
+            "bin_size": float(a.bin_size[0]), "grid": float(a.grid[0]), "edges": edges}  # fmt: skip

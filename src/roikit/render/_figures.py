@@ -41,8 +41,8 @@ def figures_of(trace: Trace) -> list[tuple[str, Any]]:
 def to_bytes(fig: Any, fmt: str) -> bytes:
     """The figure as PNG or PDF bytes (no timestamps, so files are reproducible)."""
     buf = io.BytesIO()
-    meta = {"Software": None} if fmt == "png" else {"Creator": None, "Producer": None,
-                                                     "CreationDate": None}  # fmt: skip
+    meta = {"png": {"Software": None}, "svg": {"Date": None},
+            "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}[fmt]
     fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
     return buf.getvalue()
 

@@ -1,0 +1,128 @@
+"""The explorer's API, independent of HTTP: a query (text options) in, JSON out.
+
+:func:`explain_json` returns exactly what ``roikit explain --format json``
+prints for the same options (both go through :mod:`roikit.request`);
+:func:`sweep` slides the box along x and returns one output value of RoI
+Pool and RoI Align for every position, computed by the ops. Bad options
+raise :class:`~roikit.RoIError` with the command line's message.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..mapio import InputFileError, parse_inline_map
+from ..request import Walkthrough, build_walkthrough
+
+__all__ = ["MAX_EXPLORE_CELLS", "command_line", "explain_json", "sweep", "walkthrough"]
+
+#: The explorer's maps are at most 256 x 256 (a page can draw them; the CLI allows more).
+MAX_EXPLORE_CELLS = 256 * 256
+_BOOL = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _get(query: Mapping[str, str], key: str, default: str | None = None) -> str | None:
+    value = query.get(key, default)
+    return None if value is None else str(value)
+
+
+def walkthrough(query: Mapping[str, str]) -> Walkthrough:
+    """The walkthrough a query asks for (the same checks and messages as the command line)."""
+    op = _get(query, "op", "align")
+    if op not in ("pool", "align"):
+        raise InputFileError("explore.op", op=op)
+    text = _get(query, "map")
+    if not text:
+        raise InputFileError("explore.missing", name="map")
+    box = _get(query, "box")
+    if not box:
+        raise InputFileError("explore.missing", name="box")
+    feature = parse_inline_map(text, MAX_EXPLORE_CELLS)
+    given: dict[str, Any] = {}
+    if op == "align":
+        if (v := _get(query, "mode")) is not None:
+            if v not in ("max", "avg"):
+                raise InputFileError("explore.choice", name="mode", value=v, choices="max, avg")
+            given["mode"] = v
+        if (v := _get(query, "aligned")) is not None:
+            if v.lower() not in _BOOL:
+                raise InputFileError("explore.choice", name="aligned", value=v, choices="true, false")
+            given["aligned"] = _BOOL[v.lower()]
+        if (v := _get(query, "sampling_ratio")) is not None:
+            try:
+                given["sampling_ratio"] = int(v)
+            except ValueError:
+                raise InputFileError("explore.number", name="sampling_ratio", value=v) from None
+    try:
+        scale = float(_get(query, "spatial_scale", "1") or "1")
+    except ValueError:
+        raise InputFileError("explore.number", name="spatial_scale", value=query["spatial_scale"]) from None
+    lang = _get(query, "lang", "en") or "en"
+    if lang not in ("en", "ko"):
+        raise InputFileError("explore.choice", name="lang", value=lang, choices="en, ko")
+    return build_walkthrough(op, feature, None, box, _get(query, "output_size", "2") or "2", scale,
+                             given=given, lang=lang, bin_=_get(query, "bin"))  # fmt: skip
+
+
+def explain_json(query: Mapping[str, str]) -> str:
+    """The JSON of ``roikit explain --format json`` for the same options.
+
+    Examples
+    --------
+    >>> import json
+    >>> doc = json.loads(explain_json({"op": "pool", "map": "1 2; 3 4", "box": "0,0,1,1",
+    ...                                "output_size": "1"}))
+    >>> doc["output"]
+    [[4.0]]
+    """
+    from ..render import render
+
+    return render([walkthrough(query).trace], "json")
+
+
+def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
+    """One output value as the box slides along x by −1…+1 feature cells, for both ops.
+
+    RoI Pool jumps in steps (its rounding); RoI Align moves smoothly. The
+    values come from :func:`roikit.roi_pool` and :func:`roikit.roi_align` on
+    all the shifted boxes at once, with the query's settings.
+    """
+    from ..ops import roi_align, roi_pool
+
+    walk = walkthrough(query)
+    t = walk.trace
+    ph, pw = tuple(t.data.get("focus") or (0, 0))
+    if (b := _get(query, "bin")) is not None:
+        ph, pw = (int(float(v)) for v in b.split(","))
+    m = np.array(t.feature)[None, None]
+    scale = float(t.params["spatial_scale"])
+    shift_px = np.linspace(-1.0, 1.0, steps) / scale
+    x1, y1, x2, y2 = t.params["box"]
+    boxes = np.column_stack([np.zeros(steps), x1 + shift_px, np.full(steps, y1), x2 + shift_px,
+                             np.full(steps, y2)])  # fmt: skip
+    size = tuple(t.params["output_size"])
+    pool = roi_pool(m, boxes, size, scale)[:, 0, ph, pw]
+    chosen: dict[str, Any] = (t.params if t.op == "roi_align"
+                              else {"sampling_ratio": 2, "aligned": False, "mode": "max"})  # fmt: skip
+    align = roi_align(m, boxes, size, scale, int(chosen["sampling_ratio"]), bool(chosen["aligned"]),
+                      str(chosen["mode"]))[:, 0, ph, pw]  # fmt: skip
+    return {"bin": [ph, pw], "shift_px": shift_px.tolist(), "pool": pool.tolist(),
+            "align": align.tolist()}  # fmt: skip
+
+
+def command_line(query: Mapping[str, str]) -> str:
+    """The ``roikit explain`` command that gives the same walkthrough."""
+    t = walkthrough(query).trace
+    op = "pool" if t.op == "roi_pool" else "align"
+    rows = "; ".join(" ".join(f"{v:g}" for v in row) for row in t.feature)
+    words = ["roikit", "explain", op, "--map", rows, "--box", ",".join(f"{v:g}" for v in t.params["box"]),
+             "--output-size", ",".join(str(v) for v in t.params["output_size"]),
+             "--spatial-scale", f"{t.params['spatial_scale']:g}", "--lang", t.lang]  # fmt: skip
+    if op == "align":
+        words += ["--sampling-ratio", str(t.params["sampling_ratio"]),
+                  "--aligned" if t.params["aligned"] else "--not-aligned", "--mode", t.params["mode"]]
+    return " ".join(shlex.quote(w) for w in words)

@@ -1,0 +1,232 @@
+"""The explorer's local web server: the standard library's threading HTTP server, no framework.
+
+It binds to the host it is given (127.0.0.1 by default) and serves only its
+own three static files and the API:
+
+==========================  ====================================================
+``GET /``                   the page
+``GET /static/NAME``        ``explore.js`` or ``explore.css`` (nothing else)
+``GET /api/explain?...``    the JSON of ``roikit explain --format json``
+``GET /api/sweep?...``      one output value of both ops as the box slides
+``GET /api/command?...``    the equivalent ``roikit explain`` command line
+``GET /api/export?...``     ``format=md|latex|html|json|png|svg``, as a download
+``GET /api/start``          the map and settings the page opens with
+``POST /api/map?name=F``    a ``.npy`` / ``.csv`` / image file read as a map
+==========================  ====================================================
+
+Bad queries get HTTP 400 with ``{"error": "..."}`` (the command line's
+message); a request line over 64 KiB gets 414 and a body or a map over the
+caps 413; anything else is 404. Nothing is ever answered with a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ..errors import RoIError
+from ..mapio import InputFileError
+from ..messages import message
+from .api import MAX_EXPLORE_CELLS, command_line, explain_json, sweep
+
+__all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]
+
+MAX_REQUEST_LINE = 64 * 1024
+MAX_BODY = 16 * 1024 * 1024
+_STATIC = {"explore.js": "text/javascript; charset=utf-8", "explore.css": "text/css; charset=utf-8"}
+_EXPORTS = {"md": ("text/markdown; charset=utf-8", "md"), "latex": ("application/x-tex", "tex"),
+            "html": ("text/html; charset=utf-8", "html"), "json": ("application/json", "json"),
+            "png": ("image/png", "png"), "svg": ("image/svg+xml", "svg")}  # fmt: skip
+
+
+def _static(name: str) -> bytes:
+    return resources.files(__package__).joinpath("static").joinpath(name).read_bytes()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ExploreServer  # type: ignore[assignment]
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # quiet: the command prints its one line and nothing else
+
+    # -- replies ------------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, doc: Any) -> None:
+        text = doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
+        self._send(status, text.encode("utf-8"), "application/json; charset=utf-8")
+
+    def _error(self, status: int, text: str) -> None:
+        self._json(status, {"error": text})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own refusals (an over-long request line, a bad method) as JSON too.
+        self.close_connection = True
+        self._error(code, message or HTTPStatus(code).phrase)
+
+    def _query(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+
+    def _lang(self, query: dict[str, str]) -> str:
+        return query.get("lang", "en") if query.get("lang") in ("en", "ko") else "en"
+
+    # -- routes -------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if len(self.path) > MAX_REQUEST_LINE:
+            self._error(HTTPStatus.REQUEST_URI_TOO_LONG, "the request is too long")
+            return
+        route = urlsplit(self.path).path
+        try:
+            if route in ("/", "/index.html"):
+                self._send(200, _static("index.html"), "text/html; charset=utf-8")
+            elif route.startswith("/static/"):
+                name = route[len("/static/"):]
+                if name not in _STATIC:  # a fixed list: no path reaches another file
+                    self._error(HTTPStatus.NOT_FOUND, "not found")
+                    return
+                self._send(200, _static(name), _STATIC[name])
+            elif route == "/api/start":
+                self._json(200, self.server.start)
+            elif route.startswith("/api/"):
+                self._api(route[len("/api/"):], self._query())
+            else:
+                self._error(HTTPStatus.NOT_FOUND, "not found")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _api(self, name: str, query: dict[str, str]) -> None:
+        lang = self._lang(query)
+        try:
+            if name == "explain":
+                self._json(200, explain_json(query))
+            elif name == "sweep":
+                self._json(200, sweep(query))
+            elif name == "command":
+                self._json(200, {"command": command_line(query)})
+            elif name == "export":
+                self._export(query)
+            else:
+                self._error(HTTPStatus.NOT_FOUND, "not found")
+        except InputFileError as exc:
+            too_big = exc.key in ("map.too_many", "map.cells")
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
+                        exc.localized(lang))  # fmt: skip
+        except RoIError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+        except Exception as exc:  # a bug: still one JSON answer, never a dropped connection
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error ({type(exc).__name__})")
+
+    def _export(self, query: dict[str, str]) -> None:
+        from ..render import render_files
+        from .api import walkthrough
+
+        fmt = query.get("format", "")
+        if fmt not in _EXPORTS:
+            raise InputFileError("explore.choice", name="format", value=fmt,
+                                 choices=", ".join(_EXPORTS))  # fmt: skip
+        trace = walkthrough(query).trace
+        ctype, ext = _EXPORTS[fmt]
+        if fmt in ("png", "svg"):
+            from .. import figures
+            from ..render._figures import to_bytes
+
+            fig = (figures.pool_figure(trace) if trace.op == "roi_pool"
+                   else figures.align_figure(trace)).figure  # fmt: skip
+            body = to_bytes(fig, fmt)
+        else:
+            # One file: the figures of Markdown and LaTeX are left out of a single download.
+            body = render_files([trace], fmt, Path(f"walkthrough.{ext}"))[0][1]
+        self._send(200, body, ctype,
+                   {"Content-Disposition": f'attachment; filename="walkthrough.{ext}"'})  # fmt: skip
+
+    def do_POST(self) -> None:  # noqa: N802
+        route = urlsplit(self.path).path
+        query = self._query()
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if route != "/api/map":
+            self._error(HTTPStatus.NOT_FOUND, "not found")
+            return
+        if length < 0 or length > MAX_BODY:
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                        f"the file must be at most {MAX_BODY // (1 << 20)} MiB")  # fmt: skip
+            self.close_connection = True
+            return
+        body = self.rfile.read(length)
+        suffix = Path(query.get("name", "map.txt")).suffix.lower() or ".txt"
+        if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif",
+                          ".tiff"):  # fmt: skip
+            self._error(HTTPStatus.BAD_REQUEST, message(self._lang(query), "explore.choice",
+                                                        name="name", value=suffix,
+                                                        choices=".npy, .csv, .txt, an image"))
+            return
+        from ..mapio import load_map
+
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"upload{suffix}"
+                path.write_bytes(body)
+                arr, _ = load_map(str(path))
+            if arr.ndim != 2:
+                arr = arr[0]
+            if arr.size > MAX_EXPLORE_CELLS:
+                raise InputFileError("map.too_many", where="map", limit=MAX_EXPLORE_CELLS)
+            self._json(200, {"map": arr.tolist()})
+        except InputFileError as exc:
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if exc.key in ("map.too_many", "map.cells")
+                        else HTTPStatus.BAD_REQUEST, exc.localized(self._lang(query)))  # fmt: skip
+        except RoIError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+
+
+class ExploreServer(ThreadingHTTPServer):
+    """The explorer's server on ``host:port`` (port 0: a free port); ``start`` opens the page.
+
+    Examples
+    --------
+    >>> server = ExploreServer({"map": [[1, 2], [3, 4]], "box": [0, 0, 1, 1]})
+    >>> server.url.startswith("http://127.0.0.1:")
+    True
+    >>> server.server_close()
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, start: dict[str, Any], host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), _Handler)
+        self.start = start
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The page's address."""
+        host, port = self.server_address[:2]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}/"
+
+    def serve_in_background(self) -> None:
+        """Serve from a daemon thread (tests and notebooks); :meth:`shutdown` stops it."""
+        self._thread = threading.Thread(target=self.serve_forever, name="roikit-explore", daemon=True)
+        self._thread.start()

@@ -1,0 +1,362 @@
+// roikit explore: the page draws what the engine returns and computes no RoI maths.
+// Every coordinate, bin, point, weight and output comes from the trace JSON of
+// /api/explain (the same as `roikit explain --format json`); the script only turns
+// mouse movements into box coordinates and numbers into pixels.
+
+const UI = {
+  en: {op: "operation", pool: "RoI Pool", align: "RoI Align", mode: "mode", max: "max", avg: "average",
+       box: "box (image pixels)", size: "output size", sr: "sampling ratio (≤ 0: adaptive)",
+       scale: "spatial scale", aligned: "aligned (half-pixel)", snap: "snap to cells", lang: "language",
+       output: "Output (hover a value to find its bin)", sweep: "one output value as the box slides along x",
+       shift: "shift (image px)", exports: "Export", command: "command line", map: "Map",
+       apply: "use this map", file: "load a .npy, .csv or image", steps: "Worked out by hand"},
+  ko: {op: "연산", pool: "RoI Pooling", align: "RoI Align", mode: "합치는 방법", max: "최댓값", avg: "평균",
+       box: "박스 (이미지 픽셀)", size: "출력 크기", sr: "샘플링 비율 (≤ 0: 적응형)",
+       scale: "spatial scale", aligned: "aligned (반 픽셀 보정)", snap: "칸에 맞추기", lang: "언어",
+       output: "출력 (값에 마우스를 올리면 구간 표시)", sweep: "박스를 x 방향으로 옮길 때 출력 값 하나",
+       shift: "이동 (이미지 픽셀)", exports: "내보내기", command: "명령줄", map: "맵",
+       apply: "이 맵 쓰기", file: ".npy, .csv, 이미지 불러오기", steps: "손으로 계산하기"},
+};
+const SVG = "http://www.w3.org/2000/svg";
+
+export function httpBackend(base) {
+  async function get(path, params) {
+    const r = await fetch(base + path + "?" + new URLSearchParams(params));
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  }
+  return {
+    start: () => fetch(base + "/api/start").then((r) => r.json()),
+    explain: (p) => get("/api/explain", p),
+    sweep: (p) => get("/api/sweep", p),
+    command: (p) => get("/api/command", p),
+    exportUrl: (p, format) => base + "/api/export?" + new URLSearchParams({...p, format}),
+    uploadMap: async (file) => {
+      const r = await fetch(base + "/api/map?name=" + encodeURIComponent(file.name), {method: "POST", body: file});
+      const body = await r.json();
+      if (!r.ok) throw new Error(body.error || r.statusText);
+      return body.map;
+    },
+  };
+}
+
+function el(tag, attrs = {}, parent = null, ns = null) {
+  const e = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+  }
+  if (parent) parent.appendChild(e);
+  return e;
+}
+const svgEl = (tag, attrs, parent) => el(tag, attrs, parent, SVG);
+const short = (v) => (Number.isFinite(v) ? String(Number(v.toFixed(4))) : String(v));
+const rows = (m) => m.map((r) => r.map((v) => String(v)).join(" ")).join("; ");
+
+export async function mount(root, backend) {
+  const start = await backend.start();
+  const s = {map: start.map, box: start.box, op: start.op || "align", output_size: String(start.output_size || 2),
+             sampling_ratio: String(start.sampling_ratio ?? 2), aligned: !!start.aligned, mode: start.mode || "max",
+             spatial_scale: String(start.spatial_scale ?? 1), lang: start.lang || "en", snap: false};
+  let trace = null;
+  let hoverBin = null;
+
+  root.innerHTML = "";
+  const app = el("div", {class: "rk"}, root);
+  const left = el("div", {class: "rk-left"}, app);
+  const right = el("div", {class: "rk-right"}, app);
+  const map = svgEl("svg", {class: "rk-map", "data-testid": "map"}, left);
+  const sweepTitle = el("div", {}, left);
+  const sweep = svgEl("svg", {class: "sweep", viewBox: "0 0 400 150", "data-testid": "sweep"}, left);
+
+  const controls = el("fieldset", {}, right);
+  function field(label, input) { const l = el("label", {}, controls); el("span", {text: label + " "}, l); l.appendChild(input); return input; }
+  const select = (id, options) => { const x = el("select", {"data-testid": id}); for (const o of options) el("option", {value: o}, x); return x; };
+  const opSel = select("op", ["pool", "align"]);
+  const modeSel = select("mode", ["max", "avg"]);
+  const langSel = select("lang", ["en", "ko"]);
+  const boxIn = ["box-x1", "box-y1", "box-x2", "box-y2"].map((id) => el("input", {type: "number", step: "any", "data-testid": id, class: "small"}));
+  const sizeIn = el("input", {type: "text", "data-testid": "output-size", class: "small"});
+  const srIn = el("input", {type: "number", step: "1", "data-testid": "sampling-ratio", class: "small"});
+  const scaleIn = el("input", {type: "number", step: "any", "data-testid": "spatial-scale", class: "small"});
+  const alignedIn = el("input", {type: "checkbox", "data-testid": "aligned"});
+  const snapIn = el("input", {type: "checkbox", "data-testid": "snap"});
+  const labels = {};
+  function labelled(key, input) { const i = field("", input); labels[key] = i.previousSibling; return i; }
+  labelled("op", opSel); labelled("mode", modeSel); labelled("lang", langSel);
+  const boxLabel = el("div", {}, controls); labels.box = el("span", {}, boxLabel);
+  for (const b of boxIn) boxLabel.appendChild(b);
+  labelled("size", sizeIn); labelled("sr", srIn); labelled("scale", scaleIn); labelled("aligned", alignedIn); labelled("snap", snapIn);
+  const error = el("div", {class: "error", "data-testid": "error"}, right);
+  const outTitle = el("h3", {}, right);
+  const output = el("div", {"data-testid": "output"}, right);
+  const expTitle = el("h3", {}, right);
+  const command = el("code", {class: "cmd", "data-testid": "command"}, right);
+  const exportsBox = el("div", {"data-testid": "exports"}, right);
+  const mapTitle = el("h3", {}, right);
+  const mapText = el("textarea", {rows: "4", "data-testid": "map-text"}, right);
+  const mapApply = el("button", {"data-testid": "map-apply"}, right);
+  const mapFile = el("input", {type: "file", accept: ".npy,.csv,.txt,image/*", "data-testid": "map-file"}, right);
+  const stepsTitle = el("h3", {}, right);
+  const steps = el("div", {class: "steps", "data-testid": "steps"}, right);
+
+  function params() {
+    const p = {op: s.op, map: rows(s.map), box: s.box.map(String).join(","), output_size: s.output_size,
+               spatial_scale: s.spatial_scale, lang: s.lang};
+    if (s.op === "align") Object.assign(p, {mode: s.mode, aligned: String(s.aligned), sampling_ratio: s.sampling_ratio});
+    return p;
+  }
+
+  function syncInputs() {
+    opSel.value = s.op; modeSel.value = s.mode; langSel.value = s.lang;
+    boxIn.forEach((b, i) => { b.value = String(s.box[i]); });
+    sizeIn.value = s.output_size; srIn.value = s.sampling_ratio; scaleIn.value = s.spatial_scale;
+    alignedIn.checked = s.aligned; snapIn.checked = s.snap;
+    modeSel.disabled = srIn.disabled = alignedIn.disabled = s.op !== "align";
+    mapText.value = rows(s.map).replaceAll("; ", "\n");
+    const t = UI[s.lang];
+    for (const [k, node] of Object.entries(labels)) node.textContent = t[k] + " ";
+    for (const o of opSel.options) o.textContent = t[o.value];
+    for (const o of modeSel.options) o.textContent = t[o.value];
+    for (const o of langSel.options) o.textContent = o.value === "ko" ? "한국어" : "English";
+    outTitle.textContent = t.output; expTitle.textContent = t.exports; mapTitle.textContent = t.map;
+    mapApply.textContent = t.apply; stepsTitle.textContent = t.steps; sweepTitle.textContent = t.sweep;
+    document.documentElement.lang = s.lang;
+  }
+
+  async function refresh() {
+    syncInputs();
+    const p = params();
+    try {
+      trace = await backend.explain(p);
+      error.textContent = "";
+    } catch (e) {
+      error.textContent = e.message;
+      return;
+    }
+    draw(); drawOutput(); drawSteps(); drawExports(p);
+    app.dataset.version = String(Number(app.dataset.version || 0) + 1);  // for tests: a redraw is done
+    backend.sweep({...p, bin: (hoverBin || trace.data.focus || [0, 0]).join(",")}).then(drawSweep).catch(() => {});
+  }
+
+  // ---------------------------------------------------------------- the map and the box
+  let view = {x: 0, y: 0, w: 1, h: 1};
+  function roiRect() {  // the user's box projected onto the map, as the trace gives it
+    const d = trace.data;
+    if (trace.op === "roi_pool") return [d.x.scaled_start, d.y.scaled_start, d.x.scaled_end, d.y.scaled_end];
+    return [d.x.start + d.offset, d.y.start + d.offset, d.x.end + d.offset, d.y.end + d.offset];
+  }
+
+  function draw() {
+    map.innerHTML = "";
+    const H = trace.feature.length, W = trace.feature[0].length;
+    const [x1, y1, x2, y2] = roiRect();
+    const hiX = Math.max(W - 0.4, x2 + 0.4), hiY = Math.max(H - 0.4, y2 + 0.4);
+    view = {x: Math.min(-0.6, x1 - 0.4), y: Math.min(-0.6, y1 - 0.4), w: 0, h: 0};
+    view.w = hiX - view.x; view.h = hiY - view.y;
+    map.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+    const inBox = new Set();
+    for (const b of trace.data.bins) {
+      if (trace.op === "roi_pool") {
+        for (let r = b.rows[0]; r < b.rows[1]; r++) for (let c = b.cols[0]; c < b.cols[1]; c++) inBox.add(r + "," + c);
+      } else {
+        for (const p of b.points) if (p.inside) for (const rc of p.cells) inBox.add(rc.join(","));
+      }
+    }
+    trace.feature.forEach((row, r) => row.forEach((v, c) => {
+      const cell = svgEl("rect", {x: c - 0.5, y: r - 0.5, width: 1, height: 1, class: "cell" + (inBox.has(r + "," + c) ? " in" : ""),
+                                  "data-testid": `cell-${r}-${c}`, "data-value": String(v)}, map);
+      cell.addEventListener("dblclick", () => {
+        const value = window.prompt(`(${r}, ${c})`, String(v));
+        if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) { s.map[r][c] = Number(value); refresh(); }
+      });
+      svgEl("text", {x: c - 0.45, y: r - 0.2, class: "val", text: short(v)}, map);
+    }));
+    const d = trace.data;
+    if (trace.op === "roi_pool") {
+      const ideal = {};
+      for (const b of d.misalignment.bins) ideal[b.axis + b.bin] = b.ideal;
+      for (const b of d.bins) {
+        const bin = `${b.ph}-${b.pw}`;
+        svgEl("rect", {x: b.cols[0] - 0.5, y: b.rows[0] - 0.5, width: Math.max(b.cols[1] - b.cols[0], 0), height: Math.max(b.rows[1] - b.rows[0], 0),
+                       class: "bin", "data-bin": bin}, map);
+        const [ix0, ix1] = ideal["x" + b.pw], [iy0, iy1] = ideal["y" + b.ph];
+        svgEl("rect", {x: ix0, y: iy0, width: ix1 - ix0, height: iy1 - iy0, class: "bin ideal", "data-bin": bin}, map);
+        if (b.winner) svgEl("rect", {x: b.winner[1] - 0.44, y: b.winner[0] - 0.44, width: 0.88, height: 0.88, class: "wincell", "data-bin": bin}, map);
+      }
+    } else {
+      const ex = d.x.edges, ey = d.y.edges;
+      for (const b of d.bins) {
+        const bin = `${b.ph}-${b.pw}`;
+        svgEl("rect", {x: ex[b.pw], y: ey[b.ph], width: ex[b.pw + 1] - ex[b.pw], height: ey[b.ph + 1] - ey[b.ph], class: "bin", "data-bin": bin}, map);
+        b.points.forEach((p, i) => {
+          const dot = svgEl("circle", {cx: p.x, cy: p.y, r: 0.09, class: "pt" + (p.inside ? "" : " off"), "data-bin": bin, "data-testid": `pt-${b.ph}-${b.pw}-${i}`}, map);
+          dot.addEventListener("mouseenter", () => neighbours(p));
+          dot.addEventListener("mouseleave", () => map.querySelectorAll(".nb, .nbtext").forEach((e) => e.remove()));
+          if (b.winner === i) svgEl("circle", {cx: p.x, cy: p.y, r: 0.2, class: "win", "data-bin": bin}, map);
+        });
+      }
+      if (d.offset) svgEl("rect", {x: d.x.start, y: d.y.start, width: d.x.end - d.x.start, height: d.y.end - d.y.start, class: "roi-shifted"}, map);
+    }
+    const roi = svgEl("rect", {x: x1, y: y1, width: Math.max(x2 - x1, 0.001), height: Math.max(y2 - y1, 0.001), class: "roi", "data-testid": "roi"}, map);
+    dragger(roi, "move");
+    const corners = {nw: [x1, y1], ne: [x2, y1], sw: [x1, y2], se: [x2, y2]};
+    for (const [name, [cx, cy]] of Object.entries(corners)) {
+      const h = svgEl("rect", {x: cx - 0.12, y: cy - 0.12, width: 0.24, height: 0.24, class: "handle " + name, "data-testid": "handle-" + name}, map);
+      dragger(h, name);
+    }
+  }
+
+  function neighbours(p) {  // the point's four neighbours and their weights, as the trace gives them
+    if (!p.inside) return;
+    p.cells.forEach(([r, c], k) => {
+      svgEl("line", {x1: p.x, y1: p.y, x2: c, y2: r, class: "nb"}, map);
+      svgEl("text", {x: c + 0.05, y: r + 0.3, class: "nbtext", text: `${short(p.cell_values[k])}×${short(p.weights[k])}`}, map);
+    });
+  }
+
+  function toMap(evt) {
+    const pt = map.createSVGPoint();
+    pt.x = evt.clientX; pt.y = evt.clientY;
+    return pt.matrixTransform(map.getScreenCTM().inverse());
+  }
+
+  function dragger(node, kind) {
+    node.addEventListener("pointerdown", (evt) => {
+      evt.preventDefault();
+      node.setPointerCapture(evt.pointerId);
+      const from = toMap(evt);
+      const box0 = s.box.slice();
+      const scale = Number(s.spatial_scale);
+      const roi = map.querySelector('[data-testid="roi"]');
+      const r0 = [Number(roi.getAttribute("x")), Number(roi.getAttribute("y")), Number(roi.getAttribute("width")), Number(roi.getAttribute("height"))];
+      let moved = [0, 0];
+      // Which edges follow the mouse: all four to move, two for a corner handle.
+      const all = kind === "move";
+      const edge = {w: all || kind.endsWith("w"), e: all || kind.endsWith("e"),
+                    n: all || kind.startsWith("n"), s: all || kind.startsWith("s")};
+      const move = (e) => {
+        const to = toMap(e);
+        moved = [to.x - from.x, to.y - from.y];
+        let [x, y, w, h] = r0;  // the rectangle follows the mouse until the box is committed
+        if (edge.w) { x += moved[0]; w -= moved[0]; }
+        if (edge.e) { w += moved[0]; }
+        if (edge.n) { y += moved[1]; h -= moved[1]; }
+        if (edge.s) { h += moved[1]; }
+        roi.setAttribute("x", x); roi.setAttribute("y", y);
+        roi.setAttribute("width", Math.max(w, 0.001)); roi.setAttribute("height", Math.max(h, 0.001));
+      };
+      const up = () => {
+        node.removeEventListener("pointermove", move);
+        node.removeEventListener("pointerup", up);
+        const dx = moved[0] / scale, dy = moved[1] / scale;  // map cells to image pixels
+        const b = box0.slice();
+        if (edge.w) b[0] += dx;
+        if (edge.e) b[2] += dx;
+        if (edge.n) b[1] += dy;
+        if (edge.s) b[3] += dy;
+        const step = s.snap ? 1 / scale : 0.01;  // snap to whole cells, else to 0.01 px
+        s.box = b.map((v) => Number((Math.round(v / step) * step).toFixed(4)));
+        refresh();
+      };
+      node.addEventListener("pointermove", move);
+      node.addEventListener("pointerup", up);
+    });
+  }
+
+  // ---------------------------------------------------------------- output, steps, sweep, export
+  function highlight(bin, on) {
+    root.querySelectorAll(`[data-bin="${bin}"], [data-step-bin="${bin}"], [data-out="${bin}"]`).forEach((e) => e.classList.toggle("hl", on));
+  }
+
+  function drawOutput() {
+    output.innerHTML = "";
+    const table = el("table", {}, output);
+    const head = el("tr", {}, table);
+    el("th", {}, head);
+    trace.output[0].forEach((_, j) => el("th", {text: String(j)}, head));
+    trace.output.forEach((row, i) => {
+      const tr = el("tr", {}, table);
+      el("th", {text: String(i)}, tr);
+      row.forEach((v, j) => {
+        const td = el("td", {class: "out", "data-testid": `out-${i}-${j}`, "data-value": String(v), "data-out": `${i}-${j}`, tabindex: "0", text: short(v)}, tr);
+        const on = () => { highlight(`${i}-${j}`, true); };
+        const off = () => { highlight(`${i}-${j}`, false); };
+        td.addEventListener("mouseenter", on); td.addEventListener("focus", on);
+        td.addEventListener("mouseleave", off); td.addEventListener("blur", off);
+        td.addEventListener("click", () => { hoverBin = [i, j]; backend.sweep({...params(), bin: `${i},${j}`}).then(drawSweep).catch(() => {}); });
+      });
+    });
+  }
+
+  function drawSteps() {
+    steps.innerHTML = "";
+    for (const step of trace.steps) {
+      const sec = el("section", {class: "step"}, steps);
+      if (step.bin) sec.setAttribute("data-step-bin", step.bin.join("-"));
+      el("h3", {text: step.title}, sec);
+      if (step.lines.length) { const ul = el("ul", {}, sec); for (const line of step.lines) el("li", {text: line}, ul); }
+      for (const t of step.tables) {
+        const table = el("table", {}, sec);
+        el("caption", {text: t.title}, table);
+        const head = el("tr", {}, table); el("th", {}, head);
+        for (const c of t.col_labels) el("th", {text: c}, head);
+        t.values.forEach((row, r) => {
+          const tr = el("tr", {}, table); el("th", {text: t.row_labels[r]}, tr);
+          row.forEach((v) => el("td", {text: typeof v === "number" ? short(v) : (v ?? "")}, tr));
+        });
+      }
+    }
+  }
+
+  function drawSweep(sw) {
+    sweep.innerHTML = "";
+    const xs = sw.shift_px, ys = sw.pool.concat(sw.align);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+    const px = (v) => 40 + (350 * (v - x0)) / (x1 - x0 || 1);
+    const py = (v) => 120 - (100 * (v - y0)) / (y1 - y0 || 1);
+    svgEl("line", {x1: 40, y1: 120, x2: 390, y2: 120, class: "axis"}, sweep);
+    svgEl("line", {x1: 40, y1: 20, x2: 40, y2: 120, class: "axis"}, sweep);
+    let stairs = `M ${px(xs[0])} ${py(sw.pool[0])}`;  // RoI Pool: a value holds until the next one
+    for (let i = 1; i < xs.length; i++) stairs += ` H ${px(xs[i])} V ${py(sw.pool[i])}`;
+    svgEl("path", {d: stairs, class: "pool", "data-testid": "sweep-pool"}, sweep);
+    svgEl("polyline", {points: xs.map((x, i) => `${px(x)},${py(sw.align[i])}`).join(" "), class: "align", "data-testid": "sweep-align"}, sweep);
+    const t = UI[s.lang];
+    svgEl("text", {x: 45, y: 14, text: `${t.pool} —`, fill: "#0072b2"}, sweep);
+    svgEl("text", {x: 175, y: 14, text: `${t.align} —`, fill: "#d55e00"}, sweep);
+    svgEl("text", {x: 300, y: 14, text: `(${sw.bin.join(", ")})`}, sweep);
+    svgEl("text", {x: 200, y: 140, text: t.shift}, sweep);
+    svgEl("text", {x: 2, y: 24, text: short(y1)}, sweep);
+    svgEl("text", {x: 2, y: 120, text: short(y0)}, sweep);
+  }
+
+  async function drawExports(p) {
+    exportsBox.innerHTML = "";
+    for (const fmt of ["json", "md", "latex", "html", "png", "svg"]) {
+      el("a", {href: backend.exportUrl(p, fmt), download: "", "data-testid": "export-" + fmt, text: fmt}, exportsBox);
+      exportsBox.appendChild(document.createTextNode(" "));
+    }
+    try { command.textContent = (await backend.command(p)).command; } catch (e) { command.textContent = ""; }
+  }
+
+  // ---------------------------------------------------------------- inputs commit on change
+  opSel.addEventListener("change", () => { s.op = opSel.value; refresh(); });
+  modeSel.addEventListener("change", () => { s.mode = modeSel.value; refresh(); });
+  langSel.addEventListener("change", () => { s.lang = langSel.value; refresh(); });
+  boxIn.forEach((b, i) => b.addEventListener("change", () => { s.box[i] = Number(b.value); refresh(); }));
+  sizeIn.addEventListener("change", () => { s.output_size = sizeIn.value; refresh(); });
+  srIn.addEventListener("change", () => { s.sampling_ratio = srIn.value; refresh(); });
+  scaleIn.addEventListener("change", () => { s.spatial_scale = scaleIn.value; refresh(); });
+  alignedIn.addEventListener("change", () => { s.aligned = alignedIn.checked; refresh(); });
+  snapIn.addEventListener("change", () => { s.snap = snapIn.checked; });
+  mapApply.addEventListener("click", () => {
+    const m = mapText.value.trim().split(/[;\n]+/).map((r) => r.trim().split(/[\s,]+/).map(Number));
+    s.map = m; refresh();
+  });
+  mapFile.addEventListener("change", async () => {
+    if (!mapFile.files.length) return;
+    try { s.map = await backend.uploadMap(mapFile.files[0]); refresh(); } catch (e) { error.textContent = e.message; }
+  });
+  await refresh();
+  return {state: s, refresh};
+}

@@ -1,0 +1,326 @@
+"""roikit explore: the API gives the CLI's JSON, refuses hostile queries, and the page follows drags.
+
+The server runs in a background thread on 127.0.0.1 with a free port; the browser test
+drives Debian's chromium with Playwright in a subprocess under a timeout, so a hang fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import roikit
+from roikit.cli import app
+from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.explore import ExploreServer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server():  # type: ignore[no-untyped-def]
+    srv = ExploreServer({"map": DEMO_MAP.tolist(), "box": list(DEMO_BOX), "op": "align",
+                         "output_size": "2", "spatial_scale": DEMO_SCALE, "lang": "en"})  # fmt: skip
+    srv.serve_in_background()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def fetch(server, path: str, data: bytes | None = None):  # type: ignore[no-untyped-def]
+    req = urllib.request.Request(server.url.rstrip("/") + path, data=data,
+                                 method="POST" if data is not None else "GET")  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read(), r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), e.headers
+
+
+@st.composite
+def queries(draw):  # type: ignore[no-untyped-def]
+    h, w = draw(st.integers(2, 7)), draw(st.integers(2, 7))
+    m = np.random.default_rng(draw(st.integers(0, 10**6))).integers(-9, 10, (h, w))
+    coord = st.floats(-2, 9, allow_nan=False).map(lambda v: round(v, 2))
+    q = {"op": draw(st.sampled_from(["pool", "align"])),
+         "map": "; ".join(" ".join(str(v) for v in r) for r in m),
+         "box": ",".join(str(draw(coord)) for _ in range(4)),
+         "output_size": str(draw(st.integers(1, 2))), "spatial_scale": draw(st.sampled_from(["1", "0.5"])),
+         "lang": draw(st.sampled_from(["en", "ko"]))}  # fmt: skip
+    if q["op"] == "align":
+        q.update(mode=draw(st.sampled_from(["max", "avg"])), aligned=draw(st.sampled_from(["true", "false"])),
+                 sampling_ratio=str(draw(st.integers(-1, 3))))  # fmt: skip
+    return q
+
+
+def cli_args(q: dict[str, str]) -> list[str]:
+    args = ["explain", q["op"], "--map", q["map"], "--box", q["box"], "--output-size", q["output_size"],
+            "--spatial-scale", q["spatial_scale"], "--lang", q["lang"], "--format", "json"]  # fmt: skip
+    if q["op"] == "align":
+        args += ["--mode", q["mode"], "--sampling-ratio", q["sampling_ratio"],
+                 "--aligned" if q["aligned"] == "true" else "--not-aligned"]  # fmt: skip
+    return args
+
+
+@settings(max_examples=25, deadline=None)
+@given(queries())
+def test_the_api_returns_exactly_the_cli_json(server, q) -> None:  # type: ignore[no-untyped-def]
+    status, body, _ = fetch(server, "/api/explain?" + urlencode(q))
+    result = CliRunner().invoke(app, cli_args(q))
+    if result.exit_code == 0:
+        assert status == 200 and body.decode("utf-8") == result.stdout
+    else:  # the same refusal, with the same message
+        assert status == 400 and json.loads(body)["error"] == result.stderr.split("error: ", 1)[1].strip()
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/api/explain", 400),  # nothing given
+    ("/api/explain?op=warp&map=1&box=0,0,1,1", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%20x&box=0,0,1,1", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%204&box=nan,0,1,1", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=1e9", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=100000", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&aligned=maybe", 400),
+    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&spatial_scale=-1", 400),
+    ("/api/explain?op=align&map=" + "1%20" * 70000 + "&box=0,0,1,1", 414),
+    ("/api/explain?op=align&map=" + "1%3B" * 20000 + "&box=0,0,1,1", 414),
+    ("/api/explain?op=align&map=%2Fetc%2Fpasswd&box=0,0,1,1", 400),  # a file name is not a map
+    ("/static/../../../etc/passwd", 404),
+    ("/static/%2e%2e/server.py", 404),
+    ("/static/index.html/../api.py", 404),
+    ("/nope", 404),
+    ("/api/export?op=pool&map=1%202%3B%203%204&box=0,0,1,1&format=exe", 400),
+])  # fmt: skip
+def test_hostile_queries_get_4xx_and_the_server_stays_up(server, path, status) -> None:  # type: ignore[no-untyped-def]
+    got, body, headers = fetch(server, path)
+    assert got == status, body[:300]
+    assert headers["Content-Type"].startswith("application/json")
+    assert "error" in json.loads(body) and b"Traceback" not in body
+    ok, _, _ = fetch(server, "/api/explain?" + urlencode({"op": "pool", "map": "1 2; 3 4",
+                                                          "box": "0,0,1,1", "output_size": "1"}))
+    assert ok == 200
+
+
+def test_a_file_name_never_reaches_the_disk(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    secret = tmp_path / "m.csv"
+    secret.write_text("1,2\n3,4\n")
+    status, body, _ = fetch(server, "/api/explain?" + urlencode({"op": "pool", "map": str(secret),
+                                                                 "box": "0,0,1,1"}))  # fmt: skip
+    assert status == 400 and b"1,2" not in body
+
+
+def test_sweep_is_a_staircase_for_pool_and_matches_the_ops(server) -> None:  # type: ignore[no-untyped-def]
+    q = {"op": "align", "map": "; ".join(" ".join(str(v) for v in r) for r in DEMO_MAP.astype(int)),
+         "box": ",".join(str(v) for v in DEMO_BOX), "spatial_scale": "0.5", "mode": "avg",
+         "aligned": "false", "sampling_ratio": "2", "bin": "0,1"}  # fmt: skip
+    status, body, _ = fetch(server, "/api/sweep?" + urlencode(q))
+    sw = json.loads(body)
+    assert status == 200 and sw["bin"] == [0, 1] and len(sw["shift_px"]) == 41
+    shift = np.array(sw["shift_px"])
+    boxes = np.column_stack([np.zeros(41), DEMO_BOX[0] + shift, np.full(41, DEMO_BOX[1]),
+                             DEMO_BOX[2] + shift, np.full(41, DEMO_BOX[3])])  # fmt: skip
+    m = DEMO_MAP[None, None]
+    np.testing.assert_array_equal(sw["pool"], roikit.roi_pool(m, boxes, 2, 0.5)[:, 0, 0, 1])
+    align = roikit.roi_align(m, boxes, 2, 0.5, 2, False, "avg")[:, 0, 0, 1]
+    np.testing.assert_array_equal(sw["align"], align)
+    assert len(set(sw["pool"])) < len(set(sw["align"]))  # steps against a smooth curve
+
+
+def test_uploading_a_map_file(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.arange(6.0).reshape(2, 3))
+    status, body, _ = fetch(server, "/api/map?name=m.npy", buf.getvalue())
+    assert status == 200 and json.loads(body)["map"] == [[0, 1, 2], [3, 4, 5]]
+    status, body, _ = fetch(server, "/api/map?name=m.exe", b"MZ")
+    assert status == 400
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((300, 300)))  # more than the explorer's 256 x 256
+    status, body, _ = fetch(server, "/api/map?name=big.npy", buf.getvalue())
+    assert status == 413 and "65536" in json.loads(body)["error"]
+
+
+def test_exports_and_the_command_line(server) -> None:  # type: ignore[no-untyped-def]
+    q = urlencode({"op": "pool", "map": "1 2; 3 4", "box": "0,0,1,1", "output_size": "1"})
+    status, body, _ = fetch(server, "/api/command?" + q)
+    cmd = json.loads(body)["command"]
+    assert cmd == ("roikit explain pool --map '1 2; 3 4' --box 0,0,1,1 --output-size 1,1 "
+                   "--spatial-scale 1 --lang en")
+    for fmt, head in (("md", b"## RoI Pool"), ("latex", b"\\documentclass"), ("html", b"<!doctype html>"),
+                      ("json", b"{"), ("png", b"\x89PNG"), ("svg", b"<?xml")):  # fmt: skip
+        status, body, headers = fetch(server, f"/api/export?{q}&format={fmt}")
+        assert status == 200 and body.startswith(head) and "attachment" in headers["Content-Disposition"]
+
+
+def test_the_command_prints_one_line_and_binds_only_its_host() -> None:
+    with subprocess.Popen([sys.executable, "-m", "roikit", "explore", "--no-browser", "--port", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:  # fmt: skip
+        try:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("roikit explore: http://127.0.0.1:") and line.endswith("/\n")
+            url = line.split(": ", 1)[1].strip()
+            with urllib.request.urlopen(url + "api/start", timeout=30) as r:
+                assert json.loads(r.read())["box"] == list(DEMO_BOX)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    result = CliRunner().invoke(app, ["explore", "--no-browser", "--host", "203.0.113.7"])
+    assert result.exit_code == 2 and result.stderr.startswith("roikit: error: --host 203.0.113.7")
+
+
+_needs_browser = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
+    reason="chromium is not installed (make test installs it)")  # fmt: skip
+
+
+@_needs_browser
+def test_the_page_follows_a_drag_and_every_control(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert CHROMIUM, "ROIKIT_REQUIRE_BROWSER=1 but chromium is missing"
+    script = tmp_path / "drive.py"
+    script.write_text(_DRIVER, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), CHROMIUM, server.url, str(tmp_path)],
+                          capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "OK", proc.stdout
+    assert (tmp_path / "explore.png").stat().st_size > 10_000
+
+
+_DRIVER = r'''
+import sys
+import numpy as np
+import roikit
+from roikit.demo import DEMO_MAP
+from playwright.sync_api import sync_playwright
+
+chromium, url, folder = sys.argv[1:4]
+tid = lambda name: f'[data-testid="{name}"]'
+
+
+def box(page):
+    return [float(page.input_value(tid(f"box-{k}"))) for k in ("x1", "y1", "x2", "y2")]
+
+
+def outputs(page):
+    cells = page.locator('[data-testid^="out-"]')
+    n = cells.count()
+    vals = {cells.nth(i).get_attribute("data-testid"): float(cells.nth(i).get_attribute("data-value"))
+            for i in range(n)}
+    side = int(round(n ** 0.5))
+    return np.array([[vals[f"out-{i}-{j}"] for j in range(side)] for i in range(side)])
+
+
+def version(page):
+    return int(page.locator(".rk").get_attribute("data-version") or 0)
+
+
+def settle(page, old):
+    page.wait_for_function("old => Number(document.querySelector('.rk').dataset.version) > old", arg=old)
+
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    page = browser.new_page(viewport={"width": 1300, "height": 950})
+    errors, outside = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(url) else None)
+    page.goto(url)
+    page.wait_for_function("document.querySelector('.rk') && "
+                           "Number(document.querySelector('.rk').dataset.version) > 0")
+    m = DEMO_MAP[None, None]
+
+    # drag the RoI by a measured distance: the box inputs move by that many cells / scale
+    before = box(page)
+    roi = page.locator(tid("roi")).bounding_box()
+    c00 = page.locator(tid("cell-0-0")).bounding_box()
+    c01 = page.locator(tid("cell-0-1")).bounding_box()
+    cell_px = c01["x"] - c00["x"]
+    old = version(page)
+    x, y = roi["x"] + roi["width"] / 2, roi["y"] + roi["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 2 * cell_px, y + 1 * cell_px, steps=8)
+    page.mouse.up()
+    settle(page, old)
+    after = box(page)
+    moved = np.array(after) - np.array(before)
+    assert np.allclose(moved, [4, 2, 4, 2], atol=0.06), moved  # 2 and 1 cells at scale 0.5
+    got = outputs(page)
+    want = roikit.roi_align(m, np.array([[0, *after]]), 2, 0.5, 2, False, "max")[0, 0]
+    assert np.array_equal(got, want), (got, want)
+
+    # type a box
+    old = version(page)
+    page.fill(tid("box-x2"), "10.4")
+    page.press(tid("box-x2"), "Enter")
+    settle(page, old)
+    assert box(page)[2] == 10.4
+    def check(pool=False, mode="max", sr=2, aligned=False):
+        b = np.array([[0, *box(page)]])
+        if pool:
+            want = roikit.roi_pool(m, b, 2, 0.5)[0, 0]
+        else:
+            want = roikit.roi_align(m, b, 2, 0.5, sr, aligned, mode)[0, 0]
+        assert np.array_equal(outputs(page), want), (outputs(page), want)
+    check()
+
+    # every control
+    for action, kwargs in ((lambda: page.select_option(tid("mode"), "avg"), dict(mode="avg")),
+                           (lambda: page.check(tid("aligned")), dict(mode="avg", aligned=True)),
+                           (lambda: (page.fill(tid("sampling-ratio"), "0"),
+                                     page.press(tid("sampling-ratio"), "Enter")),
+                            dict(mode="avg", aligned=True, sr=0)),
+                           (lambda: page.select_option(tid("op"), "pool"), dict(pool=True))):
+        old = version(page)
+        action()
+        settle(page, old)
+        check(**kwargs)
+    page.select_option(tid("lang"), "ko")
+    page.wait_for_function("document.querySelector('[data-testid=steps]').textContent.includes('입력')")
+
+    # hovering an output cell lights its bin on the map and its step
+    old = version(page)
+    page.select_option(tid("op"), "align")
+    settle(page, old)
+    page.locator(tid("out-0-1")).hover()
+    lit = page.locator('.hl[data-bin]')
+    mine = page.locator('[data-bin="0-1"]')  # the bin's outline, its points and its winner
+    assert mine.count() >= 2 and lit.count() == mine.count(), (lit.count(), mine.count())
+    assert page.locator('.hl[data-bin="0-1"]').count() == mine.count()
+    page.screenshot(path=folder + "/explore.png")
+    assert errors == [], errors
+    assert outside == [], outside
+    browser.close()
+print("OK")
+'''
+
+
+def test_the_notebook_widget_answers_with_the_api() -> None:
+    from roikit.explore import explain_json, widget
+
+    w = widget(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko")
+    assert w.start["box"] == list(DEMO_BOX) and w.start["lang"] == "ko"
+    assert "export async function mount" in w._esm and "export default" in w._esm
+    params = {"op": "align", "map": "1 2 3; 4 5 6; 7 8 9", "box": "0.2,0.3,1.9,1.7", "mode": "avg"}
+    w.request = {"id": 7, "kind": "explain", "params": params}
+    assert w.response == {"id": 7, "ok": True, "body": explain_json(params)}
+    w.request = {"id": 8, "kind": "explain", "params": {**params, "box": "0,0,1"}}
+    assert w.response == {"id": 8, "ok": False, "body": "--box needs 4 number(s); got 3 in '0,0,1'"}
+    w.request = {"id": 9, "kind": "sweep", "params": params}
+    assert w.response["ok"] and len(w.response["body"]["align"]) == 41
