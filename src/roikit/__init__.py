@@ -10,7 +10,14 @@ from __future__ import annotations
 from .conventions import CONVENTIONS, compare_conventions
 from .crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
-from .explain import Trace, compare, explain_roi_align, explain_roi_pool
+from .explain import (
+    Trace,
+    compare,
+    explain_roi_align,
+    explain_roi_align_backward,
+    explain_roi_pool,
+    explain_roi_pool_backward,
+)
 from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
 from .ops import roi_align, roi_align_backward, roi_pool, roi_pool_backward
 from .poolers import assign_fpn_levels, multiscale_roi_align
@@ -34,7 +41,9 @@ __all__ = [
     "crop_and_resize",
     "crop_and_resize_backward",
     "explain_roi_align",
+    "explain_roi_align_backward",
     "explain_roi_pool",
+    "explain_roi_pool_backward",
     "multiscale_roi_align",
     "onnx_max_roi_pool",
     "onnx_roi_align",

@@ -286,6 +286,11 @@ def explain(
     figure: Annotated[Path | None, typer.Option("--figure", help="Also draw the computation "
                                                 "to FILE (.png, .svg or .pdf).")] = None,  # fmt: skip
     handout: HandoutOpt = False,
+    backward: Annotated[bool, typer.Option("--backward", help="Work out the backward pass: where "
+                                           "each bin's gradient goes.")] = False,  # fmt: skip
+    grad: Annotated[str | None, typer.Option("--grad", help="With --backward: the upstream "
+                                             "gradient, one number or rows like '1 0; 0 1' "
+                                             "\\[default: all ones].")] = None,  # fmt: skip
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     _set_lang(lang)
@@ -302,7 +307,7 @@ def explain(
         walk = build_walkthrough(op.value, feature, image_path, box, output_size, spatial_scale,
                                  given={k: v for k, v in given.items() if v is not None},
                                  convention=convention, channel=channel, lang=lang.value,
-                                 bins=bins, bin_=bin_)  # fmt: skip
+                                 bins=bins, bin_=bin_, backward=backward, grad=grad)  # fmt: skip
         extra = []
         if figure is not None:
             extra.append((figure, _figure_bytes(walk.trace, figure, walk.picture)))

@@ -60,6 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{key}={setting}; drop one of them",
         "handout.format": "--handout makes a printable sheet: use it with --format html or latex "
         "(not {fmt})",
+        "grad.alone": "--grad goes with --backward (it is the gradient the backward pass sends)",
+        "grad.shape": "--grad is {shape}; it must be one number or the output's {ph}x{pw}",
         "explore.op": "op must be pool or align; got {op!r}",
         "explore.missing": "{name} is missing",
         "explore.choice": "{name} must be one of {choices}; got {value!r}",
@@ -115,6 +117,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "맞지 않습니다. 둘 중 하나를 빼세요",
         "handout.format": "--handout은 인쇄용 한 장을 만듭니다. --format html 또는 latex과 함께 "
         "쓰세요 (받은 형식: {fmt})",
+        "grad.alone": "--grad는 --backward와 함께 씁니다 (역전파가 보내는 기울기입니다)",
+        "grad.shape": "--grad 크기 {shape}: 숫자 하나이거나 출력 크기 {ph}x{pw}여야 합니다",
         "explore.op": "op: pool 또는 align이어야 합니다. 받은 값 {op!r}",
         "explore.missing": "{name}: 값이 없습니다",
         "explore.choice": "{name}: {choices} 중 하나여야 합니다. 받은 값 {value!r}",

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from .explain.trace import Trace
-from .mapio import InputFileError, parse_box, parse_numbers, parse_output_size, picture_map
+from .mapio import (
+    InputFileError,
+    parse_box,
+    parse_inline_map,
+    parse_numbers,
+    parse_output_size,
+    picture_map,
+)
 
 __all__ = ["Walkthrough", "build_walkthrough", "option_names", "parse_bins"]
 
@@ -78,14 +85,22 @@ def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box
                       output_size: str = "2", spatial_scale: float = 1.0, *,
                       given: dict[str, Any] | None = None, convention: str | None = None,
                       channel: int | None = None, lang: str = "en", bins: str = "auto",
-                      bin_: str | None = None) -> Walkthrough:  # fmt: skip
+                      bin_: str | None = None, backward: bool = False,
+                      grad: str | None = None) -> Walkthrough:  # fmt: skip
     """Check the text options against the map and build the trace.
 
     ``given`` holds the RoI Align settings the user set (``sampling_ratio``,
     ``aligned``, ``mode``); the others come from the convention or the
-    walkthrough's defaults.
+    walkthrough's defaults. ``backward`` explains the backward pass with the
+    upstream gradient ``grad`` (inline rows of the output's shape, or one
+    number; default all ones).
     """
-    from .explain import explain_roi_align, explain_roi_pool
+    from .explain import (
+        explain_roi_align,
+        explain_roi_align_backward,
+        explain_roi_pool,
+        explain_roi_pool_backward,
+    )
 
     source, picture = None, None
     if image_path is not None:
@@ -98,7 +113,21 @@ def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box
     chosen = settings(op, convention, dict(given or {}))
     common: dict[str, Any] = dict(channel=channel, lang=lang, convention=convention, source=source,
                                   bin=selected if isinstance(selected, tuple) else None)  # fmt: skip
-    if op == "pool":
+    if grad is not None and not backward:
+        raise InputFileError("grad.alone")
+    if backward:
+        del common["convention"], common["source"]
+        g: Any = None if grad is None else parse_inline_map(grad, size[0] * size[1])
+        if g is not None and g.size == 1:
+            g = float(g.ravel()[0])
+        elif g is not None and g.shape != size:
+            raise InputFileError("grad.shape", shape=f"{g.shape[0]}x{g.shape[1]}", ph=size[0], pw=size[1])
+        if op == "pool":
+            trace = explain_roi_pool_backward(feature, coords, size, spatial_scale, g, **common)
+        else:
+            trace = explain_roi_align_backward(feature, coords, size, spatial_scale, grad=g, **common,
+                                               **chosen)  # fmt: skip
+    elif op == "pool":
         trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
     else:
         trace = explain_roi_align(feature, coords, size, spatial_scale, **common, **chosen)

@@ -224,6 +224,27 @@ TEXT: dict[str, dict[str, str]] = {
         "conv.why": "Why they differ",
         "conv.why.table": "what each convention does",
         "conv.cols": "offset|minimum size|sampling grid|border|aggregation",
+        # backward
+        "backward.grad.title": "The upstream gradient",
+        "backward.grad.line": "g: one value per output bin (the gradient of the loss with respect "
+        "to the output).",
+        "backward.grad.table": "g",
+        "backward.rule.title": "The rule",
+        "backward.rule.pool": "RoI Pool: a bin's whole gradient goes to the one cell that won its max "
+        "(the first on ties); the other cells of the bin get nothing.",
+        "backward.rule.avg": "RoI Align (average): each sampling point sends g × w / count to each of "
+        "its four neighbours, w being that neighbour's bilinear weight.",
+        "backward.rule.max": "RoI Align (max): only the winning point sends its bin's gradient, g × w "
+        "to each of its four neighbours; the other points send nothing.",
+        "backward.bin.title": "Bin ({ph}, {pw}): g = {g}",
+        "backward.bin.send": "({r}, {q}) receives {how} = {v}",
+        "backward.bin.none": "No cell receives anything (an empty bin, or no point on the map).",
+        "backward.sum": "({r}, {q}) receives from several: {terms} = {v}",
+        "backward.map.title": "The gradient with respect to the map",
+        "backward.map.line": "Every contribution added up, per cell (the backward op's numbers):",
+        "backward.map.table": "gradient",
+        "doc.roi_pool_backward": "RoI Pool's backward pass, worked out by hand",
+        "doc.roi_align_backward": "RoI Align's backward pass, worked out by hand",
         # figures
         "fig.x": "x (cell centres at integers)",
         "fig.y": "y",
@@ -455,6 +476,25 @@ TEXT: dict[str, dict[str, str]] = {
         "conv.why": "값이 다른 이유",
         "conv.why.table": "구현 방식별 계산법",
         "conv.cols": "좌표 보정|최소 크기|샘플링 격자|경계 처리|합치는 방법",
+        "backward.grad.title": "위에서 내려온 기울기",
+        "backward.grad.line": "g: 출력 구간마다 값 하나 (출력에 대한 손실의 기울기).",
+        "backward.grad.table": "g",
+        "backward.rule.title": "규칙",
+        "backward.rule.pool": "RoI Pool: 구간의 기울기는 전부 그 구간에서 최댓값으로 선택된 칸 하나로 "
+        "갑니다 (같은 값이면 먼저 나온 칸). 구간의 다른 칸은 아무것도 받지 않습니다.",
+        "backward.rule.avg": "RoI Align (평균 풀링): 샘플링 점마다 네 이웃 칸에 g × w / 점 개수를 "
+        "보냅니다. w는 그 이웃의 이중 선형 보간 가중치입니다.",
+        "backward.rule.max": "RoI Align (최댓값 풀링): 선택된 점만 구간의 기울기를 보내며, 네 이웃 칸에 "
+        "g × w씩 보냅니다. 다른 점은 아무것도 보내지 않습니다.",
+        "backward.bin.title": "구간 ({ph}, {pw}): g = {g}",
+        "backward.bin.send": "({r}, {q})에 {how} = {v}",
+        "backward.bin.none": "받는 칸이 없습니다 (빈 구간이거나 맵 안의 점이 없음).",
+        "backward.sum": "칸 ({r}, {q}): 여러 곳에서 받습니다. {terms} = {v}",
+        "backward.map.title": "맵에 대한 기울기",
+        "backward.map.line": "칸마다 모든 기여를 더한 값 (backward 연산의 값):",
+        "backward.map.table": "기울기",
+        "doc.roi_pool_backward": "RoI Pooling의 역전파 손으로 계산하기",
+        "doc.roi_align_backward": "RoI Align의 역전파 손으로 계산하기",
         "fig.x": "x (칸 중심이 정수 좌표)",
         "fig.y": "y",
         "fig.align.title": "RoI Align ({mode}): 구간 {ph}×{pw}개, 구간마다 샘플링 점 {grid}개",

@@ -62,6 +62,9 @@ class Trace:
     data : dict
         Structured numbers (per-axis geometry, bins, samples, weights), for
         figures and JSON.
+    grad_input : tuple of tuple of float, optional
+        For the backward walkthroughs: the gradient with respect to the map,
+        the backward op's numbers.
     """
 
     op: str
@@ -71,6 +74,8 @@ class Trace:
     output: tuple[tuple[float, ...], ...]
     steps: tuple[Step, ...]
     data: dict[str, Any] = field(default_factory=dict)
+    #: the backward walkthroughs' gradient with respect to the map (rows), else None
+    grad_input: tuple[tuple[float, ...], ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the trace as plain dicts and lists (JSON-ready)."""
