@@ -37,6 +37,13 @@ def _grad(grad: Any, shape: tuple[int, int]) -> np.ndarray:
     return g
 
 
+def _as(g: np.ndarray, dtype: np.dtype, channels: int) -> np.ndarray:
+    """The gradient in the map's dtype, for every channel; refused if it does not fit."""
+    if np.abs(g).max(initial=0) > np.finfo(dtype).max:
+        raise InputError(f"grad holds {np.abs(g).max():g}, beyond the map's dtype {dtype}")
+    return g[None, None].repeat(channels, 1).astype(dtype)
+
+
 def _exact(v: float) -> str:
     """``v`` with as many decimals (4 to 10) as it needs to be written exactly, if it can be."""
     for d in range(4, 11):
@@ -138,8 +145,8 @@ def explain_roi_pool_backward(feature: Any, box: Any, output_size: int | tuple[i
                              bin=bin)  # fmt: skip
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
-    gi = roi_pool_backward(g[None, None].repeat(inp.shape[1], 1).astype(inp.dtype), inp, boxes,
-                           output_size, spatial_scale)[0, c]  # fmt: skip
+    gi = roi_pool_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size,
+                           spatial_scale)[0, c]  # fmt: skip
     return _backward(trace, g, np.asarray(gi, np.float64))
 
 
@@ -173,6 +180,6 @@ def explain_roi_align_backward(feature: Any, box: Any, output_size: int | tuple[
                               channel=channel, lang=lang, bin=bin)  # fmt: skip
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
-    gi = roi_align_backward(g[None, None].repeat(inp.shape[1], 1).astype(inp.dtype), inp, boxes,
-                            output_size, spatial_scale, sampling_ratio, aligned, mode)[0, c]  # fmt: skip
+    gi = roi_align_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale,
+                            sampling_ratio, aligned, mode)[0, c]  # fmt: skip
     return _backward(trace, g, np.asarray(gi, np.float64))
