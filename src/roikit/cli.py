@@ -346,6 +346,102 @@ def compare(
 
 
 @app.command()
+def practice(
+    op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
+    level: Annotated[int, typer.Option("--level", min=1, max=3, help="1: one bin; 2: 2x2 bins, a "
+                                       "fractional box; 3: a box partly outside.")] = 1,  # fmt: skip
+    seed: Annotated[int, typer.Option("--seed", min=0, help="The same seed gives the same "
+                                      "exercise.")] = 0,  # fmt: skip
+    lang: LangOpt = Lang.en,
+    fmt: FormatOpt = Format.text,
+    output: OutOpt = None,
+    key: Annotated[bool, typer.Option("--key", help="The answer key (the full walkthrough) "
+                                      "instead of the sheet.")] = False,  # fmt: skip
+) -> None:
+    """An exercise to work by hand (a sheet with blanks), or its answer key."""
+    _set_lang(lang)
+    from .practice import answer_key, make_exercise, worksheet
+
+    _check_output_file(output, "--output")
+    try:
+        ex = make_exercise(op.value, level, seed)
+    except RoIError as exc:
+        _fail_with(exc)
+    trace = answer_key(ex, lang.value) if key else worksheet(ex, lang.value)
+    _emit([trace], fmt, "all", output)
+
+
+@app.command()
+def check(
+    op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
+    answer: Annotated[str, typer.Option("--answer", help="A JSON file of your numbers, or the "
+                                        "JSON itself.")],  # fmt: skip
+    level: Annotated[int | None, typer.Option("--level", min=1, max=3, help="The exercise's level "
+                                              "(with --seed).")] = None,  # fmt: skip
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="The exercise's seed.")] = None,
+    map_: Annotated[str | None, typer.Option("--map", help="Or your own map (as roikit explain).")] = None,
+    box: Annotated[str | None, typer.Option("--box", help="x1,y1,x2,y2 with --map.")] = None,
+    output_size: Annotated[str, typer.Option("--output-size")] = "2",
+    spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
+    sampling_ratio: Annotated[int | None, typer.Option("--sampling-ratio")] = None,
+    aligned: Annotated[bool | None, typer.Option("--aligned/--not-aligned")] = None,
+    mode: Annotated[Mode | None, typer.Option("--mode")] = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Check your numbers step by step; the first wrong step is explained."""
+    _set_lang(lang)
+    import json
+
+    from .explain import explain_roi_align
+    from .mapio import load_map
+    from .practice import check_answers, make_exercise
+    from .request import build_walkthrough
+
+    try:
+        if seed is not None:
+            ex = make_exercise(op.value, level or 1, seed)
+            trace = ex.trace(lang.value)
+        elif map_ is not None and box is not None:
+            feature, image_path = load_map(map_)
+            given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
+                     "mode": mode.value if mode else None}  # fmt: skip
+            trace = build_walkthrough(op.value, feature, image_path, box, output_size, spatial_scale,
+                                      given={k: v for k, v in given.items() if v is not None},
+                                      lang=lang.value).trace  # fmt: skip
+        else:
+            raise InputFileError("check.what")
+        text_ = Path(answer).read_text(encoding="utf-8") if _is_file(answer) else answer
+        try:
+            doc = json.loads(text_)
+        except ValueError:
+            raise InputFileError("check.json") from None
+        if not isinstance(doc, dict):
+            raise InputFileError("check.json")
+        other = None
+        if trace.op == "roi_align":
+            p = trace.params
+            other = explain_roi_align(np.array(trace.feature), p["box"], tuple(p["output_size"]),
+                                      p["spatial_scale"], p["sampling_ratio"], p["aligned"],
+                                      "avg" if p["mode"] == "max" else "max")  # fmt: skip
+        result = check_answers(trace, doc, other)
+    except (RoIError, OSError) as exc:
+        _fail_with(exc)
+    from .explain.lang import text
+
+    for line in result.lines():
+        typer.echo(line)
+    if result.first_wrong is None:
+        typer.echo(text(lang.value, "chk.all"))
+
+
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+@app.command()
 def explore(
     map_: Annotated[str | None, typer.Option("--map", help="Inline rows, or a .npy, .csv/.txt or "
                                              "image file. \\[default: the demo's map]")] = None,  # fmt: skip

@@ -60,6 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{key}={setting}; drop one of them",
         "handout.format": "--handout makes a printable sheet: use it with --format html or latex "
         "(not {fmt})",
+        "check.what": "name the exercise (--seed, --level) or give --map and --box",
+        "check.json": "--answer must be a JSON object (a file or the text) with the steps as keys",
         "grad.alone": "--grad goes with --backward (it is the gradient the backward pass sends)",
         "grad.shape": "--grad is {shape}; it must be one number or the output's {ph}x{pw}",
         "explore.op": "op must be pool or align; got {op!r}",
@@ -117,6 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "맞지 않습니다. 둘 중 하나를 빼세요",
         "handout.format": "--handout은 인쇄용 한 장을 만듭니다. --format html 또는 latex과 함께 "
         "쓰세요 (받은 형식: {fmt})",
+        "check.what": "문제를 정하세요 (--seed, --level) 또는 --map과 --box를 주세요",
+        "check.json": "--answer: 단계 이름을 키로 가진 JSON 객체(파일 또는 텍스트)여야 합니다",
         "grad.alone": "--grad는 --backward와 함께 씁니다 (역전파가 보내는 기울기입니다)",
         "grad.shape": "--grad 크기 {shape}: 숫자 하나이거나 출력 크기 {ph}x{pw}여야 합니다",
         "explore.op": "op: pool 또는 align이어야 합니다. 받은 값 {op!r}",

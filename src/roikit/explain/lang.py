@@ -245,6 +245,75 @@ TEXT: dict[str, dict[str, str]] = {
         "backward.map.table": "gradient",
         "doc.roi_pool_backward": "RoI Pool's backward pass, worked out by hand",
         "doc.roi_align_backward": "RoI Align's backward pass, worked out by hand",
+        # practice
+        "doc.worksheet": "Exercise",
+        "sheet.title": "Exercise",
+        "sheet.task.pool": "Work out RoI Pool by hand (level {level}, exercise {seed}).",
+        "sheet.task.align": "Work out RoI Align by hand (level {level}, exercise {seed}).",
+        "sheet.settings": "sampling_ratio = {sr} (≤ 0: adaptive), aligned={aligned}; combine each "
+        "bin's points by their {mode}.",
+        "sheet.todo.title": "To compute",
+        "sheet.pool.scaled": "1. The box on the map (× spatial_scale): x1 {b}, y1 {b}, x2 {b}, y2 {b}",
+        "sheet.pool.rounded": "2. Rounded to whole cells (halves away from zero): {b}, {b}, {b}, {b}",
+        "sheet.pool.size": "3. Size in cells, both end cells counted: width {b}, height {b}",
+        "sheet.pool.bin_size": "4. Bin size: width {b}, height {b}",
+        "sheet.pool.ranges": "5. The rows and columns of each bin (floor for the start, ceil for the "
+        "end, end excluded): rows {b} … {b}, columns {b} … {b} (for each of the {ph} × {pw} bins)",
+        "sheet.pool.max": "6. Each bin's max: {b}",
+        "sheet.pool.output": "7. The {ph} × {pw} output: {b}",
+        "sheet.align.scaled": "1. The box on the map (× spatial_scale, − 0.5 if aligned): {b}, {b}, "
+        "{b}, {b}",
+        "sheet.align.bin_size": "2. Bin size: width {b}, height {b}",
+        "sheet.align.grid": "3. Sampling points per bin: {b} rows × {b} columns",
+        "sheet.align.points": "4. Where the points sit: y of each row bin {b}, x of each column bin {b}",
+        "sheet.align.weights": "5. For the first point of each bin on the map: its four neighbours "
+        "and their bilinear weights {b}",
+        "sheet.align.value": "6. Each bin's value: {b}",
+        "sheet.align.output": "7. The {ph} × {pw} output: {b}",
+        "sheet.answer.title": "Hand it in",
+        "sheet.answer.line": "Write your numbers in a JSON file with these keys (any of them: a "
+        "partial answer checks what is there), then run: roikit check {op} --level {level} --seed "
+        "{seed} --answer FILE",
+        "chk.right": "{step}: right ({v}).",
+        "chk.wrong": "{step}: you wrote {got}, the answer is {want}. {how}",
+        "chk.empty": "Nothing to check: the answer has none of the steps {steps}.",
+        "chk.all": "Every step you gave is right.",
+        "chk.how.pool.scaled": "Multiply each coordinate by spatial_scale.",
+        "chk.how.pool.rounded": "Round each to the nearest whole number, halves away from zero "
+        "(C's round: 2.5 → 3, −2.5 → −3).",
+        "chk.how.pool.size": "Count both end cells: end − start + 1.",
+        "chk.how.pool.bin_size": "Divide the size (with its +1) by the number of bins.",
+        "chk.how.pool.rows": "Bin p covers rows ⌊p × bin⌋ + start to ⌈(p + 1) × bin⌉ + start − 1.",
+        "chk.how.pool.cols": "Bin p covers columns ⌊p × bin⌋ + start to ⌈(p + 1) × bin⌉ + start − 1.",
+        "chk.how.pool.output": "Each bin's value is the largest of its cells.",
+        "chk.how.align.scaled": "Multiply by spatial_scale, then subtract 0.5 only if aligned=True; "
+        "nothing is rounded.",
+        "chk.how.align.bin_size": "Divide the box size (at least 1 when aligned=False) by the number "
+        "of bins.",
+        "chk.how.align.grid": "sampling_ratio points per axis, or ⌈bin size⌉ when it is ≤ 0.",
+        "chk.how.align.y": "Point i of a bin sits at bin start + (i + 0.5) × bin size / points.",
+        "chk.how.align.x": "Point i of a bin sits at bin start + (i + 0.5) × bin size / points.",
+        "chk.how.align.weights": "With ly = y − y_low, hy = 1 − ly (and x alike) the weights of (low, "
+        "low), (low, high), (high, low), (high, high) are hy·hx, hy·lx, ly·hx, ly·lx.",
+        "chk.how.align.output": "Each bin combines its points' interpolated values by the mode "
+        "(max or average over all its points).",
+        "mistake.noscale": "You did not multiply by spatial_scale.",
+        "mistake.half_even": "You rounded halves to even (numpy's round); C's round takes them away "
+        "from zero.",
+        "mistake.floor_box": "You took the floor; RoI Pool rounds the box to the nearest cell.",
+        "mistake.plus1": "You forgot the +1: the end cell counts too.",
+        "mistake.nooverlap": "Your bins do not overlap: the end is the ceiling, not the floor, so "
+        "neighbouring bins may share a cell.",
+        "mistake.no_half": "You forgot to subtract 0.5 (aligned=True).",
+        "mistake.half_not_aligned": "You subtracted 0.5, but aligned=False.",
+        "mistake.thirds": "You put the points at 1/3 and 2/3 of the bin; they sit at the centres "
+        "of equal parts: (i + 0.5) / points.",
+        "mistake.corners": "You have the right weights on the wrong corners: each cell's weight is "
+        "the area opposite it.",
+        "mistake.avg_for_max": "You averaged the points; this exercise takes their max.",
+        "mistake.max_for_avg": "You took the max of the points; this exercise averages them.",
+        "mistake.offmap": "You left out the points off the map: they are worth 0 and still count "
+        "in the average.",
         # figures
         "fig.x": "x (cell centres at integers)",
         "fig.y": "y",
@@ -495,6 +564,70 @@ TEXT: dict[str, dict[str, str]] = {
         "backward.map.table": "기울기",
         "doc.roi_pool_backward": "RoI Pooling의 역전파 손으로 계산하기",
         "doc.roi_align_backward": "RoI Align의 역전파 손으로 계산하기",
+        "doc.worksheet": "연습 문제",
+        "sheet.title": "연습 문제",
+        "sheet.task.pool": "RoI Pooling을 손으로 계산하세요 (수준 {level}, 문제 {seed}).",
+        "sheet.task.align": "RoI Align을 손으로 계산하세요 (수준 {level}, 문제 {seed}).",
+        "sheet.settings": "sampling_ratio = {sr} (≤ 0: 적응형), aligned={aligned}. 구간마다 점들을 "
+        "{mode}으로 합칩니다.",
+        "sheet.todo.title": "계산할 것",
+        "sheet.pool.scaled": "1. 맵 위의 박스 (× spatial_scale): x1 {b}, y1 {b}, x2 {b}, y2 {b}",
+        "sheet.pool.rounded": "2. 정수 칸으로 반올림 (.5는 0에서 먼 쪽으로): {b}, {b}, {b}, {b}",
+        "sheet.pool.size": "3. 양 끝 칸을 모두 센 크기: 너비 {b}, 높이 {b}",
+        "sheet.pool.bin_size": "4. 구간 크기: 너비 {b}, 높이 {b}",
+        "sheet.pool.ranges": "5. 구간마다 행과 열 (시작은 내림, 끝은 올림, 끝 값은 포함하지 않음): "
+        "행 {b} … {b}, 열 {b} … {b} ({ph} × {pw}개 구간 모두)",
+        "sheet.pool.max": "6. 구간마다 최댓값: {b}",
+        "sheet.pool.output": "7. {ph} × {pw} 출력: {b}",
+        "sheet.align.scaled": "1. 맵 위의 박스 (× spatial_scale, aligned이면 − 0.5): {b}, {b}, {b}, {b}",
+        "sheet.align.bin_size": "2. 구간 크기: 너비 {b}, 높이 {b}",
+        "sheet.align.grid": "3. 구간당 샘플링 점: 세로 {b} × 가로 {b}",
+        "sheet.align.points": "4. 점의 좌표: 행 구간마다 y {b}, 열 구간마다 x {b}",
+        "sheet.align.weights": "5. 구간마다 맵 안의 첫 점: 네 이웃 칸과 이중 선형 보간 가중치 {b}",
+        "sheet.align.value": "6. 구간마다 값: {b}",
+        "sheet.align.output": "7. {ph} × {pw} 출력: {b}",
+        "sheet.answer.title": "답 제출하기",
+        "sheet.answer.line": "아래 키로 JSON 파일에 답을 쓰고(일부만 써도 그만큼 확인합니다) 다음을 "
+        "실행하세요: roikit check {op} --level {level} --seed {seed} --answer FILE",
+        "chk.right": "{step}: 맞았습니다 ({v}).",
+        "chk.wrong": "{step}: 쓴 답 {got}, 정답 {want}. {how}",
+        "chk.empty": "확인할 것이 없습니다: 답에 {steps} 중 아무 단계도 없습니다.",
+        "chk.all": "쓴 단계가 모두 맞았습니다.",
+        "chk.how.pool.scaled": "좌표마다 spatial_scale을 곱합니다.",
+        "chk.how.pool.rounded": "가장 가까운 정수로 반올림하되 .5는 0에서 먼 쪽으로 보냅니다 (C의 "
+        "round: 2.5 → 3, −2.5 → −3).",
+        "chk.how.pool.size": "양 끝 칸을 모두 셉니다: 끝 − 시작 + 1.",
+        "chk.how.pool.bin_size": "+1을 더한 크기를 구간 개수로 나눕니다.",
+        "chk.how.pool.rows": "구간 p의 행: ⌊p × 구간⌋ + 시작부터 ⌈(p + 1) × 구간⌉ + 시작 − 1까지.",
+        "chk.how.pool.cols": "구간 p의 열: ⌊p × 구간⌋ + 시작부터 ⌈(p + 1) × 구간⌉ + 시작 − 1까지.",
+        "chk.how.pool.output": "구간의 값은 그 칸들 중 최댓값입니다.",
+        "chk.how.align.scaled": "spatial_scale을 곱하고, aligned=True일 때만 0.5를 뺍니다. "
+        "반올림은 하지 않습니다.",
+        "chk.how.align.bin_size": "박스 크기(aligned=False이면 최소 1)를 구간 개수로 나눕니다.",
+        "chk.how.align.grid": "축마다 sampling_ratio개, 0 이하이면 ⌈구간 크기⌉개입니다.",
+        "chk.how.align.y": "구간 안의 점 i: 구간 시작 + (i + 0.5) × 구간 크기 / 점 개수.",
+        "chk.how.align.x": "구간 안의 점 i: 구간 시작 + (i + 0.5) × 구간 크기 / 점 개수.",
+        "chk.how.align.weights": "ly = y − y_low, hy = 1 − ly (x도 같음)일 때 (low, low), (low, "
+        "high), (high, low), (high, high)의 가중치는 hy·hx, hy·lx, ly·hx, ly·lx입니다.",
+        "chk.how.align.output": "구간마다 점들의 보간 값을 모드에 따라 합칩니다 (최댓값, 또는 모든 "
+        "점의 평균).",
+        "mistake.noscale": "spatial_scale을 곱하지 않았습니다.",
+        "mistake.half_even": ".5를 짝수 쪽으로 반올림했습니다 (numpy의 round). C의 round는 0에서 먼 "
+        "쪽으로 보냅니다.",
+        "mistake.floor_box": "내림을 했습니다. RoI Pool은 박스를 가장 가까운 칸으로 반올림합니다.",
+        "mistake.plus1": "+1을 빠뜨렸습니다. 끝 칸도 셉니다.",
+        "mistake.nooverlap": "구간이 겹치지 않게 나눴습니다. 끝은 내림이 아니라 올림이라서 이웃한 "
+        "구간이 같은 칸을 나눠 가질 수 있습니다.",
+        "mistake.no_half": "0.5를 빼지 않았습니다 (aligned=True).",
+        "mistake.half_not_aligned": "0.5를 뺐지만 aligned=False입니다.",
+        "mistake.thirds": "점을 구간의 1/3, 2/3 지점에 두었습니다. 점은 구간을 똑같이 나눈 조각의 "
+        "중심, 즉 (i + 0.5) / 점 개수에 있습니다.",
+        "mistake.corners": "가중치 값은 맞지만 칸이 바뀌었습니다. 각 칸의 가중치는 맞은편 "
+        "직사각형의 넓이입니다.",
+        "mistake.avg_for_max": "점들을 평균했습니다. 이 문제는 최댓값을 씁니다.",
+        "mistake.max_for_avg": "점들의 최댓값을 골랐습니다. 이 문제는 평균을 씁니다.",
+        "mistake.offmap": "맵 밖의 점을 뺐습니다. 맵 밖의 점은 값이 0이지만 평균의 개수에는 "
+        "들어갑니다.",
         "fig.x": "x (칸 중심이 정수 좌표)",
         "fig.y": "y",
         "fig.align.title": "RoI Align ({mode}): 구간 {ph}×{pw}개, 구간마다 샘플링 점 {grid}개",

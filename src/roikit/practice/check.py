@@ -1,0 +1,214 @@
+"""Checking a learner's numbers against the walkthrough, step by step.
+
+An answer is a JSON object with any of the step names of :data:`STEPS` (a
+partial answer checks what is there). Steps are checked in order; the
+first wrong one is explained: what the right number is and how it comes,
+and, when the learner's number is the one a classic mistake gives, the
+mistake by name (rounding half to even, floor instead of round, a missing
++1, bins that do not overlap, points at 1/3 and 2/3, weights on the wrong
+corners, averaging instead of the max and the reverse, an off-map point
+left out).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import permutations
+from typing import Any
+
+import numpy as np
+
+from ..explain.common import fmt
+from ..explain.lang import text
+from ..explain.trace import Trace
+
+__all__ = ["STEPS", "CheckResult", "check_answers", "key_of"]
+
+#: The answer-file steps, in the order they are checked.
+STEPS = {
+    "pool": ("scaled", "rounded", "size", "bin_size", "rows", "cols", "output"),
+    "align": ("scaled", "bin_size", "grid", "y", "x", "weights", "output"),
+}
+#: A number is right within this (learners write four decimals).
+TOLERANCE = 5e-4
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Per checked step ``(name, right, message)``; ``first_wrong`` names the first wrong step."""
+
+    steps: tuple[tuple[str, bool, str], ...]
+
+    @property
+    def first_wrong(self) -> str | None:
+        """The first wrong step, or None when every step given is right."""
+        return next((name for name, ok, _ in self.steps if not ok), None)
+
+    def lines(self) -> list[str]:
+        """Every step's verdict, up to and including the first wrong one."""
+        out = []
+        for _, ok, message in self.steps:
+            out.append(message)
+            if not ok:
+                break
+        return out
+
+
+def key_of(trace: Trace) -> dict[str, Any]:
+    """The answers of a walkthrough, in the answer-file format."""
+    x, y = trace.data["x"], trace.data["y"]
+    out: dict[str, Any] = {}
+    if trace.op == "roi_pool":
+        out["scaled"] = [x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"]]
+        out["rounded"] = [x["start"], y["start"], x["end"], y["end"]]
+        out["size"] = [x["size"], y["size"]]
+        out["bin_size"] = [x["bin_size"], y["bin_size"]]
+        out["rows"] = [[s, e - 1] for s, e in zip(y["bin_start"], y["bin_end"], strict=True)]
+        out["cols"] = [[s, e - 1] for s, e in zip(x["bin_start"], x["bin_end"], strict=True)]
+    else:
+        out["scaled"] = [x["start"], y["start"], x["end"], y["end"]]
+        out["bin_size"] = [x["bin_size"], y["bin_size"]]
+        out["grid"] = [y["grid"], x["grid"]]
+        bins = {(b["ph"], b["pw"]): b for b in trace.data["bins"]}
+        PH, PW = trace.params["output_size"]
+        gx = int(x["grid"])
+        out["y"] = [[p["y"] for p in bins[(ph, 0)]["points"][::gx]] if gx else [] for ph in range(PH)]
+        out["x"] = [[p["x"] for p in bins[(0, pw)]["points"][:gx]] for pw in range(PW)]
+        out["weights"] = {f"{ph},{pw}": next((p["weights"] for p in b["points"] if p["inside"]), None)
+                          for (ph, pw), b in bins.items()}  # fmt: skip
+    out["output"] = [list(r) for r in trace.output]
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal within TOLERANCE, for numbers, lists of them and dicts of them."""
+    if isinstance(b, dict):
+        return isinstance(a, dict) and all(k in a and _same(a[k], v) for k, v in b.items())
+    if isinstance(b, (list, tuple)):
+        return isinstance(a, (list, tuple)) and len(a) == len(b) and all(map(_same, a, b))
+    if b is None:
+        return a is None
+    try:
+        return math.isclose(float(a), float(b), abs_tol=TOLERANCE)
+    except (TypeError, ValueError):
+        return False
+
+
+def _c_round(v: float) -> float:
+    return float(math.floor(abs(v) + 0.5) * math.copysign(1, v))
+
+
+def _numbers(a: Any) -> str:
+    if isinstance(a, dict):
+        return "{" + ", ".join(f"{k}: {_numbers(v)}" for k, v in a.items()) + "}"
+    if isinstance(a, (list, tuple)):
+        return "[" + ", ".join(_numbers(v) for v in a) + "]"
+    try:
+        return fmt(float(a))
+    except (TypeError, ValueError):
+        return repr(a)
+
+
+def _diagnose(step: str, got: Any, want: Any, trace: Trace) -> str | None:
+    """The key of the classic mistake that gives ``got``, if one does."""
+    x, y = trace.data["x"], trace.data["y"]
+    params = trace.params
+    if trace.op == "roi_pool":
+        raw = [x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"]]
+        if step == "scaled" and _same(got, params["box"]):
+            return "mistake.noscale"
+        if step == "rounded":
+            if _same(got, [float(np.round(v)) for v in raw]):
+                return "mistake.half_even"
+            if _same(got, [math.floor(v) for v in raw]):
+                return "mistake.floor_box"
+        if step == "size" and _same(got, [x["end"] - x["start"], y["end"] - y["start"]]):
+            return "mistake.plus1"
+        if step == "bin_size" and _same(got, [(x["end"] - x["start"]) / len(x["bin_start"]),
+                                               (y["end"] - y["start"]) / len(y["bin_start"])]):
+            return "mistake.plus1"
+        if step in ("rows", "cols"):
+            a = y if step == "rows" else x
+            P, b, s = len(a["bin_start"]), a["bin_size"], a["start"]
+            floor_only = [[math.floor(p * b) + s, math.floor((p + 1) * b) + s - 1] for p in range(P)]
+            if _same(got, floor_only):
+                return "mistake.nooverlap"
+        return None
+    if step == "scaled":
+        off = trace.data.get("offset", 0.0)
+        shifted = [x["start"], y["start"], x["end"], y["end"]]
+        if off and _same(got, [v + off for v in shifted]):
+            return "mistake.no_half"
+        if not off and _same(got, [v - 0.5 for v in shifted]):
+            return "mistake.half_not_aligned"
+    if step in ("y", "x"):
+        a = y if step == "y" else x
+        g = int(a["grid"])
+        thirds = [[a["start"] + p * a["bin_size"] + (i + 1) * a["bin_size"] / (g + 1) for i in range(g)]
+                  for p in range(len(want))]  # fmt: skip
+        if g and _same(got, thirds):
+            return "mistake.thirds"
+    if step == "weights" and isinstance(got, dict):
+        for k, w in want.items():
+            if w is not None and k in got and not _same(got[k], w):
+                if any(_same(list(p), got[k]) for p in permutations(w)):
+                    return "mistake.corners"
+    if step == "output":
+        other = trace.data.get("other_output")
+        if other is not None and _same(got, other):
+            return "mistake.avg_for_max" if params["mode"] == "max" else "mistake.max_for_avg"
+        inside_avg = trace.data.get("inside_average")
+        if inside_avg is not None and not _same(inside_avg, want) and _same(got, inside_avg):
+            return "mistake.offmap"
+    return None
+
+
+def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = None) -> CheckResult:
+    """Check ``answer`` (a dict of :data:`STEPS` names) against the walkthrough ``trace``.
+
+    ``other`` is the same RoI Align in the other mode: with it an output that
+    is the other mode's is named as that mistake.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from roikit import explain_roi_pool
+    >>> t = explain_roi_pool(np.arange(16.0).reshape(4, 4), (0.4, 0.6, 2.5, 2.5), 1)
+    >>> r = check_answers(t, {"rounded": [0, 1, 2, 2]})  # 2.5 rounded to even
+    >>> r.first_wrong
+    'rounded'
+    """
+    lang = trace.lang
+    op = "pool" if trace.op == "roi_pool" else "align"
+    key = key_of(trace)
+    data = dict(trace.data)
+    if other is not None:
+        data["other_output"] = [list(r) for r in other.output]
+    if op == "align" and trace.params["mode"] == "avg":
+        data["inside_average"] = [[_inside_average(b) for b in trace.data["bins"] if b["ph"] == ph]
+                                  for ph in range(trace.params["output_size"][0])]  # fmt: skip
+    judged = Trace(trace.op, trace.lang, trace.params, trace.feature, trace.output, trace.steps, data)
+    results = []
+    for step in STEPS[op]:
+        if step not in answer:
+            continue
+        got, want = answer[step], key[step]
+        if _same(got, want):
+            results.append((step, True, text(lang, "chk.right", step=step, v=_numbers(want))))
+            continue
+        message = text(lang, "chk.wrong", step=step, got=_numbers(got), want=_numbers(want),
+                       how=text(lang, f"chk.how.{op}.{step}"))  # fmt: skip
+        mistake = _diagnose(step, got, want, judged)
+        if mistake is not None:
+            message += " " + text(lang, mistake)
+        results.append((step, False, message))
+    if not results:
+        results.append(("none", False, text(lang, "chk.empty", steps=", ".join(STEPS[op]))))
+    return CheckResult(tuple(results))
+
+
+def _inside_average(b: dict[str, Any]) -> float:
+    """A bin's average over its points on the map only (the off-map mistake's number)."""
+    values = [p["value"] for p in b["points"] if p["inside"]]
+    return sum(values) / len(values) if values else 0.0
