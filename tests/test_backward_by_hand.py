@@ -88,3 +88,17 @@ def test_cli_backward_json_has_a_top_level_grad_input() -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["op"] == "roi_pool_backward" and doc["grad_input"] == [[0.0, 0.0], [0.0, 3.0]]
+
+
+def test_the_backward_figure_outlines_where_the_worked_bin_sends() -> None:
+    from roikit import figures
+
+    t = roikit.explain_roi_align_backward(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max", lang="ko")
+    d = figures.backward_figure(t)
+    # bin (0, 0)'s winner (2.8625, 3.4) sends to (2, 3), (2, 4), (3, 3), (3, 4): outlined at (col, row)
+    centres = sorted((c.get_x() + 0.45, c.get_y() + 0.45) for c in d.cells)
+    assert centres == [(3.0, 2.0), (3.0, 3.0), (4.0, 2.0), (4.0, 3.0)]
+    assert "구간 (0, 0)에서 보내는 칸" in d.ax.get_title()
+    p = roikit.explain_roi_pool_backward(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.backward_figure(p)
+    assert [(c.get_x() + 0.45, c.get_y() + 0.45) for c in d.cells] == [(4.0, 4.0)] and len(d.arrows) == 1

@@ -145,7 +145,9 @@ def _figure_bytes(trace: Any, path: Path, image: Any) -> bytes:
     import io
 
     figures = _figure_module()
-    if trace.op == "roi_pool":
+    if trace.grad_input is not None:
+        drawn = figures.backward_figure(trace)
+    elif trace.op == "roi_pool":
         drawn = figures.pool_figure(trace, image=image)
     else:
         drawn = figures.align_figure(trace, image=image)

@@ -42,6 +42,7 @@ from .explain.trace import Trace
 __all__ = [
     "Drawn",
     "align_figure",
+    "backward_figure",
     "bilinear_figure",
     "pool_figure",
     "summary_figure",
@@ -567,4 +568,62 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
         _matrix(axes[2], outputs[1], text(lang, "fig.summary.align",
                                           mode=text(lang, f"mode.{align.params['mode']}")),
                 drawn, lo, hi)  # fmt: skip
+    return drawn
+
+
+def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
+    """The gradient with respect to the map, and where the worked bin's gradient went.
+
+    Each cell shows its gradient (a light-to-dark scale, the value written in
+    the corner); the cells that receive from the worked bin are outlined, with
+    an arrow from the bin's point (RoI Align) or the bin's outline (RoI Pool).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from roikit import explain_roi_pool_backward
+    >>> t = explain_roi_pool_backward(np.arange(16.0).reshape(4, 4), (0, 0, 3, 3), 2)
+    >>> len(backward_figure(t).cells)  # bin (0, 0) sends everything to one cell
+    1
+    """
+    if trace.grad_input is None:
+        raise ValueError(f"backward_figure needs a backward trace; got {trace.op!r}")
+    with _language(trace.lang):
+        lang = trace.lang
+        drawn = Drawn(ax if ax is not None else _new_axes()[0])
+        ax = drawn.ax
+        g = np.array(trace.grad_input)
+        H, W = g.shape
+        top = float(np.abs(g).max()) or 1.0
+        ax.imshow(g, cmap="Oranges" if g.min() >= 0 else "RdBu_r", vmin=-top if g.min() < 0 else 0,
+                  vmax=top, extent=(-0.5, W - 0.5, H - 0.5, -0.5), interpolation="nearest")  # fmt: skip
+        if H * W <= MAX_VALUE_CELLS:
+            _draw_map(ax, g, None, drawn)
+        focus = tuple(trace.data.get("focus") or (0, 0))
+        index = next(i for i, b in enumerate(trace.data["bins"]) if (b["ph"], b["pw"]) == focus)
+        b = trace.data["bins"][index]
+        if trace.op == "roi_pool_backward":
+            (r0, r1), (c0, c1) = b["rows"], b["cols"]
+            rect = Rectangle((c0 - 0.5, r0 - 0.5), max(c1 - c0, 0), max(r1 - r0, 0), fill=False,
+                             edgecolor=BLUE, linewidth=2.2, zorder=3)  # fmt: skip
+            ax.add_patch(rect)
+            drawn.bins.append(rect)
+            sources = [((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2)]
+        else:
+            sources = [(p["y"], p["x"]) for p in b["points"] if p["inside"]]
+            for y, x in sources:
+                drawn.points.append(ax.scatter([x], [y], s=30, color=VERMILLION, zorder=5))
+        for (r, c), v in trace.data["contributions"][index]:
+            cell = Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="black",
+                             linewidth=1.6, zorder=4)  # fmt: skip
+            ax.add_patch(cell)
+            drawn.cells.append(cell)
+        if trace.op == "roi_pool_backward" and trace.data["contributions"][index]:
+            (r, c), _ = trace.data["contributions"][index][0]
+            arrow = FancyArrowPatch((sources[0][1], sources[0][0]), (c, r), arrowstyle="-|>",
+                                    mutation_scale=12, color=BLUE, linewidth=1.6, zorder=6)  # fmt: skip
+            ax.add_patch(arrow)
+            drawn.arrows.append(arrow)
+        ax.set_title(text(lang, "fig.backward.title", ph=focus[0], pw=focus[1]), fontsize=10)
+        _frame(trace, ax, H, W, [], [])
     return drawn

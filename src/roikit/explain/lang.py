@@ -337,6 +337,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fig.pool.max": "the bin's max",
         "fig.pool.tie": "a tied max, not chosen",
         "fig.pool.shared": "max of bins {bins}",
+        "fig.backward.title": "gradient with respect to the map; outlined: what bin ({ph}, {pw}) "
+        "sends",
         "fig.summary.input": "input and RoI",
         "fig.summary.pool": "RoI Pool output",
         "fig.summary.align": "RoI Align ({mode}) output",
@@ -649,6 +651,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fig.pool.max": "구간의 최댓값",
         "fig.pool.tie": "같은 최댓값이지만 선택되지 않은 칸",
         "fig.pool.shared": "구간 {bins}의 최댓값",
+        "fig.backward.title": "맵에 대한 기울기. 테두리: 구간 ({ph}, {pw})에서 보내는 칸",
         "fig.summary.input": "입력과 RoI",
         "fig.summary.pool": "RoI Pooling 출력",
         "fig.summary.align": "RoI Align ({mode}) 출력",
