@@ -613,7 +613,7 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
             sources = [(p["y"], p["x"]) for p in b["points"] if p["inside"]]
             for y, x in sources:
                 drawn.points.append(ax.scatter([x], [y], s=30, color=VERMILLION, zorder=5))
-        for (r, c), v in trace.data["contributions"][index]:
+        for (r, c), _ in trace.data["contributions"][index]:
             cell = Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="black",
                              linewidth=1.6, zorder=4)  # fmt: skip
             ax.add_patch(cell)
