@@ -16,7 +16,7 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 # torch==2.14.1 / torchvision==0.29.1 are pinned: pip takes them from the
 # machine's disk (an unpinned torch would download gigabytes).
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,dev,figures,tf]"
+	$(BIN)/pip install -q -e ".[test,dev,figures,tf,notebook,jax]"
 	touch $@
 
 demo: $(VENV)/.base

@@ -155,6 +155,7 @@ def main() -> None:
     import torchvision
 
     import roikit
+    import roikit.torch as rtorch
     from roikit.ops import make_align_plan
 
     roikit.threads.set_num_threads(args.threads)
@@ -214,6 +215,15 @@ def main() -> None:
         gdiff = float(np.abs(x.grad.numpy() - ours_grad).max())
         t_tv, t_rk = timeit(tv_fb, fresh, args.repeats), timeit(rk_fb, fresh, args.repeats)
         row(w.name, "align fwd+bwd", t_tv, 0.0, t_rk, gdiff)
+
+        def adapter_fb(b: np.ndarray) -> None:  # the same step through roikit.torch's autograd
+            x = ft.detach().requires_grad_()
+            rtorch.roi_align(x, torch.from_numpy(b), size, **kw).backward(gt)
+
+        x = ft.detach().requires_grad_()
+        rtorch.roi_align(x, bt, size, **kw).backward(gt)
+        adiff = float(np.abs(x.grad.numpy() - ours_grad).max())
+        row(w.name, "torch adapter", t_tv, 0.0, timeit(adapter_fb, fresh, args.repeats), adiff)
         print(f"{'':<14}{'(roikit plan)':<16}{'':>24}{t_plan * 1e3:8.1f}ms  of the forward above")
 
         if w.name.startswith("W1"):

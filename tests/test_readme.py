@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
@@ -52,3 +54,14 @@ def test_every_readme_command_runs(tmp_path, monkeypatch) -> None:  # type: igno
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
     assert Path("pool.md").read_text(encoding="utf-8").startswith("## RoI Pooling 손으로 계산하기")
+
+
+@pytest.mark.parametrize("section", ["Use it in PyTorch", "Use it in JAX"])
+def test_adapter_examples_print_what_the_readme_shows(section: str) -> None:
+    part = README.split(f"## {section}", 1)[1]
+    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", part,
+                            re.S).groups()  # fmt: skip
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue() == shown

@@ -1,0 +1,123 @@
+"""roikit inside JAX: ``roi_align`` and ``roi_pool`` under ``jit``, ``grad`` and ``vmap``.
+
+``pip install 'roikit[jax]'``. The ops run roikit's kernels on the CPU
+through :func:`jax.pure_callback` and are differentiable with respect to the
+features through :func:`jax.custom_vjp` on roikit's deterministic backward
+(boxes get a zero cotangent, as in torchvision). ``vmap`` maps over a batch
+of feature maps or of box sets (the callback runs once per element). Shape
+and dtype errors are raised at trace time and name the argument.
+
+Examples
+--------
+>>> import jax.numpy as jnp
+>>> from roikit.jax import roi_align
+>>> x = jnp.arange(16.0).reshape(1, 1, 4, 4)
+>>> roi_align(x, jnp.array([[0.0, 0, 0, 2, 2]]), 1, sampling_ratio=1)[0, 0, 0, 0]
+Array(5., dtype=float32)
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import ops
+from ._validate import (
+    check_aligned,
+    check_mode,
+    check_output_size,
+    check_sampling_ratio,
+    check_spatial_scale,
+)
+from .errors import BoxError, DTypeError, InputError
+
+__all__ = ["roi_align", "roi_pool"]
+
+
+def _check(features: Any, boxes: Any) -> tuple[Any, Any]:
+    """Shapes and dtypes, at trace time: (N, C, H, W) floats and (K, 5) boxes of their dtype."""
+    if not hasattr(features, "shape") or len(features.shape) != 4:
+        got = getattr(features, "shape", features)
+        raise InputError(f"features must have shape (N, C, H, W); got {got!r:.60}")
+    if not jnp.issubdtype(features.dtype, jnp.floating):
+        raise DTypeError(f"features has dtype {features.dtype}; it must be float16, float32 or float64")
+    if not hasattr(boxes, "shape") or len(boxes.shape) != 2 or boxes.shape[1] != 5:
+        raise BoxError(f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2); "
+                       f"got {getattr(boxes, 'shape', boxes)!r:.60}")  # fmt: skip
+    compute = jnp.float32 if features.dtype in (jnp.float16, jnp.bfloat16) else features.dtype
+    return features.astype(compute), jnp.asarray(boxes).astype(compute)
+
+
+def _host(a: Any) -> np.ndarray:
+    return np.asarray(a)
+
+
+# params = (kind, PH, PW, spatial_scale, sampling_ratio, aligned, mode): static, hashable
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _op(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
+    return _forward(features, boxes, params)
+
+
+def _forward(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
+    kind, ph, pw, scale, sr, aligned, mode = params
+    shape = jax.ShapeDtypeStruct((boxes.shape[0], features.shape[1], ph, pw), features.dtype)
+
+    def run(f: Any, b: Any) -> np.ndarray:
+        f, b = _host(f), _host(b)
+        if kind == "align":
+            return ops.roi_align(f, b, (ph, pw), scale, sr, aligned, mode)
+        return ops.roi_pool(f, b, (ph, pw), scale)
+
+    return jax.pure_callback(run, shape, features, boxes, vmap_method="sequential")
+
+
+def _fwd(features: Any, boxes: Any, params: tuple[Any, ...]) -> tuple[Any, Any]:
+    return _forward(features, boxes, params), (features, boxes)
+
+
+def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
+    kind, ph, pw, scale, sr, aligned, mode = params
+    features, boxes = residuals
+    shape = jax.ShapeDtypeStruct(features.shape, features.dtype)
+
+    def run(gg: Any, f: Any, b: Any) -> np.ndarray:
+        gg, f, b = _host(gg).astype(_host(f).dtype), _host(f), _host(b)
+        if kind == "align":
+            return ops.roi_align_backward(gg, f, b, (ph, pw), scale, sr, aligned, mode)
+        return ops.roi_pool_backward(gg, f, b, (ph, pw), scale)
+
+    grad = jax.pure_callback(run, shape, g, features, boxes, vmap_method="sequential")
+    return grad, jnp.zeros_like(boxes)
+
+
+_op.defvjp(_fwd, _bwd)
+
+
+def roi_align(features: Any, boxes: Any, output_size: int | tuple[int, int], spatial_scale: float = 1.0,
+              sampling_ratio: int = -1, aligned: bool = False, mode: str = "avg") -> Any:  # fmt: skip
+    """:func:`roikit.roi_align` on JAX arrays (differentiable in ``features``).
+
+    Parameters are those of :func:`roikit.roi_align`; ``features`` is
+    ``(N, C, H, W)`` and ``boxes`` ``(K, 5)``. float16 and bfloat16 compute in
+    float32 and return their dtype.
+    """
+    dtype = features.dtype if hasattr(features, "dtype") else None
+    f, b = _check(features, boxes)
+    ph, pw = check_output_size(output_size)
+    params = ("align", ph, pw, check_spatial_scale(spatial_scale), check_sampling_ratio(sampling_ratio),
+              check_aligned(aligned), check_mode(mode))  # fmt: skip
+    return _op(f, b, params).astype(dtype)
+
+
+def roi_pool(features: Any, boxes: Any, output_size: int | tuple[int, int],
+             spatial_scale: float = 1.0) -> Any:  # fmt: skip
+    """:func:`roikit.roi_pool` on JAX arrays (differentiable in ``features``)."""
+    dtype = features.dtype if hasattr(features, "dtype") else None
+    f, b = _check(features, boxes)
+    ph, pw = check_output_size(output_size)
+    params = ("pool", ph, pw, check_spatial_scale(spatial_scale), 0, False, "max")
+    return _op(f, b, params).astype(dtype)

@@ -1,0 +1,374 @@
+"""roikit inside PyTorch: custom operators and modules that drop into torchvision models.
+
+``pip install 'roikit[torch]'``. The functions and modules have
+``torchvision.ops``' signatures and numbers; underneath they are custom
+operators registered with :func:`torch.library.custom_op` under the
+``roikit`` namespace, with torchvision's schemas:
+
+* ``torch.ops.roikit.roi_align(input, rois, spatial_scale, pooled_height, pooled_width,
+  sampling_ratio, aligned) -> Tensor``
+* ``torch.ops.roikit.roi_pool(input, rois, spatial_scale, pooled_height, pooled_width)
+  -> (Tensor output, Tensor argmax)``
+* ``torch.ops.roikit.ps_roi_align(...) -> (Tensor output, Tensor channel_mapping)`` and
+  ``torch.ops.roikit.ps_roi_pool(...)`` likewise
+
+Each has a fake (meta) implementation, so ``torch.compile(fullgraph=True)``
+and ``torch.export`` trace through it, and autograd on roikit's
+deterministic backward (itself a custom operator). CPU tensors only: a CUDA
+tensor is refused with torchvision's op named as the alternative. float16
+and bfloat16 compute in float32 and return their dtype. Tensors are shared
+with numpy without a copy where the layout allows.
+
+Examples
+--------
+>>> import torch
+>>> from roikit.torch import roi_align
+>>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+>>> roi_align(x, torch.tensor([[0.0, 0, 0, 2, 2]]), 1, sampling_ratio=1)
+tensor([[[[5.]]]])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torchvision
+from torch import Tensor
+
+from . import ops, ps_ops
+from .errors import InputError
+
+__all__ = [
+    "MultiScaleRoIAlign",
+    "PSRoIAlign",
+    "PSRoIPool",
+    "RoIAlign",
+    "RoIPool",
+    "ps_roi_align",
+    "ps_roi_pool",
+    "roi_align",
+    "roi_pool",
+]
+
+_FLOAT = (torch.float32, torch.float64)
+
+
+def _np(t: Tensor, name: str) -> np.ndarray:
+    """A CPU tensor as numpy, without a copy when it is already float32/64 and contiguous."""
+    if t.device.type != "cpu":
+        raise InputError(
+            f"{name} is on {t.device}; roikit runs on the CPU: use torchvision.ops' op for "
+            f"{t.device.type} tensors, or move the tensor with .cpu()"
+        )
+    t = t.detach()
+    if t.dtype not in _FLOAT:  # float16 and bfloat16 compute in float32
+        t = t.to(torch.float32)
+    return t.contiguous().numpy()
+
+
+def _out(a: np.ndarray, like: Tensor) -> Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a)).to(like.dtype)
+
+
+def _rois(rois: Tensor, like: Tensor) -> np.ndarray:
+    r = _np(rois, "rois")
+    return r.astype(np.float32 if like.dtype not in _FLOAT else _np(like[:0], "input").dtype)
+
+
+# ----------------------------------------------------------------------------- RoI Align
+
+
+@torch.library.custom_op("roikit::roi_align", mutates_args=())
+def _roi_align(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+               pooled_width: int, sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+    x = _np(input, "input")
+    out = ops.roi_align(x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale,
+                        sampling_ratio, aligned)  # fmt: skip
+    return _out(out, input)
+
+
+@_roi_align.register_fake
+def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int,
+      sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+    return input.new_empty((rois.shape[0], input.shape[1], pooled_height, pooled_width))
+
+
+@torch.library.custom_op("roikit::roi_align_backward", mutates_args=())
+def _roi_align_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
+                        pooled_height: int, pooled_width: int, sampling_ratio: int,
+                        aligned: bool) -> Tensor:  # fmt: skip
+    x = _np(input, "input")
+    g = _np(grad, "grad").astype(x.dtype)
+    out = ops.roi_align_backward(g, x, _rois(rois, input), (pooled_height, pooled_width),
+                                 spatial_scale, sampling_ratio, aligned)  # fmt: skip
+    return _out(out, input)
+
+
+@_roi_align_backward.register_fake
+def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int, sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+    return torch.empty_like(input)
+
+
+def _align_setup(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+    input, rois, *params = inputs
+    ctx.save_for_backward(input, rois)
+    ctx.params = params
+
+
+def _align_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_roi_align_backward(grad, input, rois, *ctx.params), None, None, None, None, None, None)
+
+
+_roi_align.register_autograd(_align_grad, setup_context=_align_setup)
+
+
+# ----------------------------------------------------------------------------- RoI Pool
+
+
+@torch.library.custom_op("roikit::roi_pool", mutates_args=())
+def _roi_pool(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+              pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    x = _np(input, "input")
+    feat, _, plan = ops.make_pool_plan(x, _rois(rois, input), (pooled_height, pooled_width),
+                                       spatial_scale)  # fmt: skip
+    out = ops.run_pool(plan, feat)
+    argmax = ops.run_pool_winners(plan, feat)  # row * W + col of each bin's max, -1 if empty
+    return _out(out, input), torch.from_numpy(argmax.astype(np.int32))
+
+
+@_roi_pool.register_fake
+def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    shape = (rois.shape[0], input.shape[1], pooled_height, pooled_width)
+    return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
+
+
+@torch.library.custom_op("roikit::roi_pool_backward", mutates_args=())
+def _roi_pool_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
+                       pooled_height: int, pooled_width: int) -> Tensor:  # fmt: skip
+    x = _np(input, "input")
+    out = ops.roi_pool_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
+                                (pooled_height, pooled_width), spatial_scale)  # fmt: skip
+    return _out(out, input)
+
+
+@_roi_pool_backward.register_fake
+def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int) -> Tensor:  # fmt: skip
+    return torch.empty_like(input)
+
+
+def _pool_setup(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+    input, rois, *params = inputs
+    ctx.save_for_backward(input, rois)
+    ctx.params = params
+
+
+def _pool_grad(ctx: Any, grad: Tensor, grad_argmax: Tensor | None) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_roi_pool_backward(grad, input, rois, *ctx.params), None, None, None, None)
+
+
+_roi_pool.register_autograd(_pool_grad, setup_context=_pool_setup)
+
+
+# ----------------------------------------------------------------------------- position-sensitive
+
+
+def _mapping(shape: tuple[int, int, int, int]) -> Tensor:
+    """The channel_mapping torchvision returns: input channel (c * PH + ph) * PW + pw per output."""
+    K, C, PH, PW = shape
+    c = np.arange(C)[:, None, None] * PH * PW + np.arange(PH)[None, :, None] * PW + np.arange(PW)
+    return torch.from_numpy(np.broadcast_to(c, shape).astype(np.int32).copy())
+
+
+@torch.library.custom_op("roikit::ps_roi_align", mutates_args=())
+def _ps_roi_align(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+                  pooled_width: int, sampling_ratio: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    out = ps_ops.ps_roi_align(_np(input, "input"), _rois(rois, input), (pooled_height, pooled_width),
+                              spatial_scale, sampling_ratio)  # fmt: skip
+    return _out(out, input), _mapping(out.shape)
+
+
+@_ps_roi_align.register_fake
+def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int,
+      sampling_ratio: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height,
+             pooled_width)  # fmt: skip
+    return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
+
+
+@torch.library.custom_op("roikit::ps_roi_align_backward", mutates_args=())
+def _ps_roi_align_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
+                           pooled_height: int, pooled_width: int, sampling_ratio: int) -> Tensor:  # fmt: skip
+    x = _np(input, "input")
+    out = ps_ops.ps_roi_align_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
+                                       (pooled_height, pooled_width), spatial_scale, sampling_ratio)
+    return _out(out, input)
+
+
+@_ps_roi_align_backward.register_fake
+def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int, sampling_ratio: int) -> Tensor:  # fmt: skip
+    return torch.empty_like(input)
+
+
+def _ps_align_grad(ctx: Any, grad: Tensor, grad_mapping: Tensor | None) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_ps_roi_align_backward(grad, input, rois, *ctx.params), None, None, None, None, None)
+
+
+_ps_roi_align.register_autograd(_ps_align_grad, setup_context=_pool_setup)
+
+
+@torch.library.custom_op("roikit::ps_roi_pool", mutates_args=())
+def _ps_roi_pool(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+                 pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    out = ps_ops.ps_roi_pool(_np(input, "input"), _rois(rois, input), (pooled_height, pooled_width),
+                             spatial_scale)  # fmt: skip
+    return _out(out, input), _mapping(out.shape)
+
+
+@_ps_roi_pool.register_fake
+def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height,
+             pooled_width)  # fmt: skip
+    return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
+
+
+@torch.library.custom_op("roikit::ps_roi_pool_backward", mutates_args=())
+def _ps_roi_pool_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
+                          pooled_height: int, pooled_width: int) -> Tensor:  # fmt: skip
+    x = _np(input, "input")
+    out = ps_ops.ps_roi_pool_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
+                                      (pooled_height, pooled_width), spatial_scale)  # fmt: skip
+    return _out(out, input)
+
+
+@_ps_roi_pool_backward.register_fake
+def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
+      pooled_width: int) -> Tensor:  # fmt: skip
+    return torch.empty_like(input)
+
+
+def _ps_pool_grad(ctx: Any, grad: Tensor, grad_mapping: Tensor | None) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_ps_roi_pool_backward(grad, input, rois, *ctx.params), None, None, None, None)
+
+
+_ps_roi_pool.register_autograd(_ps_pool_grad, setup_context=_pool_setup)
+
+
+# ----------------------------------------------------------------------------- functions
+
+
+def _pair(output_size: Any) -> tuple[int, int]:
+    return (int(output_size[0]), int(output_size[1])) if isinstance(output_size, (tuple, list)) \
+        else (int(output_size), int(output_size))  # fmt: skip
+
+
+def _as_rois(boxes: Tensor | list[Tensor]) -> Tensor:
+    """The two box forms of torchvision as one (K, 5) tensor (the batch index first)."""
+    if isinstance(boxes, (list, tuple)):
+        return torchvision.ops._utils.convert_boxes_to_roi_format(list(boxes))
+    return boxes
+
+
+def roi_align(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0,
+              sampling_ratio: int = -1, aligned: bool = False) -> Tensor:  # fmt: skip
+    """``torchvision.ops.roi_align`` on roikit (CPU): the same signature and numbers."""
+    ph, pw = _pair(output_size)
+    return _roi_align(input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio),
+                      bool(aligned))  # fmt: skip
+
+
+def roi_pool(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
+             spatial_scale: float = 1.0) -> Tensor:  # fmt: skip
+    """``torchvision.ops.roi_pool`` on roikit (CPU)."""
+    ph, pw = _pair(output_size)
+    return _roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
+
+
+def ps_roi_align(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
+                 spatial_scale: float = 1.0, sampling_ratio: int = -1) -> Tensor:  # fmt: skip
+    """``torchvision.ops.ps_roi_align`` on roikit (CPU)."""
+    ph, pw = _pair(output_size)
+    return _ps_roi_align(input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio))[0]
+
+
+def ps_roi_pool(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
+                spatial_scale: float = 1.0) -> Tensor:  # fmt: skip
+    """``torchvision.ops.ps_roi_pool`` on roikit (CPU)."""
+    ph, pw = _pair(output_size)
+    return _ps_roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
+
+
+# ----------------------------------------------------------------------------- modules
+
+
+class RoIAlign(torchvision.ops.RoIAlign):
+    """``torchvision.ops.RoIAlign`` computed by roikit."""
+
+    def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
+        """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
+        return roi_align(input, rois, self.output_size, self.spatial_scale, self.sampling_ratio,
+                         self.aligned)  # fmt: skip
+
+
+class RoIPool(torchvision.ops.RoIPool):
+    """``torchvision.ops.RoIPool`` computed by roikit."""
+
+    def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
+        """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
+        return roi_pool(input, rois, self.output_size, self.spatial_scale)
+
+
+class PSRoIAlign(torchvision.ops.PSRoIAlign):
+    """``torchvision.ops.PSRoIAlign`` computed by roikit."""
+
+    def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
+        """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
+        return ps_roi_align(input, rois, self.output_size, self.spatial_scale, self.sampling_ratio)
+
+
+class PSRoIPool(torchvision.ops.PSRoIPool):
+    """``torchvision.ops.PSRoIPool`` computed by roikit."""
+
+    def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
+        """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
+        return ps_roi_pool(input, rois, self.output_size, self.spatial_scale)
+
+
+class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
+    """``torchvision.ops.MultiScaleRoIAlign`` computed by roikit: a drop-in for a detection model.
+
+    ``model.roi_heads.box_roi_pool = roikit.torch.MultiScaleRoIAlign(["0", "1", "2", "3"], 7, 2)``.
+    The level of each box and the scales are torchvision's own (its helpers).
+    """
+
+    def forward(self, x: dict[str, Tensor], boxes: list[Tensor],
+                image_shapes: list[tuple[int, int]]) -> Tensor:  # fmt: skip
+        """Pool every box from its pyramid level, as torchvision's module does."""
+        from torchvision.ops import poolers
+
+        x_filtered = poolers._filter_input(x, self.featmap_names)
+        if self.scales is None or self.map_levels is None:  # type: ignore[has-type]
+            self.scales, self.map_levels = poolers._setup_scales(
+                x_filtered, image_shapes, self.canonical_scale, self.canonical_level)
+        rois = poolers._convert_to_roi_format(boxes)
+        ph, pw = _pair(self.output_size)
+        if len(x_filtered) == 1:
+            return roi_align(x_filtered[0], rois, (ph, pw), self.scales[0], self.sampling_ratio)
+        levels = self.map_levels(boxes)
+        first = x_filtered[0]
+        result = first.new_zeros((rois.shape[0], first.shape[1], ph, pw))
+        for level, (feature, scale) in enumerate(zip(x_filtered, self.scales, strict=True)):
+            idx = torch.where(levels == level)[0]
+            result.index_put_((idx,), roi_align(feature, rois[idx], (ph, pw), scale,
+                                                self.sampling_ratio).to(result.dtype))  # fmt: skip
+        return result

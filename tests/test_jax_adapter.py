@@ -1,0 +1,70 @@
+"""roikit.jax: the numpy ops' numbers under jit, grad and vmap, and numerical gradients."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import roikit
+from roikit.jax import roi_align, roi_pool
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((2, 3, 9, 8)).astype(np.float32)
+B = np.array([[0, 1.2, 0.5, 6.1, 5.9], [1, -1, 0, 4, 4.5], [0, 3, 3, 3.5, 7]], np.float32)
+
+
+@pytest.mark.parametrize("mode", ["avg", "max"])
+@pytest.mark.parametrize("sr,aligned", [(2, True), (0, False), (-1, True)])
+def test_jit_and_grad_equal_the_numpy_ops(mode, sr, aligned) -> None:  # type: ignore[no-untyped-def]
+    f = jax.jit(lambda x: roi_align(x, B, (3, 2), 0.9, sr, aligned, mode))
+    np.testing.assert_array_equal(np.asarray(f(jnp.asarray(X))),
+                                  roikit.roi_align(X, B, (3, 2), 0.9, sr, aligned, mode))
+    g = jax.grad(lambda x: (roi_align(x, B, (3, 2), 0.9, sr, aligned, mode) * 2.0).sum())(jnp.asarray(X))
+    want = roikit.roi_align_backward(np.full((3, 3, 3, 2), 2.0, np.float32), X, B, (3, 2), 0.9, sr,
+                                     aligned, mode)  # fmt: skip
+    np.testing.assert_array_equal(np.asarray(g), want)
+    gp = jax.jit(jax.grad(lambda x: roi_pool(x, B, 2, 0.9).sum()))(jnp.asarray(X))
+    np.testing.assert_array_equal(np.asarray(gp), roikit.roi_pool_backward(
+        np.ones((3, 3, 2, 2), np.float32), X, B, 2, 0.9))  # fmt: skip
+
+
+def test_vmap_over_feature_maps_and_over_box_sets() -> None:
+    xs = np.stack([X, 2 * X + 1])
+    got = jax.vmap(lambda x: roi_align(x, B, 2, 1.0, 2))(jnp.asarray(xs))
+    for i in range(2):
+        np.testing.assert_array_equal(np.asarray(got[i]), roikit.roi_align(xs[i], B, 2, 1.0, 2))
+    moved = B.copy()
+    moved[:, 1:] += 0.5  # the same boxes half a pixel on (the batch index stays)
+    bs = np.stack([B, moved])
+    got = jax.vmap(lambda b: roi_pool(jnp.asarray(X), b, 2))(jnp.asarray(bs))
+    for i in range(2):
+        np.testing.assert_array_equal(np.asarray(got[i]), roikit.roi_pool(X, bs[i], 2))
+    grads = jax.vmap(jax.grad(lambda x: roi_align(x, B, 2, 1.0, 2).sum()))(jnp.asarray(xs))
+    assert grads.shape == xs.shape
+
+
+def test_numerical_gradients_in_float64() -> None:
+    with jax.enable_x64(True):
+        x = jnp.asarray(RNG.standard_normal((1, 2, 6, 6)))
+        b = jnp.asarray(np.array([[0, 0.7, 1.1, 4.3, 4.9]]))
+        check_grads(lambda t: roi_align(t, b, 2, 1.0, 2, True), (x,), order=1, modes=["rev"])
+        check_grads(lambda t: roi_pool(t, b, 2, 1.0), (x,), order=1, modes=["rev"])
+
+
+def test_errors_at_trace_time_name_the_argument() -> None:
+    with pytest.raises(roikit.InputError, match=r"features must have shape \(N, C, H, W\)"):
+        jax.jit(lambda x: roi_align(x, B, 2))(jnp.zeros((3, 4)))
+    with pytest.raises(roikit.BoxError, match=r"boxes must have shape \(K, 5\)"):
+        roi_align(jnp.asarray(X), jnp.zeros((3, 4)), 2)
+    with pytest.raises(roikit.ParameterError, match="sampling_ratio is 100000"):
+        roi_align(jnp.asarray(X), B, 2, sampling_ratio=100000)
+    with pytest.raises(roikit.DTypeError, match="features has dtype int32"):
+        roi_align(jnp.zeros((1, 1, 4, 4), jnp.int32), B, 2)
+
+
+def test_half_precision_keeps_its_dtype() -> None:
+    out = roi_align(jnp.asarray(X, jnp.bfloat16), B, 2, 1.0, 2)
+    assert out.dtype == jnp.bfloat16
