@@ -12,13 +12,18 @@ import pytest
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def test_python_example_prints_what_the_readme_shows() -> None:
-    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", README,
+def check_example(text: str) -> None:
+    """Run the first ```python block of ``text`` and compare its output with the block after 'prints'."""
+    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", text,
                             re.S).groups()  # fmt: skip
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
     assert out.getvalue() == shown
+
+
+def test_python_example_prints_what_the_readme_shows() -> None:
+    check_example(README)
 
 
 def test_walkthrough_excerpt_is_the_demo_output() -> None:
@@ -58,10 +63,4 @@ def test_every_readme_command_runs(tmp_path, monkeypatch) -> None:  # type: igno
 
 @pytest.mark.parametrize("section", ["Use it in PyTorch", "Use it in JAX"])
 def test_adapter_examples_print_what_the_readme_shows(section: str) -> None:
-    part = README.split(f"## {section}", 1)[1]
-    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", part,
-                            re.S).groups()  # fmt: skip
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})
-    assert out.getvalue() == shown
+    check_example(README.split(f"## {section}", 1)[1])
