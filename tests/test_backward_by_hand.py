@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import roikit
-from roikit.cli import app
-from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.cli import app
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
 
 
 def lines(trace: roikit.Trace) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import roikit
-from roikit.cli import app
+from roikit.frontends.cli import app
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from roikit import budget
-from roikit.cli import app
+from roikit.frontends.cli import app
 
 runner = CliRunner()
 
@@ -261,7 +261,7 @@ def test_the_grey_rule_is_stated_for_a_colour_picture(tmp_path: Path) -> None:
 def test_the_messages_have_the_same_keys_and_fields_in_both_languages() -> None:
     import string
 
-    from roikit.messages import MESSAGES
+    from roikit.frontends.messages import MESSAGES
 
     assert set(MESSAGES["en"]) == set(MESSAGES["ko"])
     for key, en in MESSAGES["en"].items():

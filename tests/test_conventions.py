@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import roikit
-from roikit.cli import app
-from roikit.conventions import CONVENTIONS, compare_conventions, get_convention
-from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.cli import app
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.ops.conventions import CONVENTIONS, compare_conventions, get_convention
 
 REQUIRED = {"torchvision", "torchvision-legacy", "detectron2", "mmcv", "mmcv-max", "onnx-10",
             "onnx-16", "onnx-max", "caffe-roipool", "tensorpack", "tf-crop-and-resize",

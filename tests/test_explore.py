@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import roikit
-from roikit.cli import app
-from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
-from roikit.explore import ExploreServer
+from roikit.frontends.cli import app
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.explore import ExploreServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -203,7 +203,7 @@ _DRIVER = r'''
 import sys
 import numpy as np
 import roikit
-from roikit.demo import DEMO_MAP
+from roikit.frontends.demo import DEMO_MAP
 from playwright.sync_api import sync_playwright
 
 chromium, url, folder = sys.argv[1:4]
@@ -312,7 +312,7 @@ print("OK")
 
 
 def test_the_notebook_widget_answers_with_the_api() -> None:
-    from roikit.explore import explain_json, widget
+    from roikit.frontends.explore import explain_json, widget
 
     w = widget(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko")
     assert w.start["box"] == list(DEMO_BOX) and w.start["lang"] == "ko"

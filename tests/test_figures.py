@@ -9,8 +9,8 @@ from matplotlib.image import AxesImage
 from typer.testing import CliRunner
 
 from roikit import explain_roi_align, explain_roi_pool, figures
-from roikit.cli import app
-from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.cli import app
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
 
 M = np.arange(49.0).reshape(7, 7) % 5
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from roikit.cli import app
-from roikit.demo import demo_traces
+from roikit.frontends.cli import app
+from roikit.frontends.demo import demo_traces
 from roikit.render import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import roikit
-from roikit.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
 from roikit.render import render
 
 
@@ -246,7 +246,7 @@ def test_a_wide_map_is_wrapped_never_elided_at_80_columns() -> None:
 
 
 def test_the_demo_fits_about_300_lines_and_says_each_number_once() -> None:
-    from roikit.demo import demo_traces
+    from roikit.frontends.demo import demo_traces
 
     text = render(demo_traces("en"), "text", width=100)
     assert len(text.splitlines()) <= 330  # was 430 before each number was said once

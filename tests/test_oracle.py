@@ -8,7 +8,7 @@ import pytest
 from conftest import random_boxes
 
 import roikit
-from roikit import plan as plan_module
+from roikit.engine import plan as plan_module
 
 CASES = [
     # (output_size, scale, sampling_ratio, aligned)
@@ -79,7 +79,7 @@ def test_windowed_sampling_of_large_grids_equals_evaluating_every_sample(monkeyp
                       [0, 3, 2, -500, -400]])  # fmt: skip
     for aligned in (False, True):
         windowed = roikit.roi_align(x, boxes, (2, 3), 1.0, 0, aligned, mode)
-        plan = roikit.ops.make_align_plan(x, boxes, (2, 3), 1.0, 0, aligned)[2]
+        plan = roikit.ops.core.make_align_plan(x, boxes, (2, 3), 1.0, 0, aligned)[2]
         assert plan.y.grid.max() > plan_module.SMALL_GRID  # the window is really used
         monkeypatch.setattr(plan_module, "SMALL_GRID", 10**6)
         plan_module._cached_align.cache_clear()

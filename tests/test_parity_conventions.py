@@ -13,8 +13,8 @@ from onnx import TensorProto, helper
 from test_parity_torchvision import assert_close, hostile_boxes
 
 import roikit
-from roikit.onnx_ops import onnx_max_roi_pool, onnx_roi_align
-from roikit.ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
+from roikit.ops.onnx import onnx_max_roi_pool, onnx_roi_align
+from roikit.ops.ps import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
 
 pytestmark = pytest.mark.parity
 _T = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
@@ -175,7 +175,7 @@ def test_onnx_argument_errors() -> None:
 def test_multiscale_roi_align_matches_torchvision(rng, dtype, sr):  # type: ignore[no-untyped-def]
     from collections import OrderedDict
 
-    from roikit.poolers import multiscale_roi_align
+    from roikit.ops.poolers import multiscale_roi_align
 
     feats = [rng.standard_normal((2, 3, 64 // 2**i, 60 // 2**i)).astype(dtype) for i in range(4)]
     image_sizes = [(256, 240), (250, 230)]
@@ -196,7 +196,7 @@ def test_multiscale_roi_align_matches_torchvision(rng, dtype, sr):  # type: igno
 
 
 def test_fpn_level_rules_by_hand() -> None:
-    from roikit.poolers import assign_fpn_levels
+    from roikit.ops.poolers import assign_fpn_levels
 
     # sqrt(area) = 112: log2(112/224) = -1 -> level 3 -> index 1 (k_min 2) in both rules.
     # sqrt(area) = 223.99998: torchvision's +1e-6 after the log gives floor(4 - 1.5e-7 + 1e-6)

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import roikit  # noqa: E402
-from roikit.crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align  # noqa: E402
+from roikit.ops.crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align  # noqa: E402
 
 pytestmark = pytest.mark.parity
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import random_boxes
 
-from roikit.prroi import prroi_pool, prroi_pool_backward
+from roikit.ops.prroi import prroi_pool, prroi_pool_backward
 
 
 def _surface(m: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ def test_python_example_prints_what_the_readme_shows() -> None:
 
 
 def test_walkthrough_excerpt_is_the_demo_output() -> None:
-    from roikit.demo import demo_traces
+    from roikit.frontends.demo import demo_traces
     from roikit.render import render
 
     excerpt = re.search(r"An excerpt:\n\n```text\n(.*?)```", README, re.S).group(1)
@@ -49,7 +49,7 @@ def test_every_readme_command_runs(tmp_path, monkeypatch) -> None:  # type: igno
     import numpy as np
     from typer.testing import CliRunner
 
-    from roikit.cli import app
+    from roikit.frontends.cli import app
 
     monkeypatch.chdir(tmp_path)
     np.save("features.npy", np.random.default_rng(0).standard_normal((8, 100, 100)))

@@ -7,7 +7,7 @@ import pytest
 from conftest import random_boxes
 
 import roikit
-from roikit.rotated import roi_align_rotated, roi_align_rotated_backward
+from roikit.ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 
 def _rotated_from_corners(boxes: np.ndarray, angle: float) -> np.ndarray:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from roikit.demo import demo_traces
+from roikit.frontends.demo import demo_traces
 from roikit.render import render
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -7,8 +7,9 @@ The ops follow torchvision's API and numbers: :func:`roi_pool`,
 
 from __future__ import annotations
 
-from .conventions import CONVENTIONS, compare_conventions
-from .crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
+# the modules under their old public names: roikit.threads.set_num_threads(...)
+from .engine import budget as budget
+from .engine import threads as threads
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
 from .explain import (
     Trace,
@@ -18,14 +19,28 @@ from .explain import (
     explain_roi_pool,
     explain_roi_pool_backward,
 )
-from .onnx_ops import onnx_max_roi_pool, onnx_roi_align
-from .ops import roi_align, roi_align_backward, roi_pool, roi_pool_backward
-from .poolers import assign_fpn_levels, multiscale_roi_align
-from .prroi import prroi_pool, prroi_pool_backward
-from .ps_ops import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
-from .rotated import roi_align_rotated, roi_align_rotated_backward
+from .ops.conventions import CONVENTIONS, compare_conventions
+from .ops.core import roi_align, roi_align_backward, roi_pool, roi_pool_backward
+from .ops.crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
+from .ops.onnx import onnx_max_roi_pool, onnx_roi_align
+from .ops.poolers import assign_fpn_levels, multiscale_roi_align
+from .ops.prroi import prroi_pool, prroi_pool_backward
+from .ops.ps import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
+from .ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``roikit.figures`` and ``roikit.widget`` load on first use (matplotlib, anywidget)."""
+    import importlib
+
+    if name == "figures":
+        return importlib.import_module(".render.figures", __name__)
+    if name == "widget":
+        return importlib.import_module(".frontends.explore.widget", __name__).widget
+    raise AttributeError(f"module 'roikit' has no attribute {name!r}")
+
 
 __all__ = [
     "CONVENTIONS",

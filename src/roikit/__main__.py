@@ -1,5 +1,5 @@
 """``python -m roikit``: the command line."""
 
-from roikit.cli import main
+from roikit.frontends.cli import main
 
 main()

@@ -25,8 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import ops
-from ._validate import (
+from .engine.validate import (
     check_aligned,
     check_mode,
     check_output_size,
@@ -34,6 +33,7 @@ from ._validate import (
     check_spatial_scale,
 )
 from .errors import BoxError, DTypeError, InputError
+from .ops import core as ops
 
 __all__ = ["roi_align", "roi_pool"]
 

@@ -37,8 +37,9 @@ import torch
 import torchvision
 from torch import Tensor
 
-from . import ops, ps_ops
 from .errors import InputError
+from .ops import core as ops
+from .ops import ps as ps_ops
 
 __all__ = [
     "MultiScaleRoIAlign",

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..budget import check_trace_points
-from ..ops import make_align_plan, run_align, run_align_winners
-from ..plan import AlignAxis
+from ..engine.budget import check_trace_points
+from ..engine.plan import AlignAxis
+from ..ops.core import make_align_plan, run_align, run_align_winners
 from .common import fmt, operand
 from .lang import check_lang, text
 from .pool import _rows, convention_line, focus_bin, input_step, output_step, prepare, summary_step
@@ -325,7 +325,7 @@ def explain_roi_align(
     >>> t.output
     ((5.0, 6.0), (9.0, 10.0))
     """
-    from .._validate import check_mode
+    from ..engine.validate import check_mode
 
     lang = check_lang(lang)
     mode = check_mode(mode)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_real_array
+from ..engine.validate import check_real_array
 from ..errors import InputError
 from .align import explain_roi_align
 from .common import fmt
@@ -138,7 +138,7 @@ def explain_roi_pool_backward(feature: Any, box: Any, output_size: int | tuple[i
     >>> t.grad_input[3]  # each bin's max is its bottom-right cell
     (0.0, 1.0, 0.0, 1.0)
     """
-    from ..ops import roi_pool_backward
+    from ..ops.core import roi_pool_backward
     from .pool import prepare
 
     trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang,
@@ -173,7 +173,7 @@ def explain_roi_align_backward(feature: Any, box: Any, output_size: int | tuple[
     >>> t.grad_input[1]  # the single point at (1, 1) sends everything to cell (1, 1)
     (0.0, 1.0, 0.0)
     """
-    from ..ops import roi_align_backward
+    from ..ops.core import roi_align_backward
     from .pool import prepare
 
     trace = explain_roi_align(feature, box, output_size, spatial_scale, sampling_ratio, aligned, mode,

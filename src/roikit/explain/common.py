@@ -41,7 +41,7 @@ def operand(value: float | int, digits: int = 4) -> str:
 
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
     """Return the (1, C, H, W) input and the channel to explain, from a 2-D or 3-D map."""
-    from .._validate import check_int, check_real_array
+    from ..engine.validate import check_int, check_real_array
 
     if isinstance(feature, np.ndarray) and feature.dtype == np.bool_:
         feature = feature.astype(np.float64)
@@ -67,7 +67,7 @@ def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
 
 def one_box(box: Any, dtype: np.dtype) -> np.ndarray:
     """Return a (1, 5) box array for batch 0 from four numbers ``(x1, y1, x2, y2)``."""
-    from .._validate import check_real_array
+    from ..engine.validate import check_real_array
 
     # NaN and infinity are named by the boxes check, as for the ops: boxes[0, col].
     arr = check_real_array(box, "box", "of 4 numbers (x1, y1, x2, y2)", finite=False)

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.plan import PoolAxis, PoolPlan
 from ..errors import ParameterError
-from ..ops import make_pool_plan, run_pool, run_pool_winners
-from ..plan import PoolAxis, PoolPlan
+from ..ops.core import make_pool_plan, run_pool, run_pool_winners
 from .common import feature_map, fmt, one_box, operand
 from .lang import check_lang, text
 from .trace import Step, Table, Trace
@@ -28,7 +28,7 @@ def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:
     """The bin worked out in full: ``bin``, else (0, 0) when there are more than 4 bins."""
     if bin is None:
         return (0, 0) if size[0] * size[1] > 4 else None
-    from .._validate import check_int
+    from ..engine.validate import check_int
 
     if not isinstance(bin, (tuple, list)) or len(bin) != 2:
         raise ParameterError(f"bin must be a (row, column) pair; got {bin!r:.60}")
@@ -39,7 +39,7 @@ def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:
 
 def convention_line(lang: str, name: str) -> str:
     """The line that names the library convention a walkthrough's settings come from."""
-    from ..conventions import get_convention
+    from ..ops.conventions import get_convention
 
     conv = get_convention(name)
     return text(lang, "input.convention", name=conv.name, library=conv.library)

@@ -28,7 +28,7 @@ def available() -> bool:
 
 def figures_of(trace: Trace) -> list[tuple[str, Any]]:
     """``(name, Figure)`` for each figure of a walkthrough: none for comparisons."""
-    from .. import figures
+    from . import figures
 
     if trace.op == "roi_pool":
         return [("roi_pool", figures.pool_figure(trace).figure)]

@@ -35,9 +35,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
-from .explain.common import fmt
-from .explain.lang import text
-from .explain.trace import Trace
+from ..explain.common import fmt
+from ..explain.lang import text
+from ..explain.trace import Trace
 
 __all__ = [
     "Drawn",

@@ -4,7 +4,7 @@ numba's ``parallel=True`` runs on a process-wide threading layer. The OpenMP
 layer hangs a process forked after it was used (``multiprocessing`` pools and
 torch DataLoader workers fork by default on Linux before Python 3.14), and
 the ``workqueue`` layer aborts the process when two threads enter it at once.
-So no kernel in :mod:`roikit.kernels` is ``parallel``: every kernel is a
+So no kernel in :mod:`roikit.engine.kernels` is ``parallel``: every kernel is a
 serial ``nogil`` function over a range of its outer loop (boxes, or channel
 chunks for the deterministic backward), and this module splits that range
 over a :class:`~concurrent.futures.ThreadPoolExecutor`.
@@ -72,7 +72,7 @@ def set_num_threads(n: int) -> None:
     """Use ``n`` threads (``n >= 1``) from the next kernel call on; 1 runs everything inline."""
     global _num_threads, _pool
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        from .errors import ParameterError
+        from ..errors import ParameterError
 
         raise ParameterError(f"set_num_threads needs a positive integer; got {n!r}")
     with _lock:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..errors import RoIError
+from ...errors import RoIError
 from ..mapio import InputFileError
 from ..messages import message
 from .api import MAX_EXPLORE_CELLS, command_line, explain_json, sweep
@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error ({type(exc).__name__})")
 
     def _export(self, query: dict[str, str]) -> None:
-        from ..render import render_files
+        from ...render import render_files
         from .api import walkthrough
 
         fmt = query.get("format", "")
@@ -147,8 +147,8 @@ class _Handler(BaseHTTPRequestHandler):
         trace = walkthrough(query).trace
         ctype, ext = _EXPORTS[fmt]
         if fmt in ("png", "svg"):
-            from .. import figures
-            from ..render._figures import to_bytes
+            from ...render import figures
+            from ...render._figures import to_bytes
 
             fig = (figures.pool_figure(trace) if trace.op == "roi_pool"
                    else figures.align_figure(trace)).figure  # fmt: skip

@@ -1,6 +1,6 @@
 """Compiled kernels that execute a plan. They compute no coordinates or weights.
 
-Every kernel reads the arrays of a :mod:`roikit.plan` plan. Features are
+Every kernel reads the arrays of a :mod:`roikit.engine.plan` plan. Features are
 processed channels-last, ``(N, H, W, C)``, so each inner loop runs over
 contiguous channels (SIMD) while the plan's per-axis data is reused across
 them. Forward kernels run boxes in parallel (each writes only its own output).

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from ._validate import check_choice, check_int, check_output_size, check_real, check_real_array
-from .budget import check_output_bytes
-from .errors import BoxError, InputError
-from .plan import CropAxis, plan_crop_axis
+from ..engine import kernels
+from ..engine.budget import check_output_bytes
+from ..engine.plan import CropAxis, plan_crop_axis
+from ..engine.validate import check_choice, check_int, check_output_size, check_real, check_real_array
+from ..errors import BoxError, InputError
 
 __all__ = ["crop_and_resize", "crop_and_resize_backward", "tensorpack_roi_align"]
 

@@ -1,7 +1,7 @@
 """The explorer's API, independent of HTTP: a query (text options) in, JSON out.
 
 :func:`explain_json` returns exactly what ``roikit explain --format json``
-prints for the same options (both go through :mod:`roikit.request`);
+prints for the same options (both go through :mod:`roikit.frontends.request`);
 :func:`sweep` slides the box along x and returns one output value of RoI
 Pool and RoI Align for every position, computed by the ops. Bad options
 raise :class:`~roikit.RoIError` with the command line's message.
@@ -79,7 +79,7 @@ def explain_json(query: Mapping[str, str]) -> str:
     >>> doc["output"]
     [[4.0]]
     """
-    from ..render import render
+    from ...render import render
 
     return render([walkthrough(query).trace], "json")
 
@@ -91,7 +91,7 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     values come from :func:`roikit.roi_pool` and :func:`roikit.roi_align` on
     all the shifted boxes at once, with the query's settings.
     """
-    from ..ops import roi_align, roi_pool
+    from ...ops.core import roi_align, roi_pool
 
     walk = walkthrough(query)
     t = walk.trace

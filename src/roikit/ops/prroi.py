@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from ._validate import check_grad_output
-from .ops import Boxes, _prepare, chunked_gradient
-from .plan import IntegralAxis, plan_prroi_axis
+from ..engine import kernels
+from ..engine.plan import IntegralAxis, plan_prroi_axis
+from ..engine.validate import check_grad_output
+from .core import Boxes, _prepare, chunked_gradient
 
 __all__ = ["prroi_pool", "prroi_pool_backward"]
 

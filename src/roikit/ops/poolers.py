@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import (
+from ..engine.budget import check_output_bytes
+from ..engine.validate import (
     check_aligned,
     check_bool,
     check_boxes,
@@ -20,9 +21,8 @@ from ._validate import (
     check_sampling_ratio,
     compute_dtype,
 )
-from .budget import check_output_bytes
-from .errors import BoxError, InputError, ParameterError
-from .ops import make_align_plan, run_align
+from ..errors import BoxError, InputError, ParameterError
+from .core import make_align_plan, run_align
 
 __all__ = ["assign_fpn_levels", "infer_scale", "multiscale_roi_align"]
 

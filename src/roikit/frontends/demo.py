@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .explain import Trace, compare, compare_modes, explain_roi_align, explain_roi_pool
+from ..explain import Trace, compare, compare_modes, explain_roi_align, explain_roi_pool
 
 __all__ = ["DEMO_BOX", "DEMO_MAP", "DEMO_SCALE", "demo_traces"]
 
@@ -50,7 +50,7 @@ def demo_traces(lang: str = "en", mode: str | None = None) -> list[Trace]:
 
 def save_demo_figures(directory: str | Path, fmt: str = "png") -> list[Path]:
     """Write every figure of ``roikit demo`` into ``directory``; return the paths."""
-    from . import figures
+    from ..render import figures
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

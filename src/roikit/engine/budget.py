@@ -37,7 +37,7 @@ roikit.errors.ParameterError: sampling_ratio is 1000000; at most 1024 ... are al
 
 from __future__ import annotations
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = [
     "MAX_EVALUATIONS",

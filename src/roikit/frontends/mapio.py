@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import budget
-from .errors import RoIError
+from ..engine import budget
+from ..errors import RoIError
 from .messages import message
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
@@ -24,7 +24,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
 class InputFileError(RoIError):
     """A map, box or size given on the command line cannot be used.
 
-    Raised with a key of :data:`roikit.messages.MESSAGES`: the text is
+    Raised with a key of :data:`roikit.frontends.messages.MESSAGES`: the text is
     English, :meth:`localized` gives it in the command line's language.
     """
 
@@ -169,7 +169,7 @@ def picture_map(grey: np.ndarray, path: Path, spatial_scale: float,
     is their average, so a box in the picture's pixels lands on what it
     shows.
     """
-    from .explain.lang import text
+    from ..explain.lang import text
 
     k = picture_stride(spatial_scale)
     picture = load_picture(path)

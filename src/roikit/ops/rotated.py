@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from ._validate import (
+from ..engine import kernels
+from ..engine.plan import PointPlan, plan_roi_align_rotated
+from ..engine.validate import (
     check_aligned,
     check_batch_index,
     check_bool,
@@ -23,9 +24,8 @@ from ._validate import (
     check_spatial_scale,
     compute_dtype,
 )
-from .errors import BoxError
-from .ops import chunked_gradient
-from .plan import PointPlan, plan_roi_align_rotated
+from ..errors import BoxError
+from .core import chunked_gradient
 
 __all__ = ["roi_align_rotated", "roi_align_rotated_backward"]
 

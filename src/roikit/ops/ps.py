@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from ._validate import check_grad_output, check_sampling_ratio
-from .errors import InputError
-from .ops import Boxes, _prepare, _taps
-from .plan import plan_roi_align, plan_roi_pool
+from ..engine import kernels
+from ..engine.plan import plan_roi_align, plan_roi_pool
+from ..engine.validate import check_grad_output, check_sampling_ratio
+from ..errors import InputError
+from .core import Boxes, _prepare, _taps
 
 __all__ = ["ps_roi_align", "ps_roi_align_backward", "ps_roi_pool", "ps_roi_pool_backward"]
 

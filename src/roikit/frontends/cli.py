@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import numpy as np
 import typer
 
-from .errors import RoIError
+from ..errors import RoIError
 from .mapio import InputFileError
 from .messages import message, prefix
 
@@ -119,7 +119,7 @@ def _set_lang(lang: Any) -> None:
 
 def _figure_module() -> Any:
     try:
-        from . import figures
+        from ..render import figures
     except ImportError as exc:  # matplotlib is an optional dependency
         _fail("figures.missing", detail=exc)
     return figures
@@ -188,12 +188,12 @@ def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None,
     Markdown and LaTeX write their figures beside the document; every file
     is written or none is.
     """
-    from .render import render, render_files
+    from ..render import render, render_files
 
     files = list(extra or [])
     if output is None:
         if fmt is Format.text:
-            from .render.text import print_trace
+            from ..render.text import print_trace
 
             print_trace(traces, bins=bins)
         else:
@@ -331,8 +331,8 @@ def compare(
 ) -> None:
     """Run one box through every library's convention and show why the numbers differ."""
     _set_lang(lang)
-    from .conventions import compare_conventions
-    from .explain.common import feature_map
+    from ..explain.common import feature_map
+    from ..ops.conventions import compare_conventions
     from .mapio import load_map, parse_box, parse_output_size
 
     _check_output_file(output, "--output")
@@ -394,7 +394,7 @@ def check(
     _set_lang(lang)
     import json
 
-    from .explain import explain_roi_align
+    from ..explain import explain_roi_align
     from .mapio import load_map
     from .practice import check_answers, make_exercise
     from .request import build_walkthrough
@@ -428,7 +428,7 @@ def check(
         result = check_answers(trace, doc, other)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
-    from .explain.lang import text
+    from ..explain.lang import text
 
     for line in result.lines():
         typer.echo(line)

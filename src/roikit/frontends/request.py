@@ -3,8 +3,8 @@
 The command line and the explorer's HTTP API both turn their text options
 into a trace here, so they give the same trace (hence the same JSON) and
 the same errors for the same request. Errors are
-:class:`~roikit.mapio.InputFileError` (localized through
-:mod:`roikit.messages`) or the API's :class:`~roikit.RoIError`.
+:class:`~roikit.frontends.mapio.InputFileError` (localized through
+:mod:`roikit.frontends.messages`) or the API's :class:`~roikit.RoIError`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .explain.trace import Trace
+from ..explain.trace import Trace
 from .mapio import (
     InputFileError,
     parse_box,
@@ -59,7 +59,7 @@ def settings(op: str, convention: str | None, given: dict[str, Any]) -> dict[str
     An option that does not apply (any of them for RoI Pool) or that contradicts
     the convention is refused: it would otherwise be silently ignored or win.
     """
-    from .conventions import get_convention
+    from ..ops.conventions import get_convention
 
     if op == "pool":
         for key in given:
@@ -95,7 +95,7 @@ def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box
     upstream gradient ``grad`` (inline rows of the output's shape, or one
     number; default all ones).
     """
-    from .explain import (
+    from ..explain import (
         explain_roi_align,
         explain_roi_align_backward,
         explain_roi_pool,

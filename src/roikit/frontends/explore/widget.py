@@ -3,7 +3,7 @@
 :func:`widget` returns an `anywidget <https://anywidget.dev>`_ widget whose
 front end is ``explore.js`` itself; each question the page asks (a trace, a
 sweep, a command line) goes to the kernel as a ``request`` and comes back as
-a ``response`` computed by :mod:`roikit.explore.api`, so a notebook shows the
+a ``response`` computed by :mod:`roikit.frontends.explore.api`, so a notebook shows the
 engine's numbers exactly as the local page does.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RoIError
+from ...errors import RoIError
 from ..mapio import InputFileError
 from .api import command_line, explain_json, sweep
 
@@ -44,7 +44,7 @@ function modelBackend(model) {
     sweep: (p) => ask("sweep", p),
     command: (p) => ask("command", p),
     exportUrl: () => "#",
-    uploadMap: async () => { throw new Error("load files with roikit.explore.widget(map=...)"); },
+    uploadMap: async () => { throw new Error("load files with roikit.frontends.explore.widget(map=...)"); },
   };
 }
 export default { async render({ model, el }) { await mount(el, modelBackend(model)); } };
@@ -96,7 +96,7 @@ def widget(feature: Any, box: Any, output_size: int | tuple[int, int] = 2, spati
     import anywidget
     import traitlets
 
-    from .._validate import check_real_array
+    from ...engine.validate import check_real_array
 
     m = check_real_array(feature, "feature", "(H, W)")
     if m.ndim != 2:

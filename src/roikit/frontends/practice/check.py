@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..explain.common import fmt
-from ..explain.lang import text
-from ..explain.trace import Trace
+from ...explain.common import fmt
+from ...explain.lang import text
+from ...explain.trace import Trace
 
 __all__ = ["STEPS", "CheckResult", "check_answers", "key_of"]
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
-from ..explain import Trace, explain_roi_align, explain_roi_pool
-from ..explain.common import fmt
-from ..explain.lang import text
-from ..explain.pool import matrix_table
-from ..explain.trace import Step
+from ...errors import ParameterError
+from ...explain import Trace, explain_roi_align, explain_roi_pool
+from ...explain.common import fmt
+from ...explain.lang import text
+from ...explain.pool import matrix_table
+from ...explain.trace import Step
 
 __all__ = ["Exercise", "answer_key", "answers", "make_exercise", "worksheet"]
 
@@ -141,7 +141,7 @@ def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
     >>> ex == make_exercise("align", 2, seed=7), ex.output_size
     (True, (2, 2))
     """
-    from .._validate import check_choice, check_int
+    from ...engine.validate import check_choice, check_int
 
     op = check_choice(op, "op", ("pool", "align"))
     level = check_int(level, "level", low=1, high=3)
@@ -155,7 +155,7 @@ def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
 
 
 def answers(ex: Exercise) -> dict[str, Any]:
-    """The answer key in the answer-file format (see :data:`roikit.practice.STEPS`)."""
+    """The answer key in the answer-file format (see :data:`roikit.frontends.practice.STEPS`)."""
     from .check import key_of
 
     return key_of(ex.trace())

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ParameterError, RoIError
+from ..explain.common import fmt
+from ..explain.trace import Step, Table, Trace
+from .core import roi_align, roi_pool
 from .crop_resize import crop_and_resize, tensorpack_roi_align
-from .errors import ParameterError, RoIError
-from .explain.common import fmt
-from .explain.trace import Step, Table, Trace
-from .onnx_ops import onnx_roi_align
-from .ops import roi_align, roi_pool
+from .onnx import onnx_roi_align
 from .prroi import prroi_pool
 
 __all__ = ["CONVENTIONS", "Convention", "compare_conventions", "get_convention"]
@@ -197,9 +197,9 @@ def compare_conventions(
     >>> t.data["outputs"]["torchvision"] == t.data["outputs"]["detectron2"]
     True
     """
-    from ._validate import check_output_size, check_real_array, check_spatial_scale
-    from .explain.lang import check_lang, text
-    from .explain.pool import prepare
+    from ..engine.validate import check_output_size, check_real_array, check_spatial_scale
+    from ..explain.lang import check_lang, text
+    from ..explain.pool import prepare
 
     lang = check_lang(lang)
     spatial_scale = check_spatial_scale(spatial_scale)

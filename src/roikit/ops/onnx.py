@@ -6,9 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import check_choice, check_int, check_real_array, check_sampling_ratio, check_spatial_scale
-from .errors import BoxError, ParameterError
-from .ops import make_align_plan, roi_align, roi_pool, run_align
+from ..engine.validate import (
+    check_choice,
+    check_int,
+    check_real_array,
+    check_sampling_ratio,
+    check_spatial_scale,
+)
+from ..errors import BoxError, ParameterError
+from .core import make_align_plan, roi_align, roi_pool, run_align
 
 __all__ = ["onnx_max_roi_pool", "onnx_roi_align"]
 

@@ -1,8 +1,8 @@
 """RoI Pool and RoI Align: the public ops (numpy in, numpy out).
 
-Each op validates its arguments once (:mod:`roikit._validate`), builds or
-reuses a plan (:mod:`roikit.plan`) and runs a compiled kernel on it
-(:mod:`roikit.kernels`).
+Each op validates its arguments once (:mod:`roikit.engine.validate`), builds or
+reuses a plan (:mod:`roikit.engine.plan`) and runs a compiled kernel on it
+(:mod:`roikit.engine.kernels`).
 
 Dtype policy: the output has the dtype of ``input``. float32 and float64
 compute in their own dtype; float16 computes in float32 and is rounded back.
@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from ._validate import (
+from ..engine import kernels
+from ..engine.budget import check_evaluations, check_output_bytes
+from ..engine.plan import AlignAxis, AlignPlan, PoolPlan, plan_roi_align, plan_roi_pool
+from ..engine.validate import (
     CheckedBoxes,
     check_aligned,
     check_boxes,
@@ -29,8 +31,6 @@ from ._validate import (
     check_spatial_scale,
     compute_dtype,
 )
-from .budget import check_evaluations, check_output_bytes
-from .plan import AlignAxis, AlignPlan, PoolPlan, plan_roi_align, plan_roi_pool
 
 __all__ = ["roi_align", "roi_align_backward", "roi_pool", "roi_pool_backward"]
 

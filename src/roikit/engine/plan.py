@@ -4,7 +4,7 @@ A plan is the single source of truth of roikit. It is built from validated
 boxes with vectorized numpy in the input's float dtype, in exactly the order
 of operations of torchvision's CPU kernels (so float32 results agree bit for
 bit where the reference is bit-deterministic). The kernels in
-:mod:`roikit.kernels` execute a plan; the explainer renders the same plan.
+:mod:`roikit.engine.kernels` execute a plan; the explainer renders the same plan.
 
 Everything is separable per axis: a box's y axis (rows, extent H, PH bins) and
 x axis (columns, extent W, PW bins) are planned independently by the same
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import CheckedBoxes
 from .budget import check_plan_samples
+from .validate import CheckedBoxes
 
 __all__ = [
     "AlignAxis",
@@ -578,7 +578,7 @@ def plan_roi_align_rotated(
     gw = np.where(np.isfinite(gw) & (gw > 0), gw, 0).astype(np.float64)
     total = float(np.sum(gh * gw)) * PH * PW
     if total > MAX_POINTS:
-        from .errors import ParameterError
+        from ..errors import ParameterError
 
         raise ParameterError(
             f"rotated RoI Align would evaluate {total:.3g} sampling points (more than "

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import BoxError, DTypeError, InputError, ParameterError
 from .budget import check_sampling_ratio_budget
-from .errors import BoxError, DTypeError, InputError, ParameterError
 
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 MODES = ("avg", "max")

@@ -1,7 +1,7 @@
 """``roikit explore``: drag the RoI on a local page and watch every bin, point and weight follow.
 
-The page (:mod:`roikit.explore.server`) and the notebook widget
-(:func:`roikit.explore.widget`) draw what the engine returns; every number
+The page (:mod:`roikit.frontends.explore.server`) and the notebook widget
+(:func:`roikit.frontends.explore.widget`) draw what the engine returns; every number
 comes from the same trace as ``roikit explain --format json``, none is
 computed in JavaScript.
 """

@@ -1,0 +1,7 @@
+"""The engine: validate -> plan -> execute.
+
+:mod:`.validate` checks every argument once at the boundary and
+:mod:`.budget` what a call would cost; :mod:`.plan` computes every
+coordinate, bin edge, sample and weight (the single source of truth);
+:mod:`.kernels` executes a plan on :mod:`.threads`' pool.
+"""
