@@ -85,7 +85,8 @@ def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
     shape = jax.ShapeDtypeStruct(features.shape, features.dtype)
 
     def run(gg: Any, f: Any, b: Any) -> np.ndarray:
-        gg, f, b = _host(gg).astype(_host(f).dtype), _host(f), _host(b)
+        f, b = _host(f), _host(b)
+        gg = _host(gg).astype(f.dtype)
         if kind == "align":
             return ops.roi_align_backward(gg, f, b, (ph, pw), scale, sr, aligned, mode)
         return ops.roi_pool_backward(gg, f, b, (ph, pw), scale)

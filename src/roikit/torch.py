@@ -74,8 +74,8 @@ def _out(a: np.ndarray, like: Tensor) -> Tensor:
 
 
 def _rois(rois: Tensor, like: Tensor) -> np.ndarray:
-    r = _np(rois, "rois")
-    return r.astype(np.float32 if like.dtype not in _FLOAT else _np(like[:0], "input").dtype)
+    """Boxes in the dtype the features compute in (float64 stays float64, the rest float32)."""
+    return _np(rois, "rois").astype(np.float64 if like.dtype == torch.float64 else np.float32)
 
 
 # ----------------------------------------------------------------------------- RoI Align
