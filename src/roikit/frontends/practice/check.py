@@ -95,10 +95,6 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _c_round(v: float) -> float:
-    return float(math.floor(abs(v) + 0.5) * math.copysign(1, v))
-
-
 def _numbers(a: Any) -> str:
     if isinstance(a, dict):
         return "{" + ", ".join(f"{k}: {_numbers(v)}" for k, v in a.items()) + "}"
