@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from roikit import explain_roi_align, explain_roi_pool, figures
 from roikit.frontends.cli import app
-from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_figures
 
 M = np.arange(49.0).reshape(7, 7) % 5
 
@@ -219,3 +219,23 @@ def test_a_big_pool_figure_details_the_worked_bin_only() -> None:
     assert d.ideal[0].get_x() == pytest.approx(ideal[("x", 3)][0])
     assert d.ideal[0].get_y() == pytest.approx(ideal[("y", 2)][0])
     assert b["winner"] is not None and len(d.winners) >= 1
+
+
+def _hangul(fig) -> bool:  # type: ignore[no-untyped-def]
+    texts = " ".join(t.get_text() for a in fig.axes for t in [a.title, a.xaxis.label, *a.texts])
+    return any("\uac00" <= ch <= "\ud7a3" for ch in texts)
+
+
+def test_demo_figures_speak_the_demo_language(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ko, en = demo_figures("ko"), demo_figures("en")
+    assert sorted(ko) == sorted(en) == ["bilinear", "roi_align_avg", "roi_align_max", "roi_pool",
+                                        "summary"]  # fmt: skip
+    assert all(_hangul(fig) for fig in ko.values())
+    assert not any(_hangul(fig) for fig in en.values())
+    # and the CLI passes --lang on: the Korean files are not the English ones
+    for lang, out in (("ko", tmp_path / "ko"), ("en", tmp_path / "en")):
+        result = CliRunner().invoke(app, ["demo", "--lang", lang, "--figures", str(out)])
+        assert result.exit_code == 0, result.output
+    for name in ko:
+        ko_png, en_png = (tmp_path / lang / f"{name}.png" for lang in ("ko", "en"))
+        assert ko_png.read_bytes() != en_png.read_bytes()

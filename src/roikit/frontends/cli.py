@@ -255,7 +255,7 @@ def demo(
         _figure_module()  # a clear error when matplotlib is missing
         from .demo import save_demo_figures
 
-        for path in save_demo_figures(figures):
+        for path in save_demo_figures(figures, lang=lang.value):
             typer.echo(f"wrote {path}", err=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,24 +49,28 @@ def demo_traces(lang: str = "en", mode: str | None = None) -> list[Trace]:
     return [*traces, compare(pool, first)]
 
 
-def save_demo_figures(directory: str | Path, fmt: str = "png") -> list[Path]:
-    """Write every figure of ``roikit demo`` into ``directory``; return the paths."""
+def demo_figures(lang: str = "en") -> dict[str, Any]:
+    """The demo's figures by name (matplotlib Figures), in ``lang``."""
     from ..render import figures
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
-    align_max = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max")
-    align_avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="avg")
-    drawn = {
+    pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang=lang)
+    align_max = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max", lang=lang)
+    align_avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="avg", lang=lang)
+    return {
         "roi_align_max": figures.align_figure(align_max).figure,
         "roi_align_avg": figures.align_figure(align_avg).figure,
         "bilinear": figures.bilinear_figure(align_max).figure,
         "roi_pool": figures.pool_figure(pool).figure,
         "summary": figures.summary_figure(pool, align_max).figure,
     }
+
+
+def save_demo_figures(directory: str | Path, fmt: str = "png", lang: str = "en") -> list[Path]:
+    """Write every figure of ``roikit demo`` into ``directory``, in ``lang``; return the paths."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, fig in drawn.items():
+    for name, fig in demo_figures(lang).items():
         path = out / f"{name}.{fmt}"
         fig.savefig(path, dpi=110, metadata={"Software": None} if fmt == "png" else None)
         paths.append(path)
