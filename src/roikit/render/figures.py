@@ -355,7 +355,12 @@ def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] 
 def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
                      point: int | None) -> Drawn:  # fmt: skip
     lang = trace.lang
-    ax = ax if ax is not None else _new_axes((5.8, 7.0))[0]
+    if ax is None:
+        # The square has a fixed 2.7 x 1.7 window and the lists hang below it in axes
+        # coordinates, which the layout cannot see: pin the square to the top and size
+        # the figure to it, so no band of blank paper sits above the title.
+        ax = _new_axes((5.8, 5.4))[0]
+        ax.set_anchor("N")
     drawn = Drawn(ax)
     focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
     b, p = _pick_point(trace, focus, point)
