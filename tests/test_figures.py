@@ -25,9 +25,17 @@ def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ign
     assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
     assert len(d.arrows) == 4
     texts = [t.get_text() for t in d.labels]
-    assert all(f"{w:.3f}".rstrip("0").rstrip(".") in texts
+    assert all(f"{w:.4f}".rstrip("0").rstrip(".") in texts
                for w in trace.data["bins"][0]["points"][trace.data["bins"][0]["winner"]]["weights"])
     assert "RoI Align (max)" in d.ax.get_title()
+
+
+def test_demo_arrows_carry_the_weights_the_bilinear_figure_derives() -> None:
+    # bin (0, 0) of the demo wins at (y, x) = (2.8625, 3.4): ly = 0.8625, hy = 0.1375,
+    # lx = 0.4, hx = 0.6, so the corners weigh hy·hx, hy·lx, ly·hx, ly·lx:
+    d = figures.align_figure(explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max"))
+    texts = {t.get_text() for t in d.labels}
+    assert {"0.0825", "0.055", "0.5175", "0.345"} <= texts
 
 
 def test_align_figure_avg_has_no_winners_and_marks_outside_points() -> None:
@@ -157,6 +165,10 @@ def test_summary_figure_has_input_and_both_outputs() -> None:
     assert [a.get_title() for a in d.figure.axes] == ["input and RoI", "RoI Pool output",
                                                       "RoI Align (max) output"]  # fmt: skip
     assert len(d.labels) == 64 + 4 + 4
+    # the outputs as the lesson prints them, not cut to 3 decimals: bin (1, 0) wins at
+    # (y, x) = (5.1125, 2.2): 5·0.8875·0.8 + 1·0.8875·0.2 + 2·0.1125·0.8 + 6·0.1125·0.2 = 4.0425;
+    # bin (1, 1) at (6.2375, 5.8): 2·0.7625·0.2 + 8·0.7625·0.8 + 5·0.2375·0.2 + 1·0.2375·0.8 = 5.6125
+    assert [t.get_text() for t in d.labels[-2:]] == ["4.0425", "5.6125"]
 
 
 def test_wrong_trace_kind_is_refused() -> None:

@@ -201,7 +201,7 @@ def _arrows(ax: Axes, p: dict[str, Any], drawn: Drawn) -> None:
         # a unit square apart, so labels never meet, and the arrow stays visible however short).
         dx, dy = c - p["x"], r - p["y"]
         norm = max(float(np.hypot(dx, dy)), 1e-9)
-        drawn.labels.append(ax.text(c + 0.17 * dx / norm, r + 0.17 * dy / norm, fmt(w, 3),
+        drawn.labels.append(ax.text(c + 0.17 * dx / norm, r + 0.17 * dy / norm, fmt(w),
                                     fontsize=7.5, ha="center", va="center", zorder=7,
                                     bbox=dict(boxstyle="round,pad=0.12", fc=YELLOW, ec="none",
                                               alpha=0.92)))  # fmt: skip
@@ -528,7 +528,7 @@ def _matrix(ax: Axes, m: np.ndarray, title: str, drawn: Drawn, lo: float, hi: fl
     for r in range(m.shape[0]):
         for c in range(m.shape[1]):
             light = hi > lo and (m[r, c] - lo) / (hi - lo) < 0.5
-            drawn.labels.append(ax.text(c, r, fmt(m[r, c], 3), ha="center", va="center",
+            drawn.labels.append(ax.text(c, r, fmt(m[r, c]), ha="center", va="center",
                                         fontsize=10, color="white" if light else "black"))  # fmt: skip
     ax.set_title(title, fontsize=10)
     ax.set_xticks(range(m.shape[1]))
