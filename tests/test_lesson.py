@@ -253,3 +253,14 @@ def test_the_demo_fits_about_300_lines_and_says_each_number_once() -> None:
     assert text.count("max of the 4 points = 5.215  ← point 2") == 1
     assert text.count("average = (5.02 + 5.215 + 2.825 + 4.81) / 4 = 4.4675") == 1
     assert text.count("│7 │ 5 │ 2 │ 4 │ 1 │ 3 │ 5 │ 1 │ 4│") == 1  # the map's last row, once
+
+
+def test_negative_numbers_have_one_spelling_in_lines_and_tables() -> None:
+    # demo bin (0, 0): RoI Align (max) 5.215 against RoI Pool's 9, so Align − Pool = −3.785,
+    # written with the true minus of the misalignment lines, in the sentence and in the table
+    pool = roikit.explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    align = roikit.explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max")
+    out = render(roikit.compare(pool, align), "text", width=100)
+    assert "is −3.785, in bin (0, 0)" in out
+    assert re.search(r"│\(0, 0\) │\s+9 │\s+5\.215 │\s+−3\.785│", out), out
+    assert not re.search(r"-\d", out)  # no ASCII hyphen before a digit anywhere

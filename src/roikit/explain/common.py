@@ -27,6 +27,18 @@ def fmt(value: float | int | None, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def minus(value: float | int, digits: int = 4) -> str:
+    """:func:`fmt` with a true minus sign (U+2212), as the walkthrough writes negatives.
+
+    Examples
+    --------
+    >>> minus(-3.785), minus(2.0), minus(-0.00001)
+    ('−3.785', '2', '0')
+    """
+    text = fmt(value, digits)
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def operand(value: float | int, digits: int = 4) -> str:
     """A number written inside a formula: negatives in parentheses with a true minus, ``(−2)``.
 
@@ -35,8 +47,8 @@ def operand(value: float | int, digits: int = 4) -> str:
     >>> operand(-2.0), operand(1.5)
     ('(−2)', '1.5')
     """
-    text = fmt(value, digits)
-    return f"(−{text[1:]})" if text.startswith("-") else text
+    text = minus(value, digits)
+    return f"({text})" if text.startswith("−") else text
 
 
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from .common import fmt
+from .common import fmt, minus
 from .lang import text
 from .trace import Step, Table, Trace
 
@@ -50,7 +50,7 @@ def compare(pool: Trace, align: Trace) -> Trace:
         text(lang, "cmp.line2", x1=fmt(ax["start"]), x2=fmt(ax["end"]), y1=fmt(ay["start"]),
              y2=fmt(ay["end"]), bw=fmt(ax["bin_size"]), bh=fmt(ay["bin_size"]),
              n=fmt(align.data["count"])),
-        text(lang, "cmp.line3", d=fmt(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
+        text(lang, "cmp.line3", d=minus(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
     )  # fmt: skip
     step = Step("compare", text(lang, "cmp.title"), lines,
                 (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows)),))  # fmt: skip

@@ -9,7 +9,7 @@ import numpy as np
 from ..engine.plan import PoolAxis, PoolPlan
 from ..errors import ParameterError
 from ..ops.core import make_pool_plan, run_pool, run_pool_winners
-from .common import feature_map, fmt, one_box, operand
+from .common import feature_map, fmt, minus, one_box, operand
 from .lang import check_lang, text
 from .trace import Step, Table, Trace
 
@@ -154,8 +154,8 @@ def _cells_pooled(a: PoolAxis, p: int | None) -> tuple[int, int] | None:
 
 def _signed(v: float, d: int = 4) -> str:
     """A shift with its sign: +0.4, −0.4 (a true minus sign), 0."""
-    text_ = fmt(v, d)
-    return "0" if text_ == "0" else ("+" + text_ if v > 0 else "−" + text_.lstrip("-"))
+    text_ = minus(v, d)
+    return "+" + text_ if v > 0 and text_ != "0" else text_
 
 
 def misalignment(x: PoolAxis, y: PoolAxis, scale: float) -> dict[str, Any]:

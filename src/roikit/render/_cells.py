@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..explain.common import fmt
+from ..explain.common import minus
 from ..explain.trace import Table, Trace
 
 
 def cell(value: Any) -> str:
-    """A table cell as text: numbers through :func:`fmt`, strings as they are."""
+    """A table cell as text: numbers through :func:`fmt` with a true minus, strings as they are.
+
+    The lines of a walkthrough write negatives with U+2212 (``−0.3``); a table
+    beside them does the same, so one number never appears in two spellings.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return fmt(value)
+    return minus(value)
 
 
 def is_winner(table: Table, r: int, c: int) -> bool:
