@@ -324,3 +324,10 @@ def test_the_notebook_widget_answers_with_the_api() -> None:
     assert w.response == {"id": 8, "ok": False, "body": "--box needs 4 number(s); got 3 in '0,0,1'"}
     w.request = {"id": 9, "kind": "sweep", "params": params}
     assert w.response["ok"] and len(w.response["body"]["align"]) == 41
+    # a refusal speaks the query's language, and an unknown question is named
+    w.request = {"id": 10, "kind": "explain", "params": {**params, "box": "0,0,1", "lang": "ko"}}
+    body = w.response["body"]
+    assert w.response["ok"] is False and "--box" in body and "'0,0,1'" in body
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in body), body
+    w.request = {"id": 11, "kind": "figure", "params": params}
+    assert w.response == {"id": 11, "ok": False, "body": "unknown request 'figure'"}

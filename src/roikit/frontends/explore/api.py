@@ -10,15 +10,17 @@ raise :class:`~roikit.RoIError` with the command line's message.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from ...errors import RoIError
 from ..mapio import InputFileError, parse_inline_map
 from ..request import Walkthrough, build_walkthrough
 
-__all__ = ["MAX_EXPLORE_CELLS", "command_line", "explain_json", "sweep", "walkthrough"]
+__all__ = ["MAX_EXPLORE_CELLS", "QUESTIONS", "command_line", "explain_json", "refusal", "query_lang",
+           "sweep", "walkthrough"]
 
 #: The explorer's maps are at most 256 x 256 (a page can draw them; the CLI allows more).
 MAX_EXPLORE_CELLS = 256 * 256
@@ -126,3 +128,23 @@ def command_line(query: Mapping[str, str]) -> str:
         words += ["--sampling-ratio", str(t.params["sampling_ratio"]),
                   "--aligned" if t.params["aligned"] else "--not-aligned", "--mode", t.params["mode"]]
     return " ".join(shlex.quote(w) for w in words)
+
+
+#: The questions the page asks, by name: the server's ``/api/<name>`` routes and the
+#: notebook widget's requests both answer through this table.
+QUESTIONS: dict[str, Callable[[Mapping[str, str]], Any]] = {
+    "explain": explain_json,
+    "sweep": sweep,
+    "command": lambda query: {"command": command_line(query)},
+}
+
+
+def query_lang(query: Mapping[str, str]) -> str:
+    """The language a query asks for; English when it names none or an unknown one."""
+    lang = query.get("lang")
+    return lang if lang in ("en", "ko") else "en"
+
+
+def refusal(exc: RoIError, lang: str) -> str:
+    """The message of a refused query: the command line's, in ``lang`` where it has one."""
+    return exc.localized(lang) if isinstance(exc, InputFileError) else str(exc)

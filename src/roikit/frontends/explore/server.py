@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ...errors import RoIError
 from ..mapio import InputFileError
 from ..messages import message
-from .api import MAX_EXPLORE_CELLS, command_line, explain_json, sweep
+from .api import MAX_EXPLORE_CELLS, QUESTIONS, query_lang, refusal
 
 __all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]
 
@@ -86,8 +86,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self) -> dict[str, str]:
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
-    def _lang(self, query: dict[str, str]) -> str:
-        return query.get("lang", "en") if query.get("lang") in ("en", "ko") else "en"
+    def _refuse(self, exc: RoIError, query: dict[str, str]) -> None:
+        """A refused query: 413 for a map over the size limit, 400 otherwise, in its language."""
+        too_big = isinstance(exc, InputFileError) and exc.key in ("map.too_many", "map.cells")
+        self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
+                    refusal(exc, query_lang(query)))  # fmt: skip
 
     # -- routes -------------------------------------------------------------------------------
 
@@ -115,24 +118,15 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _api(self, name: str, query: dict[str, str]) -> None:
-        lang = self._lang(query)
         try:
-            if name == "explain":
-                self._json(200, explain_json(query))
-            elif name == "sweep":
-                self._json(200, sweep(query))
-            elif name == "command":
-                self._json(200, {"command": command_line(query)})
+            if name in QUESTIONS:
+                self._json(200, QUESTIONS[name](query))
             elif name == "export":
                 self._export(query)
             else:
                 self._error(HTTPStatus.NOT_FOUND, "not found")
-        except InputFileError as exc:
-            too_big = exc.key in ("map.too_many", "map.cells")
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
-                        exc.localized(lang))  # fmt: skip
         except RoIError as exc:
-            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            self._refuse(exc, query)
         except Exception as exc:  # a bug: still one JSON answer, never a dropped connection
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error ({type(exc).__name__})")
 
@@ -178,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         suffix = Path(query.get("name", "map.txt")).suffix.lower() or ".txt"
         if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif",
                           ".tiff"):  # fmt: skip
-            self._error(HTTPStatus.BAD_REQUEST, message(self._lang(query), "explore.choice",
+            self._error(HTTPStatus.BAD_REQUEST, message(query_lang(query), "explore.choice",
                                                         name="name", value=suffix,
                                                         choices=".npy, .csv, .txt, an image"))
             return
@@ -194,11 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
             if arr.size > MAX_EXPLORE_CELLS:
                 raise InputFileError("map.too_many", where="map", limit=MAX_EXPLORE_CELLS)
             self._json(200, {"map": arr.tolist()})
-        except InputFileError as exc:
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if exc.key in ("map.too_many", "map.cells")
-                        else HTTPStatus.BAD_REQUEST, exc.localized(self._lang(query)))  # fmt: skip
         except RoIError as exc:
-            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            self._refuse(exc, query)
 
 
 class ExploreServer(ThreadingHTTPServer):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...errors import RoIError
 from ..mapio import InputFileError
-from .api import command_line, explain_json, sweep
+from .api import QUESTIONS, query_lang, refusal
 
 __all__ = ["answer", "widget"]
 
@@ -44,7 +44,7 @@ function modelBackend(model) {
     sweep: (p) => ask("sweep", p),
     command: (p) => ask("command", p),
     exportUrl: () => "#",
-    uploadMap: async () => { throw new Error("load files with roikit.frontends.explore.widget(map=...)"); },
+    uploadMap: async () => { throw new Error("load files with roikit.widget(feature=...)"); },
   };
 }
 export default { async render({ model, el }) { await mount(el, modelBackend(model)); } };
@@ -61,21 +61,14 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     >>> r["ok"], r["body"]["command"][:26]
     (True, 'roikit explain pool --map ')
     """
-    kind, params = request.get("kind"), dict(request.get("params") or {})
-    lang = params.get("lang", "en") if params.get("lang") in ("en", "ko") else "en"
+    params = dict(request.get("params") or {})
+    ask = QUESTIONS.get(str(request.get("kind")))
+    if ask is None:
+        return {"id": request.get("id"), "ok": False, "body": f"unknown request {request.get('kind')!r}"}
     try:
-        if kind == "explain":
-            body: Any = explain_json(params)
-        elif kind == "sweep":
-            body = sweep(params)
-        elif kind == "command":
-            body = {"command": command_line(params)}
-        else:
-            return {"id": request.get("id"), "ok": False, "body": f"unknown request {kind!r}"}
-    except InputFileError as exc:
-        return {"id": request.get("id"), "ok": False, "body": exc.localized(lang)}
+        body = ask(params)
     except RoIError as exc:
-        return {"id": request.get("id"), "ok": False, "body": str(exc)}
+        return {"id": request.get("id"), "ok": False, "body": refusal(exc, query_lang(params))}
     return {"id": request.get("id"), "ok": True, "body": body}
 
 
