@@ -14,7 +14,7 @@ import numpy as np
 import typer
 
 from ..errors import RoIError
-from .mapio import InputFileError
+from .mapio import InputFileError, is_file
 from .messages import message, prefix
 
 
@@ -412,7 +412,7 @@ def check(
                                       lang=lang.value).trace  # fmt: skip
         else:
             raise InputFileError("check.what")
-        text_ = Path(answer).read_text(encoding="utf-8") if _is_file(answer) else answer
+        text_ = Path(answer).read_text(encoding="utf-8") if is_file(answer) else answer
         try:
             doc = json.loads(text_)
         except ValueError:
@@ -434,13 +434,6 @@ def check(
         typer.echo(line)
     if result.first_wrong is None:
         typer.echo(text(lang.value, "chk.all"))
-
-
-def _is_file(spec: str) -> bool:
-    try:
-        return Path(spec).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 @app.command()

@@ -88,7 +88,8 @@ def _check_cells(shape: tuple[int, ...], where: str) -> None:
                              cells=cells, limit=budget.MAX_MAP_CELLS)  # fmt: skip
 
 
-def _is_file(spec: str) -> bool:
+def is_file(spec: str) -> bool:
+    """Whether ``spec`` names an existing file (an inline map or answer is not a file name)."""
     try:
         return Path(spec).is_file()
     except (OSError, ValueError):  # a long inline map is not a valid file name
@@ -134,7 +135,7 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
     ``.csv``/``.txt`` (commas or whitespace), or an image (grey values).
     """
     looks_inline = any(ch.isdigit() for ch in spec) and (";" in spec or " " in spec.strip())
-    if not _is_file(spec):
+    if not is_file(spec):
         if looks_inline or _is_number(spec):
             return _parse_rows(spec, "--map", echo=True), None
         shown = spec if len(spec) <= 40 else spec[:37] + "..."
