@@ -107,15 +107,15 @@ def cold_start(repeats: int = 3) -> tuple[float, float, float]:
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-            out = subprocess.run([sys.executable, "-c", _COLD_OP], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()
+            out = subprocess.run(
+                [sys.executable, "-c", _COLD_OP], env=env, check=True, capture_output=True, text=True
+            ).stdout.split()
             imports.append(float(out[0]))
             calls.append(float(out[1]))
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "NUMBA_CACHE_DIR": cache}
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "roikit", "demo"], env=env, check=True,
-                           capture_output=True)
+            subprocess.run([sys.executable, "-m", "roikit", "demo"], env=env, check=True, capture_output=True)
             demos.append(time.perf_counter() - t0)
     return float(np.median(imports)), float(np.median(calls)), float(np.median(demos))
 
@@ -125,15 +125,24 @@ def ort_session(w: Workload, threads: int):  # type: ignore[no-untyped-def]
     from onnx import TensorProto, helper
 
     node = helper.make_node(
-        "RoiAlign", ["X", "rois", "batch_indices"], ["Y"], mode="avg",
-        output_height=w.out, output_width=w.out, sampling_ratio=w.sampling_ratio,
-        spatial_scale=w.scale, coordinate_transformation_mode="half_pixel",
+        "RoiAlign",
+        ["X", "rois", "batch_indices"],
+        ["Y"],
+        mode="avg",
+        output_height=w.out,
+        output_width=w.out,
+        sampling_ratio=w.sampling_ratio,
+        spatial_scale=w.scale,
+        coordinate_transformation_mode="half_pixel",
     )
     graph = helper.make_graph(
-        [node], "roialign",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, None),
-         helper.make_tensor_value_info("rois", TensorProto.FLOAT, None),
-         helper.make_tensor_value_info("batch_indices", TensorProto.INT64, None)],
+        [node],
+        "roialign",
+        [
+            helper.make_tensor_value_info("X", TensorProto.FLOAT, None),
+            helper.make_tensor_value_info("rois", TensorProto.FLOAT, None),
+            helper.make_tensor_value_info("batch_indices", TensorProto.INT64, None),
+        ],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
@@ -160,19 +169,25 @@ def main() -> None:
 
     roikit.threads.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {args.threads} threads; "
-          f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
-          f"numba {numba.__version__}, numpy {np.__version__}")
-    header = (f"{'workload':<14}{'op':<16}{'torchvision':>12}{'onnxruntime':>12}"
-              f"{'roikit':>10}{'vs tv':>8}{'vs ort':>8}{'max|diff|':>11}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, {args.threads} threads; "
+        f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
+        f"numba {numba.__version__}, numpy {np.__version__}"
+    )
+    header = (
+        f"{'workload':<14}{'op':<16}{'torchvision':>12}{'onnxruntime':>12}"
+        f"{'roikit':>10}{'vs tv':>8}{'vs ort':>8}{'max|diff|':>11}"
+    )
     print(header)
     print("-" * len(header))
 
     def row(name, op, tv, ort_t, ours, diff):  # type: ignore[no-untyped-def]
         ort_s = f"{ort_t * 1e3:10.1f}ms" if ort_t else f"{'-':>12}"
         ratio_ort = f"{ort_t / ours:7.1f}x" if ort_t else f"{'-':>8}"
-        print(f"{name:<14}{op:<16}{tv * 1e3:10.1f}ms{ort_s}{ours * 1e3:8.1f}ms"
-              f"{tv / ours:7.1f}x{ratio_ort}{diff:11.1e}")
+        print(
+            f"{name:<14}{op:<16}{tv * 1e3:10.1f}ms{ort_s}{ours * 1e3:8.1f}ms"
+            f"{tv / ours:7.1f}x{ratio_ort}{diff:11.1e}"
+        )
 
     for w in WORKLOADS:
         feat, boxes = make_data(w)
@@ -190,15 +205,23 @@ def main() -> None:
         fresh = FreshBoxes(boxes)
 
         def ort_fwd(b: np.ndarray) -> None:
-            sess.run(None, {"X": feat, "rois": np.ascontiguousarray(b[:, 1:]),
-                            "batch_indices": b[:, 0].astype(np.int64)})  # fmt: skip
+            sess.run(
+                None,
+                {
+                    "X": feat,
+                    "rois": np.ascontiguousarray(b[:, 1:]),
+                    "batch_indices": b[:, 0].astype(np.int64),
+                },
+            )
 
         t_ort = timeit(ort_fwd, fresh, args.repeats)
-        t_tv = timeit(lambda b: torchvision.ops.roi_align(ft, torch.from_numpy(b), size, **kw),
-                      fresh, args.repeats)  # fmt: skip
+        t_tv = timeit(
+            lambda b: torchvision.ops.roi_align(ft, torch.from_numpy(b), size, **kw), fresh, args.repeats
+        )
         t_rk = timeit(lambda b: roikit.roi_align(feat, b, size, **kw), fresh, args.repeats)
-        t_plan = timeit(lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True),
-                        fresh, args.repeats)  # fmt: skip
+        t_plan = timeit(
+            lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True), fresh, args.repeats
+        )
         row(w.name, "align fwd", t_tv, t_ort, t_rk, diff)
 
         def tv_fb(b: np.ndarray) -> None:
@@ -229,15 +252,20 @@ def main() -> None:
         if w.name.startswith("W1"):
             ref = torchvision.ops.roi_pool(ft, bt, size, w.scale).numpy()
             pdiff = float(np.abs(ref - roikit.roi_pool(feat, boxes, size, w.scale)).max())
-            t_tv = timeit(lambda b: torchvision.ops.roi_pool(ft, torch.from_numpy(b), size, w.scale),
-                          fresh, args.repeats)  # fmt: skip
+            t_tv = timeit(
+                lambda b: torchvision.ops.roi_pool(ft, torch.from_numpy(b), size, w.scale),
+                fresh,
+                args.repeats,
+            )
             t_rk = timeit(lambda b: roikit.roi_pool(feat, b, size, w.scale), fresh, args.repeats)
             row(w.name, "pool fwd", t_tv, 0.0, t_rk, pdiff)
 
     if not args.no_cold:
         imp, first, demo = cold_start()
-        print(f"cold start (fresh process, empty numba cache, median of 3): import roikit "
-              f"{imp:.2f} s, first roi_align call {first:.2f} s, whole `roikit demo` {demo:.2f} s")
+        print(
+            f"cold start (fresh process, empty numba cache, median of 3): import roikit "
+            f"{imp:.2f} s, first roi_align call {first:.2f} s, whole `roikit demo` {demo:.2f} s"
+        )
 
 
 if __name__ == "__main__":

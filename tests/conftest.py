@@ -32,13 +32,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if session.config.option.collectonly:
         return
     if _parity["passed"] == 0:
-        print("\nROIKIT_REQUIRE_PARITY=1 but no parity test passed: torchvision/onnxruntime "
-              "parity did not run")
+        print(
+            "\nROIKIT_REQUIRE_PARITY=1 but no parity test passed: torchvision/onnxruntime parity did not run"
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def random_boxes(rng: np.random.Generator, k: int, n: int, lo: float, hi: float,
-                 dtype=np.float64) -> np.ndarray:  # fmt: skip
+def random_boxes(
+    rng: np.random.Generator, k: int, n: int, lo: float, hi: float, dtype=np.float64
+) -> np.ndarray:
     """(K, 5) boxes with corners uniform in [lo, hi]: some inverted, some outside."""
     corners = rng.uniform(lo, hi, (k, 4))
     return np.column_stack([rng.integers(0, n, k), corners]).astype(dtype)

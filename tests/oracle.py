@@ -88,8 +88,7 @@ def roi_align(feat, boxes, output_size, scale=1.0, sr=-1, aligned=False, mode="a
     return out
 
 
-def roi_align_backward(grad, feat, boxes, output_size, scale=1.0, sr=-1, aligned=False,
-                       mode="avg"):  # fmt: skip
+def roi_align_backward(grad, feat, boxes, output_size, scale=1.0, sr=-1, aligned=False, mode="avg"):
     """Gradient with respect to feat of sum(grad * roi_align(feat))."""
     feat = np.asarray(feat, np.float64)
     N, C, H, W = feat.shape

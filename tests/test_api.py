@@ -11,10 +11,10 @@ import roikit
 
 def test_all_lists_exactly_the_public_names() -> None:
     public = {
-        name for name, value in vars(roikit).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-        and name != "annotations"
-    }  # fmt: skip
+        name
+        for name, value in vars(roikit).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType) and name != "annotations"
+    }
     assert set(roikit.__all__) == public
 
 
@@ -34,5 +34,6 @@ def test_float16_computes_in_float32_and_returns_float16(rng) -> None:  # type: 
 def test_non_contiguous_input_is_handled(rng) -> None:  # type: ignore[no-untyped-def]
     x = rng.standard_normal((1, 6, 8, 3)).transpose(0, 3, 1, 2)  # (1, 3, 6, 8), not contiguous
     boxes = np.array([[0, 0.5, 1.0, 6.5, 5.0]])
-    np.testing.assert_array_equal(roikit.roi_align(x, boxes, 2),
-                                  roikit.roi_align(np.ascontiguousarray(x), boxes, 2))  # fmt: skip
+    np.testing.assert_array_equal(
+        roikit.roi_align(x, boxes, 2), roikit.roi_align(np.ascontiguousarray(x), boxes, 2)
+    )

@@ -36,8 +36,12 @@ def test_align_max_gradient_goes_to_the_winners_neighbours_by_hand() -> None:
     g = np.array([[2.0, 0.0], [0.0, 0.0]])
     t = roikit.explain_roi_align_backward(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, grad=g)
     bin00 = next(s for s in t.steps if s.key == "backward.bin" and s.bin == (0, 0))
-    assert bin00.lines == ("(2, 3) receives 2 × 0.0825 = 0.165", "(2, 4) receives 2 × 0.055 = 0.11",
-                           "(3, 3) receives 2 × 0.5175 = 1.035", "(3, 4) receives 2 × 0.345 = 0.69")
+    assert bin00.lines == (
+        "(2, 3) receives 2 × 0.0825 = 0.165",
+        "(2, 4) receives 2 × 0.055 = 0.11",
+        "(3, 3) receives 2 × 0.5175 = 1.035",
+        "(3, 4) receives 2 × 0.345 = 0.69",
+    )
     gi = np.array(t.grad_input)
     np.testing.assert_allclose(gi[2:4, 3:5], [[0.165, 0.11], [1.035, 0.69]], atol=1e-12)
     assert np.count_nonzero(gi) == 4
@@ -47,8 +51,9 @@ def test_align_avg_divides_by_the_count_by_hand() -> None:
     # One bin, 2 x 2 points: every point sends g × w / 4 to its neighbours; on a 3 x 3 map with
     # box (0, 0, 2, 2) the points sit at 0.5 and 1.5: each cell (r, c) collects its weights / 4.
     t = roikit.explain_roi_align_backward(np.zeros((3, 3)), (0, 0, 2, 2), 1, mode="avg")
-    np.testing.assert_allclose(np.array(t.grad_input),
-                               [[0.0625, 0.125, 0.0625], [0.125, 0.25, 0.125], [0.0625, 0.125, 0.0625]])
+    np.testing.assert_allclose(
+        np.array(t.grad_input), [[0.0625, 0.125, 0.0625], [0.125, 0.25, 0.125], [0.0625, 0.125, 0.0625]]
+    )
     assert "(0, 0) receives 1 × 0.25 / 4 = 0.0625" in lines(t)
 
 
@@ -77,14 +82,30 @@ def test_the_walkthrough_is_the_backward_ops_and_its_parts_add_up(case, mode, sr
             added[r, c] += v
     np.testing.assert_allclose(added, op[0, 0], atol=1e-9)
     tp = roikit.explain_roi_pool_backward(m, box, size, 1.0, g)
-    np.testing.assert_array_equal(np.array(tp.grad_input),
-                                  roikit.roi_pool_backward(g[None, None], m[None, None], rows, size)[0, 0])
+    np.testing.assert_array_equal(
+        np.array(tp.grad_input), roikit.roi_pool_backward(g[None, None], m[None, None], rows, size)[0, 0]
+    )
 
 
 def test_cli_backward_json_has_a_top_level_grad_input() -> None:
-    result = CliRunner().invoke(app, ["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1",
-                                      "--output-size", "1", "--backward", "--grad", "3",
-                                      "--format", "json"])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "explain",
+            "pool",
+            "--map",
+            "1 2; 3 4",
+            "--box",
+            "0,0,1,1",
+            "--output-size",
+            "1",
+            "--backward",
+            "--grad",
+            "3",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["op"] == "roi_pool_backward" and doc["grad_input"] == [[0.0, 0.0], [0.0, 3.0]]

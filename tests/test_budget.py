@@ -34,28 +34,35 @@ def refused(call: Callable[[], Any], message: str) -> None:
 @pytest.mark.parametrize("ratio", [10**7, 2**31, 10**4])
 def test_a_huge_sampling_ratio_is_refused(ratio: int) -> None:
     for mode in ("avg", "max"):
-        refused(lambda m=mode: roikit.roi_align(X, M, 7, sampling_ratio=ratio, mode=m),
-                rf"sampling_ratio is {ratio}; at most 1024 \(roikit.budget.MAX_SAMPLING_RATIO\)")  # fmt: skip
-    refused(lambda: roikit.roi_align_backward(np.zeros((1, 1, 7, 7), np.float32), X, M, 7,
-                                              sampling_ratio=ratio),
-            "sampling_ratio is")  # fmt: skip
-    refused(lambda: roikit.explain_roi_align(X[0, 0], M[0, 1:], 7, sampling_ratio=ratio),
-            "sampling_ratio is")  # fmt: skip
+        refused(
+            lambda m=mode: roikit.roi_align(X, M, 7, sampling_ratio=ratio, mode=m),
+            rf"sampling_ratio is {ratio}; at most 1024 \(roikit.budget.MAX_SAMPLING_RATIO\)",
+        )
+    refused(
+        lambda: roikit.roi_align_backward(np.zeros((1, 1, 7, 7), np.float32), X, M, 7, sampling_ratio=ratio),
+        "sampling_ratio is",
+    )
+    refused(lambda: roikit.explain_roi_align(X[0, 0], M[0, 1:], 7, sampling_ratio=ratio), "sampling_ratio is")
 
 
 def test_an_output_of_16_gib_is_refused_before_allocation() -> None:
     x = np.zeros((1, 1024, 8, 8), np.float32)
     boxes = np.zeros((4096, 5), np.float32)
-    refused(lambda: roikit.roi_align(x, boxes, 32),
-            r"the output of shape \(4096, 1024, 32, 32\) would take 16 GiB; the budget is 4 GiB")  # fmt: skip
+    refused(
+        lambda: roikit.roi_align(x, boxes, 32),
+        r"the output of shape \(4096, 1024, 32, 32\) would take 16 GiB; the budget is 4 GiB",
+    )
     refused(lambda: roikit.roi_pool(x, boxes, 32), "would take 16 GiB")
-    refused(lambda: roikit.ps_roi_align(np.zeros((1, 4096, 8, 8), np.float32), boxes, 32),
-            "the budget is 4 GiB")  # fmt: skip
+    refused(
+        lambda: roikit.ps_roi_align(np.zeros((1, 4096, 8, 8), np.float32), boxes, 32), "the budget is 4 GiB"
+    )
 
 
 def test_a_wide_output_size_is_refused_by_the_plan_budget() -> None:
-    refused(lambda: roikit.roi_align(X, M, (1, 2**24), sampling_ratio=1),
-            r"the plan would hold 1.68e\+07 bins along x .* the budget is 4194304")  # fmt: skip
+    refused(
+        lambda: roikit.roi_align(X, M, (1, 2**24), sampling_ratio=1),
+        r"the plan would hold 1.68e\+07 bins along x .* the budget is 4194304",
+    )
     refused(lambda: roikit.roi_pool(X, M, (1, 2**24)), r"the plan would hold 1.68e\+07 bins")
 
 
@@ -64,8 +71,10 @@ def test_max_mode_work_is_bounded() -> None:
     # legal ratio with many boxes and channels: 64 * 196 * 64**2 points * 128 channels.
     x = np.zeros((1, 128, 64, 64), np.float32)
     boxes = np.tile(M, (64, 1))
-    refused(lambda: roikit.roi_align(x, boxes, 14, sampling_ratio=64, mode="max"),
-            r"max-mode RoI Align would interpolate 6.58e\+09 values \(points x channels\)")  # fmt: skip
+    refused(
+        lambda: roikit.roi_align(x, boxes, 14, sampling_ratio=64, mode="max"),
+        r"max-mode RoI Align would interpolate 6.58e\+09 values \(points x channels\)",
+    )
 
 
 def test_max_mode_work_message_names_the_cost() -> None:
@@ -74,17 +83,20 @@ def test_max_mode_work_message_names_the_cost() -> None:
     try:
         # 1 box, 2x2 bins of 2x2 points, 1 channel: 16 interpolations are fine, 4 channels x ... not
         roikit.roi_align(X, M, 2, sampling_ratio=2, mode="max")
-        refused(lambda: roikit.roi_align(np.zeros((1, 80, 8, 8), np.float32), M, 2,
-                                         sampling_ratio=2, mode="max"),
-                r"max-mode RoI Align would interpolate 1.28e\+03 values \(points x channels\); "
-                r"the budget is 1e\+03")  # fmt: skip
+        refused(
+            lambda: roikit.roi_align(np.zeros((1, 80, 8, 8), np.float32), M, 2, sampling_ratio=2, mode="max"),
+            r"max-mode RoI Align would interpolate 1.28e\+03 values \(points x channels\); "
+            r"the budget is 1e\+03",
+        )
     finally:
         budget.MAX_EVALUATIONS = old
 
 
 def test_the_walkthrough_has_its_own_budget() -> None:
-    refused(lambda: roikit.explain_roi_align(X[0, 0], M[0, 1:], 7, sampling_ratio=100),
-            r"the walkthrough would record 490000 sampling points; the budget is 131072")  # fmt: skip
+    refused(
+        lambda: roikit.explain_roi_align(X[0, 0], M[0, 1:], 7, sampling_ratio=100),
+        r"the walkthrough would record 490000 sampling points; the budget is 131072",
+    )
 
 
 def test_legitimate_large_work_stays_inside_the_budget() -> None:

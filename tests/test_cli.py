@@ -40,9 +40,20 @@ def test_demo_in_korean_with_one_mode() -> None:
 
 def test_readme_example_inline_map_json() -> None:
     # README: roikit explain align --map "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16" ...
-    result = run("explain", "align", "--map", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16",
-                 "--box", "0.5,0.5,2.5,2.5", "--output-size", "2", "--mode", "avg",
-                 "--format", "json")  # fmt: skip
+    result = run(
+        "explain",
+        "align",
+        "--map",
+        "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16",
+        "--box",
+        "0.5,0.5,2.5,2.5",
+        "--output-size",
+        "2",
+        "--mode",
+        "avg",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     # v = 4r + c + 1 is linear: bin averages are 4*1 + 1 + 1 = 6, 7, 10, 11.
@@ -52,9 +63,22 @@ def test_readme_example_inline_map_json() -> None:
 
 def test_readme_example_pool_markdown_to_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "pool.md"
-    result = run("explain", "pool", "--map", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16",
-                 "--box", "0.4,0.6,2.5,2.5", "--output-size", "2", "--format", "md",
-                 "--lang", "ko", "-o", str(out))  # fmt: skip
+    result = run(
+        "explain",
+        "pool",
+        "--map",
+        "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16",
+        "--box",
+        "0.4,0.6,2.5,2.5",
+        "--output-size",
+        "2",
+        "--format",
+        "md",
+        "--lang",
+        "ko",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("## RoI Pooling 손으로 계산하기")
@@ -86,8 +110,9 @@ def test_map_files(tmp_path, suffix) -> None:  # type: ignore[no-untyped-def]
 def test_3d_npy_with_channel(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "stack.npy"
     np.save(path, np.stack([np.zeros((4, 4)), np.full((4, 4), 3.0)]))
-    result = run("explain", "align", "--map", str(path), "--channel", "1", "--box", "0,0,3,3",
-                 "--format", "json")  # fmt: skip
+    result = run(
+        "explain", "align", "--map", str(path), "--channel", "1", "--box", "0,0,3,3", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["output"] == [[3.0, 3.0], [3.0, 3.0]]
 
@@ -95,45 +120,95 @@ def test_3d_npy_with_channel(tmp_path) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("fmt", ["text", "md", "latex", "html", "json"])
 def test_every_format_is_written(tmp_path, fmt) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / f"out.{fmt}"
-    result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size",
-                 "1", "--format", fmt, "-o", str(out))  # fmt: skip
+    result = run(
+        "explain",
+        "align",
+        "--map",
+        "1 2; 3 4",
+        "--box",
+        "0,0,1,1",
+        "--output-size",
+        "1",
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 100
 
 
 def test_bin_selection() -> None:
     m = "; ".join(" ".join(str((r * 3 + c) % 10) for c in range(10)) for r in range(10))
-    result = run("explain", "align", "--map", m, "--box", "0.5,0.5,9,9", "--output-size", "4",
-                 "--format", "md", "--bin", "2,3")  # fmt: skip
+    result = run(
+        "explain",
+        "align",
+        "--map",
+        m,
+        "--box",
+        "0.5,0.5,9,9",
+        "--output-size",
+        "4",
+        "--format",
+        "md",
+        "--bin",
+        "2,3",
+    )
     assert result.exit_code == 0, result.output
     assert "### 5. Bin (2, 3)" in result.output and "### 5. Bin (0, 0)" not in result.output
-    result = run("explain", "align", "--map", m, "--box", "0.5,0.5,9,9", "--output-size", "4",
-                 "--format", "md", "--bins", "all")  # fmt: skip
+    result = run(
+        "explain",
+        "align",
+        "--map",
+        m,
+        "--box",
+        "0.5,0.5,9,9",
+        "--output-size",
+        "4",
+        "--format",
+        "md",
+        "--bins",
+        "all",
+    )
     assert result.output.count("### 5. Bin") == 16
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--map", "1 2 3; 4 5", "--box", "0,0,1,1"],
-         "--map: rows have different lengths [2, 3]; every row needs the same number of values"),
+        (
+            ["--map", "1 2 3; 4 5", "--box", "0,0,1,1"],
+            "--map: rows have different lengths [2, 3]; every row needs the same number of values",
+        ),
         (["--map", "1 2; 3 x", "--box", "0,0,1,1"], "--map: row 1 has 'x', which is not a number"),
         (["--map", "1 2; 3 4", "--box", "0,0,1"], "--box needs 4 number(s); got 3 in '0,0,1'"),
         (["--map", "1 2; 3 4", "--box", "0,nan,1,1"], "--box must be finite numbers; got '0,nan,1,1'"),
-        (["--map", "1 2; 3 nan", "--box", "0,0,1,1"],
-         "--map: the map must hold finite numbers; value [1, 1] is nan"),
-        (["--map", "missing.npy", "--box", "0,0,1,1"],
-         "--map 'missing.npy' is not a file, and not inline numbers like '1 2; 3 4'"),
-        (["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "20,20"],
-         "--output-size 20x20 is larger than the 2x2 feature map; a walkthrough needs at most 2 x 2 bins"),
-        (["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "0"],
-         "--output-size needs positive whole numbers; got '0'"),
-        (["--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale", "0"],
-         "spatial_scale is 0.0; it must be positive and finite"),
-        (["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1", "--bin", "3,3"],
-         "--bin 3,3 is outside the 1x1 output"),
+        (
+            ["--map", "1 2; 3 nan", "--box", "0,0,1,1"],
+            "--map: the map must hold finite numbers; value [1, 1] is nan",
+        ),
+        (
+            ["--map", "missing.npy", "--box", "0,0,1,1"],
+            "--map 'missing.npy' is not a file, and not inline numbers like '1 2; 3 4'",
+        ),
+        (
+            ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "20,20"],
+            "--output-size 20x20 is larger than the 2x2 feature map; a walkthrough needs at most 2 x 2 bins",
+        ),
+        (
+            ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "0"],
+            "--output-size needs positive whole numbers; got '0'",
+        ),
+        (
+            ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale", "0"],
+            "spatial_scale is 0.0; it must be positive and finite",
+        ),
+        (
+            ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1", "--bin", "3,3"],
+            "--bin 3,3 is outside the 1x1 output",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_gets_one_line_and_exit_code_2(args, message) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["explain", "align", *args])
     assert result.exit_code == 2

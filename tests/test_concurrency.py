@@ -49,8 +49,14 @@ def run_script(body: str, env: dict[str, str] | None = None) -> str:
         script = Path(tmp) / "scenario.py"
         script.write_text(WORK + textwrap.dedent(body))
         try:
-            proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                                  timeout=TIMEOUT, env=full_env, cwd=tmp)  # fmt: skip
+            proc = subprocess.run(
+                [sys.executable, str(script)],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                env=full_env,
+                cwd=tmp,
+            )
         except subprocess.TimeoutExpired as exc:
             pytest.fail(f"the scenario hung for {TIMEOUT} s\nstdout: {exc.stdout}\nstderr: {exc.stderr}")
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
@@ -75,13 +81,16 @@ def test_eight_threads_at_once_give_the_serial_results() -> None:
 @pytest.mark.parametrize("layer", ["workqueue", "omp", "tbb"])
 def test_threads_on_every_numba_threading_layer(layer: str) -> None:
     # roikit never enters numba's threading layer, so the layer numba would pick is irrelevant.
-    run_script(THREADS + f"\nimport numba\nassert numba.config.THREADING_LAYER == {layer!r}\n",
-               env={"NUMBA_THREADING_LAYER": layer})  # fmt: skip
+    run_script(
+        THREADS + f"\nimport numba\nassert numba.config.THREADING_LAYER == {layer!r}\n",
+        env={"NUMBA_THREADING_LAYER": layer},
+    )
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_worker_processes_after_use_in_the_parent(method: str) -> None:
-    run_script(f"""
+    run_script(
+        f"""
     import multiprocessing as mp
     if __name__ == "__main__":
         expected = [work(s) for s in range(6)]  # use every kernel in the parent first
@@ -89,11 +98,13 @@ def test_worker_processes_after_use_in_the_parent(method: str) -> None:
             got = pool.map(work, range(6))
         assert all(np.array_equal(a, b) for a, b in zip(expected, got))
         print("OK")
-    """.replace("\n    ", "\n"))
+    """.replace("\n    ", "\n")
+    )
 
 
 def test_torch_dataloader_with_fork_workers() -> None:
-    run_script("""
+    run_script(
+        """
     import torch
     from torch.utils.data import DataLoader, Dataset
 
@@ -110,12 +121,14 @@ def test_torch_dataloader_with_fork_workers() -> None:
         got = [t.numpy() for t in loader]
         assert all(np.array_equal(a, b) for a, b in zip(expected, got))
         print("OK")
-    """.replace("\n    ", "\n"))
+    """.replace("\n    ", "\n")
+    )
 
 
 def test_threads_inside_forked_workers() -> None:
     # A forked child whose parent had a running pool starts its own and uses it.
-    run_script("""
+    run_script(
+        """
     import multiprocessing as mp
     from concurrent.futures import ThreadPoolExecutor
 
@@ -131,11 +144,13 @@ def test_threads_inside_forked_workers() -> None:
         for e, g in zip(expected, got):
             assert all(np.array_equal(a, b) for a, b in zip(e, g))
         print("OK")
-    """.replace("\n    ", "\n"))
+    """.replace("\n    ", "\n")
+    )
 
 
 def test_thread_count_does_not_change_results() -> None:
-    run_script("""
+    run_script(
+        """
     from roikit import threads
     threads.set_num_threads(1)
     one = work(3)
@@ -143,4 +158,5 @@ def test_thread_count_does_not_change_results() -> None:
     five = work(3)
     assert np.array_equal(one, five)
     print("OK")
-    """.replace("\n    ", "\n"))
+    """.replace("\n    ", "\n")
+    )

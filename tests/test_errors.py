@@ -26,17 +26,22 @@ def test_error_hierarchy() -> None:
 @pytest.mark.parametrize(
     ("input", "error", "message"),
     [
-        (np.zeros((2, 3, 8, 8), np.int64), DTypeError,
-         "input has dtype int64; it must be float16, float32 or float64"),
+        (
+            np.zeros((2, 3, 8, 8), np.int64),
+            DTypeError,
+            "input has dtype int64; it must be float16, float32 or float64",
+        ),
         (np.zeros((2, 3, 8, 8), np.complex64), DTypeError, "input has dtype complex64"),
         (np.zeros((2, 3, 8, 8), bool), DTypeError, "input has dtype bool"),
-        (np.zeros((3, 8, 8), np.float32), InputError,
-         "input must have shape (N, C, H, W); got 3 dimension(s) with shape (3, 8, 8)"),
-        (np.zeros((2, 3, 0, 8), np.float32), InputError,
-         "feature map height and width must be positive"),
+        (
+            np.zeros((3, 8, 8), np.float32),
+            InputError,
+            "input must have shape (N, C, H, W); got 3 dimension(s) with shape (3, 8, 8)",
+        ),
+        (np.zeros((2, 3, 0, 8), np.float32), InputError, "feature map height and width must be positive"),
         ("not an array", DTypeError, "input has dtype <U12"),
     ],
-)  # fmt: skip
+)
 def test_bad_input(op, input, error, message):  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=re.escape(message)):
         op(input, B, 2)
@@ -46,33 +51,62 @@ def test_bad_input(op, input, error, message):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("boxes", "error", "message"),
     [
-        (np.zeros((2, 4), np.float32), BoxError,
-         "boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2), or be a list "
-         "of (L, 4) arrays; got shape (2, 4)"),
-        (np.array([[0, 1, 1, np.nan, 4]], np.float32), BoxError,
-         "boxes[0, 3] is nan; box coordinates must be finite"),
-        (np.array([[0, 1, 1, 2, 2], [0, 1, -np.inf, 2, 2]], np.float32), BoxError,
-         "boxes[1, 2] is -inf; box coordinates must be finite"),
-        (np.array([[0.5, 1, 1, 2, 2]], np.float32), BoxError,
-         "batch index boxes[0, 0] is 0.5; it must be an integer in [0, 2) because input has "
-         "2 image(s)"),
-        (np.array([[0, 1, 1, 2, 2], [2, 1, 1, 2, 2]], np.float32), BoxError,
-         "batch index boxes[1, 0] is 2.0; it must be an integer in [0, 2)"),
+        (
+            np.zeros((2, 4), np.float32),
+            BoxError,
+            "boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2), or be a list "
+            "of (L, 4) arrays; got shape (2, 4)",
+        ),
+        (
+            np.array([[0, 1, 1, np.nan, 4]], np.float32),
+            BoxError,
+            "boxes[0, 3] is nan; box coordinates must be finite",
+        ),
+        (
+            np.array([[0, 1, 1, 2, 2], [0, 1, -np.inf, 2, 2]], np.float32),
+            BoxError,
+            "boxes[1, 2] is -inf; box coordinates must be finite",
+        ),
+        (
+            np.array([[0.5, 1, 1, 2, 2]], np.float32),
+            BoxError,
+            "batch index boxes[0, 0] is 0.5; it must be an integer in [0, 2) because input has 2 image(s)",
+        ),
+        (
+            np.array([[0, 1, 1, 2, 2], [2, 1, 1, 2, 2]], np.float32),
+            BoxError,
+            "batch index boxes[1, 0] is 2.0; it must be an integer in [0, 2)",
+        ),
         (np.array([[-1, 1, 1, 2, 2]], np.float32), BoxError, "batch index boxes[0, 0] is -1.0"),
         (np.array([[np.nan, 1, 1, 2, 2]], np.float32), BoxError, "batch index boxes[0, 0] is nan"),
-        (np.array([[0, 1, 1, 2, 2]], np.float64), DTypeError,
-         "boxes has dtype float64 but input has dtype float32; pass boxes of the input's dtype"),
+        (
+            np.array([[0, 1, 1, 2, 2]], np.float64),
+            DTypeError,
+            "boxes has dtype float64 but input has dtype float32; pass boxes of the input's dtype",
+        ),
         (np.array([["a", "b", "c", "d", "e"]]), DTypeError, "boxes has dtype <U1"),
-        ([np.zeros((1, 5), np.float32)], BoxError,
-         "boxes[0] must have shape (L, 4) with rows (x1, y1, x2, y2); got shape (1, 5)"),
-        ([np.zeros((1, 4), np.float32)] * 3, BoxError,
-         "boxes is a list of 3 per-image arrays but input has 2 image(s)"),
-        ([np.zeros((1, 4), np.float32), np.array([[1, 2, np.inf, 3]], np.float32)], BoxError,
-         "boxes[1][0, 2] is inf; box coordinates must be finite"),
-        ([np.zeros((1, 4), np.float64)], DTypeError,
-         "boxes[0] has dtype float64 but input has dtype float32"),
+        (
+            [np.zeros((1, 5), np.float32)],
+            BoxError,
+            "boxes[0] must have shape (L, 4) with rows (x1, y1, x2, y2); got shape (1, 5)",
+        ),
+        (
+            [np.zeros((1, 4), np.float32)] * 3,
+            BoxError,
+            "boxes is a list of 3 per-image arrays but input has 2 image(s)",
+        ),
+        (
+            [np.zeros((1, 4), np.float32), np.array([[1, 2, np.inf, 3]], np.float32)],
+            BoxError,
+            "boxes[1][0, 2] is inf; box coordinates must be finite",
+        ),
+        (
+            [np.zeros((1, 4), np.float64)],
+            DTypeError,
+            "boxes[0] has dtype float64 but input has dtype float32",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_boxes(op, boxes, error, message):  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=re.escape(message)):
         op(X, boxes, 2)
@@ -87,15 +121,17 @@ def test_bad_boxes(op, boxes, error, message):  # type: ignore[no-untyped-def]
         ({"output_size": (2,)}, "output_size must be an int or a (height, width) pair; got (2,)"),
         ({"output_size": 2.5}, "output_size must hold integers; got 2.5"),
         ({"output_size": True}, "output_size must hold integers; got True"),
-        ({"output_size": 10**6}, "output_size 1000000x1000000 asks for 1e+12 bins per box; at most "
-                                 "16777216 (2**24) are allowed"),
+        (
+            {"output_size": 10**6},
+            "output_size 1000000x1000000 asks for 1e+12 bins per box; at most 16777216 (2**24) are allowed",
+        ),
         ({"spatial_scale": 0.0}, "spatial_scale is 0.0; it must be positive and finite"),
         ({"spatial_scale": -0.5}, "spatial_scale is -0.5; it must be positive and finite"),
         ({"spatial_scale": float("nan")}, "spatial_scale is nan; it must be positive and finite"),
         ({"spatial_scale": float("inf")}, "spatial_scale is inf; it must be positive and finite"),
         ({"spatial_scale": "1/16"}, "spatial_scale must be a real number; got '1/16'"),
     ],
-)  # fmt: skip
+)
 def test_bad_common_parameters(op, kwargs, message):  # type: ignore[no-untyped-def]
     args = {"output_size": 2, **kwargs}
     with pytest.raises(ParameterError, match=re.escape(message)):
@@ -111,18 +147,22 @@ def test_bad_common_parameters(op, kwargs, message):  # type: ignore[no-untyped-
         ({"mode": "mean"}, "mode must be 'avg' or 'max'; got 'mean'"),
         ({"aligned": "yes"}, "aligned must be True or False; got 'yes'"),
     ],
-)  # fmt: skip
+)
 def test_bad_align_parameters(kwargs, message):  # type: ignore[no-untyped-def]
     with pytest.raises(ParameterError, match=re.escape(message)):
         roikit.roi_align(X, B, 2, **kwargs)
 
 
 def test_bad_grad_output() -> None:
-    with pytest.raises(InputError, match=re.escape(
-            "grad_output has shape (2, 3, 2, 3); the op's output has shape (2, 3, 2, 2)")):
+    with pytest.raises(
+        InputError,
+        match=re.escape("grad_output has shape (2, 3, 2, 3); the op's output has shape (2, 3, 2, 2)"),
+    ):
         roikit.roi_align_backward(np.zeros((2, 3, 2, 3), np.float32), X, B, 2)
-    with pytest.raises(DTypeError, match=re.escape(
-            "grad_output has dtype float64 but input has dtype float32; they must match")):
+    with pytest.raises(
+        DTypeError,
+        match=re.escape("grad_output has dtype float64 but input has dtype float32; they must match"),
+    ):
         roikit.roi_pool_backward(np.zeros((2, 3, 2, 2)), X, B, 2)
     with pytest.raises(ParameterError, match="mode must be 'avg' or 'max'"):
         roikit.roi_align_backward(np.zeros((2, 3, 2, 2), np.float32), X, B, 2, mode="sum")

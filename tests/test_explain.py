@@ -60,8 +60,7 @@ def test_channel_of_a_3d_map_is_explained(rng):  # type: ignore[no-untyped-def]
 def test_float32_maps_are_explained_in_float32(rng):  # type: ignore[no-untyped-def]
     m = rng.standard_normal((5, 5)).astype(np.float32)
     trace = roikit.explain_roi_align(m, (0.3, 0.7, 3.9, 4.1), 2, mode="avg")
-    op = roikit.roi_align(m[None, None], np.array([[0, 0.3, 0.7, 3.9, 4.1]], np.float32), 2,
-                          sampling_ratio=2)  # fmt: skip
+    op = roikit.roi_align(m[None, None], np.array([[0, 0.3, 0.7, 3.9, 4.1]], np.float32), 2, sampling_ratio=2)
     np.testing.assert_array_equal(np.array(trace.output, np.float32), op[0, 0])
     assert trace.params["dtype"] == "float32"
 
@@ -70,13 +69,10 @@ def test_pool_walkthrough_by_hand() -> None:
     # The demo box: (3.2, 4.6, 12.8, 13.6) x 0.5 = (1.6, 2.3, 6.4, 6.8) -> cells 2, 2, 6, 7.
     trace = roikit.explain_roi_pool(np.arange(64.0).reshape(8, 8), (3.2, 4.6, 12.8, 13.6), 2, 0.5)
     steps = {s.key: s for s in trace.steps}
-    assert steps["pool.round"].lines == ("x1: 1.6 → 2", "y1: 2.3 → 2", "x2: 6.4 → 6",
-                                         "y2: 6.8 → 7")  # fmt: skip
-    assert steps["pool.size"].lines == ("width = 6 − 2 + 1 = 5 cells",
-                                        "height = 7 − 2 + 1 = 6 cells")  # fmt: skip
+    assert steps["pool.round"].lines == ("x1: 1.6 → 2", "y1: 2.3 → 2", "x2: 6.4 → 6", "y2: 6.8 → 7")
+    assert steps["pool.size"].lines == ("width = 6 − 2 + 1 = 5 cells", "height = 7 − 2 + 1 = 6 cells")
     # Columns: bins of 2.5 cells -> [2, 5) and [4, 7): column 4 is in both.
-    assert steps["pool.ranges"].lines[3].endswith("columns 4…6  (shares column 4 with bin 0: "
-                                                  "bins overlap)")
+    assert steps["pool.ranges"].lines[3].endswith("columns 4…6  (shares column 4 with bin 0: bins overlap)")
     # v = 8r + c is largest in the bin's last row and column.
     assert trace.output == ((36.0, 38.0), (60.0, 62.0))
 
@@ -84,20 +80,28 @@ def test_pool_walkthrough_by_hand() -> None:
 def test_half_coordinates_explain_c_rounding() -> None:
     trace = roikit.explain_roi_pool(np.zeros((6, 6)), (0.5, 2.5, 3.0, 4.0), 1)
     lines = {s.key: s for s in trace.steps}["pool.round"].lines
-    assert lines[0] == ("x1: 0.5 → 1 (the fraction is exactly .5: C's round goes away from zero; "
-                        "numpy's round, half to even, would give 0)")  # fmt: skip
-    assert lines[1] == ("y1: 2.5 → 3 (the fraction is exactly .5: C's round goes away from zero; "
-                        "numpy's round, half to even, would give 2)")  # fmt: skip
+    assert lines[0] == (
+        "x1: 0.5 → 1 (the fraction is exactly .5: C's round goes away from zero; "
+        "numpy's round, half to even, would give 0)"
+    )
+    assert lines[1] == (
+        "y1: 2.5 → 3 (the fraction is exactly .5: C's round goes away from zero; "
+        "numpy's round, half to even, would give 2)"
+    )
 
 
 def test_odd_halves_and_negative_halves_by_hand() -> None:
     # 1.5 rounds to 2 both ways (floor would give 1); -0.5 goes to -1 in C, to 0 in numpy.
     trace = roikit.explain_roi_pool(np.zeros((6, 6)), (1.5, -0.5, 3.0, 4.0), 1)
     lines = {s.key: s for s in trace.steps}["pool.round"].lines
-    assert lines[0] == ("x1: 1.5 → 2 (the fraction is exactly .5: C's round goes away from zero; "
-                        "numpy's round, half to even, would give 2)")  # fmt: skip
-    assert lines[1] == ("y1: -0.5 → -1 (the fraction is exactly .5: C's round goes away from "
-                        "zero; numpy's round, half to even, would give 0)")  # fmt: skip
+    assert lines[0] == (
+        "x1: 1.5 → 2 (the fraction is exactly .5: C's round goes away from zero; "
+        "numpy's round, half to even, would give 2)"
+    )
+    assert lines[1] == (
+        "y1: -0.5 → -1 (the fraction is exactly .5: C's round goes away from "
+        "zero; numpy's round, half to even, would give 0)"
+    )
     size = {s.key: s for s in trace.steps}["pool.size"].lines
     assert size == ("width = 3 − 2 + 1 = 2 cells", "height = 4 − (−1) + 1 = 6 cells")
 
@@ -171,15 +175,15 @@ def test_big_maps_bins_and_grids_stay_readable() -> None:
     align = roikit.explain_roi_align(m, (5.3, 4.1, 38.6, 30.2), 7, 1.0, 0, mode="max")
     text = render(align, "text", width=110)
     assert len(text.splitlines()) < 250
-    assert ("The map is large: rows 3…18 and columns 4…19 are shown, with every cell bin (0, 0) "
-            "reads.") in text  # fmt: skip
+    assert (
+        "The map is large: rows 3…18 and columns 4…19 are shown, with every cell bin (0, 0) reads."
+    ) in text
     # The first bin has a 4 x 5 adaptive grid: 16 points written out, 4 summarized, and
     # the winner is written out wherever it falls.
     first = next(s for s in align.steps if s.bin == (0, 0))
     shown = len([line for line in first.lines if line.startswith("point ")])
     assert shown in (16, 17)
-    assert (f"… and {20 - shown} more points, not written out; the bin's value uses all 20."
-            in first.lines)  # fmt: skip
+    assert f"… and {20 - shown} more points, not written out; the bin's value uses all 20." in first.lines
     pool = roikit.explain_roi_pool(m, (5.3, 4.1, 48.6, 39.2), 2)
     bin_step = next(s for s in pool.steps if s.bin == (0, 0))
     assert bin_step.lines[-1].startswith("The bin is large: rows ")

@@ -32,8 +32,16 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def server():  # type: ignore[no-untyped-def]
-    srv = ExploreServer({"map": DEMO_MAP.tolist(), "box": list(DEMO_BOX), "op": "align",
-                         "output_size": "2", "spatial_scale": DEMO_SCALE, "lang": "en"})  # fmt: skip
+    srv = ExploreServer(
+        {
+            "map": DEMO_MAP.tolist(),
+            "box": list(DEMO_BOX),
+            "op": "align",
+            "output_size": "2",
+            "spatial_scale": DEMO_SCALE,
+            "lang": "en",
+        }
+    )
     srv.serve_in_background()
     yield srv
     srv.shutdown()
@@ -41,8 +49,9 @@ def server():  # type: ignore[no-untyped-def]
 
 
 def fetch(server, path: str, data: bytes | None = None):  # type: ignore[no-untyped-def]
-    req = urllib.request.Request(server.url.rstrip("/") + path, data=data,
-                                 method="POST" if data is not None else "GET")  # fmt: skip
+    req = urllib.request.Request(
+        server.url.rstrip("/") + path, data=data, method="POST" if data is not None else "GET"
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read(), r.headers
@@ -55,23 +64,48 @@ def queries(draw):  # type: ignore[no-untyped-def]
     h, w = draw(st.integers(2, 7)), draw(st.integers(2, 7))
     m = np.random.default_rng(draw(st.integers(0, 10**6))).integers(-9, 10, (h, w))
     coord = st.floats(-2, 9, allow_nan=False).map(lambda v: round(v, 2))
-    q = {"op": draw(st.sampled_from(["pool", "align"])),
-         "map": "; ".join(" ".join(str(v) for v in r) for r in m),
-         "box": ",".join(str(draw(coord)) for _ in range(4)),
-         "output_size": str(draw(st.integers(1, 2))), "spatial_scale": draw(st.sampled_from(["1", "0.5"])),
-         "lang": draw(st.sampled_from(["en", "ko"]))}  # fmt: skip
+    q = {
+        "op": draw(st.sampled_from(["pool", "align"])),
+        "map": "; ".join(" ".join(str(v) for v in r) for r in m),
+        "box": ",".join(str(draw(coord)) for _ in range(4)),
+        "output_size": str(draw(st.integers(1, 2))),
+        "spatial_scale": draw(st.sampled_from(["1", "0.5"])),
+        "lang": draw(st.sampled_from(["en", "ko"])),
+    }
     if q["op"] == "align":
-        q.update(mode=draw(st.sampled_from(["max", "avg"])), aligned=draw(st.sampled_from(["true", "false"])),
-                 sampling_ratio=str(draw(st.integers(-1, 3))))  # fmt: skip
+        q.update(
+            mode=draw(st.sampled_from(["max", "avg"])),
+            aligned=draw(st.sampled_from(["true", "false"])),
+            sampling_ratio=str(draw(st.integers(-1, 3))),
+        )
     return q
 
 
 def cli_args(q: dict[str, str]) -> list[str]:
-    args = ["explain", q["op"], "--map", q["map"], "--box", q["box"], "--output-size", q["output_size"],
-            "--spatial-scale", q["spatial_scale"], "--lang", q["lang"], "--format", "json"]  # fmt: skip
+    args = [
+        "explain",
+        q["op"],
+        "--map",
+        q["map"],
+        "--box",
+        q["box"],
+        "--output-size",
+        q["output_size"],
+        "--spatial-scale",
+        q["spatial_scale"],
+        "--lang",
+        q["lang"],
+        "--format",
+        "json",
+    ]
     if q["op"] == "align":
-        args += ["--mode", q["mode"], "--sampling-ratio", q["sampling_ratio"],
-                 "--aligned" if q["aligned"] == "true" else "--not-aligned"]  # fmt: skip
+        args += [
+            "--mode",
+            q["mode"],
+            "--sampling-ratio",
+            q["sampling_ratio"],
+            "--aligned" if q["aligned"] == "true" else "--not-aligned",
+        ]
     return args
 
 
@@ -86,52 +120,72 @@ def test_the_api_returns_exactly_the_cli_json(server, q) -> None:  # type: ignor
         assert status == 400 and json.loads(body)["error"] == result.stderr.split("error: ", 1)[1].strip()
 
 
-@pytest.mark.parametrize("path,status", [
-    ("/api/explain", 400),  # nothing given
-    ("/api/explain?op=warp&map=1&box=0,0,1,1", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%20x&box=0,0,1,1", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%204&box=nan,0,1,1", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=1e9", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=100000", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&aligned=maybe", 400),
-    ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&spatial_scale=-1", 400),
-    ("/api/explain?op=align&map=" + "1%20" * 70000 + "&box=0,0,1,1", 414),
-    ("/api/explain?op=align&map=" + "1%3B" * 20000 + "&box=0,0,1,1", 414),
-    ("/api/explain?op=align&map=%2Fetc%2Fpasswd&box=0,0,1,1", 400),  # a file name is not a map
-    ("/static/../../../etc/passwd", 404),
-    ("/static/%2e%2e/server.py", 404),
-    ("/static/index.html/../api.py", 404),
-    ("/nope", 404),
-    ("/api/export?op=pool&map=1%202%3B%203%204&box=0,0,1,1&format=exe", 400),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/api/explain", 400),  # nothing given
+        ("/api/explain?op=warp&map=1&box=0,0,1,1", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%20x&box=0,0,1,1", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%204&box=nan,0,1,1", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=1e9", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&sampling_ratio=100000", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&aligned=maybe", 400),
+        ("/api/explain?op=align&map=1%202%3B%203%204&box=0,0,1,1&spatial_scale=-1", 400),
+        ("/api/explain?op=align&map=" + "1%20" * 70000 + "&box=0,0,1,1", 414),
+        ("/api/explain?op=align&map=" + "1%3B" * 20000 + "&box=0,0,1,1", 414),
+        ("/api/explain?op=align&map=%2Fetc%2Fpasswd&box=0,0,1,1", 400),  # a file name is not a map
+        ("/static/../../../etc/passwd", 404),
+        ("/static/%2e%2e/server.py", 404),
+        ("/static/index.html/../api.py", 404),
+        ("/nope", 404),
+        ("/api/export?op=pool&map=1%202%3B%203%204&box=0,0,1,1&format=exe", 400),
+    ],
+)
 def test_hostile_queries_get_4xx_and_the_server_stays_up(server, path, status) -> None:  # type: ignore[no-untyped-def]
     got, body, headers = fetch(server, path)
     assert got == status, body[:300]
     assert headers["Content-Type"].startswith("application/json")
     assert "error" in json.loads(body) and b"Traceback" not in body
-    ok, _, _ = fetch(server, "/api/explain?" + urlencode({"op": "pool", "map": "1 2; 3 4",
-                                                          "box": "0,0,1,1", "output_size": "1"}))
+    ok, _, _ = fetch(
+        server,
+        "/api/explain?" + urlencode({"op": "pool", "map": "1 2; 3 4", "box": "0,0,1,1", "output_size": "1"}),
+    )
     assert ok == 200
 
 
 def test_a_file_name_never_reaches_the_disk(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     secret = tmp_path / "m.csv"
     secret.write_text("1,2\n3,4\n")
-    status, body, _ = fetch(server, "/api/explain?" + urlencode({"op": "pool", "map": str(secret),
-                                                                 "box": "0,0,1,1"}))  # fmt: skip
+    status, body, _ = fetch(
+        server, "/api/explain?" + urlencode({"op": "pool", "map": str(secret), "box": "0,0,1,1"})
+    )
     assert status == 400 and b"1,2" not in body
 
 
 def test_sweep_is_a_staircase_for_pool_and_matches_the_ops(server) -> None:  # type: ignore[no-untyped-def]
-    q = {"op": "align", "map": "; ".join(" ".join(str(v) for v in r) for r in DEMO_MAP.astype(int)),
-         "box": ",".join(str(v) for v in DEMO_BOX), "spatial_scale": "0.5", "mode": "avg",
-         "aligned": "false", "sampling_ratio": "2", "bin": "0,1"}  # fmt: skip
+    q = {
+        "op": "align",
+        "map": "; ".join(" ".join(str(v) for v in r) for r in DEMO_MAP.astype(int)),
+        "box": ",".join(str(v) for v in DEMO_BOX),
+        "spatial_scale": "0.5",
+        "mode": "avg",
+        "aligned": "false",
+        "sampling_ratio": "2",
+        "bin": "0,1",
+    }
     status, body, _ = fetch(server, "/api/sweep?" + urlencode(q))
     sw = json.loads(body)
     assert status == 200 and sw["bin"] == [0, 1] and len(sw["shift_px"]) == 41
     shift = np.array(sw["shift_px"])
-    boxes = np.column_stack([np.zeros(41), DEMO_BOX[0] + shift, np.full(41, DEMO_BOX[1]),
-                             DEMO_BOX[2] + shift, np.full(41, DEMO_BOX[3])])  # fmt: skip
+    boxes = np.column_stack(
+        [
+            np.zeros(41),
+            DEMO_BOX[0] + shift,
+            np.full(41, DEMO_BOX[1]),
+            DEMO_BOX[2] + shift,
+            np.full(41, DEMO_BOX[3]),
+        ]
+    )
     m = DEMO_MAP[None, None]
     np.testing.assert_array_equal(sw["pool"], roikit.roi_pool(m, boxes, 2, 0.5)[:, 0, 0, 1])
     align = roikit.roi_align(m, boxes, 2, 0.5, 2, False, "avg")[:, 0, 0, 1]
@@ -158,17 +212,28 @@ def test_exports_and_the_command_line(server) -> None:  # type: ignore[no-untype
     q = urlencode({"op": "pool", "map": "1 2; 3 4", "box": "0,0,1,1", "output_size": "1"})
     status, body, _ = fetch(server, "/api/command?" + q)
     cmd = json.loads(body)["command"]
-    assert cmd == ("roikit explain pool --map '1 2; 3 4' --box 0,0,1,1 --output-size 1,1 "
-                   "--spatial-scale 1 --lang en")
-    for fmt, head in (("md", b"## RoI Pool"), ("latex", b"\\documentclass"), ("html", b"<!doctype html>"),
-                      ("json", b"{"), ("png", b"\x89PNG"), ("svg", b"<?xml")):  # fmt: skip
+    assert cmd == (
+        "roikit explain pool --map '1 2; 3 4' --box 0,0,1,1 --output-size 1,1 --spatial-scale 1 --lang en"
+    )
+    for fmt, head in (
+        ("md", b"## RoI Pool"),
+        ("latex", b"\\documentclass"),
+        ("html", b"<!doctype html>"),
+        ("json", b"{"),
+        ("png", b"\x89PNG"),
+        ("svg", b"<?xml"),
+    ):
         status, body, headers = fetch(server, f"/api/export?{q}&format={fmt}")
         assert status == 200 and body.startswith(head) and "attachment" in headers["Content-Disposition"]
 
 
 def test_the_command_prints_one_line_and_binds_only_its_host() -> None:
-    with subprocess.Popen([sys.executable, "-m", "roikit", "explore", "--no-browser", "--port", "0"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:  # fmt: skip
+    with subprocess.Popen(
+        [sys.executable, "-m", "roikit", "explore", "--no-browser", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         try:
             line = proc.stdout.readline()  # type: ignore[union-attr]
             assert line.startswith("roikit explore: http://127.0.0.1:") and line.endswith("/\n")
@@ -184,7 +249,8 @@ def test_the_command_prints_one_line_and_binds_only_its_host() -> None:
 
 _needs_browser = pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-    reason="chromium is not installed (make test installs it)")  # fmt: skip
+    reason="chromium is not installed (make test installs it)",
+)
 
 
 @_needs_browser
@@ -192,14 +258,18 @@ def test_the_page_follows_a_drag_and_every_control(server, tmp_path: Path) -> No
     assert CHROMIUM, "ROIKIT_REQUIRE_BROWSER=1 but chromium is missing"
     script = tmp_path / "drive.py"
     script.write_text(_DRIVER, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script), CHROMIUM, server.url, str(tmp_path)],
-                          capture_output=True, text=True, timeout=240)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(script), CHROMIUM, server.url, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "OK", proc.stdout
     assert (tmp_path / "explore.png").stat().st_size > 10_000
 
 
-_DRIVER = r'''
+_DRIVER = r"""
 import sys
 import numpy as np
 import roikit
@@ -308,7 +378,7 @@ with sync_playwright() as p:
     assert outside == [], outside
     browser.close()
 print("OK")
-'''
+"""
 
 
 def test_the_notebook_widget_answers_with_the_api() -> None:

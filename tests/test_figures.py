@@ -25,8 +25,10 @@ def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ign
     assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
     assert len(d.arrows) == 4
     texts = [t.get_text() for t in d.labels]
-    assert all(f"{w:.4f}".rstrip("0").rstrip(".") in texts
-               for w in trace.data["bins"][0]["points"][trace.data["bins"][0]["winner"]]["weights"])
+    assert all(
+        f"{w:.4f}".rstrip("0").rstrip(".") in texts
+        for w in trace.data["bins"][0]["points"][trace.data["bins"][0]["winner"]]["weights"]
+    )
     assert "RoI Align (max)" in d.ax.get_title()
 
 
@@ -66,15 +68,17 @@ def test_pool_figure_draws_ideal_bins_over_pooled_cells_and_places_every_max() -
     d = figures.pool_figure(trace)
     first = d.ideal[0]  # bin (0, 0)
     assert first.get_linestyle() == "--"
-    np.testing.assert_allclose([first.get_x(), first.get_y(), first.get_width(), first.get_height()],
-                               [1.6, 2.3, 2.4, 2.25], atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        [first.get_x(), first.get_y(), first.get_width(), first.get_height()],
+        [1.6, 2.3, 2.4, 2.25],
+        atol=1e-9,
+    )
     # the solid bin (0, 1) outlines columns 4…6 (x from 3.5 to 6.5), a little inset
     solid = d.bins[1]
     assert 3.5 < solid.get_x() < 3.6 and 6.4 < solid.get_x() + solid.get_width() < 6.5
     # Maxima, by hand: bins (0, 0) and (0, 1) share the 9 at row 4, column 4; (1, 0) has the 6
     # at (6, 3); (1, 1) the 8 at (6, 6). Three outlined cells, centred on (col, row).
-    centres = sorted((w.get_x() + w.get_width() / 2, w.get_y() + w.get_height() / 2)
-                     for w in d.winners)  # fmt: skip
+    centres = sorted((w.get_x() + w.get_width() / 2, w.get_y() + w.get_height() / 2) for w in d.winners)
     assert centres == [(3.0, 6.0), (4.0, 4.0), (6.0, 6.0)]
     assert any(t.get_text() == "max of bins (0, 0), (0, 1)" for t in d.labels)
     assert [t.get_text() for t in d.labels].count("9") == 1
@@ -111,8 +115,10 @@ def test_align_winners_are_drawn_where_the_trace_puts_them() -> None:
     trace = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.align_figure(trace)
     got = sorted(tuple(np.round(w.get_offsets()[0], 6)) for w in d.winners)
-    want = sorted((round(b["points"][b["winner"]]["x"], 6), round(b["points"][b["winner"]]["y"], 6))
-                  for b in trace.data["bins"])  # fmt: skip
+    want = sorted(
+        (round(b["points"][b["winner"]]["x"], 6), round(b["points"][b["winner"]]["y"], 6))
+        for b in trace.data["bins"]
+    )
     assert got == want == [(2.2, 5.1125), (3.4, 2.8625), (4.6, 3.9875), (5.8, 6.2375)]
 
 
@@ -126,8 +132,10 @@ def test_big_outputs_draw_one_bin_in_full_with_a_zoom() -> None:
     assert "bin (0, 0) is drawn in full" in d.ax.get_title()
     d = figures.align_figure(trace, bin=(3, 5))
     b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == (3, 5))
-    assert tuple(np.round(d.points[0].get_offsets()[0], 9)) == (round(b["points"][0]["x"], 9),
-                                                                 round(b["points"][0]["y"], 9))
+    assert tuple(np.round(d.points[0].get_offsets()[0], 9)) == (
+        round(b["points"][0]["x"], 9),
+        round(b["points"][0]["y"], 9),
+    )
 
 
 def test_aligned_figures_show_the_shift() -> None:
@@ -147,9 +155,12 @@ def test_korean_figures_use_a_hangul_font_with_no_missing_glyph(tmp_path, which)
     align = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko", aligned=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font" is a warning
-        d = {"align": lambda: figures.align_figure(align), "bilinear": lambda: figures.bilinear_figure(align),
-             "pool": lambda: figures.pool_figure(pool),
-             "summary": lambda: figures.summary_figure(pool, align)}[which]()  # fmt: skip
+        d = {
+            "align": lambda: figures.align_figure(align),
+            "bilinear": lambda: figures.bilinear_figure(align),
+            "pool": lambda: figures.pool_figure(pool),
+            "summary": lambda: figures.summary_figure(pool, align),
+        }[which]()
         for ext in ("png", "svg", "pdf"):
             d.figure.savefig(tmp_path / f"f.{ext}")
     texts = " ".join(t.get_text() for a in d.figure.axes for t in [a.title, *a.texts])
@@ -162,8 +173,11 @@ def test_summary_figure_has_input_and_both_outputs() -> None:
     pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     align = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.summary_figure(pool, align)
-    assert [a.get_title() for a in d.figure.axes] == ["input and RoI", "RoI Pool output",
-                                                      "RoI Align (max) output"]  # fmt: skip
+    assert [a.get_title() for a in d.figure.axes] == [
+        "input and RoI",
+        "RoI Pool output",
+        "RoI Align (max) output",
+    ]
     assert len(d.labels) == 64 + 4 + 4
     # the outputs as the lesson prints them, not cut to 3 decimals: bin (1, 0) wins at
     # (y, x) = (5.1125, 2.2): 5·0.8875·0.8 + 1·0.8875·0.2 + 2·0.1125·0.8 + 6·0.1125·0.2 = 4.0425;
@@ -180,16 +194,18 @@ def test_wrong_trace_kind_is_refused() -> None:
 @pytest.mark.parametrize("op", ["pool", "align"])
 def test_cli_writes_every_figure_format(tmp_path, op, suffix):  # type: ignore[no-untyped-def]
     out = tmp_path / f"fig{suffix}"
-    result = CliRunner().invoke(app, ["explain", op, "--map", "1 2 3; 4 5 6; 7 8 9", "--box",
-                                      "0.2,0.3,1.9,1.7", "--figure", str(out)])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["explain", op, "--map", "1 2 3; 4 5 6; 7 8 9", "--box", "0.2,0.3,1.9,1.7", "--figure", str(out)]
+    )
     assert result.exit_code == 0, result.output
     head = out.read_bytes()[:8]
     assert {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix] in head
 
 
 def test_cli_rejects_unknown_figure_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(app, ["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1",
-                                      "--figure", str(tmp_path / "f.gif")])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--figure", str(tmp_path / "f.gif")]
+    )
     assert result.exit_code == 2 and "must end in .png, .svg or .pdf" in result.stderr
 
 
@@ -197,7 +213,12 @@ def test_demo_writes_all_its_figures(tmp_path) -> None:  # type: ignore[no-untyp
     result = CliRunner().invoke(app, ["demo", "--figures", str(tmp_path)])
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "bilinear.png", "roi_align_avg.png", "roi_align_max.png", "roi_pool.png", "summary.png"]
+        "bilinear.png",
+        "roi_align_avg.png",
+        "roi_align_max.png",
+        "roi_pool.png",
+        "summary.png",
+    ]
 
 
 def test_cli_figure_draws_over_the_picture_a_map_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -207,16 +228,33 @@ def test_cli_figure_draws_over_the_picture_a_map_came_from(tmp_path) -> None:  #
     rgb[..., 0] = np.arange(10) * 25  # a red ramp: grey values 0..67
     Image.fromarray(rgb).save(tmp_path / "pic.png")
     out = tmp_path / "fig.png"
-    result = CliRunner().invoke(app, ["explain", "align", "--map", str(tmp_path / "pic.png"), "--box",
-                                      "1.5,2,7.5,9", "--output-size", "3", "--figure", str(out),
-                                      "--format", "json"])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "explain",
+            "align",
+            "--map",
+            str(tmp_path / "pic.png"),
+            "--box",
+            "1.5,2,7.5,9",
+            "--output-size",
+            "3",
+            "--figure",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:4] == b"\x89PNG"
     # The map is the picture's grey values (Pillow's L conversion of R*299/1000).
     assert result.stdout.startswith("{") and '"feature"' in result.stdout
-    d = figures.align_figure(explain_roi_align(np.asarray(Image.open(tmp_path / "pic.png").convert("L"),
-                                                          float), (1.5, 2, 7.5, 9), 3),
-                             image=rgb)  # fmt: skip
+    d = figures.align_figure(
+        explain_roi_align(
+            np.asarray(Image.open(tmp_path / "pic.png").convert("L"), float), (1.5, 2, 7.5, 9), 3
+        ),
+        image=rgb,
+    )
     shown = [a for a in d.ax.get_children() if isinstance(a, AxesImage)]
     assert len(shown) == 1 and shown[0].get_array().shape == (12, 10, 3)
 
@@ -240,8 +278,7 @@ def _hangul(fig) -> bool:  # type: ignore[no-untyped-def]
 
 def test_demo_figures_speak_the_demo_language(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ko, en = demo_figures("ko"), demo_figures("en")
-    assert sorted(ko) == sorted(en) == ["bilinear", "roi_align_avg", "roi_align_max", "roi_pool",
-                                        "summary"]  # fmt: skip
+    assert sorted(ko) == sorted(en) == ["bilinear", "roi_align_avg", "roi_align_max", "roi_pool", "summary"]
     assert all(_hangul(fig) for fig in ko.values())
     assert not any(_hangul(fig) for fig in en.values())
     # and the CLI passes --lang on: the Korean files are not the English ones

@@ -41,8 +41,9 @@ def test_roi_pool_backward_matches_finite_differences(rng):  # type: ignore[no-u
     boxes = random_boxes(rng, 6, 2, -2, 7)
     g = rng.standard_normal((6, 2, 3, 2))
     f = lambda v: roikit.roi_pool(v, boxes, (3, 2), 0.9)  # noqa: E731
-    np.testing.assert_allclose(roikit.roi_pool_backward(g, x, boxes, (3, 2), 0.9),
-                               _numeric_grad(f, x, g), rtol=1e-6, atol=1e-7)  # fmt: skip
+    np.testing.assert_allclose(
+        roikit.roi_pool_backward(g, x, boxes, (3, 2), 0.9), _numeric_grad(f, x, g), rtol=1e-6, atol=1e-7
+    )
 
 
 @pytest.mark.parametrize("sr", [-1, 1, 2])

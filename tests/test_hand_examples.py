@@ -49,8 +49,7 @@ def test_roi_align_avg_on_a_linear_map_by_hand() -> None:
 def test_roi_align_max_on_a_linear_map_by_hand() -> None:
     # Same 16 samples; each bin's max is at its largest (y, x):
     # (1.25, 1.25) -> 6.25, (1.25, 2.25) -> 7.25, (2.25, 1.25) -> 10.25, (2.25, 2.25) -> 11.25.
-    out = roikit.roi_align(RAMP, np.array([[0, 0.5, 0.5, 2.5, 2.5]]), 2, sampling_ratio=2,
-                           mode="max")  # fmt: skip
+    out = roikit.roi_align(RAMP, np.array([[0, 0.5, 0.5, 2.5, 2.5]]), 2, sampling_ratio=2, mode="max")
     np.testing.assert_allclose(out[0, 0], [[6.25, 7.25], [10.25, 11.25]], rtol=0, atol=1e-12)
 
 
@@ -100,8 +99,7 @@ def test_max_mode_nan_rules() -> None:
     inside = np.array([[0, 0.5, 0.5, 2.5, 2.5]])
     out = roikit.roi_align(nan_map, inside, 1, sampling_ratio=2, mode="max")
     assert out[0, 0, 0, 0] == -np.finfo(np.float32).max
-    grad = roikit.roi_align_backward(np.ones((1, 1, 1, 1)), nan_map, inside, 1, sampling_ratio=2,
-                                     mode="max")  # fmt: skip
+    grad = roikit.roi_align_backward(np.ones((1, 1, 1, 1)), nan_map, inside, 1, sampling_ratio=2, mode="max")
     assert np.all(grad == 0)
     reaching_out = np.array([[0, -6.0, 0.5, 2.5, 2.5]])
     assert roikit.roi_align(nan_map, reaching_out, 1, sampling_ratio=2, mode="max")[0, 0, 0, 0] == 0

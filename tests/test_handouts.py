@@ -65,12 +65,15 @@ def test_a_blocked_figure_file_writes_nothing(tmp_path: Path) -> None:
 def test_handout_needs_html_or_latex() -> None:
     result = runner.invoke(app, ["demo", "--handout", "--format", "md"])
     assert result.exit_code == 2
-    assert result.stderr == ("roikit: error: --handout makes a printable sheet: use it with "
-                             "--format html or latex (not md)\n")  # fmt: skip
+    assert result.stderr == (
+        "roikit: error: --handout makes a printable sheet: use it with --format html or latex (not md)\n"
+    )
 
 
-_needs_latex = pytest.mark.skipif(PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
-                                  reason="pdflatex is not installed (make test installs it)")  # fmt: skip
+_needs_latex = pytest.mark.skipif(
+    PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
+    reason="pdflatex is not installed (make test installs it)",
+)
 
 
 @_needs_latex
@@ -83,8 +86,13 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
     assert result.exit_code == 0, result.output
     tex = (tmp_path / "d.tex").read_text(encoding="utf-8")
     assert tex.count("\\includegraphics") == 3 and "$l_y$" in tex
-    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     log = (tmp_path / "d.log").read_text(encoding="utf-8", errors="replace")
     assert run.returncode == 0, log[-3000:]
     assert "Missing character" not in log
@@ -94,21 +102,25 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
 
 _needs_browser = pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-    reason="chromium is not installed (make test installs it)")  # fmt: skip
+    reason="chromium is not installed (make test installs it)",
+)
 
 
 @_needs_browser
 def test_hovering_an_output_cell_highlights_its_bin_in_the_browser(tmp_path: Path) -> None:
     assert CHROMIUM, "ROIKIT_REQUIRE_BROWSER=1 but chromium is missing"
     out = tmp_path / "handout.html"
-    result = runner.invoke(app, ["demo", "--format", "html", "--handout", "--lang", "ko", "-o",
-                                 str(out)])  # fmt: skip
+    result = runner.invoke(app, ["demo", "--format", "html", "--handout", "--lang", "ko", "-o", str(out)])
     assert result.exit_code == 0, result.output
     script = tmp_path / "drive.py"
     script.write_text(_DRIVER, encoding="utf-8")
     # In its own process under a timeout: a hung browser fails the test instead of CI.
-    proc = subprocess.run([sys.executable, str(script), CHROMIUM, str(out), str(tmp_path)],
-                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(script), CHROMIUM, str(out), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "OK", proc.stdout
     assert (tmp_path / "handout.png").stat().st_size > 10_000

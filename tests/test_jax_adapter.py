@@ -20,15 +20,18 @@ B = np.array([[0, 1.2, 0.5, 6.1, 5.9], [1, -1, 0, 4, 4.5], [0, 3, 3, 3.5, 7]], n
 @pytest.mark.parametrize("sr,aligned", [(2, True), (0, False), (-1, True)])
 def test_jit_and_grad_equal_the_numpy_ops(mode, sr, aligned) -> None:  # type: ignore[no-untyped-def]
     f = jax.jit(lambda x: roi_align(x, B, (3, 2), 0.9, sr, aligned, mode))
-    np.testing.assert_array_equal(np.asarray(f(jnp.asarray(X))),
-                                  roikit.roi_align(X, B, (3, 2), 0.9, sr, aligned, mode))
+    np.testing.assert_array_equal(
+        np.asarray(f(jnp.asarray(X))), roikit.roi_align(X, B, (3, 2), 0.9, sr, aligned, mode)
+    )
     g = jax.grad(lambda x: (roi_align(x, B, (3, 2), 0.9, sr, aligned, mode) * 2.0).sum())(jnp.asarray(X))
-    want = roikit.roi_align_backward(np.full((3, 3, 3, 2), 2.0, np.float32), X, B, (3, 2), 0.9, sr,
-                                     aligned, mode)  # fmt: skip
+    want = roikit.roi_align_backward(
+        np.full((3, 3, 3, 2), 2.0, np.float32), X, B, (3, 2), 0.9, sr, aligned, mode
+    )
     np.testing.assert_array_equal(np.asarray(g), want)
     gp = jax.jit(jax.grad(lambda x: roi_pool(x, B, 2, 0.9).sum()))(jnp.asarray(X))
-    np.testing.assert_array_equal(np.asarray(gp), roikit.roi_pool_backward(
-        np.ones((3, 3, 2, 2), np.float32), X, B, 2, 0.9))  # fmt: skip
+    np.testing.assert_array_equal(
+        np.asarray(gp), roikit.roi_pool_backward(np.ones((3, 3, 2, 2), np.float32), X, B, 2, 0.9)
+    )
 
 
 def test_vmap_over_feature_maps_and_over_box_sets() -> None:

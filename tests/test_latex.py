@@ -20,18 +20,23 @@ from roikit.render import render
 PDFLATEX = shutil.which("pdflatex")
 REQUIRED = os.environ.get("ROIKIT_REQUIRE_LATEX") == "1"
 
-pytestmark = pytest.mark.skipif(PDFLATEX is None and not REQUIRED,
-                                reason="pdflatex is not installed (CI installs it)")  # fmt: skip
+pytestmark = pytest.mark.skipif(
+    PDFLATEX is None and not REQUIRED, reason="pdflatex is not installed (CI installs it)"
+)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_latex_compiles(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
     assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
-    doc = render([*demo_traces(lang), compare_conventions(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)],
-                 "latex")  # fmt: skip
+    doc = render([*demo_traces(lang), compare_conventions(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)], "latex")
     (tmp_path / "walk.tex").write_text(doc, encoding="utf-8")
-    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     log = (tmp_path / "walk.log").read_text(encoding="utf-8", errors="replace")
     assert run.returncode == 0, log[-3000:]
     assert (tmp_path / "walk.pdf").stat().st_size > 10_000
@@ -49,8 +54,13 @@ def test_an_approximate_walkthrough_compiles(tmp_path) -> None:  # type: ignore[
     doc = render(trace, "latex")
     assert "\\approx" in doc
     (tmp_path / "a.tex").write_text(doc, encoding="utf-8")
-    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     log = (tmp_path / "a.log").read_text(encoding="utf-8", errors="replace")
     assert run.returncode == 0, log[-3000:]
     assert "Missing character" not in log

@@ -48,8 +48,7 @@ def test_bilinear_weights_are_derived_for_the_first_point() -> None:
     # The winner (point 2, x = 3.4: lx = 0.4) is derived too; points 3 and 4 are one line each.
     assert first.lines[10] == "point 2 at (y, x) = (2.8625, 3.4), bilinear interpolation worked out:"
     # point 3: y = 3.9875 (rows 3, 4: ly = 0.9875), x = 2.2; cells 4, 8, 3, 2
-    assert "point 3 at (y, x) = (3.9875, 2.2): 4×0.01 + 8×0.0025 + 3×0.79 + 2×0.1975 = 2.825" \
-        in first.lines  # fmt: skip
+    assert "point 3 at (y, x) = (3.9875, 2.2): 4×0.01 + 8×0.0025 + 3×0.79 + 2×0.1975 = 2.825" in first.lines
     assert first.lines[-1] == "max of the 4 points = 5.215  ← point 2"
 
 
@@ -57,8 +56,7 @@ def test_bilinear_derivation_in_korean_names_the_method() -> None:
     trace = roikit.explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang="ko")
     first = next(s for s in trace.steps if s.bin == (0, 0))
     assert first.title == "5. 구간 (0, 0): 점마다 이중 선형 보간(bilinear interpolation)"
-    assert first.lines[1] == ("  y = 2.8625: 두 행 2, 3 사이. ly = 2.8625 − 2 = 0.8625, "
-                              "hy = 1 − ly = 0.1375")  # fmt: skip
+    assert first.lines[1] == ("  y = 2.8625: 두 행 2, 3 사이. ly = 2.8625 − 2 = 0.8625, hy = 1 − ly = 0.1375")
     assert first.lines[4] == "  (2, 2) = 7: 가중치 hy·hx = 0.1375 × 0.8 = 0.11"
 
 
@@ -66,16 +64,22 @@ def test_misalignment_of_the_demo_box_by_hand() -> None:
     trace = roikit.explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     mis = trace.data["misalignment"]
     # Edges: 1.6 → 2 (+0.4 cells = +0.8 px at scale 0.5), 6.4 → 6, 2.3 → 2, 6.8 → 7.
-    got = [(e["side"], e["pooled"], round(e["shift"], 9), round(e["shift_px"], 9))
-           for e in mis["edges"]]  # fmt: skip
-    assert got == [("left", 2, 0.4, 0.8), ("right", 6, -0.4, -0.8), ("top", 2, -0.3, -0.6),
-                   ("bottom", 7, 0.2, 0.4)]  # fmt: skip
+    got = [(e["side"], e["pooled"], round(e["shift"], 9), round(e["shift_px"], 9)) for e in mis["edges"]]
+    assert got == [
+        ("left", 2, 0.4, 0.8),
+        ("right", 6, -0.4, -0.8),
+        ("top", 2, -0.3, -0.6),
+        ("bottom", 7, 0.2, 0.4),
+    ]
     # Bins: w = 4.8 → [1.6, 4.0], [4.0, 6.4]; pooled (size 5, bin 2.5) columns 2…4 and 4…6.
     # h = 4.5 → [2.3, 4.55], [4.55, 6.8]; pooled (size 6, bin 3) rows 2…4 and 5…7.
-    bins = {(b["axis"], b["bin"]): ([round(v, 9) for v in b["ideal"]], b["pooled"])
-            for b in mis["bins"]}  # fmt: skip
-    assert bins == {("x", 0): ([1.6, 4.0], [2, 4]), ("x", 1): ([4.0, 6.4], [4, 6]),
-                    ("y", 0): ([2.3, 4.55], [2, 4]), ("y", 1): ([4.55, 6.8], [5, 7])}  # fmt: skip
+    bins = {(b["axis"], b["bin"]): ([round(v, 9) for v in b["ideal"]], b["pooled"]) for b in mis["bins"]}
+    assert bins == {
+        ("x", 0): ([1.6, 4.0], [2, 4]),
+        ("x", 1): ([4.0, 6.4], [4, 6]),
+        ("y", 0): ([2.3, 4.55], [2, 4]),
+        ("y", 1): ([4.55, 6.8], [5, 7]),
+    }
     lines = steps(trace)["pool.misalignment"]
     assert "left edge x1 = 1.6 → column 2: +0.4 cells (+0.8 image px)" in lines
     assert "right edge x2 = 6.4 → column 6: −0.4 cells (−0.8 image px)" in lines
@@ -93,8 +97,10 @@ def test_an_integer_box_reports_no_rounding_shift() -> None:
     lines = steps(trace)["pool.misalignment"]
     assert "The box lies on whole cells already: rounding moves no edge." in lines
     # The +1 is explained as a convention, not as a cost of rounding.
-    assert ("The +1 of step 3 is not rounding: Caffe counts the end cell as part of the box "
-            "(x2 is an inclusive pixel index), so columns 0…3 are 3 − 0 + 1 = 4 cells.") in lines
+    assert (
+        "The +1 of step 3 is not rounding: Caffe counts the end cell as part of the box "
+        "(x2 is an inclusive pixel index), so columns 0…3 are 3 − 0 + 1 = 4 cells."
+    ) in lines
 
 
 def test_the_window_contains_every_cell_the_worked_bin_reads() -> None:
@@ -102,8 +108,9 @@ def test_the_window_contains_every_cell_the_worked_bin_reads() -> None:
     # y: 4.1 + (i + 0.5) × 3.7286 / 4 = 4.57 … 7.36 reads rows 4…8; x: 5.78 … 9.58, columns 5…10.
     trace = roikit.explain_roi_align(m, (5.3, 4.1, 38.6, 30.2), 7, 1.0, 0)
     lines = steps(trace)["input"]
-    assert ("The map is large: rows 3…18 and columns 4…19 are shown, with every cell bin (0, 0) "
-            "reads.") in lines  # fmt: skip
+    assert (
+        "The map is large: rows 3…18 and columns 4…19 are shown, with every cell bin (0, 0) reads."
+    ) in lines
     # --bin 6,6: y from 26.47 to 29.73 (rows 26…30), x from 34.08 to 37.88 (columns 34…38)
     trace = roikit.explain_roi_align(m, (5.3, 4.1, 38.6, 30.2), 7, 1.0, 0, bin=(6, 6))
     table = next(s for s in trace.steps if s.key == "input").tables[0]
@@ -127,16 +134,20 @@ def test_average_mode_has_no_winner_column() -> None:
 
 
 def test_settings_and_the_library_call_are_said_out_loud() -> None:
-    trace = roikit.explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=-1,
-                                     aligned=True, mode="avg")  # fmt: skip
+    trace = roikit.explain_roi_align(
+        DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=-1, aligned=True, mode="avg"
+    )
     lines = steps(trace)
-    assert lines["input"][2].startswith("Settings: the average of an adaptive number of points "
-                                        "per bin, aligned=True. torchvision.ops.roi_align")
+    assert lines["input"][2].startswith(
+        "Settings: the average of an adaptive number of points "
+        "per bin, aligned=True. torchvision.ops.roi_align"
+    )
     assert lines["check"][0] == (
         "torchvision.ops.roi_align(x, torch.tensor([[0., 3.2, 4.6, 12.8, 13.6]]), output_size=(2, "
         "2), spatial_scale=0.5, sampling_ratio=-1, aligned=True) gives this output, with x the map "
         "as a (1, 1, H, W) tensor; detectron2's ROIAlign((2, 2), 0.5, -1, aligned=True) gives the "
-        "same.")  # fmt: skip
+        "same."
+    )
 
 
 def test_the_library_call_really_gives_the_output() -> None:
@@ -144,8 +155,9 @@ def test_the_library_call_really_gives_the_output() -> None:
     import torch
     import torchvision
 
-    trace = roikit.explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=-1,
-                                     aligned=True, mode="avg")  # fmt: skip
+    trace = roikit.explain_roi_align(
+        DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=-1, aligned=True, mode="avg"
+    )
     call = steps(trace)["check"][0].split(" gives this output")[0]
     # As a learner would make it: torch.tensor of the map's numbers, float32 like the boxes.
     x = torch.tensor(DEMO_MAP.tolist())[None, None]
@@ -184,8 +196,7 @@ def test_a_learner_adding_the_written_terms_gets_the_written_value(example, sr, 
         for line in s.lines:
             if (match := _TERMS.search(line)) is not None:
                 terms, eq, value = match.groups()
-                total = sum(Decimal(a) * Decimal(b) for a, b in
-                            (t.split("×") for t in terms.split(" + ")))  # fmt: skip
+                total = sum(Decimal(a) * Decimal(b) for a, b in (t.split("×") for t in terms.split(" + ")))
                 _close(total, value, terms + " " + value, eq, line)
             if (match := _AVG.search(line)) is not None:
                 terms, n, eq, value = match.groups()
@@ -210,8 +221,10 @@ def test_pool_ties_go_to_the_first_cell_in_row_major_order() -> None:
     trace = roikit.explain_roi_pool(m, (0, 0, 3, 3), 2)
     bins = {(b["ph"], b["pw"]): b["winner"] for b in trace.data["bins"]}
     assert bins[(0, 0)] == [0, 1] and bins[(0, 1)] == [0, 2] and bins[(1, 1)] == [2, 2]
-    assert "max = 5, at (row 0, column 1) (the maximum appears 2 times; the first in row-major " \
-        "order wins)" in steps(trace)["pool.bin"]  # fmt: skip
+    assert (
+        "max = 5, at (row 0, column 1) (the maximum appears 2 times; the first in row-major "
+        "order wins)" in steps(trace)["pool.bin"]
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -43,9 +43,12 @@ def test_roi_pool_matches_oracle(rng, output_size, scale):  # type: ignore[no-un
     ref = oracle.roi_pool(x, boxes, output_size, scale)
     np.testing.assert_array_equal(roikit.roi_pool(x, boxes, output_size, scale), ref)
     g = rng.standard_normal(ref.shape)
-    np.testing.assert_allclose(roikit.roi_pool_backward(g, x, boxes, output_size, scale),
-                               oracle.roi_pool_backward(g, x, boxes, output_size, scale),
-                               rtol=1e-12, atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        roikit.roi_pool_backward(g, x, boxes, output_size, scale),
+        oracle.roi_pool_backward(g, x, boxes, output_size, scale),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("aligned", [False, True])
@@ -59,13 +62,13 @@ def test_max_mode_ties_and_out_of_range_zeros_follow_first_wins(aligned):  # typ
     boxes[:, 1:] = np.round(boxes[:, 1:] * 2) / 2
     for sr in (1, 2, 3):
         ref = oracle.roi_align(x, boxes, (2, 2), 1.0, sr, aligned, "max")
-        np.testing.assert_array_equal(roikit.roi_align(x, boxes, (2, 2), 1.0, sr, aligned, "max"),
-                                      ref)  # fmt: skip
+        np.testing.assert_array_equal(roikit.roi_align(x, boxes, (2, 2), 1.0, sr, aligned, "max"), ref)
         g = rng.standard_normal(ref.shape)
         np.testing.assert_allclose(
             roikit.roi_align_backward(g, x, boxes, (2, 2), 1.0, sr, aligned, "max"),
             oracle.roi_align_backward(g, x, boxes, (2, 2), 1.0, sr, aligned, "max"),
-            rtol=1e-12, atol=1e-12,
+            rtol=1e-12,
+            atol=1e-12,
         )
 
 
@@ -75,8 +78,9 @@ def test_windowed_sampling_of_large_grids_equals_evaluating_every_sample(monkeyp
     # every sample instead (SMALL_GRID raised) must give the same numbers.
     rng = np.random.default_rng(3)
     x = rng.standard_normal((1, 2, 6, 5))
-    boxes = np.array([[0, -300, -250, 280, 350], [0, -900, 2, 4, 700], [0, -5, -5, 400, 3],
-                      [0, 3, 2, -500, -400]])  # fmt: skip
+    boxes = np.array(
+        [[0, -300, -250, 280, 350], [0, -900, 2, 4, 700], [0, -5, -5, 400, 3], [0, 3, 2, -500, -400]]
+    )
     for aligned in (False, True):
         windowed = roikit.roi_align(x, boxes, (2, 3), 1.0, 0, aligned, mode)
         plan = roikit.ops.core.make_align_plan(x, boxes, (2, 3), 1.0, 0, aligned)[2]

@@ -93,8 +93,10 @@ def test_ps_roi_pool_backward_is_the_gradient_of_its_forward(rng):  # type: igno
 
 
 def test_ps_channels_must_divide() -> None:
-    with pytest.raises(roikit.InputError, match="input has 5 channels; position-sensitive pooling "
-                       "with output_size 2x2 needs a multiple of 4"):  # fmt: skip
+    with pytest.raises(
+        roikit.InputError,
+        match="input has 5 channels; position-sensitive pooling with output_size 2x2 needs a multiple of 4",
+    ):
         ps_roi_align(np.zeros((1, 5, 4, 4)), np.zeros((1, 5)), 2)
 
 
@@ -104,9 +106,12 @@ def test_ps_channels_must_divide() -> None:
 def _ort(op: str, attrs: dict, inputs: dict, dtype, opset: int):  # type: ignore[no-untyped-def]
     names = list(inputs)
     node = helper.make_node(op, names, ["Y"], **attrs)
-    infos = [helper.make_tensor_value_info(n, TensorProto.INT64 if v.dtype == np.int64
-                                           else _T[dtype], list(v.shape))
-             for n, v in inputs.items()]  # fmt: skip
+    infos = [
+        helper.make_tensor_value_info(
+            n, TensorProto.INT64 if v.dtype == np.int64 else _T[dtype], list(v.shape)
+        )
+        for n, v in inputs.items()
+    ]
     out = helper.make_tensor_value_info("Y", _T[dtype], ["K", "C", "PH", "PW"])
     graph = helper.make_graph([node], op, infos, [out])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
@@ -117,8 +122,9 @@ def _ort(op: str, attrs: dict, inputs: dict, dtype, opset: int):  # type: ignore
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize(("opset", "ctm"), [(10, "output_half_pixel"), (16, "half_pixel"),
-                                            (16, "output_half_pixel")])  # opset 10 has no ctm
+@pytest.mark.parametrize(
+    ("opset", "ctm"), [(10, "output_half_pixel"), (16, "half_pixel"), (16, "output_half_pixel")]
+)  # opset 10 has no ctm
 @pytest.mark.parametrize("mode", ["avg", "max"])
 @pytest.mark.parametrize("sr", [0, 2])
 def test_onnx_roi_align_matches_onnxruntime(rng, dtype, opset, mode, ctm, sr):  # type: ignore[no-untyped-def]
@@ -137,8 +143,13 @@ def test_onnx_roi_align_matches_onnxruntime(rng, dtype, opset, mode, ctm, sr):  
 def test_onnx_max_is_onnxruntimes_weighted_corner_max() -> None:
     x = np.full((1, 1, 4, 4), 10.0, np.float32)
     rois, idx = np.array([[1.0, 1.0, 3.0, 3.0]], np.float32), np.array([0])
-    ref = _ort("RoiAlign", dict(mode="max", output_height=1, output_width=1, sampling_ratio=1),
-               {"X": x, "rois": rois, "batch_indices": idx}, np.float32, 16)  # fmt: skip
+    ref = _ort(
+        "RoiAlign",
+        dict(mode="max", output_height=1, output_width=1, sampling_ratio=1),
+        {"X": x, "rois": rois, "batch_indices": idx},
+        np.float32,
+        16,
+    )
     assert ref[0, 0, 0, 0] == 2.5 == onnx_roi_align(x, rois, idx, sampling_ratio=1, mode="max")[0, 0, 0, 0]
     # The max of interpolated samples (mmcv, roikit's roi_align mode="max") is 10.
     assert roikit.roi_align(x, np.array([[0, 1, 1, 3, 3]], np.float32), 1, 1.0, 1, True, "max") == 10
@@ -149,8 +160,7 @@ def test_onnx_max_roi_pool_matches_onnxruntime(rng, dtype):  # type: ignore[no-u
     x = rng.standard_normal((2, 3, 9, 8)).astype(dtype)
     boxes = hostile_boxes(rng, 2, 9, 8, dtype)
     boxes = boxes[(boxes[:, 3] >= boxes[:, 1]) & (boxes[:, 4] >= boxes[:, 2])]
-    ref = _ort("MaxRoiPool", dict(pooled_shape=[3, 2], spatial_scale=0.5), {"X": x, "rois": boxes},
-               dtype, 16)  # fmt: skip
+    ref = _ort("MaxRoiPool", dict(pooled_shape=[3, 2], spatial_scale=0.5), {"X": x, "rois": boxes}, dtype, 16)
     np.testing.assert_array_equal(onnx_max_roi_pool(x, boxes, (3, 2), 0.5), ref)
 
 

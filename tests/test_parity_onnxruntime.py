@@ -25,23 +25,33 @@ _ONNX_TYPE = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
 def ort_roi_align(x, boxes, output_size, scale, sampling_ratio, aligned):  # type: ignore[no-untyped-def]
     dtype = x.dtype.type
     node = helper.make_node(
-        "RoiAlign", ["X", "rois", "batch_indices"], ["Y"], mode="avg",
-        output_height=output_size[0], output_width=output_size[1],
-        sampling_ratio=max(sampling_ratio, 0), spatial_scale=scale,
+        "RoiAlign",
+        ["X", "rois", "batch_indices"],
+        ["Y"],
+        mode="avg",
+        output_height=output_size[0],
+        output_width=output_size[1],
+        sampling_ratio=max(sampling_ratio, 0),
+        spatial_scale=scale,
         coordinate_transformation_mode="half_pixel" if aligned else "output_half_pixel",
-    )  # fmt: skip
+    )
     graph = helper.make_graph(
-        [node], "roi_align",
-        [helper.make_tensor_value_info("X", _ONNX_TYPE[dtype], ["N", "C", "H", "W"]),
-         helper.make_tensor_value_info("rois", _ONNX_TYPE[dtype], ["K", 4]),
-         helper.make_tensor_value_info("batch_indices", TensorProto.INT64, ["K"])],
+        [node],
+        "roi_align",
+        [
+            helper.make_tensor_value_info("X", _ONNX_TYPE[dtype], ["N", "C", "H", "W"]),
+            helper.make_tensor_value_info("rois", _ONNX_TYPE[dtype], ["K", 4]),
+            helper.make_tensor_value_info("batch_indices", TensorProto.INT64, ["K"]),
+        ],
         [helper.make_tensor_value_info("Y", _ONNX_TYPE[dtype], ["K", "C", "PH", "PW"])],
-    )  # fmt: skip
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
     onnx.checker.check_model(model)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (y,) = sess.run(None, {"X": x, "rois": np.ascontiguousarray(boxes[:, 1:]),
-                           "batch_indices": boxes[:, 0].astype(np.int64)})  # fmt: skip
+    (y,) = sess.run(
+        None,
+        {"X": x, "rois": np.ascontiguousarray(boxes[:, 1:]), "batch_indices": boxes[:, 0].astype(np.int64)},
+    )
     return y
 
 
@@ -54,8 +64,7 @@ def test_roi_align_matches_onnxruntime(rng, dtype, aligned, sampling_ratio, outp
     boxes = hostile_boxes(rng, 2, 9, 11, dtype)
     boxes = boxes[torchvision_accepts(boxes, output_size, scale, sampling_ratio, aligned)]
     ref = ort_roi_align(x, boxes, output_size, scale, sampling_ratio, aligned)
-    assert_close(roikit.roi_align(x, boxes, output_size, scale, sampling_ratio, aligned),
-                 ref, dtype)  # fmt: skip
+    assert_close(roikit.roi_align(x, boxes, output_size, scale, sampling_ratio, aligned), ref, dtype)
 
 
 def test_onnxruntime_agrees_on_a_large_random_batch(rng):  # type: ignore[no-untyped-def]

@@ -33,8 +33,7 @@ def test_crop_and_resize_matches_tensorflow(rng, method, crop, image_dtype):  # 
     image = (rng.uniform(0, 255, (3, 9, 7, 2))).astype(image_dtype)
     boxes = _boxes(rng, 40)
     idx = rng.integers(0, 3, 40).astype(np.int32)
-    ref = tf.image.crop_and_resize(image, boxes, idx, crop, method=method,
-                                   extrapolation_value=-7.5).numpy()  # fmt: skip
+    ref = tf.image.crop_and_resize(image, boxes, idx, crop, method=method, extrapolation_value=-7.5).numpy()
     ours = crop_and_resize(image, boxes, idx, crop, method, -7.5)
     assert ours.dtype == np.float32
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-4)
@@ -51,8 +50,9 @@ def test_crop_and_resize_gradient_matches_tensorflow(rng, method):  # type: igno
         out = tf.image.crop_and_resize(x, boxes, idx, (4, 3), method=method)
         loss = tf.reduce_sum(out * g)
     ref = tf.convert_to_tensor(tape.gradient(loss, x)).numpy()
-    np.testing.assert_allclose(crop_and_resize_backward(g, image, boxes, idx, (4, 3), method), ref,
-                               rtol=1e-5, atol=1e-5)  # fmt: skip
+    np.testing.assert_allclose(
+        crop_and_resize_backward(g, image, boxes, idx, (4, 3), method), ref, rtol=1e-5, atol=1e-5
+    )
 
 
 def _tensorpack_in_tf(featuremap, boxes, resolution):  # type: ignore[no-untyped-def]
@@ -68,8 +68,9 @@ def _tensorpack_in_tf(featuremap, boxes, resolution):  # type: ignore[no-untyped
     ny0 = (y0 + sh / 2 - 0.5) / h1
     nw, nh = sw * (n - 1) / w1, sh * (n - 1) / h1
     tf_boxes = tf.concat([ny0, nx0, ny0 + nh, nx0 + nw], axis=1)
-    crops = tf.image.crop_and_resize(tf.transpose(image, [0, 2, 3, 1]), tf_boxes,
-                                     tf.zeros([tf.shape(boxes)[0]], tf.int32), [n, n])  # fmt: skip
+    crops = tf.image.crop_and_resize(
+        tf.transpose(image, [0, 2, 3, 1]), tf_boxes, tf.zeros([tf.shape(boxes)[0]], tf.int32), [n, n]
+    )
     pooled = tf.nn.avg_pool2d(crops, [1, 2, 2, 1], [1, 2, 2, 1], padding="SAME")
     return tf.transpose(pooled, [0, 3, 1, 2]).numpy()
 

@@ -44,17 +44,19 @@ def hostile_boxes(rng: np.random.Generator, n: int, H: int, W: int, dtype) -> np
     rows = [
         random_boxes(rng, 40, n, -6, max(H, W) + 6),
         random_boxes(rng, 10, n, -200, 200),
-        np.array([
-            [0, 2.0, 2.0, 2.0, 2.0],  # zero size
-            [0, 3.5, 1.5, 3.5, 5.0],  # zero width, half coordinates
-            [0, 0.5, 2.5, 4.5, 6.5],  # exact halves: C rounding differs from numpy's
-            [0, -1.0, -1.0, W, H],  # the [-1, extent] border itself
-            [0, -1.5, -1.5, W + 0.5, H + 0.5],  # just past it
-            [0, W - 1, H - 1, W, H],  # last cell
-            [0, -30.0, -30.0, -20.0, -20.0],  # entirely outside
-            [0, 7.0, 6.0, 1.0, 2.0],  # inverted
-            [0, -100.0, -100.0, 100.0, 100.0],  # huge
-        ]),
+        np.array(
+            [
+                [0, 2.0, 2.0, 2.0, 2.0],  # zero size
+                [0, 3.5, 1.5, 3.5, 5.0],  # zero width, half coordinates
+                [0, 0.5, 2.5, 4.5, 6.5],  # exact halves: C rounding differs from numpy's
+                [0, -1.0, -1.0, W, H],  # the [-1, extent] border itself
+                [0, -1.5, -1.5, W + 0.5, H + 0.5],  # just past it
+                [0, W - 1, H - 1, W, H],  # last cell
+                [0, -30.0, -30.0, -20.0, -20.0],  # entirely outside
+                [0, 7.0, 6.0, 1.0, 2.0],  # inverted
+                [0, -100.0, -100.0, 100.0, 100.0],  # huge
+            ]
+        ),
     ]
     out = np.concatenate(rows)
     out[:, 0] = rng.integers(0, n, len(out))
@@ -70,15 +72,13 @@ def test_roi_align_matches_torchvision(rng, dtype, aligned, sampling_ratio, outp
     boxes = hostile_boxes(rng, 2, 9, 11, dtype)
     boxes = boxes[torchvision_accepts(boxes, output_size, scale, sampling_ratio, aligned)]
     xt = torch.from_numpy(x).requires_grad_()
-    ref = torchvision.ops.roi_align(xt, torch.from_numpy(boxes), output_size, scale,
-                                    sampling_ratio, aligned)  # fmt: skip
+    ref = torchvision.ops.roi_align(xt, torch.from_numpy(boxes), output_size, scale, sampling_ratio, aligned)
     ours = roikit.roi_align(x, boxes, output_size, scale, sampling_ratio, aligned)
     assert_close(ours, ref.detach().numpy(), dtype)
 
     grad = rng.standard_normal(ref.shape).astype(dtype)
     ref.backward(torch.from_numpy(grad))
-    ours_grad = roikit.roi_align_backward(grad, x, boxes, output_size, scale, sampling_ratio,
-                                          aligned)  # fmt: skip
+    ours_grad = roikit.roi_align_backward(grad, x, boxes, output_size, scale, sampling_ratio, aligned)
     assert_close(ours_grad, xt.grad.numpy(), dtype)
 
 
@@ -89,12 +89,10 @@ def test_roi_pool_matches_torchvision(rng, dtype, output_size, scale):  # type: 
     boxes = hostile_boxes(rng, 2, 9, 11, dtype)
     xt = torch.from_numpy(x).requires_grad_()
     ref = torchvision.ops.roi_pool(xt, torch.from_numpy(boxes), output_size, scale)
-    np.testing.assert_array_equal(roikit.roi_pool(x, boxes, output_size, scale),
-                                  ref.detach().numpy())  # fmt: skip
+    np.testing.assert_array_equal(roikit.roi_pool(x, boxes, output_size, scale), ref.detach().numpy())
     grad = rng.standard_normal(ref.shape).astype(dtype)
     ref.backward(torch.from_numpy(grad))
-    assert_close(roikit.roi_pool_backward(grad, x, boxes, output_size, scale),
-                 xt.grad.numpy(), dtype)  # fmt: skip
+    assert_close(roikit.roi_pool_backward(grad, x, boxes, output_size, scale), xt.grad.numpy(), dtype)
 
 
 def test_roi_pool_rounds_halves_away_from_zero_like_torchvision() -> None:
@@ -110,11 +108,13 @@ def test_roi_pool_rounds_halves_away_from_zero_like_torchvision() -> None:
 def test_list_of_boxes_form_matches_torchvision(rng, dtype):  # type: ignore[no-untyped-def]
     x = rng.standard_normal((3, 2, 8, 8)).astype(dtype)
     per_image = [rng.uniform(-2, 10, (n, 4)).astype(dtype) for n in (3, 0, 4)]
-    ref = torchvision.ops.roi_align(torch.from_numpy(x), [torch.from_numpy(b) for b in per_image],
-                                    (2, 3), 1.0, 2, True).numpy()  # fmt: skip
+    ref = torchvision.ops.roi_align(
+        torch.from_numpy(x), [torch.from_numpy(b) for b in per_image], (2, 3), 1.0, 2, True
+    ).numpy()
     assert_close(roikit.roi_align(x, per_image, (2, 3), 1.0, 2, True), ref, dtype)
-    ref = torchvision.ops.roi_pool(torch.from_numpy(x), [torch.from_numpy(b) for b in per_image],
-                                   (2, 3)).numpy()  # fmt: skip
+    ref = torchvision.ops.roi_pool(
+        torch.from_numpy(x), [torch.from_numpy(b) for b in per_image], (2, 3)
+    ).numpy()
     np.testing.assert_array_equal(roikit.roi_pool(x, per_image, (2, 3)), ref)
 
 

@@ -78,8 +78,15 @@ def first_wrong(ex, answer, lang="en"):  # type: ignore[no-untyped-def]
     if ex.op == "align":
         from roikit import explain_roi_align
 
-        other = explain_roi_align(np.array(ex.map), ex.box, ex.output_size, ex.spatial_scale,
-                                  ex.sampling_ratio, ex.aligned, "avg" if ex.mode == "max" else "max")
+        other = explain_roi_align(
+            np.array(ex.map),
+            ex.box,
+            ex.output_size,
+            ex.spatial_scale,
+            ex.sampling_ratio,
+            ex.aligned,
+            "avg" if ex.mode == "max" else "max",
+        )
     r = check_answers(t, answer, other)
     return r.first_wrong, r.lines()[-1]
 
@@ -91,9 +98,14 @@ def seed_where(op, level, cond):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_pool_mistakes_are_named(lang: str) -> None:
     # A box with an exact .5 after scaling (level 3): numpy's round-half-even disagrees.
-    ex = seed_where("pool", 3, lambda e: any(
-        abs(v * 0.5 - np.trunc(v * 0.5)) == 0.5 and np.round(v * 0.5) != np.trunc(v * 0.5) + np.sign(v)
-        for v in e.box))  # fmt: skip
+    ex = seed_where(
+        "pool",
+        3,
+        lambda e: any(
+            abs(v * 0.5 - np.trunc(v * 0.5)) == 0.5 and np.round(v * 0.5) != np.trunc(v * 0.5) + np.sign(v)
+            for v in e.box
+        ),
+    )
     key = answers(ex)
     bad = copy.deepcopy(key)
     bad["rounded"] = [float(np.round(v)) for v in key["scaled"]]
@@ -104,9 +116,12 @@ def test_pool_mistakes_are_named(lang: str) -> None:
     for step, value, mistake in (
         ("scaled", list(ex.box), "mistake.noscale"),
         ("rounded", [float(np.floor(v)) for v in key["scaled"]], "mistake.floor_box"),
-        ("size", [key["rounded"][2] - key["rounded"][0], key["rounded"][3] - key["rounded"][1]],
-         "mistake.plus1"),
-    ):  # fmt: skip
+        (
+            "size",
+            [key["rounded"][2] - key["rounded"][0], key["rounded"][3] - key["rounded"][1]],
+            "mistake.plus1",
+        ),
+    ):
         bad = {**key, step: value}
         if bad[step] == key[step]:
             continue  # this exercise happens to make the mistake harmless
@@ -115,8 +130,13 @@ def test_pool_mistakes_are_named(lang: str) -> None:
     # Floor for both ends: the overlapping column or row is cut (level 2 always overlaps).
     t = ex.trace()
     for step, a in (("rows", t.data["y"]), ("cols", t.data["x"])):
-        floor_only = [[int(np.floor(p * a["bin_size"])) + a["start"],
-                       int(np.floor((p + 1) * a["bin_size"])) + a["start"] - 1] for p in range(2)]
+        floor_only = [
+            [
+                int(np.floor(p * a["bin_size"])) + a["start"],
+                int(np.floor((p + 1) * a["bin_size"])) + a["start"] - 1,
+            ]
+            for p in range(2)
+        ]
         if floor_only != key[step]:
             got, line = first_wrong(ex, {step: floor_only}, lang)
             assert got == step and text(lang, "mistake.nooverlap") in line
@@ -131,8 +151,9 @@ def test_align_mistakes_are_named(lang: str) -> None:
     key = answers(ex)
     t = ex.trace()
     y = t.data["y"]
-    thirds = [[y["start"] + p * y["bin_size"] + (i + 1) * y["bin_size"] / 3 for i in range(2)]
-              for p in range(2)]  # fmt: skip
+    thirds = [
+        [y["start"] + p * y["bin_size"] + (i + 1) * y["bin_size"] / 3 for i in range(2)] for p in range(2)
+    ]
     got, line = first_wrong(ex, {"y": thirds}, lang)
     assert got == "y" and text(lang, "mistake.thirds") in line
     w = key["weights"]["0,0"]
@@ -158,9 +179,15 @@ def test_align_mistakes_are_named(lang: str) -> None:
     # average mode with a point off the map: leaving it out of the count
     ex3 = seed_where("align", 3, lambda e: e.mode == "avg")
     t3 = ex3.trace()
-    out = [[sum(p["value"] for p in b["points"] if p["inside"]) /
-            max(sum(p["inside"] for p in b["points"]), 1) for b in t3.data["bins"] if b["ph"] == ph]
-           for ph in range(2)]  # fmt: skip
+    out = [
+        [
+            sum(p["value"] for p in b["points"] if p["inside"])
+            / max(sum(p["inside"] for p in b["points"]), 1)
+            for b in t3.data["bins"]
+            if b["ph"] == ph
+        ]
+        for ph in range(2)
+    ]
     if not np.allclose(out, t3.output):
         got, line = first_wrong(ex3, {"output": out}, lang)
         assert got == "output" and text(lang, "mistake.offmap") in line, line
@@ -188,35 +215,45 @@ PDFLATEX = shutil.which("pdflatex")
 CHROMIUM = shutil.which("chromium")
 
 
-@pytest.mark.skipif(PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
-                    reason="pdflatex is not installed (make test installs it)")  # fmt: skip
+@pytest.mark.skipif(
+    PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
+    reason="pdflatex is not installed (make test installs it)",
+)
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("op", ["pool", "align"])
 def test_latex_sheets_fit_one_a4_page(tmp_path: Path, lang: str, op: str) -> None:
     assert PDFLATEX
     (tmp_path / "s.tex").write_text(render(worksheet(make_exercise(op, 3, 5), lang), "latex"))
-    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
-                         capture_output=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=300,
+    )
     log = (tmp_path / "s.log").read_text(errors="replace")
     assert run.returncode == 0, log[-2000:]
     assert re.search(r"Output written on s\.pdf \(1 page", log), log[-500:]
 
 
-@pytest.mark.skipif(CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-                    reason="chromium is not installed (make test installs it)")  # fmt: skip
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
+    reason="chromium is not installed (make test installs it)",
+)
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_html_sheets_print_on_one_a4_page(tmp_path: Path, lang: str) -> None:
     assert CHROMIUM
     page = tmp_path / "s.html"
     page.write_text(render(worksheet(make_exercise("align", 3, 5), lang), "html"), encoding="utf-8")
-    script = (f"from playwright.sync_api import sync_playwright\n"
-              f"with sync_playwright() as p:\n"
-              f"    b = p.chromium.launch(executable_path={CHROMIUM!r},\n"
-              f"                          args=['--no-sandbox', '--disable-gpu'])\n"
-              f"    pg = b.new_page()\n"
-              f"    pg.goto('file://{page}')\n"
-              f"    pg.pdf(path='{tmp_path / 's.pdf'}', format='A4')\n"
-              f"    b.close()\n")  # fmt: skip
+    script = (
+        f"from playwright.sync_api import sync_playwright\n"
+        f"with sync_playwright() as p:\n"
+        f"    b = p.chromium.launch(executable_path={CHROMIUM!r},\n"
+        f"                          args=['--no-sandbox', '--disable-gpu'])\n"
+        f"    pg = b.new_page()\n"
+        f"    pg.goto('file://{page}')\n"
+        f"    pg.pdf(path='{tmp_path / 's.pdf'}', format='A4')\n"
+        f"    b.close()\n"
+    )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     pdf = (tmp_path / "s.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

@@ -31,8 +31,14 @@ def problems(draw, bound: float = 30.0):  # type: ignore[no-untyped-def]
     return x.astype(dtype), _boxes(draw, n, k, bound, dtype)
 
 
-@given(problems(), sizes, st.sampled_from([0.25, 0.5, 1.0, 2.0]), st.integers(-1, 3),
-       st.booleans(), st.sampled_from(["avg", "max"]))  # fmt: skip
+@given(
+    problems(),
+    sizes,
+    st.sampled_from([0.25, 0.5, 1.0, 2.0]),
+    st.integers(-1, 3),
+    st.booleans(),
+    st.sampled_from(["avg", "max"]),
+)
 def test_roi_align_shape_dtype_and_finiteness(problem, size, scale, sr, aligned, mode):  # type: ignore[no-untyped-def]
     x, boxes = problem
     out = roikit.roi_align(x, boxes, size, scale, sr, aligned, mode)
@@ -51,13 +57,20 @@ def test_roi_pool_shape_dtype_and_finiteness(problem, size, scale):  # type: ign
     assert np.isfinite(out).all()
 
 
-@given(problems(bound=float(np.finfo(np.float32).max)), sizes, st.integers(-1, 2),
-       st.booleans(), st.sampled_from(["avg", "max"]))  # fmt: skip
+@given(
+    problems(bound=float(np.finfo(np.float32).max)),
+    sizes,
+    st.integers(-1, 2),
+    st.booleans(),
+    st.sampled_from(["avg", "max"]),
+)
 def test_hostile_finite_boxes_never_crash(problem, size, sr, aligned, mode):  # type: ignore[no-untyped-def]
     # Coordinates up to the float32 maximum: scaled by 2 they overflow to inf in float32.
     x, boxes = problem
-    for op_out in (roikit.roi_align(x, boxes, size, 2.0, sr, aligned, mode),
-                   roikit.roi_pool(x, boxes, size, 2.0)):  # fmt: skip
+    for op_out in (
+        roikit.roi_align(x, boxes, size, 2.0, sr, aligned, mode),
+        roikit.roi_pool(x, boxes, size, 2.0),
+    ):
         assert op_out.shape == (boxes.shape[0], x.shape[1], *size)
         assert not np.isnan(op_out).any()
 
@@ -73,8 +86,7 @@ def test_constant_region_pools_to_the_constant(value, h, w, data):  # type: igno
     box = np.array([[0, x1, y1, x2, y2]])
     sr = data.draw(st.integers(-1, 3))
     np.testing.assert_allclose(roikit.roi_align(x, box, (2, 3), 1.0, sr), value, atol=1e-12)
-    np.testing.assert_allclose(roikit.roi_align(x, box, (2, 3), 1.0, sr, mode="max"), value,
-                               atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(roikit.roi_align(x, box, (2, 3), 1.0, sr, mode="max"), value, atol=1e-12)
     assert (roikit.roi_pool(x, box, (2, 3)) == value).all()
 
 
@@ -85,7 +97,7 @@ def test_aligned_one_pixel_bins_with_one_sample_equal_a_crop(ph, pw, data):  # t
     x0 = data.draw(st.integers(0, 8 - pw))
     box = np.array([[0, x0, y0, x0 + pw, y0 + ph]], dtype=np.float64)
     out = roikit.roi_align(x, box, (ph, pw), 1.0, 1, aligned=True)
-    np.testing.assert_allclose(out[0], x[0, :, y0:y0 + ph, x0:x0 + pw], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(out[0], x[0, :, y0 : y0 + ph, x0 : x0 + pw], rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("mode", ["avg", "max"])

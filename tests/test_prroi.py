@@ -78,8 +78,9 @@ def test_box_gradient_matches_finite_differences(rng, scale):  # type: ignore[no
             bp, bm = boxes.copy(), boxes.copy()
             bp[k, j + 1] += eps
             bm[k, j + 1] -= eps
-            numeric[k, j] = np.sum(g * (prroi_pool(x, bp, (2, 3), scale)
-                                        - prroi_pool(x, bm, (2, 3), scale))) / (2 * eps)  # fmt: skip
+            numeric[k, j] = np.sum(
+                g * (prroi_pool(x, bp, (2, 3), scale) - prroi_pool(x, bm, (2, 3), scale))
+            ) / (2 * eps)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 

@@ -14,8 +14,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 
 def check_example(text: str) -> None:
     """Run the first ```python block of ``text`` and compare its output with the block after 'prints'."""
-    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", text,
-                            re.S).groups()  # fmt: skip
+    code, shown = re.search(r"```python\n(.*?)```\s*\nprints\s*\n\n```text\n(.*?)```", text, re.S).groups()
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})

@@ -12,8 +12,7 @@ from roikit.ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 def _rotated_from_corners(boxes: np.ndarray, angle: float) -> np.ndarray:
     b, x1, y1, x2, y2 = boxes.T
-    return np.column_stack([b, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1,
-                            np.full(len(b), angle)])  # fmt: skip
+    return np.column_stack([b, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, np.full(len(b), angle)])
 
 
 @pytest.mark.parametrize("sr", [0, 1, 2])
@@ -66,8 +65,9 @@ def test_rotated_gradients(rng):  # type: ignore[no-untyped-def]
         xp, xm = x.copy(), x.copy()
         xp[idx] += eps
         xm[idx] -= eps
-        numeric[idx] = np.sum(g * (roi_align_rotated(xp, rois, 2, 1.0, 2)
-                                   - roi_align_rotated(xm, rois, 2, 1.0, 2))) / (2 * eps)  # fmt: skip
+        numeric[idx] = np.sum(
+            g * (roi_align_rotated(xp, rois, 2, 1.0, 2) - roi_align_rotated(xm, rois, 2, 1.0, 2))
+        ) / (2 * eps)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
     lhs = np.vdot(roi_align_rotated(x, rois, 2, 1.0, 0), g)
     rhs = np.vdot(x, roi_align_rotated_backward(g, x, rois, 2, 1.0, 0))
@@ -76,15 +76,19 @@ def test_rotated_gradients(rng):  # type: ignore[no-untyped-def]
 
 def test_rotated_errors() -> None:
     x = np.zeros((1, 1, 4, 4))
-    with pytest.raises(roikit.BoxError, match=r"rois\[0, 3\] is -1.0; rotated boxes need a "
-                       "non-negative width"):  # fmt: skip
+    with pytest.raises(
+        roikit.BoxError,
+        match=r"rois\[0, 3\] is -1.0; rotated boxes need a "
+        "non-negative width",
+    ):
         roi_align_rotated(x, np.array([[0, 1, 1, -1.0, 1, 0]]), 2)
     with pytest.raises(roikit.BoxError, match=r"rois\[0, 4\] is nan; box coordinates must be finite"):
         roi_align_rotated(x, np.array([[0, 1, 1, 1, np.nan, 0]]), 2)
     with pytest.raises(roikit.BoxError, match=r"rois must have shape \(K, 6\)"):
         roi_align_rotated(x, np.zeros((1, 5)), 2)
-    with pytest.raises(roikit.BoxError,
-                       match=r"batch index rois\[0, 0\] is 1.0; it must be an integer in \[0, 1\)"):
+    with pytest.raises(
+        roikit.BoxError, match=r"batch index rois\[0, 0\] is 1.0; it must be an integer in \[0, 1\)"
+    ):
         roi_align_rotated(x, np.array([[1, 1, 1, 1, 1, 0.0]]), 2)
     with pytest.raises(roikit.ParameterError, match="angle_unit must be 'degrees' or 'radians'"):
         roi_align_rotated(x, np.zeros((1, 6)), 2, angle_unit="grad")

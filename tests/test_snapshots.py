@@ -22,8 +22,7 @@ def check_snapshot(path: Path, got: str) -> None:
     """Compare with the golden file; in update mode rewrite it and fail, so no run passes unseen."""
     if os.environ.get("ROIKIT_UPDATE_SNAPSHOTS") == "1":
         path.write_text(got, encoding="utf-8")
-        pytest.fail(f"{path.name} rewritten: review the diff, then run without "
-                    f"ROIKIT_UPDATE_SNAPSHOTS")  # fmt: skip
+        pytest.fail(f"{path.name} rewritten: review the diff, then run without ROIKIT_UPDATE_SNAPSHOTS")
     assert got == path.read_text(encoding="utf-8")
 
 

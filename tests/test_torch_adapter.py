@@ -52,8 +52,9 @@ def test_list_boxes_and_pool_and_ps_ops_match_torchvision(dtype) -> None:  # typ
     x, boxes = data(dtype, 1)
     per_image = [boxes[boxes[:, 0] == i, 1:] for i in range(2)]
     order = torch.cat([torch.where(boxes[:, 0] == i)[0] for i in range(2)])
-    torch.testing.assert_close(rt.roi_align(x, per_image, 2, 0.5, 2),
-                               torchvision.ops.roi_align(x, per_image, 2, 0.5, 2))
+    torch.testing.assert_close(
+        rt.roi_align(x, per_image, 2, 0.5, 2), torchvision.ops.roi_align(x, per_image, 2, 0.5, 2)
+    )
     a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
     ours, ref = rt.roi_pool(a, boxes, 3, 0.7), torchvision.ops.roi_pool(b, boxes, 3, 0.7)
     torch.testing.assert_close(ours, ref, rtol=0, atol=0)
@@ -63,10 +64,12 @@ def test_list_boxes_and_pool_and_ps_ops_match_torchvision(dtype) -> None:  # typ
     inside = boxes.clone()
     inside[:, 1:] = inside[:, 1:].clamp(1, 9)
     inside[:, 3:] = inside[:, 1:3] + 2  # boxes on the map: torchvision's adaptive grid is never empty
-    torch.testing.assert_close(rt.ps_roi_align(x, inside, 3, 1.0, 2),
-                               torchvision.ops.ps_roi_align(x, inside, 3, 1.0, 2))
-    torch.testing.assert_close(rt.ps_roi_pool(x, inside, 3, 1.0),
-                               torchvision.ops.ps_roi_pool(x, inside, 3, 1.0))
+    torch.testing.assert_close(
+        rt.ps_roi_align(x, inside, 3, 1.0, 2), torchvision.ops.ps_roi_align(x, inside, 3, 1.0, 2)
+    )
+    torch.testing.assert_close(
+        rt.ps_roi_pool(x, inside, 3, 1.0), torchvision.ops.ps_roi_pool(x, inside, 3, 1.0)
+    )
     _, mapping = torch.ops.roikit.ps_roi_align(x, inside, 1.0, 3, 3, 2)
     _, ref_mapping = torch.ops.torchvision.ps_roi_align(x, inside, 1.0, 3, 3, 2)
     assert torch.equal(mapping, ref_mapping)
@@ -91,12 +94,15 @@ def test_gradcheck_in_float64() -> None:
     assert torch.autograd.gradcheck(lambda t: rt.ps_roi_pool(t, inside, 2, 1.0), (y,))
 
 
-@pytest.mark.parametrize("name,args", [
-    ("roi_align", lambda x, b: (x, b, 0.8, 3, 2, 2, True)),
-    ("roi_pool", lambda x, b: (x, b, 0.8, 3, 2)),
-    ("ps_roi_align", lambda x, b: (x, b, 0.8, 3, 2, 2)),
-    ("ps_roi_pool", lambda x, b: (x, b, 0.8, 3, 2)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("roi_align", lambda x, b: (x, b, 0.8, 3, 2, 2, True)),
+        ("roi_pool", lambda x, b: (x, b, 0.8, 3, 2)),
+        ("ps_roi_align", lambda x, b: (x, b, 0.8, 3, 2, 2)),
+        ("ps_roi_pool", lambda x, b: (x, b, 0.8, 3, 2)),
+    ],
+)
 def test_opcheck(name, args) -> None:  # type: ignore[no-untyped-def]
     x, boxes = data(torch.float64, 4)
     torch.library.opcheck(getattr(torch.ops.roikit, name).default, args(x, boxes))
@@ -121,12 +127,15 @@ def test_half_precision_and_cuda_and_errors() -> None:
     for dtype in (torch.float16, torch.bfloat16):
         out = rt.roi_align(x.to(dtype), boxes, 2, 0.8, 2)
         assert out.dtype == dtype
-        torch.testing.assert_close(out.float(), rt.roi_align(x.to(dtype).float(), boxes, 2, 0.8, 2),
-                                   rtol=1e-2, atol=1e-2)  # fmt: skip
+        torch.testing.assert_close(
+            out.float(), rt.roi_align(x.to(dtype).float(), boxes, 2, 0.8, 2), rtol=1e-2, atol=1e-2
+        )
     # A tensor off the CPU (CUDA on a GPU machine; "meta" here) is refused with torchvision named.
     meta = torch.empty(1, 1, 4, 4, device="meta")
-    with pytest.raises(roikit.RoIError, match="input is on meta; roikit runs on the CPU: use "
-                                              "torchvision.ops' op for meta tensors"):  # fmt: skip
+    with pytest.raises(
+        roikit.RoIError,
+        match="input is on meta; roikit runs on the CPU: use torchvision.ops' op for meta tensors",
+    ):
         rt._np(meta, "input")
 
 
@@ -135,23 +144,30 @@ def test_a_mask_rcnn_training_step_is_the_same_with_roikits_poolers() -> None:
 
     def step(swap: bool) -> tuple[dict[str, float], torch.Tensor]:
         torch.manual_seed(0)
-        model = maskrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_classes=3,
-                                      min_size=160, max_size=160)  # fmt: skip
+        model = maskrcnn_resnet50_fpn(
+            weights=None, weights_backbone=None, num_classes=3, min_size=160, max_size=160
+        )
         if swap:
             old_box, old_mask = model.roi_heads.box_roi_pool, model.roi_heads.mask_roi_pool
-            model.roi_heads.box_roi_pool = rt.MultiScaleRoIAlign(old_box.featmap_names, old_box.output_size,
-                                                                 old_box.sampling_ratio)  # fmt: skip
-            model.roi_heads.mask_roi_pool = rt.MultiScaleRoIAlign(old_mask.featmap_names,
-                                                                  old_mask.output_size,
-                                                                  old_mask.sampling_ratio)  # fmt: skip
+            model.roi_heads.box_roi_pool = rt.MultiScaleRoIAlign(
+                old_box.featmap_names, old_box.output_size, old_box.sampling_ratio
+            )
+            model.roi_heads.mask_roi_pool = rt.MultiScaleRoIAlign(
+                old_mask.featmap_names, old_mask.output_size, old_mask.sampling_ratio
+            )
         model.train()
         g = torch.Generator().manual_seed(1)
         images = [torch.rand(3, 160, 160, generator=g)]
         masks = torch.zeros(2, 160, 160, dtype=torch.uint8)
         masks[0, 20:80, 30:90] = 1
         masks[1, 90:150, 60:140] = 1
-        targets = [{"boxes": torch.tensor([[30.0, 20, 90, 80], [60, 90, 140, 150]]),
-                    "labels": torch.tensor([1, 2]), "masks": masks}]  # fmt: skip
+        targets = [
+            {
+                "boxes": torch.tensor([[30.0, 20, 90, 80], [60, 90, 140, 150]]),
+                "labels": torch.tensor([1, 2]),
+                "masks": masks,
+            }
+        ]
         losses = model(images, targets)
         total = sum(losses.values())
         total.backward()

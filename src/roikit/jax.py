@@ -46,8 +46,10 @@ def _check(features: Any, boxes: Any) -> tuple[Any, Any]:
     if not jnp.issubdtype(features.dtype, jnp.floating):
         raise DTypeError(f"features has dtype {features.dtype}; it must be float16, float32 or float64")
     if not hasattr(boxes, "shape") or len(boxes.shape) != 2 or boxes.shape[1] != 5:
-        raise BoxError(f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2); "
-                       f"got {getattr(boxes, 'shape', boxes)!r:.60}")  # fmt: skip
+        raise BoxError(
+            f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2); "
+            f"got {getattr(boxes, 'shape', boxes)!r:.60}"
+        )
     compute = jnp.float32 if features.dtype in (jnp.float16, jnp.bfloat16) else features.dtype
     return features.astype(compute), jnp.asarray(boxes).astype(compute)
 
@@ -98,8 +100,15 @@ def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
 _op.defvjp(_fwd, _bwd)
 
 
-def roi_align(features: Any, boxes: Any, output_size: int | tuple[int, int], spatial_scale: float = 1.0,
-              sampling_ratio: int = -1, aligned: bool = False, mode: str = "avg") -> Any:  # fmt: skip
+def roi_align(
+    features: Any,
+    boxes: Any,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = -1,
+    aligned: bool = False,
+    mode: str = "avg",
+) -> Any:
     """:func:`roikit.roi_align` on JAX arrays (differentiable in ``features``).
 
     Parameters are those of :func:`roikit.roi_align`; ``features`` is
@@ -109,13 +118,21 @@ def roi_align(features: Any, boxes: Any, output_size: int | tuple[int, int], spa
     dtype = features.dtype if hasattr(features, "dtype") else None
     f, b = _check(features, boxes)
     ph, pw = check_output_size(output_size)
-    params = ("align", ph, pw, check_spatial_scale(spatial_scale), check_sampling_ratio(sampling_ratio),
-              check_aligned(aligned), check_mode(mode))  # fmt: skip
+    params = (
+        "align",
+        ph,
+        pw,
+        check_spatial_scale(spatial_scale),
+        check_sampling_ratio(sampling_ratio),
+        check_aligned(aligned),
+        check_mode(mode),
+    )
     return _op(f, b, params).astype(dtype)
 
 
-def roi_pool(features: Any, boxes: Any, output_size: int | tuple[int, int],
-             spatial_scale: float = 1.0) -> Any:  # fmt: skip
+def roi_pool(
+    features: Any, boxes: Any, output_size: int | tuple[int, int], spatial_scale: float = 1.0
+) -> Any:
     """:func:`roikit.roi_pool` on JAX arrays (differentiable in ``features``)."""
     dtype = features.dtype if hasattr(features, "dtype") else None
     f, b = _check(features, boxes)

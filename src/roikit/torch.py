@@ -82,34 +82,65 @@ def _rois(rois: Tensor, like: Tensor) -> np.ndarray:
 
 
 @torch.library.custom_op("roikit::roi_align", mutates_args=())
-def _roi_align(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-               pooled_width: int, sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+def _roi_align(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
     x = _np(input, "input")
-    out = ops.roi_align(x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale,
-                        sampling_ratio, aligned)  # fmt: skip
+    out = ops.roi_align(
+        x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
+    )
     return _out(out, input)
 
 
 @_roi_align.register_fake
-def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int,
-      sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+def _(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
     return input.new_empty((rois.shape[0], input.shape[1], pooled_height, pooled_width))
 
 
 @torch.library.custom_op("roikit::roi_align_backward", mutates_args=())
-def _roi_align_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
-                        pooled_height: int, pooled_width: int, sampling_ratio: int,
-                        aligned: bool) -> Tensor:  # fmt: skip
+def _roi_align_backward(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
     x = _np(input, "input")
     g = _np(grad, "grad").astype(x.dtype)
-    out = ops.roi_align_backward(g, x, _rois(rois, input), (pooled_height, pooled_width),
-                                 spatial_scale, sampling_ratio, aligned)  # fmt: skip
+    out = ops.roi_align_backward(
+        g, x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
+    )
     return _out(out, input)
 
 
 @_roi_align_backward.register_fake
-def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int, sampling_ratio: int, aligned: bool) -> Tensor:  # fmt: skip
+def _(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
     return torch.empty_like(input)
 
 
@@ -131,35 +162,39 @@ _roi_align.register_autograd(_align_grad, setup_context=_align_setup)
 
 
 @torch.library.custom_op("roikit::roi_pool", mutates_args=())
-def _roi_pool(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-              pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+def _roi_pool(
+    input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> tuple[Tensor, Tensor]:
     x = _np(input, "input")
-    feat, _, plan = ops.make_pool_plan(x, _rois(rois, input), (pooled_height, pooled_width),
-                                       spatial_scale)  # fmt: skip
+    feat, _, plan = ops.make_pool_plan(x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale)
     out = ops.run_pool(plan, feat)
     argmax = ops.run_pool_winners(plan, feat)  # row * W + col of each bin's max, -1 if empty
     return _out(out, input), torch.from_numpy(argmax.astype(np.int32))
 
 
 @_roi_pool.register_fake
-def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
+def _(
+    input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> tuple[Tensor, Tensor]:
     shape = (rois.shape[0], input.shape[1], pooled_height, pooled_width)
     return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
 
 
 @torch.library.custom_op("roikit::roi_pool_backward", mutates_args=())
-def _roi_pool_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
-                       pooled_height: int, pooled_width: int) -> Tensor:  # fmt: skip
+def _roi_pool_backward(
+    grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> Tensor:
     x = _np(input, "input")
-    out = ops.roi_pool_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
-                                (pooled_height, pooled_width), spatial_scale)  # fmt: skip
+    out = ops.roi_pool_backward(
+        _np(grad, "grad").astype(x.dtype), x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+    )
     return _out(out, input)
 
 
 @_roi_pool_backward.register_fake
-def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int) -> Tensor:  # fmt: skip
+def _(
+    grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> Tensor:
     return torch.empty_like(input)
 
 
@@ -188,33 +223,65 @@ def _mapping(shape: tuple[int, int, int, int]) -> Tensor:
 
 
 @torch.library.custom_op("roikit::ps_roi_align", mutates_args=())
-def _ps_roi_align(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-                  pooled_width: int, sampling_ratio: int) -> tuple[Tensor, Tensor]:  # fmt: skip
-    out = ps_ops.ps_roi_align(_np(input, "input"), _rois(rois, input), (pooled_height, pooled_width),
-                              spatial_scale, sampling_ratio)  # fmt: skip
+def _ps_roi_align(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+) -> tuple[Tensor, Tensor]:
+    out = ps_ops.ps_roi_align(
+        _np(input, "input"), _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio
+    )
     return _out(out, input), _mapping(out.shape)
 
 
 @_ps_roi_align.register_fake
-def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int,
-      sampling_ratio: int) -> tuple[Tensor, Tensor]:  # fmt: skip
-    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height,
-             pooled_width)  # fmt: skip
+def _(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+) -> tuple[Tensor, Tensor]:
+    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height, pooled_width)
     return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
 
 
 @torch.library.custom_op("roikit::ps_roi_align_backward", mutates_args=())
-def _ps_roi_align_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
-                           pooled_height: int, pooled_width: int, sampling_ratio: int) -> Tensor:  # fmt: skip
+def _ps_roi_align_backward(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+) -> Tensor:
     x = _np(input, "input")
-    out = ps_ops.ps_roi_align_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
-                                       (pooled_height, pooled_width), spatial_scale, sampling_ratio)
+    out = ps_ops.ps_roi_align_backward(
+        _np(grad, "grad").astype(x.dtype),
+        x,
+        _rois(rois, input),
+        (pooled_height, pooled_width),
+        spatial_scale,
+        sampling_ratio,
+    )
     return _out(out, input)
 
 
 @_ps_roi_align_backward.register_fake
-def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int, sampling_ratio: int) -> Tensor:  # fmt: skip
+def _(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+) -> Tensor:
     return torch.empty_like(input)
 
 
@@ -227,33 +294,38 @@ _ps_roi_align.register_autograd(_ps_align_grad, setup_context=_pool_setup)
 
 
 @torch.library.custom_op("roikit::ps_roi_pool", mutates_args=())
-def _ps_roi_pool(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-                 pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
-    out = ps_ops.ps_roi_pool(_np(input, "input"), _rois(rois, input), (pooled_height, pooled_width),
-                             spatial_scale)  # fmt: skip
+def _ps_roi_pool(
+    input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> tuple[Tensor, Tensor]:
+    out = ps_ops.ps_roi_pool(
+        _np(input, "input"), _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+    )
     return _out(out, input), _mapping(out.shape)
 
 
 @_ps_roi_pool.register_fake
-def _(input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int) -> tuple[Tensor, Tensor]:  # fmt: skip
-    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height,
-             pooled_width)  # fmt: skip
+def _(
+    input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> tuple[Tensor, Tensor]:
+    shape = (rois.shape[0], input.shape[1] // (pooled_height * pooled_width), pooled_height, pooled_width)
     return input.new_empty(shape), input.new_empty(shape, dtype=torch.int32)
 
 
 @torch.library.custom_op("roikit::ps_roi_pool_backward", mutates_args=())
-def _ps_roi_pool_backward(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float,
-                          pooled_height: int, pooled_width: int) -> Tensor:  # fmt: skip
+def _ps_roi_pool_backward(
+    grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> Tensor:
     x = _np(input, "input")
-    out = ps_ops.ps_roi_pool_backward(_np(grad, "grad").astype(x.dtype), x, _rois(rois, input),
-                                      (pooled_height, pooled_width), spatial_scale)  # fmt: skip
+    out = ps_ops.ps_roi_pool_backward(
+        _np(grad, "grad").astype(x.dtype), x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+    )
     return _out(out, input)
 
 
 @_ps_roi_pool_backward.register_fake
-def _(grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int,
-      pooled_width: int) -> Tensor:  # fmt: skip
+def _(
+    grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
+) -> Tensor:
     return torch.empty_like(input)
 
 
@@ -269,8 +341,11 @@ _ps_roi_pool.register_autograd(_ps_pool_grad, setup_context=_pool_setup)
 
 
 def _pair(output_size: Any) -> tuple[int, int]:
-    return (int(output_size[0]), int(output_size[1])) if isinstance(output_size, (tuple, list)) \
-        else (int(output_size), int(output_size))  # fmt: skip
+    return (
+        (int(output_size[0]), int(output_size[1]))
+        if isinstance(output_size, (tuple, list))
+        else (int(output_size), int(output_size))
+    )
 
 
 def _as_rois(boxes: Tensor | list[Tensor]) -> Tensor:
@@ -280,30 +355,44 @@ def _as_rois(boxes: Tensor | list[Tensor]) -> Tensor:
     return boxes
 
 
-def roi_align(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0,
-              sampling_ratio: int = -1, aligned: bool = False) -> Tensor:  # fmt: skip
+def roi_align(
+    input: Tensor,
+    boxes: Tensor | list[Tensor],
+    output_size: Any,
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = -1,
+    aligned: bool = False,
+) -> Tensor:
     """``torchvision.ops.roi_align`` on roikit (CPU): the same signature and numbers."""
     ph, pw = _pair(output_size)
-    return _roi_align(input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio),
-                      bool(aligned))  # fmt: skip
+    return _roi_align(
+        input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio), bool(aligned)
+    )
 
 
-def roi_pool(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
-             spatial_scale: float = 1.0) -> Tensor:  # fmt: skip
+def roi_pool(
+    input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0
+) -> Tensor:
     """``torchvision.ops.roi_pool`` on roikit (CPU)."""
     ph, pw = _pair(output_size)
     return _roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
 
 
-def ps_roi_align(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
-                 spatial_scale: float = 1.0, sampling_ratio: int = -1) -> Tensor:  # fmt: skip
+def ps_roi_align(
+    input: Tensor,
+    boxes: Tensor | list[Tensor],
+    output_size: Any,
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = -1,
+) -> Tensor:
     """``torchvision.ops.ps_roi_align`` on roikit (CPU)."""
     ph, pw = _pair(output_size)
     return _ps_roi_align(input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio))[0]
 
 
-def ps_roi_pool(input: Tensor, boxes: Tensor | list[Tensor], output_size: Any,
-                spatial_scale: float = 1.0) -> Tensor:  # fmt: skip
+def ps_roi_pool(
+    input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0
+) -> Tensor:
     """``torchvision.ops.ps_roi_pool`` on roikit (CPU)."""
     ph, pw = _pair(output_size)
     return _ps_roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
@@ -317,8 +406,7 @@ class RoIAlign(torchvision.ops.RoIAlign):
 
     def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
         """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
-        return roi_align(input, rois, self.output_size, self.spatial_scale, self.sampling_ratio,
-                         self.aligned)  # fmt: skip
+        return roi_align(input, rois, self.output_size, self.spatial_scale, self.sampling_ratio, self.aligned)
 
 
 class RoIPool(torchvision.ops.RoIPool):
@@ -352,15 +440,17 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
     The level of each box and the scales are torchvision's own (its helpers).
     """
 
-    def forward(self, x: dict[str, Tensor], boxes: list[Tensor],
-                image_shapes: list[tuple[int, int]]) -> Tensor:  # fmt: skip
+    def forward(
+        self, x: dict[str, Tensor], boxes: list[Tensor], image_shapes: list[tuple[int, int]]
+    ) -> Tensor:
         """Pool every box from its pyramid level, as torchvision's module does."""
         from torchvision.ops import poolers
 
         x_filtered = poolers._filter_input(x, self.featmap_names)
         if self.scales is None or self.map_levels is None:  # type: ignore[has-type]
             self.scales, self.map_levels = poolers._setup_scales(
-                x_filtered, image_shapes, self.canonical_scale, self.canonical_level)
+                x_filtered, image_shapes, self.canonical_scale, self.canonical_level
+            )
         rois = poolers._convert_to_roi_format(boxes)
         ph, pw = _pair(self.output_size)
         if len(x_filtered) == 1:
@@ -370,6 +460,7 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
         result = first.new_zeros((rois.shape[0], first.shape[1], ph, pw))
         for level, (feature, scale) in enumerate(zip(x_filtered, self.scales, strict=True)):
             idx = torch.where(levels == level)[0]
-            result.index_put_((idx,), roi_align(feature, rois[idx], (ph, pw), scale,
-                                                self.sampling_ratio).to(result.dtype))  # fmt: skip
+            result.index_put_(
+                (idx,), roi_align(feature, rois[idx], (ph, pw), scale, self.sampling_ratio).to(result.dtype)
+            )
         return result

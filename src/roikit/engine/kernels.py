@@ -120,8 +120,9 @@ def _from_chunked_planes(buf, out, lo, hi):
 
 
 @_split()
-def align_avg_forward(feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
-                      tx_off, tx_start, tx_w, xsp0, xsp1, out, lo, hi):  # fmt: skip
+def align_avg_forward(
+    feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, out, lo, hi
+):
     """out[k, :, ph, pw] = sum over taps of w_y * w_x * feat[b, row, col, :]."""
     K, C, PH, PW = out.shape
     for k in range(lo, hi):
@@ -156,8 +157,9 @@ def align_avg_forward(feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
 
 
 @_split()
-def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
-                       tx_off, tx_start, tx_w, xsp0, xsp1, dfeat, lo, hi):  # fmt: skip
+def align_avg_backward(
+    grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, dfeat, lo, hi
+):
     """dfeat[chunk, b] += A_y.T @ grad[k, chunk] @ A_x, one chunk per work item."""
     K, C, PH, PW = grad.shape
     wmax = 1
@@ -206,9 +208,31 @@ def align_avg_backward(grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1,
 
 
 @_jit
-def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
-                   y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x, corners):  # fmt: skip
+def _align_bin_max(
+    img,
+    ch0,
+    nch,
+    kp,
+    kq,
+    zero_kind,
+    y_off,
+    y_idx,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    best,
+    win_y,
+    win_x,
+    corners,
+):
     """Max of one bin's interpolated samples, for channels ``ch0 : ch0 + nch``.
 
     With ``corners`` a sample is worth ``max(w1*v1, w2*v2, w3*v3, w4*v4)``
@@ -270,9 +294,31 @@ def _align_bin_max(img, ch0, nch, kp, kq, zero_kind,
 
 
 @_split(lambda *a: int(a[-4].shape[0]))
-def align_max_forward(feat, batch, has, zero_kind,
-                      y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                      x_off, x_in, x_lo, x_hi, x_wl, x_wh, out, win_y, win_x, corners, lo, hi):  # fmt: skip
+def align_max_forward(
+    feat,
+    batch,
+    has,
+    zero_kind,
+    y_off,
+    y_idx,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    out,
+    win_y,
+    win_x,
+    corners,
+    lo,
+    hi,
+):
     """out[k, :, ph, pw] = max over the bin's interpolated samples (mmcv's max).
 
     When ``win_y``/``win_x`` have the output's shape they also receive each
@@ -294,9 +340,31 @@ def align_max_forward(feat, batch, has, zero_kind,
         wx = np.empty(C, dtype=np.int64)
         for ph in range(PH):
             for pw in range(PW):
-                _align_bin_max(img, 0, C, k * PH + ph, k * PW + pw, zero_kind[k, ph, pw],
-                               y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                               x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, wy, wx, corners)
+                _align_bin_max(
+                    img,
+                    0,
+                    C,
+                    k * PH + ph,
+                    k * PW + pw,
+                    zero_kind[k, ph, pw],
+                    y_off,
+                    y_idx,
+                    y_in,
+                    y_lo,
+                    y_hi,
+                    y_wl,
+                    y_wh,
+                    x_off,
+                    x_in,
+                    x_lo,
+                    x_hi,
+                    x_wl,
+                    x_wh,
+                    best,
+                    wy,
+                    wx,
+                    corners,
+                )
                 for ch in range(C):
                     out[k, ch, ph, pw] = best[ch]
                 if record:
@@ -307,9 +375,29 @@ def align_max_forward(feat, batch, has, zero_kind,
 
 
 @_split()
-def align_max_backward(feat, grad, batch, has, zero_kind,
-                       y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                       x_off, x_in, x_lo, x_hi, x_wl, x_wh, dfeat, lo, hi):  # fmt: skip
+def align_max_backward(
+    feat,
+    grad,
+    batch,
+    has,
+    zero_kind,
+    y_off,
+    y_idx,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    dfeat,
+    lo,
+    hi,
+):
     """Route each bin's gradient to the 4 neighbours of its winning sample."""
     K, C, PH, PW = grad.shape
     for ci in range(lo, hi):
@@ -325,11 +413,31 @@ def align_max_backward(feat, grad, batch, has, zero_kind,
             img = feat[b]
             for ph in range(PH):
                 for pw in range(PW):
-                    _align_bin_max(img, ch0, nch, k * PH + ph, k * PW + pw,
-                                   zero_kind[k, ph, pw],
-                                   y_off, y_idx, y_in, y_lo, y_hi, y_wl, y_wh,
-                                   x_off, x_in, x_lo, x_hi, x_wl, x_wh, best, win_y, win_x,
-                                   False)
+                    _align_bin_max(
+                        img,
+                        ch0,
+                        nch,
+                        k * PH + ph,
+                        k * PW + pw,
+                        zero_kind[k, ph, pw],
+                        y_off,
+                        y_idx,
+                        y_in,
+                        y_lo,
+                        y_hi,
+                        y_wl,
+                        y_wh,
+                        x_off,
+                        x_in,
+                        x_lo,
+                        x_hi,
+                        x_wl,
+                        x_wh,
+                        best,
+                        win_y,
+                        win_x,
+                        False,
+                    )
                     for ch in range(nch):
                         jy = win_y[ch]
                         if jy < 0:
@@ -407,8 +515,7 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat, lo, hi):
             img = feat[b]
             for ph in range(PH):
                 for pw in range(PW):
-                    _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw],
-                                  ch0, nch, best, win)
+                    _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], ch0, nch, best, win)
                     for ch in range(nch):
                         cell = win[ch]
                         if cell >= 0:
@@ -531,8 +638,25 @@ def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat, lo, hi):
 
 
 @_split()
-def crop_resize_forward(image, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi,
-                        x_lerp, x_near, bilinear, extrapolation, out, lo, hi):  # fmt: skip
+def crop_resize_forward(
+    image,
+    index,
+    y_in,
+    y_lo,
+    y_hi,
+    y_lerp,
+    y_near,
+    x_in,
+    x_lo,
+    x_hi,
+    x_lerp,
+    x_near,
+    bilinear,
+    extrapolation,
+    out,
+    lo,
+    hi,
+):
     """TensorFlow's crop_and_resize, NHWC, float32, with its lerp-of-lerps arithmetic."""
     K, CH, CW, D = out.shape
     for k in range(lo, hi):
@@ -563,8 +687,9 @@ def crop_resize_forward(image, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_
 
 
 @_jit
-def crop_resize_backward(grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi,
-                         x_lerp, x_near, bilinear, dimage):  # fmt: skip
+def crop_resize_backward(
+    grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi, x_lerp, x_near, bilinear, dimage
+):
     """TensorFlow's CropAndResizeGradImage: boxes in order, so the sum is deterministic."""
     K, CH, CW, D = grad.shape
     for k in range(K):

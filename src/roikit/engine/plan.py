@@ -100,8 +100,13 @@ class PoolPlan:
 
 
 def _plan_pool_axis(
-    lo: np.ndarray, hi: np.ndarray, scale: np.generic, bins: int, extent: int,
-    inclusive: bool = True, clip: int | None = None,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    scale: np.generic,
+    bins: int,
+    extent: int,
+    inclusive: bool = True,
+    clip: int | None = None,
 ) -> PoolAxis:
     # inclusive: size = end - start + 1 (RoI Pool) or end - start (ps_roi_pool);
     # clip: the upper clip of bin edges, extent (RoI Pool) or extent - 1 (ps_roi_pool).
@@ -126,8 +131,16 @@ def _plan_pool_axis(
         *(
             _frozen(a)
             for a in (
-                scaled_start, scaled_end, start, end, size, bin_size,
-                raw_start, raw_end, clip_start, clip_end,
+                scaled_start,
+                scaled_end,
+                start,
+                end,
+                size,
+                bin_size,
+                raw_start,
+                raw_end,
+                clip_start,
+                clip_end,
             )
         ),
     )
@@ -152,8 +165,9 @@ def plan_roi_pool(
     the size is ``end - start`` (no +1, at least 1) and bin edges are clipped
     to ``[0, extent - 1]`` (so the last row and column are never pooled).
     """
-    return _cached_pool(_key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale,
-                        position_sensitive)  # fmt: skip
+    return _cached_pool(
+        _key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale, position_sensitive
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -270,8 +284,13 @@ def bilinear_axis(
     w_high = c - low.astype(dtype)
     w_low = dtype.type(1) - w_high
     zero = dtype.type(0)
-    return (inside, np.where(inside, low, -1), np.where(inside, high, -1),
-            np.where(inside, w_low, zero), np.where(inside, w_high, zero))  # fmt: skip
+    return (
+        inside,
+        np.where(inside, low, -1),
+        np.where(inside, high, -1),
+        np.where(inside, w_low, zero),
+        np.where(inside, w_high, zero),
+    )
 
 
 def _sample_windows(
@@ -386,9 +405,26 @@ def _plan_align_axis(
         *(
             _frozen(a)
             for a in (
-                start, end, size, bin_size, grid, offsets, index, coord, inside,
-                low, high, w_low, w_high, first.reshape(K, bins), stop.reshape(K, bins),
-                t_offsets, t_first, weight, span_start, span_stop,
+                start,
+                end,
+                size,
+                bin_size,
+                grid,
+                offsets,
+                index,
+                coord,
+                inside,
+                low,
+                high,
+                w_low,
+                w_high,
+                first.reshape(K, bins),
+                stop.reshape(K, bins),
+                t_offsets,
+                t_first,
+                weight,
+                span_start,
+                span_stop,
             )
         ),
     )
@@ -431,8 +467,13 @@ def plan_roi_align(
     ``sampling_ratio`` or, when it is <= 0, ``ceil(size / P)`` per axis.
     """
     return _cached_align(
-        _key(boxes), input_shape, np.dtype(dtype).str, output_size,
-        spatial_scale, sampling_ratio, aligned,
+        _key(boxes),
+        input_shape,
+        np.dtype(dtype).str,
+        output_size,
+        spatial_scale,
+        sampling_ratio,
+        aligned,
     )
 
 
@@ -444,16 +485,24 @@ def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampl
     offset = dtype.type(0.5 if aligned else 0.0)
     _, _, H, W = input_shape
     PH, PW = output_size
-    y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned,
-                         "y")
-    x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned,
-                         "x")
+    y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned, "y")
+    x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned, "x")
     has = (y.grid > 0) & (x.grid > 0)
     with np.errstate(invalid="ignore"):  # inf * 0 where a box has no samples: unused
         count = np.where(has, y.grid * x.grid, 1.0)
     return AlignPlan(
-        tuple(input_shape), dtype, tuple(output_size), spatial_scale, sampling_ratio,
-        aligned, _frozen(batch), y, x, _frozen(count), _frozen(has), _frozen(_zero_kind(y, x)),
+        tuple(input_shape),
+        dtype,
+        tuple(output_size),
+        spatial_scale,
+        sampling_ratio,
+        aligned,
+        _frozen(batch),
+        y,
+        x,
+        _frozen(count),
+        _frozen(has),
+        _frozen(_zero_kind(y, x)),
     )
 
 
@@ -500,9 +549,19 @@ def plan_crop_axis(lo: np.ndarray, hi: np.ndarray, n: int, extent: int) -> CropA
         inside = (coord >= 0) & (coord <= last)
     safe = np.where(inside, coord, f32(0))
     low = np.floor(safe).astype(np.int64)
-    return CropAxis(*(_frozen(a) for a in (
-        coord, inside, low, np.ceil(safe).astype(np.int64), safe - low.astype(f32),
-        c_round(safe).astype(np.int64))))  # fmt: skip
+    return CropAxis(
+        *(
+            _frozen(a)
+            for a in (
+                coord,
+                inside,
+                low,
+                np.ceil(safe).astype(np.int64),
+                safe - low.astype(f32),
+                c_round(safe).astype(np.int64),
+            )
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- rotated RoI Align
@@ -615,10 +674,20 @@ def plan_roi_align_rotated(
     count = np.maximum(gh * gw, 1.0)
     cells = [_frozen(np.where(inside, a, 0)) for a in (ly, hy_, lx, hx_)]
     return PointPlan(
-        input_shape=(input_shape[0], input_shape[1], H, W), dtype=dtype,
-        output_size=(PH, PW), batch=_frozen(batch.copy()), count=_frozen(count),
-        offsets=_frozen(offsets), y=_frozen(y), x=_frozen(x), inside=_frozen(inside),
-        low_y=cells[0], high_y=cells[1], low_x=cells[2], high_x=cells[3], w=_frozen(weights),
+        input_shape=(input_shape[0], input_shape[1], H, W),
+        dtype=dtype,
+        output_size=(PH, PW),
+        batch=_frozen(batch.copy()),
+        count=_frozen(count),
+        offsets=_frozen(offsets),
+        y=_frozen(y),
+        x=_frozen(x),
+        inside=_frozen(inside),
+        low_y=cells[0],
+        high_y=cells[1],
+        low_x=cells[2],
+        high_x=cells[3],
+        w=_frozen(weights),
     )
 
 
@@ -673,12 +742,25 @@ def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, ext
     aa, bb = a.ravel()[kp], b.ravel()[kp]
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = (tent_integral(bb - cell) - tent_integral(aa - cell)) / np.repeat(
-            np.repeat(bin_size, bins), length)  # fmt: skip
+            np.repeat(bin_size, bins), length
+        )
     has = (length > 0).reshape(K, bins)
     big = np.iinfo(np.int64).max
     span_start = np.where(has, first.reshape(K, bins), big).min(axis=1, initial=big)
     span_stop = np.where(has, (first + length).reshape(K, bins), 0).max(axis=1, initial=0)
     span_start = np.where(span_stop > 0, span_start, 0)
-    return IntegralAxis(*(_frozen(v) for v in (
-        start.astype(dtype), size.astype(dtype), bin_size.astype(dtype), offsets, first,
-        weight.astype(dtype), span_start, span_stop)))  # fmt: skip
+    return IntegralAxis(
+        *(
+            _frozen(v)
+            for v in (
+                start.astype(dtype),
+                size.astype(dtype),
+                bin_size.astype(dtype),
+                offsets,
+                first,
+                weight.astype(dtype),
+                span_start,
+                span_stop,
+            )
+        )
+    )

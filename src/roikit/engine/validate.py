@@ -51,13 +51,10 @@ def check_input(input: Any, name: str = "input") -> np.ndarray:
         )
     if arr.ndim != 4:
         raise InputError(
-            f"{name} must have shape (N, C, H, W); got {arr.ndim} dimension(s) "
-            f"with shape {arr.shape}"
+            f"{name} must have shape (N, C, H, W); got {arr.ndim} dimension(s) with shape {arr.shape}"
         )
     if arr.shape[2] == 0 or arr.shape[3] == 0:
-        raise InputError(
-            f"{name} has shape {arr.shape}; the feature map height and width must be positive"
-        )
+        raise InputError(f"{name} has shape {arr.shape}; the feature map height and width must be positive")
     return arr
 
 
@@ -73,9 +70,7 @@ def check_output_size(output_size: Any, name: str = "output_size") -> tuple[int,
     """Return ``(PH, PW)`` from an int or a pair of ints, or raise naming ``name``."""
     items = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
     if len(items) != 2:
-        raise ParameterError(
-            f"{name} must be an int or a (height, width) pair; got {_describe(output_size)}"
-        )
+        raise ParameterError(f"{name} must be an int or a (height, width) pair; got {_describe(output_size)}")
     for v in items:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise ParameterError(f"{name} must hold integers; got {_describe(output_size)}")
@@ -110,8 +105,7 @@ def check_sampling_ratio(sampling_ratio: Any) -> int:
     """Return ``sampling_ratio`` as an int (<= 0 means adaptive), or raise."""
     if isinstance(sampling_ratio, bool) or not isinstance(sampling_ratio, numbers.Integral):
         raise ParameterError(
-            f"sampling_ratio must be an integer (<= 0 for adaptive); "
-            f"got {_describe(sampling_ratio)}"
+            f"sampling_ratio must be an integer (<= 0 for adaptive); got {_describe(sampling_ratio)}"
         )
     check_sampling_ratio_budget(int(sampling_ratio))
     return int(sampling_ratio)
@@ -150,9 +144,11 @@ def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxe
     or a list/tuple of per-image arrays of shape (L_i, 4) (batch index = position).
     """
     dtype = compute_dtype(input_dtype)
-    if isinstance(boxes, (list, tuple)) and all(
-        hasattr(b, "__array__") or isinstance(b, np.ndarray) for b in boxes
-    ) and len(boxes) > 0:
+    if (
+        isinstance(boxes, (list, tuple))
+        and all(hasattr(b, "__array__") or isinstance(b, np.ndarray) for b in boxes)
+        and len(boxes) > 0
+    ):
         return _check_box_list(boxes, n_images, dtype, input_dtype)
     try:
         arr = np.asarray(boxes)
@@ -161,9 +157,7 @@ def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxe
     if isinstance(boxes, (list, tuple)) and len(boxes) == 0:
         arr = np.zeros((0, 5), dtype)
     if arr.dtype.kind not in "iuf":
-        raise DTypeError(
-            f"boxes has dtype {arr.dtype}; it must be a real (floating or integer) array"
-        )
+        raise DTypeError(f"boxes has dtype {arr.dtype}; it must be a real (floating or integer) array")
     if arr.ndim != 2 or arr.shape[1] != 5:
         raise BoxError(
             f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2), "
@@ -194,8 +188,7 @@ def _check_box_list(
             raise DTypeError(f"boxes[{i}] has dtype {arr.dtype}; it must be a real array")
         if arr.ndim != 2 or arr.shape[1] != 4:
             raise BoxError(
-                f"boxes[{i}] must have shape (L, 4) with rows (x1, y1, x2, y2); "
-                f"got shape {arr.shape}"
+                f"boxes[{i}] must have shape (L, 4) with rows (x1, y1, x2, y2); got shape {arr.shape}"
             )
         if not _box_dtype_ok(arr, dtype, input_dtype):
             raise DTypeError(
@@ -205,9 +198,7 @@ def _check_box_list(
         check_finite(arr, f"boxes[{i}]", column_offset=0)
         coords.append(arr.astype(dtype))
         batch.append(np.full(arr.shape[0], i, dtype=np.int64))
-    return CheckedBoxes(
-        np.ascontiguousarray(np.concatenate(coords)), np.concatenate(batch)
-    )
+    return CheckedBoxes(np.ascontiguousarray(np.concatenate(coords)), np.concatenate(batch))
 
 
 def check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
@@ -216,8 +207,7 @@ def check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise BoxError(
-            f"{name}[{row}, {col + column_offset}] is {coords[row, col]}; "
-            f"box coordinates must be finite"
+            f"{name}[{row}, {col + column_offset}] is {coords[row, col]}; box coordinates must be finite"
         )
 
 
@@ -235,9 +225,7 @@ def check_batch_index(column: np.ndarray, n_images: int, name: str = "boxes") ->
     return col.astype(np.int64)
 
 
-def check_grad_output(
-    grad_output: Any, expected_shape: tuple[int, ...], input_dtype: np.dtype
-) -> np.ndarray:
+def check_grad_output(grad_output: Any, expected_shape: tuple[int, ...], input_dtype: np.dtype) -> np.ndarray:
     """Return ``grad_output`` as an array of the op's output shape and dtype, or raise."""
     try:
         arr = np.asarray(grad_output)
@@ -245,8 +233,7 @@ def check_grad_output(
         raise DTypeError(f"grad_output could not be converted to an array ({exc})") from exc
     if arr.dtype != input_dtype:
         raise DTypeError(
-            f"grad_output has dtype {arr.dtype} but input has dtype {input_dtype}; "
-            f"they must match"
+            f"grad_output has dtype {arr.dtype} but input has dtype {input_dtype}; they must match"
         )
     if arr.shape != tuple(expected_shape):
         raise InputError(
@@ -312,15 +299,18 @@ def check_real_array(value: Any, name: str, shape: str = "", *, finite: bool = T
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists, objects numpy refuses
-        raise DTypeError(f"{name} must be a real array {shape}; could not convert "
-                         f"{type(value).__name__} ({exc})") from exc  # fmt: skip
+        raise DTypeError(
+            f"{name} must be a real array {shape}; could not convert {type(value).__name__} ({exc})"
+        ) from exc
     if arr.dtype.kind not in "iuf":
-        raise DTypeError(f"{name} has dtype {arr.dtype}; it must be a real (integer or float) "
-                         f"array {shape}".rstrip())  # fmt: skip
+        raise DTypeError(
+            f"{name} has dtype {arr.dtype}; it must be a real (integer or float) array {shape}".rstrip()
+        )
     if finite and arr.dtype.kind == "f":
         bad = np.argwhere(~np.isfinite(arr))
         if bad.size:
             where = tuple(int(i) for i in bad[0])
-            raise InputError(f"{name}[{', '.join(map(str, where))}] is {arr[where]}; "
-                             f"{name} must hold finite numbers")  # fmt: skip
+            raise InputError(
+                f"{name}[{', '.join(map(str, where))}] is {arr[where]}; {name} must hold finite numbers"
+            )
     return arr

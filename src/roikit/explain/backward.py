@@ -64,14 +64,18 @@ def _contributions(trace: Trace, g: np.ndarray) -> list[list[tuple[tuple[int, in
         elif trace.params["mode"] == "max":
             if b["winner"] is not None:
                 p = b["points"][b["winner"]]
-                sends += [(tuple(c), gv * w, f"{fmt(gv)} × {fmt(w)}")  # type: ignore[misc]
-                          for c, w in zip(p["cells"], p["weights"], strict=True)]
+                sends += [
+                    (tuple(c), gv * w, f"{fmt(gv)} × {fmt(w)}")  # type: ignore[misc]
+                    for c, w in zip(p["cells"], p["weights"], strict=True)
+                ]
         else:
             n = trace.data["count"]
             for p in b["points"]:
                 if p["inside"]:
-                    sends += [(tuple(c), gv * w / n, f"{fmt(gv)} × {fmt(w)} / {fmt(n)}")  # type: ignore[misc]
-                              for c, w in zip(p["cells"], p["weights"], strict=True)]
+                    sends += [
+                        (tuple(c), gv * w / n, f"{fmt(gv)} × {fmt(w)} / {fmt(n)}")  # type: ignore[misc]
+                        for c, w in zip(p["cells"], p["weights"], strict=True)
+                    ]
         out.append(sends)
     return out
 
@@ -82,41 +86,82 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
     focus = tuple(trace.data.get("focus") or (0, 0))
     sends = _contributions(trace, g)
     steps = [s for s in trace.steps if s.key == "input"]
-    steps.append(Step("backward.grad", text(lang, "backward.grad.title"),
-                      (text(lang, "backward.grad.line"),),
-                      (matrix_table(text(lang, "backward.grad.table"), g),)))  # fmt: skip
+    steps.append(
+        Step(
+            "backward.grad",
+            text(lang, "backward.grad.title"),
+            (text(lang, "backward.grad.line"),),
+            (matrix_table(text(lang, "backward.grad.table"), g),),
+        )
+    )
     rule = "backward.rule.pool" if pool else f"backward.rule.{trace.params['mode']}"
     steps.append(Step("backward.rule", text(lang, "backward.rule.title"), (text(lang, rule),)))
     for b, mine in zip(trace.data["bins"], sends, strict=True):
         if not pool and (b["ph"], b["pw"]) != focus and len(trace.data["bins"]) > 4:
             continue
-        lines = [text(lang, "backward.bin.none")] if not mine else [
-            text(lang, "backward.bin.send", r=c[0], q=c[1], how=how, v=_exact(v)) for c, v, how in mine]
-        steps.append(Step("backward.bin", text(lang, "backward.bin.title", ph=b["ph"], pw=b["pw"],
-                                               g=fmt(g[b["ph"], b["pw"]])),
-                          tuple(lines), bin=(b["ph"], b["pw"])))  # fmt: skip
+        lines = (
+            [text(lang, "backward.bin.none")]
+            if not mine
+            else [text(lang, "backward.bin.send", r=c[0], q=c[1], how=how, v=_exact(v)) for c, v, how in mine]
+        )
+        steps.append(
+            Step(
+                "backward.bin",
+                text(lang, "backward.bin.title", ph=b["ph"], pw=b["pw"], g=fmt(g[b["ph"], b["pw"]])),
+                tuple(lines),
+                bin=(b["ph"], b["pw"]),
+            )
+        )
     # Every cell that receives from several bins (or points): its sum, written out.
     received: dict[tuple[int, int], list[float]] = {}
     for mine in sends:
         for c, v, _ in mine:
             received.setdefault(c, []).append(v)
-    sums = [text(lang, "backward.sum", r=c[0], q=c[1], terms=" + ".join(_exact(v) for v in vs),
-                 v=_exact(float(grad_input[c])))
-            for c, vs in sorted(received.items()) if len(vs) > 1]  # fmt: skip
+    sums = [
+        text(
+            lang,
+            "backward.sum",
+            r=c[0],
+            q=c[1],
+            terms=" + ".join(_exact(v) for v in vs),
+            v=_exact(float(grad_input[c])),
+        )
+        for c, vs in sorted(received.items())
+        if len(vs) > 1
+    ]
     winners = tuple((r, q) for r, q in received) if pool else ()
-    steps.append(Step("backward.map", text(lang, "backward.map.title"),
-                      (text(lang, "backward.map.line"), *sums[:24]),
-                      (matrix_table(text(lang, "backward.map.table"), grad_input, highlight=winners),)))
+    steps.append(
+        Step(
+            "backward.map",
+            text(lang, "backward.map.title"),
+            (text(lang, "backward.map.line"), *sums[:24]),
+            (matrix_table(text(lang, "backward.map.table"), grad_input, highlight=winners),),
+        )
+    )
     params = {**trace.params, "grad": g.tolist()}
-    return Trace(f"{trace.op}_backward", lang, params, trace.feature, trace.output, tuple(steps),
-                 {**trace.data, "contributions": [[[list(c), v] for c, v, _ in m] for m in sends]},
-                 tuple(tuple(float(v) for v in row) for row in grad_input))  # fmt: skip
+    return Trace(
+        f"{trace.op}_backward",
+        lang,
+        params,
+        trace.feature,
+        trace.output,
+        tuple(steps),
+        {**trace.data, "contributions": [[[list(c), v] for c, v, _ in m] for m in sends]},
+        tuple(tuple(float(v) for v in row) for row in grad_input),
+    )
 
 
-def explain_roi_pool_backward(feature: Any, box: Any, output_size: int | tuple[int, int],
-                              spatial_scale: float = 1.0, grad: Any = None, *,
-                              channel: int | None = None, lang: str = "en",
-                              bin: tuple[int, int] | None = None) -> Trace:  # fmt: skip
+def explain_roi_pool_backward(
+    feature: Any,
+    box: Any,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+    grad: Any = None,
+    *,
+    channel: int | None = None,
+    lang: str = "en",
+    bin: tuple[int, int] | None = None,
+) -> Trace:
     """RoI Pool's backward pass by hand: each bin's gradient goes to its max cell.
 
     Parameters
@@ -141,20 +186,27 @@ def explain_roi_pool_backward(feature: Any, box: Any, output_size: int | tuple[i
     from ..ops.core import roi_pool_backward
     from .pool import prepare
 
-    trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang,
-                             bin=bin)  # fmt: skip
+    trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang, bin=bin)
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
-    gi = roi_pool_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size,
-                           spatial_scale)[0, c]  # fmt: skip
+    gi = roi_pool_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale)[0, c]
     return _backward(trace, g, np.asarray(gi, np.float64))
 
 
-def explain_roi_align_backward(feature: Any, box: Any, output_size: int | tuple[int, int],
-                               spatial_scale: float = 1.0, sampling_ratio: int = 2,
-                               aligned: bool = False, mode: str = "max", grad: Any = None, *,
-                               channel: int | None = None, lang: str = "en",
-                               bin: tuple[int, int] | None = None) -> Trace:  # fmt: skip
+def explain_roi_align_backward(
+    feature: Any,
+    box: Any,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = 2,
+    aligned: bool = False,
+    mode: str = "max",
+    grad: Any = None,
+    *,
+    channel: int | None = None,
+    lang: str = "en",
+    bin: tuple[int, int] | None = None,
+) -> Trace:
     """RoI Align's backward pass by hand: each bin's gradient spread bilinearly.
 
     Average mode: every sampling point sends ``g · w / count`` to each of its
@@ -176,10 +228,21 @@ def explain_roi_align_backward(feature: Any, box: Any, output_size: int | tuple[
     from ..ops.core import roi_align_backward
     from .pool import prepare
 
-    trace = explain_roi_align(feature, box, output_size, spatial_scale, sampling_ratio, aligned, mode,
-                              channel=channel, lang=lang, bin=bin)  # fmt: skip
+    trace = explain_roi_align(
+        feature,
+        box,
+        output_size,
+        spatial_scale,
+        sampling_ratio,
+        aligned,
+        mode,
+        channel=channel,
+        lang=lang,
+        bin=bin,
+    )
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
-    gi = roi_align_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale,
-                            sampling_ratio, aligned, mode)[0, c]  # fmt: skip
+    gi = roi_align_backward(
+        _as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale, sampling_ratio, aligned, mode
+    )[0, c]
     return _backward(trace, g, np.asarray(gi, np.float64))

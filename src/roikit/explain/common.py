@@ -72,9 +72,7 @@ def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
                 f"so it must be in [0, {arr.shape[0]})"
             )
         return arr[None], c
-    raise InputError(
-        f"feature must be a 2-D map (H, W) or a 3-D stack (C, H, W); got shape {arr.shape}"
-    )
+    raise InputError(f"feature must be a 2-D map (H, W) or a 3-D stack (C, H, W); got shape {arr.shape}")
 
 
 def one_box(box: Any, dtype: np.dtype) -> np.ndarray:

@@ -41,22 +41,43 @@ def compare(pool: Trace, align: Trace) -> Trace:
         for pw in range(p.shape[1]):
             labels.append(f"({ph}, {pw})")
             rows.append((float(p[ph, pw]), float(a[ph, pw]), float(diff[ph, pw])))
-    cols = (text(lang, "cmp.pool"), text(lang, "cmp.align", mode=text(lang, f"mode.{mode}")),
-            text(lang, "cmp.diff"))  # fmt: skip
+    cols = (
+        text(lang, "cmp.pool"),
+        text(lang, "cmp.align", mode=text(lang, f"mode.{mode}")),
+        text(lang, "cmp.diff"),
+    )
     px, py, ax, ay = pool.data["x"], pool.data["y"], align.data["x"], align.data["y"]
     worst = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)
     lines = (
         text(lang, "cmp.line1", xs=px["start"], xe=px["end"], ys=py["start"], ye=py["end"]),
-        text(lang, "cmp.line2", x1=fmt(ax["start"]), x2=fmt(ax["end"]), y1=fmt(ay["start"]),
-             y2=fmt(ay["end"]), bw=fmt(ax["bin_size"]), bh=fmt(ay["bin_size"]),
-             n=fmt(align.data["count"])),
+        text(
+            lang,
+            "cmp.line2",
+            x1=fmt(ax["start"]),
+            x2=fmt(ax["end"]),
+            y1=fmt(ay["start"]),
+            y2=fmt(ay["end"]),
+            bw=fmt(ax["bin_size"]),
+            bh=fmt(ay["bin_size"]),
+            n=fmt(align.data["count"]),
+        ),
         text(lang, "cmp.line3", d=minus(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
-    )  # fmt: skip
-    step = Step("compare", text(lang, "cmp.title"), lines,
-                (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows)),))  # fmt: skip
-    return Trace("compare", lang, {"pool": pool.params, "align": align.params}, pool.feature,
-                 align.output, (step,),
-                 {"pool": pool.output, "align": align.output, "difference": diff.tolist()})  # fmt: skip
+    )
+    step = Step(
+        "compare",
+        text(lang, "cmp.title"),
+        lines,
+        (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows)),),
+    )
+    return Trace(
+        "compare",
+        lang,
+        {"pool": pool.params, "align": align.params},
+        pool.feature,
+        align.output,
+        (step,),
+        {"pool": pool.output, "align": align.output, "difference": diff.tolist()},
+    )
 
 
 def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
@@ -79,8 +100,10 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
         if not isinstance(trace, Trace) or trace.op != "roi_align" or trace.params["mode"] != mode:
             raise ParameterError(f"{name} must be a RoI Align trace in mode {mode!r}")
     same = ("box", "spatial_scale", "output_size", "sampling_ratio", "aligned", "channel")
-    if any(max_trace.params[k] != avg_trace.params[k] for k in same) or \
-            max_trace.feature != avg_trace.feature:  # fmt: skip
+    if (
+        any(max_trace.params[k] != avg_trace.params[k] for k in same)
+        or max_trace.feature != avg_trace.feature
+    ):
         raise ParameterError("max_trace and avg_trace must explain the same map, box and settings")
     lang = max_trace.lang
     lines = [text(lang, "modes.line")]
@@ -91,9 +114,19 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
         if ba["aggregation"] is not None:  # the max lines are in the max walkthrough already
             lines.append(text(lang, "modes.bin", ph=ba["ph"], pw=ba["pw"], agg=ba["aggregation"]))
     cols = (text(lang, "mode.max"), text(lang, "mode.avg"))
-    step = Step("modes", text(lang, "modes.title"), tuple(lines),
-                (Table(text(lang, "modes.table"), tuple(labels), cols, tuple(rows)),))  # fmt: skip
+    step = Step(
+        "modes",
+        text(lang, "modes.title"),
+        tuple(lines),
+        (Table(text(lang, "modes.table"), tuple(labels), cols, tuple(rows)),),
+    )
     out = tuple(tuple(r) for r in rows)
-    return Trace("modes", lang, {"max": max_trace.params, "avg": avg_trace.params},
-                 max_trace.feature, out, (step,),
-                 {"max": max_trace.output, "avg": avg_trace.output})  # fmt: skip
+    return Trace(
+        "modes",
+        lang,
+        {"max": max_trace.params, "avg": avg_trace.params},
+        max_trace.feature,
+        out,
+        (step,),
+        {"max": max_trace.output, "avg": avg_trace.output},
+    )

@@ -34,8 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
         # RoI Pool
         "pool.scale.title": "1. Project the box onto the feature map (multiply by spatial_scale)",
         "pool.scale.line": "{name} × spatial_scale = {v} × {s} = {r}",
-        "pool.round.title": "2. Round the four coordinates to whole cells (RoI Pool's first "
-        "quantization)",
+        "pool.round.title": "2. Round the four coordinates to whole cells (RoI Pool's first quantization)",
         "pool.round.line": "{name}: {real} → {rounded}",
         "pool.round.half": "{name}: {real} → {rounded} (the fraction is exactly .5: C's round goes "
         "away from zero; numpy's round, half to even, would give {even})",
@@ -99,8 +98,7 @@ TEXT: dict[str, dict[str, str]] = {
         "side.top": "top",
         "side.bottom": "bottom",
         # RoI Align
-        "align.scale.title": "1. Project the box onto the feature map (nothing is rounded: no "
-        "quantization)",
+        "align.scale.title": "1. Project the box onto the feature map (nothing is rounded: no quantization)",
         "align.scale.offset": "aligned=True (half-pixel model): cell i covers [i, i + 1) and its "
         "value sits at its centre i + 0.5, so 0.5 is subtracted from every coordinate. The original "
         "RoI Align kept RoI Pool's integer grid, a half-cell misalignment of its own that "
@@ -188,8 +186,7 @@ TEXT: dict[str, dict[str, str]] = {
         "Pool's misalignment step compares against.",
         "myth.overlap": "Bins do not split the box into separate cells: {what} {cell} belongs to "
         "bins {j} and {j1}.",
-        "myth.half": "Rounding is half away from zero: {v} → {r}, where numpy's round gives "
-        "{even}.",
+        "myth.half": "Rounding is half away from zero: {v} → {r}, where numpy's round gives {even}.",
         "myth.nodrop": "No row or column of the rounded box is dropped: the floor of each bin's "
         "start and the ceiling of its end cover every cell.",
         # comparisons
@@ -261,8 +258,7 @@ TEXT: dict[str, dict[str, str]] = {
         "end, end excluded): rows {b} … {b}, columns {b} … {b} (for each of the {ph} × {pw} bins)",
         "sheet.pool.max": "6. Each bin's max: {b}",
         "sheet.pool.output": "7. The {ph} × {pw} output: {b}",
-        "sheet.align.scaled": "1. The box on the map (× spatial_scale, − 0.5 if aligned): {b}, {b}, "
-        "{b}, {b}",
+        "sheet.align.scaled": "1. The box on the map (× spatial_scale, − 0.5 if aligned): {b}, {b}, {b}, {b}",
         "sheet.align.bin_size": "2. Bin size: width {b}, height {b}",
         "sheet.align.grid": "3. Sampling points per bin: {b} rows × {b} columns",
         "sheet.align.points": "4. Where the points sit: y of each row bin {b}, x of each column bin {b}",
@@ -337,8 +333,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fig.pool.max": "the bin's max",
         "fig.pool.tie": "a tied max, not chosen",
         "fig.pool.shared": "max of bins {bins}",
-        "fig.backward.title": "gradient with respect to the map; outlined: what bin ({ph}, {pw}) "
-        "sends",
+        "fig.backward.title": "gradient with respect to the map; outlined: what bin ({ph}, {pw}) sends",
         "fig.summary.input": "input and RoI",
         "fig.summary.pool": "RoI Pool output",
         "fig.summary.align": "RoI Align ({mode}) output",
@@ -513,8 +508,7 @@ TEXT: dict[str, dict[str, str]] = {
         "비교하는 이상적인 구간 그대로입니다.",
         "myth.overlap": "구간들이 박스를 서로 다른 칸으로 나누는 것이 아닙니다. {what} {cell}: "
         "구간 {j}, 구간 {j1}에 모두 들어갑니다.",
-        "myth.half": "반올림은 0에서 먼 쪽으로 합니다. {v} → {r}이고, numpy의 round라면 결과는 "
-        "{even}입니다.",
+        "myth.half": "반올림은 0에서 먼 쪽으로 합니다. {v} → {r}이고, numpy의 round라면 결과는 {even}입니다.",
         "myth.nodrop": "반올림한 박스의 행과 열은 하나도 버려지지 않습니다. 구간의 시작은 내림, "
         "끝은 올림이라 모든 칸이 들어갑니다.",
         "cmp.title": "RoI Pool과 RoI Align 비교",
@@ -628,8 +622,7 @@ TEXT: dict[str, dict[str, str]] = {
         "직사각형의 넓이입니다.",
         "mistake.avg_for_max": "점들을 평균했습니다. 이 문제는 최댓값을 씁니다.",
         "mistake.max_for_avg": "점들의 최댓값을 골랐습니다. 이 문제는 평균을 씁니다.",
-        "mistake.offmap": "맵 밖의 점을 뺐습니다. 맵 밖의 점은 값이 0이지만 평균의 개수에는 "
-        "들어갑니다.",
+        "mistake.offmap": "맵 밖의 점을 뺐습니다. 맵 밖의 점은 값이 0이지만 평균의 개수에는 들어갑니다.",
         "fig.x": "x (칸 중심이 정수 좌표)",
         "fig.y": "y",
         "fig.align.title": "RoI Align ({mode}): 구간 {ph}×{pw}개, 구간마다 샘플링 점 {grid}개",

@@ -45,9 +45,19 @@ def convention_line(lang: str, name: str) -> str:
     return text(lang, "input.convention", name=conv.name, library=conv.library)
 
 
-def input_step(lang: str, img: np.ndarray, box: Any, scale: float, size: tuple[int, int],
-               channel: int, channels: int, need: tuple[Any, Any], focus: tuple[int, int] | None,
-               extra: list[str], source: str | None) -> Step:  # fmt: skip
+def input_step(
+    lang: str,
+    img: np.ndarray,
+    box: Any,
+    scale: float,
+    size: tuple[int, int],
+    channel: int,
+    channels: int,
+    need: tuple[Any, Any],
+    focus: tuple[int, int] | None,
+    extra: list[str],
+    source: str | None,
+) -> Step:
     """The opening step: the map, the box and the parameters.
 
     ``need`` holds, per axis (rows, columns), the first and last cell the
@@ -61,20 +71,24 @@ def input_step(lang: str, img: np.ndarray, box: Any, scale: float, size: tuple[i
     lines = [text(lang, "input.map", h=h, w=w, channel=ch)]
     if source:
         lines.append(source)
-    lines.append(text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0],
-                      pw=size[1]))  # fmt: skip
+    lines.append(text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0], pw=size[1]))
     lines += extra
     with np.errstate(over="ignore", invalid="ignore"):
-        around = [need[0] if need[0] is not None else coords[[1, 3]] * scale,
-                  need[1] if need[1] is not None else coords[[0, 2]] * scale]  # fmt: skip
+        around = [
+            need[0] if need[0] is not None else coords[[1, 3]] * scale,
+            need[1] if need[1] is not None else coords[[0, 2]] * scale,
+        ]
     rows, cols = window(h, np.asarray(around[0], float)), window(w, np.asarray(around[1], float))
     if len(rows) < h or len(cols) < w:
-        what = (text(lang, "input.window.box") if focus is None
-                else text(lang, "input.window.bin", ph=focus[0], pw=focus[1]))  # fmt: skip
-        lines.append(text(lang, "input.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1],
-                          what=what))  # fmt: skip
-    table = matrix_table(text(lang, "input.table"), img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1],
-                         rows, cols)  # fmt: skip
+        what = (
+            text(lang, "input.window.box")
+            if focus is None
+            else text(lang, "input.window.bin", ph=focus[0], pw=focus[1])
+        )
+        lines.append(text(lang, "input.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1], what=what))
+    table = matrix_table(
+        text(lang, "input.table"), img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], rows, cols
+    )
     return Step("input", text(lang, "input.title"), tuple(lines), (table,))
 
 
@@ -101,8 +115,9 @@ def window(extent: int, around: np.ndarray, cap: int = MAX_TABLE) -> range:
     return range(start, start + cap)
 
 
-def matrix_table(title: str, m: np.ndarray, rows: Any = None, cols: Any = None,
-                 highlight: tuple[tuple[int, int], ...] = ()) -> Table:  # fmt: skip
+def matrix_table(
+    title: str, m: np.ndarray, rows: Any = None, cols: Any = None, highlight: tuple[tuple[int, int], ...] = ()
+) -> Table:
     """A table of ``m`` with row/column numbers as labels (ranges give the real indices)."""
     rows = rows if rows is not None else range(m.shape[0])
     cols = cols if cols is not None else range(m.shape[1])
@@ -170,38 +185,78 @@ def misalignment(x: PoolAxis, y: PoolAxis, scale: float) -> dict[str, Any]:
     """
     edges, bins = [], []
     for name, a, sides in (("x", x, ("left", "right")), ("y", y, ("top", "bottom"))):
-        for side, box, pooled in ((sides[0], a.scaled_start[0], a.start[0]),
-                                  (sides[1], a.scaled_end[0], a.end[0])):  # fmt: skip
+        for side, box, pooled in (
+            (sides[0], a.scaled_start[0], a.start[0]),
+            (sides[1], a.scaled_end[0], a.end[0]),
+        ):
             shift = float(pooled) - float(box)
-            edges.append({"side": side, "axis": name, "box": float(box), "pooled": int(pooled),
-                          "shift": shift, "shift_px": shift / scale})  # fmt: skip
+            edges.append(
+                {
+                    "side": side,
+                    "axis": name,
+                    "box": float(box),
+                    "pooled": int(pooled),
+                    "shift": shift,
+                    "shift_px": shift / scale,
+                }
+            )
         lo, hi = float(a.scaled_start[0]), float(a.scaled_end[0])
         P = a.bin_start.shape[1]
         for p in range(P):
             first, stop = int(a.bin_start[0, p]), int(a.bin_end[0, p])
-            bins.append({"axis": name, "bin": p,
-                         "ideal": [lo + p * (hi - lo) / P, lo + (p + 1) * (hi - lo) / P],
-                         "pooled": [first, stop - 1] if stop > first else None})  # fmt: skip
+            bins.append(
+                {
+                    "axis": name,
+                    "bin": p,
+                    "ideal": [lo + p * (hi - lo) / P, lo + (p + 1) * (hi - lo) / P],
+                    "pooled": [first, stop - 1] if stop > first else None,
+                }
+            )
     return {"edges": edges, "bins": bins}
 
 
-def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis,
-                       scale: float) -> Step:  # fmt: skip
+def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis, scale: float) -> Step:
     lines = [text(lang, "pool.mis.model"), text(lang, "pool.mis.edges")]
     if all(fmt(e["shift"]) == "0" for e in mis["edges"]):
         lines.append(text(lang, "pool.mis.noshift"))
     else:
         for e in mis["edges"]:
             cell = text(lang, "axis.col" if e["axis"] == "x" else "axis.row")
-            lines.append(text(lang, "pool.mis.edge", side=text(lang, f"side.{e['side']}"),
-                              name=("x1" if e["side"] == "left" else "x2" if e["side"] == "right"
-                                    else "y1" if e["side"] == "top" else "y2"),
-                              box=fmt(e["box"]), cell=cell, pooled=e["pooled"],
-                              shift=_signed(e["shift"]), px=_signed(e["shift_px"])))  # fmt: skip
-    lines.append(text(lang, "pool.mis.plus1", cells=text(lang, "axis.cols"), s=int(x.start[0]),
-                      e=int(x.end[0]), n=int(x.size[0])))  # fmt: skip
-    widths = {"x": float(x.scaled_end[0] - x.scaled_start[0]),
-              "y": float(y.scaled_end[0] - y.scaled_start[0])}  # fmt: skip
+            lines.append(
+                text(
+                    lang,
+                    "pool.mis.edge",
+                    side=text(lang, f"side.{e['side']}"),
+                    name=(
+                        "x1"
+                        if e["side"] == "left"
+                        else "x2"
+                        if e["side"] == "right"
+                        else "y1"
+                        if e["side"] == "top"
+                        else "y2"
+                    ),
+                    box=fmt(e["box"]),
+                    cell=cell,
+                    pooled=e["pooled"],
+                    shift=_signed(e["shift"]),
+                    px=_signed(e["shift_px"]),
+                )
+            )
+    lines.append(
+        text(
+            lang,
+            "pool.mis.plus1",
+            cells=text(lang, "axis.cols"),
+            s=int(x.start[0]),
+            e=int(x.end[0]),
+            n=int(x.size[0]),
+        )
+    )
+    widths = {
+        "x": float(x.scaled_end[0] - x.scaled_start[0]),
+        "y": float(y.scaled_end[0] - y.scaled_start[0]),
+    }
     labels: list[str] = []
     rows: list[tuple[str, ...]] = []
     for b in sorted(mis["bins"], key=lambda b: (b["axis"] != "y", b["bin"])):
@@ -216,17 +271,27 @@ def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis,
         for d in (first - lo, last - hi):
             shifts.append(f"{_signed(d)} ({_signed(d / scale)} px)")
         rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
-    table = Table(text(lang, "pool.mis.table"), tuple(labels),
-                  tuple(text(lang, "pool.mis.cols").split("|")), tuple(rows))  # fmt: skip
-    uneven = next(((a, n) for n, a in (("x", x), ("y", y))
-                   if int(a.size[0]) % a.bin_start.shape[1]), None)  # fmt: skip
+    table = Table(
+        text(lang, "pool.mis.table"),
+        tuple(labels),
+        tuple(text(lang, "pool.mis.cols").split("|")),
+        tuple(rows),
+    )
+    uneven = next(((a, n) for n, a in (("x", x), ("y", y)) if int(a.size[0]) % a.bin_start.shape[1]), None)
     if uneven is not None:
         a, n = uneven
         P = a.bin_start.shape[1]
-        lines.append(text(lang, "pool.mis.floor", cells=text(lang, "axis.cols" if n == "x"
-                                                            else "axis.rows"),
-                          size=int(a.size[0]), bins=P, each=int(a.size[0]) // P,
-                          dropped=int(a.size[0]) - P * (int(a.size[0]) // P)))  # fmt: skip
+        lines.append(
+            text(
+                lang,
+                "pool.mis.floor",
+                cells=text(lang, "axis.cols" if n == "x" else "axis.rows"),
+                size=int(a.size[0]),
+                bins=P,
+                each=int(a.size[0]) // P,
+                dropped=int(a.size[0]) - P * (int(a.size[0]) // P),
+            )
+        )
     else:
         lines.append(text(lang, "pool.mis.floor_even"))
     lines.append(text(lang, "pool.mis.align"))
@@ -234,20 +299,30 @@ def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis,
     return Step("pool.misalignment", text(lang, "pool.mis.title"), tuple(lines), (table,))
 
 
-def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float,
-                     mis: dict[str, Any]) -> Step:  # fmt: skip
+def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float, mis: dict[str, Any]) -> Step:
     PH, PW = plan.output_size
-    lines = [text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW,
-                  s=fmt(scale)), text(lang, "check.myths")]  # fmt: skip
+    lines = [
+        text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW, s=fmt(scale)),
+        text(lang, "check.myths"),
+    ]
     shared = _first_overlap(plan)
     if shared is not None:
         n, cell, j = shared
-        lines.append(text(lang, "myth.overlap", what=text(lang, "axis.col" if n == "x" else "axis.row"),
-                          cell=cell, j=j, j1=j + 1))  # fmt: skip
+        lines.append(
+            text(
+                lang,
+                "myth.overlap",
+                what=text(lang, "axis.col" if n == "x" else "axis.row"),
+                cell=cell,
+                j=j,
+                j1=j + 1,
+            )
+        )
     half = next((e for e in mis["edges"] if abs(e["box"] - np.trunc(e["box"])) == 0.5), None)
     if half is not None:
-        lines.append(text(lang, "myth.half", v=fmt(half["box"]), r=half["pooled"],
-                          even=int(np.round(half["box"]))))  # fmt: skip
+        lines.append(
+            text(lang, "myth.half", v=fmt(half["box"]), r=half["pooled"], even=int(np.round(half["box"])))
+        )
     lines.append(text(lang, "myth.nodrop"))
     return Step("check", text(lang, "check.title"), tuple(lines))
 
@@ -325,21 +400,42 @@ def explain_roi_pool(
     fy, fx = focus if focus is not None else (None, None)
     need = (_cells_pooled(y, fy), _cells_pooled(x, fx))
     extra = [] if convention is None else [convention_line(lang, convention)]
-    steps = [input_step(lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1],
-                        need, focus, extra, source)]
-    names = (("x1", x, "scaled_start", "start"), ("y1", y, "scaled_start", "start"),
-             ("x2", x, "scaled_end", "end"), ("y2", y, "scaled_end", "end"))  # fmt: skip
-    steps.append(Step("pool.scale", text(lang, "pool.scale.title"), tuple(
-        text(lang, "pool.scale.line", name=n, v=operand(boxes[0, 1 + i]), s=s,
-             r=fmt(getattr(a, real)[0]))
-        for i, (n, a, real, _) in enumerate(names))))  # fmt: skip
+    steps = [
+        input_step(
+            lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1], need, focus, extra, source
+        )
+    ]
+    names = (
+        ("x1", x, "scaled_start", "start"),
+        ("y1", y, "scaled_start", "start"),
+        ("x2", x, "scaled_end", "end"),
+        ("y2", y, "scaled_end", "end"),
+    )
+    steps.append(
+        Step(
+            "pool.scale",
+            text(lang, "pool.scale.title"),
+            tuple(
+                text(
+                    lang,
+                    "pool.scale.line",
+                    name=n,
+                    v=operand(boxes[0, 1 + i]),
+                    s=s,
+                    r=fmt(getattr(a, real)[0]),
+                )
+                for i, (n, a, real, _) in enumerate(names)
+            ),
+        )
+    )
     round_lines = []
     for n, a, real, snapped in names:
         v = float(getattr(a, real)[0])
         r = int(getattr(a, snapped)[0])
         if abs(v - np.trunc(v)) == 0.5:
-            round_lines.append(text(lang, "pool.round.half", name=n, real=fmt(v), rounded=r,
-                                    even=int(np.round(v))))  # fmt: skip
+            round_lines.append(
+                text(lang, "pool.round.half", name=n, real=fmt(v), rounded=r, even=int(np.round(v)))
+            )
         else:
             round_lines.append(text(lang, "pool.round.line", name=n, real=fmt(v), rounded=r))
     steps.append(Step("pool.round", text(lang, "pool.round.title"), tuple(round_lines)))
@@ -347,15 +443,42 @@ def explain_roi_pool(
     for a, axis_key in ((x, "axis.width"), (y, "axis.height")):
         raw = int(a.end[0] - a.start[0] + 1)
         key = "pool.size.line" if raw >= 1 else "pool.size.clamped"
-        size_lines.append(text(lang, key, axis=text(lang, axis_key), end=int(a.end[0]),
-                               start=operand(a.start[0]), size=int(a.size[0]), raw=raw))  # fmt: skip
+        size_lines.append(
+            text(
+                lang,
+                key,
+                axis=text(lang, axis_key),
+                end=int(a.end[0]),
+                start=operand(a.start[0]),
+                size=int(a.size[0]),
+                raw=raw,
+            )
+        )
     steps.append(Step("pool.size", text(lang, "pool.size.title"), tuple(size_lines)))
-    steps.append(Step("pool.binsize", text(lang, "pool.binsize.title"), tuple(
-        text(lang, "pool.binsize.line", axis=text(lang, k), size=int(a.size[0]), bins=p,
-             b=fmt(a.bin_size[0]))
-        for a, k, p in ((x, "axis.width", PW), (y, "axis.height", PH)))))  # fmt: skip
-    steps.append(Step("pool.ranges", text(lang, "pool.ranges.title"),
-                      tuple(_ranges(lang, y, "y") + _ranges(lang, x, "x"))))  # fmt: skip
+    steps.append(
+        Step(
+            "pool.binsize",
+            text(lang, "pool.binsize.title"),
+            tuple(
+                text(
+                    lang,
+                    "pool.binsize.line",
+                    axis=text(lang, k),
+                    size=int(a.size[0]),
+                    bins=p,
+                    b=fmt(a.bin_size[0]),
+                )
+                for a, k, p in ((x, "axis.width", PW), (y, "axis.height", PH))
+            ),
+        )
+    )
+    steps.append(
+        Step(
+            "pool.ranges",
+            text(lang, "pool.ranges.title"),
+            tuple(_ranges(lang, y, "y") + _ranges(lang, x, "x")),
+        )
+    )
 
     bins: list[dict[str, Any]] = []
     summary_rows: list[tuple[Any, ...]] = []
@@ -368,43 +491,81 @@ def explain_roi_pool(
             value = float(out[ph, pw])
             winner = None if cell < 0 else (cell // W, cell % W)
             # Every cell that holds the bin's max, in row-major order (the first one wins).
-            ties = ([[int(r) + r0, int(q) + c0] for r, q in np.argwhere(img[r0:r1, c0:c1] == value)]
-                    if winner else [])  # fmt: skip
-            bins.append({"ph": ph, "pw": pw, "rows": [r0, r1], "cols": [c0, c1],
-                         "winner": list(winner) if winner else None, "value": value,
-                         "ties": ties})  # fmt: skip
+            ties = (
+                [[int(r) + r0, int(q) + c0] for r, q in np.argwhere(img[r0:r1, c0:c1] == value)]
+                if winner
+                else []
+            )
+            bins.append(
+                {
+                    "ph": ph,
+                    "pw": pw,
+                    "rows": [r0, r1],
+                    "cols": [c0, c1],
+                    "winner": list(winner) if winner else None,
+                    "value": value,
+                    "ties": ties,
+                }
+            )
             label = f"({ph}, {pw})"
             summary_labels.append(label)
-            summary_rows.append((f"{r0}…{r1 - 1}" if r1 > r0 else "—",
-                                 f"{c0}…{c1 - 1}" if c1 > c0 else "—",
-                                 f"({winner[0]}, {winner[1]})" if winner else "—"))  # fmt: skip
+            summary_rows.append(
+                (
+                    f"{r0}…{r1 - 1}" if r1 > r0 else "—",
+                    f"{c0}…{c1 - 1}" if c1 > c0 else "—",
+                    f"({winner[0]}, {winner[1]})" if winner else "—",
+                )
+            )
             if r1 <= r0 or c1 <= c0:
-                steps.append(Step("pool.bin", text(lang, "pool.bin.title_empty", ph=ph, pw=pw),
-                                  (text(lang, "pool.bin.empty"),), bin=(ph, pw)))  # fmt: skip
+                steps.append(
+                    Step(
+                        "pool.bin",
+                        text(lang, "pool.bin.title_empty", ph=ph, pw=pw),
+                        (text(lang, "pool.bin.empty"),),
+                        bin=(ph, pw),
+                    )
+                )
                 continue
-            lines = [text(lang, "pool.bin.max", v=fmt(value), r=winner[0] if winner else "—",
-                          c=winner[1] if winner else "—")]  # fmt: skip
+            lines = [
+                text(
+                    lang,
+                    "pool.bin.max",
+                    v=fmt(value),
+                    r=winner[0] if winner else "—",
+                    c=winner[1] if winner else "—",
+                )
+            ]
             if len(ties) > 1:
                 lines[0] += text(lang, "pool.bin.tie", n=len(ties))
             # A big bin is shown around its maximum.
             centre = np.array(winner if winner else (r0, c0), dtype=np.float64)
-            rows = range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(
-                r1 - r0, centre[:1] - r0)]  # fmt: skip
-            cols = range(c0, c1) if c1 - c0 <= MAX_TABLE else [c0 + i for i in window(
-                c1 - c0, centre[1:] - c0)]  # fmt: skip
+            rows = (
+                range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(r1 - r0, centre[:1] - r0)]
+            )
+            cols = (
+                range(c0, c1) if c1 - c0 <= MAX_TABLE else [c0 + i for i in window(c1 - c0, centre[1:] - c0)]
+            )
             if len(rows) < r1 - r0 or len(cols) < c1 - c0:
-                lines.append(text(lang, "pool.bin.window", r0=rows[0], r1=rows[-1], c0=cols[0],
-                                  c1=cols[-1]))  # fmt: skip
+                lines.append(text(lang, "pool.bin.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1]))
             shown = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
             hl = ((winner[0] - rows[0], winner[1] - cols[0]),) if winner else ()
-            steps.append(Step(
-                "pool.bin",
-                text(lang, "pool.bin.title", ph=ph, pw=pw, r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1),
-                tuple(lines),
-                (matrix_table(text(lang, "pool.bin.table", ph=ph, pw=pw), shown,
-                              range(rows[0], rows[-1] + 1), range(cols[0], cols[-1] + 1), hl),),
-                bin=(ph, pw),
-            ))  # fmt: skip
+            steps.append(
+                Step(
+                    "pool.bin",
+                    text(lang, "pool.bin.title", ph=ph, pw=pw, r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1),
+                    tuple(lines),
+                    (
+                        matrix_table(
+                            text(lang, "pool.bin.table", ph=ph, pw=pw),
+                            shown,
+                            range(rows[0], rows[-1] + 1),
+                            range(cols[0], cols[-1] + 1),
+                            hl,
+                        ),
+                    ),
+                    bin=(ph, pw),
+                )
+            )
     steps.append(summary_step(lang, summary_labels, text(lang, "pool.summary.cols"), summary_rows))
     steps.append(output_step(lang, out))
     mis = misalignment(x, y, spatial_scale)
@@ -412,31 +573,52 @@ def explain_roi_pool(
     steps.append(_pool_check_step(lang, plan, boxes[0, 1:], spatial_scale, mis))
 
     data = {
-        "x": _axis_data(x), "y": _axis_data(y), "bins": bins, "map_shape": [H, W],
-        "misalignment": mis, "focus": list(focus) if focus else None,
-    }  # fmt: skip
-    params = {"box": [float(v) for v in boxes[0, 1:]], "spatial_scale": spatial_scale,
-              "output_size": list(plan.output_size), "channel": c, "dtype": str(plan.dtype)}  # fmt: skip
+        "x": _axis_data(x),
+        "y": _axis_data(y),
+        "bins": bins,
+        "map_shape": [H, W],
+        "misalignment": mis,
+        "focus": list(focus) if focus else None,
+    }
+    params = {
+        "box": [float(v) for v in boxes[0, 1:]],
+        "spatial_scale": spatial_scale,
+        "output_size": list(plan.output_size),
+        "channel": c,
+        "dtype": str(plan.dtype),
+    }
     return Trace("roi_pool", lang, params, _rows(img), _rows(out), tuple(steps), data)
 
 
-def summary_step(lang: str, labels: list[str], cols: str | None,
-                 rows: list[tuple[Any, ...]]) -> Step:  # fmt: skip
+def summary_step(lang: str, labels: list[str], cols: str | None, rows: list[tuple[Any, ...]]) -> Step:
     """What the collapsed bins add to the output grid (their cells, their winners), if anything.
 
     The values themselves are in the output step, so they are not repeated;
     ``cols=None`` (average mode: nothing to add) gives a step with no table.
     """
-    tables = () if cols is None else (Table(text(lang, "align.summary.table"), tuple(labels),
-                                            tuple(cols.split("|")), tuple(tuple(r) for r in rows)),)
+    tables = (
+        ()
+        if cols is None
+        else (
+            Table(
+                text(lang, "align.summary.table"),
+                tuple(labels),
+                tuple(cols.split("|")),
+                tuple(tuple(r) for r in rows),
+            ),
+        )
+    )
     return Step("summary", text(lang, "align.summary.title"), (), tables)
 
 
 def output_step(lang: str, out: np.ndarray) -> Step:
     """The output matrix."""
-    return Step("output", text(lang, "output.title"),
-                (text(lang, "output.line", ph=out.shape[0], pw=out.shape[1]),),
-                (matrix_table(text(lang, "output.table"), out),))  # fmt: skip
+    return Step(
+        "output",
+        text(lang, "output.title"),
+        (text(lang, "output.line", ph=out.shape[0], pw=out.shape[1]),),
+        (matrix_table(text(lang, "output.table"), out),),
+    )
 
 
 def _rows(m: np.ndarray) -> tuple[tuple[float, ...], ...]:
@@ -445,10 +627,14 @@ def _rows(m: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 def _axis_data(a: PoolAxis) -> dict[str, Any]:
     return {
-        "scaled_start": float(a.scaled_start[0]), "scaled_end": float(a.scaled_end[0]),
-        "start": int(a.start[0]), "end": int(a.end[0]), "size": int(a.size[0]),
+        "scaled_start": float(a.scaled_start[0]),
+        "scaled_end": float(a.scaled_end[0]),
+        "start": int(a.start[0]),
+        "end": int(a.end[0]),
+        "size": int(a.size[0]),
         "bin_size": float(a.bin_size[0]),
         "bin_start_raw": [int(v) for v in a.bin_start_raw[0]],
         "bin_end_raw": [int(v) for v in a.bin_end_raw[0]],
-        "bin_start": [int(v) for v in a.bin_start[0]], "bin_end": [int(v) for v in a.bin_end[0]],
-    }  # fmt: skip
+        "bin_start": [int(v) for v in a.bin_start[0]],
+        "bin_end": [int(v) for v in a.bin_end[0]],
+    }

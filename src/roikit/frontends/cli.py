@@ -133,8 +133,9 @@ def _check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...]
     if path is None:
         return
     if suffixes and path.suffix.lower() not in suffixes:
-        _fail("file.suffix", option=option, path=path,
-              suffixes=f"{', '.join(suffixes[:-1])} or {suffixes[-1]}")  # fmt: skip
+        _fail(
+            "file.suffix", option=option, path=path, suffixes=f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
+        )
     if path.is_dir():
         _fail("file.dir", option=option, path=path)
     if not path.parent.is_dir():
@@ -181,8 +182,14 @@ def _write_all(files: list[tuple[Path, bytes]]) -> None:
         typer.echo(f"wrote {path}", err=True)
 
 
-def _emit(traces: list[Any], fmt: Format, bins: Any, output: Path | None,
-          extra: list[tuple[Path, bytes]] | None = None, handout: bool = False) -> None:  # fmt: skip
+def _emit(
+    traces: list[Any],
+    fmt: Format,
+    bins: Any,
+    output: Path | None,
+    extra: list[tuple[Path, bytes]] | None = None,
+    handout: bool = False,
+) -> None:
     """Print or write the walkthrough, and with ``-o`` its figure files and ``extra``.
 
     Markdown and LaTeX write their figures beside the document; every file
@@ -211,26 +218,37 @@ def _check_handout(handout: bool, fmt: Format) -> None:
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the step text.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in "
-                                      "full) or 'all'.")]  # fmt: skip
+BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in full) or 'all'.")]
 BinOpt = Annotated[str | None, typer.Option("--bin", help="Expand only bin i,j.")]
-OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (Markdown and "
-                                             "LaTeX also write their figures beside it).")]  # fmt: skip
-HandoutOpt = Annotated[bool, typer.Option("--handout", help="A printable sheet (with --format "
-                                          "html or latex): map, figures, one bin in full, the "
-                                          "output, the comparison.")]  # fmt: skip
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE (Markdown and LaTeX also write their figures beside it)."
+    ),
+]
+HandoutOpt = Annotated[
+    bool,
+    typer.Option(
+        "--handout",
+        help="A printable sheet (with --format "
+        "html or latex): map, figures, one bin in full, the "
+        "output, the comparison.",
+    ),
+]
 
 
 @app.command()
 def demo(
     lang: LangOpt = Lang.en,
-    mode: Annotated[Mode | None, typer.Option("--mode", help="Only this RoI Align mode "
-                                              "(default: max, then avg).")] = None,  # fmt: skip
+    mode: Annotated[
+        Mode | None, typer.Option("--mode", help="Only this RoI Align mode (default: max, then avg).")
+    ] = None,
     fmt: FormatOpt = Format.text,
     bins: BinsOpt = "auto",
     output: OutOpt = None,
-    figures: Annotated[Path | None, typer.Option("--figures", help="Also write the demo's "
-                                                 "figures (PNG) into DIR.")] = None,  # fmt: skip
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="Also write the demo's figures (PNG) into DIR.")
+    ] = None,
     handout: HandoutOpt = False,
 ) -> None:
     """Work out RoI Pool and RoI Align by hand on a small embedded example."""
@@ -249,8 +267,7 @@ def demo(
     except RoIError as exc:
         _fail_with(exc)
     _check_handout(handout, fmt)
-    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output,
-          handout=handout)  # fmt: skip
+    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output, handout=handout)
     if figures is not None:
         _figure_module()  # a clear error when matplotlib is missing
         from .demo import save_demo_figures
@@ -262,37 +279,62 @@ def demo(
 @app.command()
 def explain(
     op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
-    map_: Annotated[str, typer.Option("--map", help="Inline rows '1 2 3; 4 5 6', or a .npy, "
-                                      ".csv/.txt or image file.")],  # fmt: skip
+    map_: Annotated[
+        str, typer.Option("--map", help="Inline rows '1 2 3; 4 5 6', or a .npy, .csv/.txt or image file.")
+    ],
     box: Annotated[str, typer.Option("--box", help="x1,y1,x2,y2 in image pixels.")],
     output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
     spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
     # Rich reads "[...]" as markup: the defaults are escaped so --help shows them.
-    sampling_ratio: Annotated[int | None, typer.Option(
-        "--sampling-ratio", help="RoI Align: points per bin and axis; <= 0 is adaptive. "
-        "\\[default: 2, as in Figure 3; torchvision's is -1]")] = None,  # fmt: skip
-    aligned: Annotated[bool | None, typer.Option(
-        "--aligned/--not-aligned", help="RoI Align: half-pixel offset (detectron2's ROIAlignV2). "
-        "\\[default: not aligned, as torchvision]")] = None,  # fmt: skip
-    mode: Annotated[Mode | None, typer.Option(
-        "--mode", help="RoI Align: max of each bin's points (Figure 3 of the Mask R-CNN paper) "
-        "or avg (torchvision, detectron2, ONNX). \\[default: max]")] = None,
-    convention: Annotated[str | None, typer.Option("--convention", help="Use a library's "
-                                                   "settings (names: roikit compare).")] = None,  # fmt: skip
+    sampling_ratio: Annotated[
+        int | None,
+        typer.Option(
+            "--sampling-ratio",
+            help="RoI Align: points per bin and axis; <= 0 is adaptive. "
+            "\\[default: 2, as in Figure 3; torchvision's is -1]",
+        ),
+    ] = None,
+    aligned: Annotated[
+        bool | None,
+        typer.Option(
+            "--aligned/--not-aligned",
+            help="RoI Align: half-pixel offset (detectron2's ROIAlignV2). "
+            "\\[default: not aligned, as torchvision]",
+        ),
+    ] = None,
+    mode: Annotated[
+        Mode | None,
+        typer.Option(
+            "--mode",
+            help="RoI Align: max of each bin's points (Figure 3 of the Mask R-CNN paper) "
+            "or avg (torchvision, detectron2, ONNX). \\[default: max]",
+        ),
+    ] = None,
+    convention: Annotated[
+        str | None, typer.Option("--convention", help="Use a library's settings (names: roikit compare).")
+    ] = None,
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
     lang: LangOpt = Lang.en,
     bins: BinsOpt = "auto",
     bin_: BinOpt = None,
     output: OutOpt = None,
-    figure: Annotated[Path | None, typer.Option("--figure", help="Also draw the computation "
-                                                "to FILE (.png, .svg or .pdf).")] = None,  # fmt: skip
+    figure: Annotated[
+        Path | None, typer.Option("--figure", help="Also draw the computation to FILE (.png, .svg or .pdf).")
+    ] = None,
     handout: HandoutOpt = False,
-    backward: Annotated[bool, typer.Option("--backward", help="Work out the backward pass: where "
-                                           "each bin's gradient goes.")] = False,  # fmt: skip
-    grad: Annotated[str | None, typer.Option("--grad", help="With --backward: the upstream "
-                                             "gradient, one number or rows like '1 0; 0 1' "
-                                             "\\[default: all ones].")] = None,  # fmt: skip
+    backward: Annotated[
+        bool, typer.Option("--backward", help="Work out the backward pass: where each bin's gradient goes.")
+    ] = False,
+    grad: Annotated[
+        str | None,
+        typer.Option(
+            "--grad",
+            help="With --backward: the upstream "
+            "gradient, one number or rows like '1 0; 0 1' "
+            "\\[default: all ones].",
+        ),
+    ] = None,
 ) -> None:
     """Work out RoI Pool or RoI Align by hand on your own map and box."""
     _set_lang(lang)
@@ -304,12 +346,23 @@ def explain(
     _check_handout(handout, fmt)
     try:
         feature, image_path = load_map(map_)
-        given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
-                 "mode": mode.value if mode else None}  # fmt: skip
-        walk = build_walkthrough(op.value, feature, image_path, box, output_size, spatial_scale,
-                                 given={k: v for k, v in given.items() if v is not None},
-                                 convention=convention, channel=channel, lang=lang.value,
-                                 bins=bins, bin_=bin_, backward=backward, grad=grad)  # fmt: skip
+        given = {"sampling_ratio": sampling_ratio, "aligned": aligned, "mode": mode.value if mode else None}
+        walk = build_walkthrough(
+            op.value,
+            feature,
+            image_path,
+            box,
+            output_size,
+            spatial_scale,
+            given={k: v for k, v in given.items() if v is not None},
+            convention=convention,
+            channel=channel,
+            lang=lang.value,
+            bins=bins,
+            bin_=bin_,
+            backward=backward,
+            grad=grad,
+        )
         extra = []
         if figure is not None:
             extra.append((figure, _figure_bytes(walk.trace, figure, walk.picture)))
@@ -350,15 +403,22 @@ def compare(
 @app.command()
 def practice(
     op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
-    level: Annotated[int, typer.Option("--level", min=1, max=3, help="1: one bin; 2: 2x2 bins, a "
-                                       "fractional box; 3: a box partly outside.")] = 1,  # fmt: skip
-    seed: Annotated[int, typer.Option("--seed", min=0, help="The same seed gives the same "
-                                      "exercise.")] = 0,  # fmt: skip
+    level: Annotated[
+        int,
+        typer.Option(
+            "--level",
+            min=1,
+            max=3,
+            help="1: one bin; 2: 2x2 bins, a fractional box; 3: a box partly outside.",
+        ),
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="The same seed gives the same exercise.")] = 0,
     lang: LangOpt = Lang.en,
     fmt: FormatOpt = Format.text,
     output: OutOpt = None,
-    key: Annotated[bool, typer.Option("--key", help="The answer key (the full walkthrough) "
-                                      "instead of the sheet.")] = False,  # fmt: skip
+    key: Annotated[
+        bool, typer.Option("--key", help="The answer key (the full walkthrough) instead of the sheet.")
+    ] = False,
 ) -> None:
     """An exercise to work by hand (a sheet with blanks), or its answer key."""
     _set_lang(lang)
@@ -376,10 +436,10 @@ def practice(
 @app.command()
 def check(
     op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
-    answer: Annotated[str, typer.Option("--answer", help="A JSON file of your numbers, or the "
-                                        "JSON itself.")],  # fmt: skip
-    level: Annotated[int | None, typer.Option("--level", min=1, max=3, help="The exercise's level "
-                                              "(with --seed).")] = None,  # fmt: skip
+    answer: Annotated[str, typer.Option("--answer", help="A JSON file of your numbers, or the JSON itself.")],
+    level: Annotated[
+        int | None, typer.Option("--level", min=1, max=3, help="The exercise's level (with --seed).")
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="The exercise's seed.")] = None,
     map_: Annotated[str | None, typer.Option("--map", help="Or your own map (as roikit explain).")] = None,
     box: Annotated[str | None, typer.Option("--box", help="x1,y1,x2,y2 with --map.")] = None,
@@ -405,11 +465,21 @@ def check(
             trace = ex.trace(lang.value)
         elif map_ is not None and box is not None:
             feature, image_path = load_map(map_)
-            given = {"sampling_ratio": sampling_ratio, "aligned": aligned,
-                     "mode": mode.value if mode else None}  # fmt: skip
-            trace = build_walkthrough(op.value, feature, image_path, box, output_size, spatial_scale,
-                                      given={k: v for k, v in given.items() if v is not None},
-                                      lang=lang.value).trace  # fmt: skip
+            given = {
+                "sampling_ratio": sampling_ratio,
+                "aligned": aligned,
+                "mode": mode.value if mode else None,
+            }
+            trace = build_walkthrough(
+                op.value,
+                feature,
+                image_path,
+                box,
+                output_size,
+                spatial_scale,
+                given={k: v for k, v in given.items() if v is not None},
+                lang=lang.value,
+            ).trace
         else:
             raise InputFileError("check.what")
         text_ = Path(answer).read_text(encoding="utf-8") if is_file(answer) else answer
@@ -422,9 +492,15 @@ def check(
         other = None
         if trace.op == "roi_align":
             p = trace.params
-            other = explain_roi_align(np.array(trace.feature), p["box"], tuple(p["output_size"]),
-                                      p["spatial_scale"], p["sampling_ratio"], p["aligned"],
-                                      "avg" if p["mode"] == "max" else "max")  # fmt: skip
+            other = explain_roi_align(
+                np.array(trace.feature),
+                p["box"],
+                tuple(p["output_size"]),
+                p["spatial_scale"],
+                p["sampling_ratio"],
+                p["aligned"],
+                "avg" if p["mode"] == "max" else "max",
+            )
         result = check_answers(trace, doc, other)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
@@ -438,13 +514,19 @@ def check(
 
 @app.command()
 def explore(
-    map_: Annotated[str | None, typer.Option("--map", help="Inline rows, or a .npy, .csv/.txt or "
-                                             "image file. \\[default: the demo's map]")] = None,  # fmt: skip
-    box: Annotated[str | None, typer.Option("--box", help="x1,y1,x2,y2 in image pixels. "
-                                            "\\[default: the demo's box]")] = None,  # fmt: skip
+    map_: Annotated[
+        str | None,
+        typer.Option(
+            "--map", help="Inline rows, or a .npy, .csv/.txt or image file. \\[default: the demo's map]"
+        ),
+    ] = None,
+    box: Annotated[
+        str | None, typer.Option("--box", help="x1,y1,x2,y2 in image pixels. \\[default: the demo's box]")
+    ] = None,
     output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins.")] = "2",
-    spatial_scale: Annotated[float | None, typer.Option("--spatial-scale", help="\\[default: the "
-                                                        "demo's 0.5, else 1]")] = None,  # fmt: skip
+    spatial_scale: Annotated[
+        float | None, typer.Option("--spatial-scale", help="\\[default: the demo's 0.5, else 1]")
+    ] = None,
     op: Annotated[Op, typer.Option("--op", help="pool or align.")] = Op.align,
     lang: LangOpt = Lang.en,
     host: Annotated[str, typer.Option("--host", help="Address to bind (only this one).")] = "127.0.0.1",
@@ -474,9 +556,17 @@ def explore(
         parse_output_size(output_size, feature.shape)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
-    start = {"map": np.asarray(feature).tolist(), "box": coords, "op": op.value,
-             "output_size": output_size, "spatial_scale": scale, "lang": lang.value,
-             "sampling_ratio": 2, "aligned": False, "mode": "max"}  # fmt: skip
+    start = {
+        "map": np.asarray(feature).tolist(),
+        "box": coords,
+        "op": op.value,
+        "output_size": output_size,
+        "spatial_scale": scale,
+        "lang": lang.value,
+        "sampling_ratio": 2,
+        "aligned": False,
+        "mode": "max",
+    }
     try:
         server = ExploreServer(start, host, port)
     except OSError as exc:

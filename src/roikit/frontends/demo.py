@@ -39,12 +39,12 @@ def demo_traces(lang: str = "en", mode: str | None = None) -> list[Trace]:
     the output), since steps 1 to 4 and every point are shared.
     """
     pool = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, lang=lang)
-    first = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2,
-                              mode=mode or "max", lang=lang)  # fmt: skip
+    first = explain_roi_align(
+        DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode=mode or "max", lang=lang
+    )
     traces = [pool, first]
     if mode is None:
-        avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode="avg",
-                                lang=lang)  # fmt: skip
+        avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode="avg", lang=lang)
         traces.append(compare_modes(first, avg))
     return [*traces, compare(pool, first)]
 

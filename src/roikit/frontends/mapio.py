@@ -84,8 +84,13 @@ def _finite(arr: np.ndarray, where: str) -> np.ndarray:
 def _check_cells(shape: tuple[int, ...], where: str) -> None:
     cells = math.prod(int(d) for d in shape)
     if cells > budget.MAX_MAP_CELLS:
-        raise InputFileError("map.cells", where=where, shape=" x ".join(map(str, shape)),
-                             cells=cells, limit=budget.MAX_MAP_CELLS)  # fmt: skip
+        raise InputFileError(
+            "map.cells",
+            where=where,
+            shape=" x ".join(map(str, shape)),
+            cells=cells,
+            limit=budget.MAX_MAP_CELLS,
+        )
 
 
 def is_file(spec: str) -> bool:
@@ -162,8 +167,9 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
     return _parse_rows(content, f"--map {spec}", echo=False), None
 
 
-def picture_map(grey: np.ndarray, path: Path, spatial_scale: float,
-                lang: str) -> tuple[np.ndarray, np.ndarray, str]:  # fmt: skip
+def picture_map(
+    grey: np.ndarray, path: Path, spatial_scale: float, lang: str
+) -> tuple[np.ndarray, np.ndarray, str]:
     """The feature map made from a picture, the picture to draw under it, and the line saying so.
 
     At ``spatial_scale < 1`` both are cut to whole ``1/s`` blocks and the map
@@ -260,8 +266,9 @@ def parse_box(text: str, spatial_scale: float) -> list[float]:
     values = parse_numbers(text, "--box", (4,))
     for v in values:
         if abs(v) > FLOAT32_MAX or abs(v * spatial_scale) > FLOAT32_MAX:
-            raise InputFileError("box.float32", text=text, v=f"{v:g}", s=f"{spatial_scale:g}",
-                                 limit=f"{FLOAT32_MAX:.3g}")  # fmt: skip
+            raise InputFileError(
+                "box.float32", text=text, v=f"{v:g}", s=f"{spatial_scale:g}", limit=f"{FLOAT32_MAX:.3g}"
+            )
     return values
 
 

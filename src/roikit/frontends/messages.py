@@ -50,16 +50,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "figures.parent": "--figures {path}: the folder {parent} does not exist",
         "option.pool": "{option} does not apply to RoI Pool (it rounds the box to whole cells and "
         "takes each bin's max); it is a RoI Align option",
-        "convention.align": "--convention {name} is a RoI Align convention; use 'roikit explain "
-        "align'",
-        "convention.pool": "--convention {name} is RoI Pool's; use 'roikit explain pool "
-        "--convention {name}'",
+        "convention.align": "--convention {name} is a RoI Align convention; use 'roikit explain align'",
+        "convention.pool": "--convention {name} is RoI Pool's; use 'roikit explain pool --convention {name}'",
         "convention.none": "--convention {name} has no RoI Align walkthrough ({summary}); 'roikit "
         "compare' shows its numbers",
         "convention.contradicts": "{option} {value} contradicts --convention {name}, which uses "
         "{key}={setting}; drop one of them",
-        "handout.format": "--handout makes a printable sheet: use it with --format html or latex "
-        "(not {fmt})",
+        "handout.format": "--handout makes a printable sheet: use it with --format html or latex (not {fmt})",
         "check.what": "name the exercise (--seed, --level) or give --map and --box",
         "check.json": "--answer must be a JSON object (a file or the text) with the steps as keys",
         "grad.alone": "--grad goes with --backward (it is the gradient the backward pass sends)",
@@ -75,8 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map.value": "{where}: 행 {i}의 {j}번째 값이 숫자가 아닙니다",
         "map.too_many": "{where}: 값이 {limit}개를 넘습니다 (roikit.budget.MAX_MAP_CELLS)",
         "map.empty": "{where}: 숫자가 없습니다",
-        "map.ragged": "{where}: 행마다 값의 개수가 다릅니다 {widths}. 모든 행의 값 개수가 같아야 "
-        "합니다",
+        "map.ragged": "{where}: 행마다 값의 개수가 다릅니다 {widths}. 모든 행의 값 개수가 같아야 합니다",
         "map.finite": "{where}: 맵에는 유한한 숫자만 올 수 있습니다. 값 [{at}]: {value}",
         "map.cells": "{where}: {shape} = 값 {cells}개는 손으로 계산하기에 너무 많습니다. 한도는 "
         "{limit}개입니다 (roikit.budget.MAX_MAP_CELLS)",

@@ -30,8 +30,7 @@ __all__ = ["Walkthrough", "build_walkthrough", "option_names", "parse_bins"]
 #: The walkthrough's own RoI Align defaults (Figure 3 of the Mask R-CNN paper).
 DEFAULTS: dict[str, Any] = {"sampling_ratio": 2, "aligned": False, "mode": "max"}
 #: How each setting is spelled on the command line (errors name the option).
-option_names = {"sampling_ratio": "--sampling-ratio", "aligned": "--aligned/--not-aligned",
-                "mode": "--mode"}  # fmt: skip
+option_names = {"sampling_ratio": "--sampling-ratio", "aligned": "--aligned/--not-aligned", "mode": "--mode"}
 
 
 @dataclass(frozen=True)
@@ -76,17 +75,34 @@ def settings(op: str, convention: str | None, given: dict[str, Any]) -> dict[str
     chosen = dict(conv.explain or {})
     for key, value in given.items():
         if key in chosen and chosen[key] != value:
-            raise InputFileError("convention.contradicts", option=option_names[key], value=value,
-                                 name=convention, key=key, setting=chosen[key])  # fmt: skip
+            raise InputFileError(
+                "convention.contradicts",
+                option=option_names[key],
+                value=value,
+                name=convention,
+                key=key,
+                setting=chosen[key],
+            )
     return chosen
 
 
-def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box: str,
-                      output_size: str = "2", spatial_scale: float = 1.0, *,
-                      given: dict[str, Any] | None = None, convention: str | None = None,
-                      channel: int | None = None, lang: str = "en", bins: str = "auto",
-                      bin_: str | None = None, backward: bool = False,
-                      grad: str | None = None) -> Walkthrough:  # fmt: skip
+def build_walkthrough(
+    op: str,
+    feature: np.ndarray,
+    image_path: Path | None,
+    box: str,
+    output_size: str = "2",
+    spatial_scale: float = 1.0,
+    *,
+    given: dict[str, Any] | None = None,
+    convention: str | None = None,
+    channel: int | None = None,
+    lang: str = "en",
+    bins: str = "auto",
+    bin_: str | None = None,
+    backward: bool = False,
+    grad: str | None = None,
+) -> Walkthrough:
     """Check the text options against the map and build the trace.
 
     ``given`` holds the RoI Align settings the user set (``sampling_ratio``,
@@ -111,8 +127,13 @@ def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box
     if isinstance(selected, tuple) and not (0 <= selected[0] < size[0] and 0 <= selected[1] < size[1]):
         raise InputFileError("bin.outside", bin=bin_, ph=size[0], pw=size[1])
     chosen = settings(op, convention, dict(given or {}))
-    common: dict[str, Any] = dict(channel=channel, lang=lang, convention=convention, source=source,
-                                  bin=selected if isinstance(selected, tuple) else None)  # fmt: skip
+    common: dict[str, Any] = dict(
+        channel=channel,
+        lang=lang,
+        convention=convention,
+        source=source,
+        bin=selected if isinstance(selected, tuple) else None,
+    )
     if grad is not None and not backward:
         raise InputFileError("grad.alone")
     if backward:
@@ -125,8 +146,9 @@ def build_walkthrough(op: str, feature: np.ndarray, image_path: Path | None, box
         if op == "pool":
             trace = explain_roi_pool_backward(feature, coords, size, spatial_scale, g, **common)
         else:
-            trace = explain_roi_align_backward(feature, coords, size, spatial_scale, grad=g, **common,
-                                               **chosen)  # fmt: skip
+            trace = explain_roi_align_backward(
+                feature, coords, size, spatial_scale, grad=g, **common, **chosen
+            )
     elif op == "pool":
         trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
     else:

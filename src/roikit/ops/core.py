@@ -62,9 +62,7 @@ def make_align_plan(
     """Validate RoI Align arguments and return (features, input dtype, plan)."""
     feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
     ratio = check_sampling_ratio(sampling_ratio)
-    plan = plan_roi_align(
-        checked, feat.shape, feat.dtype, size, scale, ratio, check_aligned(aligned)
-    )
+    plan = plan_roi_align(checked, feat.shape, feat.dtype, size, scale, ratio, check_aligned(aligned))
     return feat, dtype, plan
 
 
@@ -90,8 +88,7 @@ def _max_args(plan: AlignPlan, channels: int) -> tuple[Any, ...]:
     ny = np.diff(plan.y.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
     nx = np.diff(plan.x.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
     check_evaluations("max-mode RoI Align", float(np.dot(ny, nx)) * channels)
-    return (plan.batch, plan.has_samples, plan.zero_kind,
-            *_samples(plan.y, True), *_samples(plan.x, False))
+    return (plan.batch, plan.has_samples, plan.zero_kind, *_samples(plan.y, True), *_samples(plan.x, False))
 
 
 def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
@@ -143,8 +140,14 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
-        kernels.align_max_forward(kernels.to_channels_last(feat), *_max_args(plan, feat.shape[1]),
-                                  np.zeros(shape, plan.dtype), win_y, win_x, False)  # fmt: skip
+        kernels.align_max_forward(
+            kernels.to_channels_last(feat),
+            *_max_args(plan, feat.shape[1]),
+            np.zeros(shape, plan.dtype),
+            win_y,
+            win_x,
+            False,
+        )
     return win_y, win_x
 
 
@@ -153,8 +156,9 @@ def run_pool_winners(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     win = np.full((plan.num_boxes, feat.shape[1], *plan.output_size), -1, np.int64)
     if win.size:
         y, x = plan.y, plan.x
-        kernels.pool_winners(kernels.to_channels_last(feat), plan.batch, y.bin_start,
-                             y.bin_end, x.bin_start, x.bin_end, win)  # fmt: skip
+        kernels.pool_winners(
+            kernels.to_channels_last(feat), plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, win
+        )
     return win
 
 
@@ -228,9 +232,7 @@ def roi_align(
     >>> roi_align(x, box, output_size=1, sampling_ratio=1, aligned=True)
     array([[[[2.5]]]], dtype=float32)
     """
-    feat, dtype, plan = make_align_plan(
-        input, boxes, output_size, spatial_scale, sampling_ratio, aligned
-    )
+    feat, dtype, plan = make_align_plan(input, boxes, output_size, spatial_scale, sampling_ratio, aligned)
     return run_align(plan, feat, check_mode(mode)).astype(dtype, copy=False)
 
 
@@ -271,20 +273,23 @@ def roi_align_backward(
            [0., 1., 0.],
            [0., 0., 0.]])
     """
-    feat, dtype, plan = make_align_plan(
-        input, boxes, output_size, spatial_scale, sampling_ratio, aligned
-    )
+    feat, dtype, plan = make_align_plan(input, boxes, output_size, spatial_scale, sampling_ratio, aligned)
     mode = check_mode(mode)
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size),
-                             dtype).astype(plan.dtype)  # fmt: skip
+    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
+        plan.dtype
+    )
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     if mode == "avg":
-        return chunked_gradient(feat, dtype, lambda buf: kernels.align_avg_backward(
-            grad, plan.batch, *_taps(plan.y), *_taps(plan.x), buf))  # fmt: skip
+        return chunked_gradient(
+            feat,
+            dtype,
+            lambda buf: kernels.align_avg_backward(grad, plan.batch, *_taps(plan.y), *_taps(plan.x), buf),
+        )
     last = kernels.to_channels_last(feat)
-    return chunked_gradient(feat, dtype, lambda buf: kernels.align_max_backward(
-        last, grad, *_max_args(plan, feat.shape[1]), buf))  # fmt: skip
+    return chunked_gradient(
+        feat, dtype, lambda buf: kernels.align_max_backward(last, grad, *_max_args(plan, feat.shape[1]), buf)
+    )
 
 
 def roi_pool(
@@ -366,11 +371,17 @@ def roi_pool_backward(
            [0., 0.]])
     """
     feat, dtype, plan = make_pool_plan(input, boxes, output_size, spatial_scale)
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size),
-                             dtype).astype(plan.dtype)  # fmt: skip
+    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
+        plan.dtype
+    )
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     y, x = plan.y, plan.x
     last = kernels.to_channels_last(feat)
-    return chunked_gradient(feat, dtype, lambda buf: kernels.pool_backward(
-        last, grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, buf))  # fmt: skip
+    return chunked_gradient(
+        feat,
+        dtype,
+        lambda buf: kernels.pool_backward(
+            last, grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, buf
+        ),
+    )

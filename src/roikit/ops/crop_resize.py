@@ -15,8 +15,13 @@ from ..errors import BoxError, InputError
 __all__ = ["crop_and_resize", "crop_and_resize_backward", "tensorpack_roi_align"]
 
 
-def _check(image: Any, boxes: Any, box_indices: Any, crop_size: Any, method: str,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], CropAxis, CropAxis]:  # fmt: skip
+def _check(
+    image: Any,
+    boxes: Any,
+    box_indices: Any,
+    crop_size: Any,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], CropAxis, CropAxis]:
     img = check_real_array(image, "image", "(N, H, W, D)", finite=False)
     if img.dtype != np.float32:
         with np.errstate(over="ignore"):  # computed in float32, as TensorFlow: beyond it is inf
@@ -112,8 +117,9 @@ def crop_and_resize(
         fill = np.float32(check_real(extrapolation_value, "extrapolation_value"))
     out = np.zeros((len(idx), *size, img.shape[3]), np.float32)
     if out.size:
-        kernels.crop_resize_forward(np.ascontiguousarray(img, np.float32), idx, *_axes(y, x),
-                                    method == "bilinear", fill, out)  # fmt: skip
+        kernels.crop_resize_forward(
+            np.ascontiguousarray(img, np.float32), idx, *_axes(y, x), method == "bilinear", fill, out
+        )
     return out
 
 
@@ -133,15 +139,15 @@ def crop_and_resize_backward(
     grad = check_real_array(grad_output, "grad_output", finite=False)
     if grad.shape != (len(idx), *size, img.shape[3]):
         raise InputError(
-            f"grad_output has shape {grad.shape}; the op's output has shape "
-            f"{(len(idx), *size, img.shape[3])}"
+            f"grad_output has shape {grad.shape}; the op's output has shape {(len(idx), *size, img.shape[3])}"
         )
     with np.errstate(over="ignore"):  # float32, as TensorFlow: beyond its range is inf
         grad = grad.astype(np.float32)
     dimage = np.zeros(img.shape, np.float32)
     if grad.size:
-        kernels.crop_resize_backward(np.ascontiguousarray(grad), idx, *_axes(y, x),
-                                     method == "bilinear", dimage)  # fmt: skip
+        kernels.crop_resize_backward(
+            np.ascontiguousarray(grad), idx, *_axes(y, x), method == "bilinear", dimage
+        )
     return dimage
 
 

@@ -27,9 +27,7 @@ def _rois_with_batch(rois: Any, batch_indices: Any) -> np.ndarray:
     if r.ndim != 2 or r.shape[1] != 4:
         raise BoxError(f"rois must have shape (R, 4) with rows (x1, y1, x2, y2); got shape {r.shape}")
     if b.shape != (r.shape[0],):
-        raise BoxError(
-            f"batch_indices must have shape ({r.shape[0]},), one per roi; got shape {b.shape}"
-        )
+        raise BoxError(f"batch_indices must have shape ({r.shape[0]},), one per roi; got shape {b.shape}")
     if b.dtype.kind not in "iu":
         raise BoxError(f"batch_indices must be integers (ONNX int64); got dtype {b.dtype}")
     return np.column_stack([b.astype(r.dtype), r])
@@ -102,8 +100,9 @@ def onnx_roi_align(
     return out.astype(dtype, copy=False)
 
 
-def onnx_max_roi_pool(X: Any, rois: Any, pooled_shape: tuple[int, int],
-                      spatial_scale: float = 1.0) -> np.ndarray:  # fmt: skip
+def onnx_max_roi_pool(
+    X: Any, rois: Any, pooled_shape: tuple[int, int], spatial_scale: float = 1.0
+) -> np.ndarray:
     """ONNX ``MaxRoiPool``: rois (R, 5) ``(batch, x1, y1, x2, y2)``; Caffe's RoI Pool.
 
     The same numbers as :func:`roikit.roi_pool` (rounding half away from

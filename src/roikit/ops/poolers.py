@@ -144,21 +144,24 @@ def multiscale_roi_align(
                 f"features[0]'s N, C = {feats[0].shape[:2]} and dtype {feats[0].dtype}"
             )
     if not isinstance(image_sizes, (list, tuple)) or not image_sizes:
-        raise ParameterError(f"image_sizes must be a non-empty list of (height, width); "
-                             f"got {type(image_sizes).__name__}")  # fmt: skip
+        raise ParameterError(
+            f"image_sizes must be a non-empty list of (height, width); got {type(image_sizes).__name__}"
+        )
     sizes = []
     for i, s in enumerate(image_sizes):
         if not isinstance(s, (list, tuple)) or len(s) != 2:
             raise ParameterError(f"image_sizes[{i}] must be a (height, width) pair; got {s!r:.60}")
-        sizes.append(tuple(check_int(v, f"image_sizes[{i}][{j}]", low=1, high=2**31 - 1)
-                           for j, v in enumerate(s)))  # fmt: skip
+        sizes.append(
+            tuple(check_int(v, f"image_sizes[{i}][{j}]", low=1, high=2**31 - 1) for j, v in enumerate(s))
+        )
     size = check_output_size(output_size)
     sampling_ratio = check_sampling_ratio(sampling_ratio)
     aligned = check_aligned(aligned)
     return_levels = check_bool(return_levels, "return_levels")
     checked = check_boxes(boxes, feats[0].shape[0], feats[0].dtype)
-    check_output_bytes("the output", (len(checked.batch), feats[0].shape[1], *size),
-                       compute_dtype(feats[0].dtype).itemsize)  # fmt: skip
+    check_output_bytes(
+        "the output", (len(checked.batch), feats[0].shape[1], *size), compute_dtype(feats[0].dtype).itemsize
+    )
     max_h = max(s[0] for s in sizes)
     scales = [infer_scale(f.shape[2], max_h) for f in feats]
     k_min = int(-np.log2(np.float32(scales[0])))
@@ -166,8 +169,9 @@ def multiscale_roi_align(
     if len(feats) == 1:
         levels = np.zeros(len(checked.batch), np.int64)
     else:
-        levels = assign_fpn_levels(checked.coords, k_min, k_max, canonical_scale, canonical_level,
-                                   level_mapping)  # fmt: skip
+        levels = assign_fpn_levels(
+            checked.coords, k_min, k_max, canonical_scale, canonical_level, level_mapping
+        )
     dtype = compute_dtype(feats[0].dtype)
     out = np.zeros((len(levels), feats[0].shape[1], *size), dtype)
     rows = np.column_stack([checked.batch.astype(checked.coords.dtype), checked.coords])

@@ -65,8 +65,7 @@ def prroi_pool(
     feat, dtype, checked, size, _, y, x = _plan(input, boxes, output_size, spatial_scale)
     out = np.zeros((len(checked.batch), feat.shape[1], *size), feat.dtype)
     if out.size:
-        kernels.align_avg_forward(kernels.to_channels_last(feat), checked.batch, *_taps(y),
-                                  *_taps(x), out)  # fmt: skip
+        kernels.align_avg_forward(kernels.to_channels_last(feat), checked.batch, *_taps(y), *_taps(x), out)
     return out.astype(dtype, copy=False)
 
 
@@ -108,8 +107,9 @@ def prroi_pool_backward(
     grad = check_grad_output(grad_output, (K, C, *size), dtype).astype(feat.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype), np.zeros((K, 4), dtype)
-    grad_input = chunked_gradient(feat, dtype, lambda buf: kernels.align_avg_backward(
-        grad, checked.batch, *_taps(y), *_taps(x), buf))  # fmt: skip
+    grad_input = chunked_gradient(
+        feat, dtype, lambda buf: kernels.align_avg_backward(grad, checked.batch, *_taps(y), *_taps(x), buf)
+    )
 
     PH, PW = size
     _, _, H, W = feat.shape

@@ -33,8 +33,9 @@ def _align(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any, sampl
     feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
     co = _channels_out(feat, size)
     # torchvision's ps_roi_align always uses the half-pixel offset and no minimum size.
-    plan = plan_roi_align(checked, feat.shape, feat.dtype, size, scale,
-                          check_sampling_ratio(sampling_ratio), True)  # fmt: skip
+    plan = plan_roi_align(
+        checked, feat.shape, feat.dtype, size, scale, check_sampling_ratio(sampling_ratio), True
+    )
     return feat, dtype, plan, co
 
 
@@ -79,13 +80,17 @@ def ps_roi_align(
     return out.astype(dtype, copy=False)
 
 
-def ps_roi_align_backward(grad_output: Any, input: Any, boxes: Boxes,
-                          output_size: int | tuple[int, int], spatial_scale: float = 1.0,
-                          sampling_ratio: int = -1) -> np.ndarray:  # fmt: skip
+def ps_roi_align_backward(
+    grad_output: Any,
+    input: Any,
+    boxes: Boxes,
+    output_size: int | tuple[int, int],
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = -1,
+) -> np.ndarray:
     """Gradient of ``sum(grad_output * ps_roi_align(input, ...))`` with respect to ``input``."""
     feat, dtype, plan, co = _align(input, boxes, output_size, spatial_scale, sampling_ratio)
-    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size),
-                             dtype).astype(plan.dtype)  # fmt: skip
+    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
     dfeat = np.zeros_like(feat)
     if grad.size:
         kernels.ps_align_backward(grad, plan.batch, *_taps(plan.y)[:3], *_taps(plan.x)[:3], dfeat)
@@ -128,21 +133,18 @@ def ps_roi_pool(
     out = np.zeros((plan.num_boxes, co, *plan.output_size), plan.dtype)
     if out.size:
         y, x = plan.y, plan.x
-        kernels.ps_pool_forward(feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end,
-                                out)  # fmt: skip
+        kernels.ps_pool_forward(feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out)
     return out.astype(dtype, copy=False)
 
 
-def ps_roi_pool_backward(grad_output: Any, input: Any, boxes: Boxes,
-                         output_size: int | tuple[int, int],
-                         spatial_scale: float = 1.0) -> np.ndarray:  # fmt: skip
+def ps_roi_pool_backward(
+    grad_output: Any, input: Any, boxes: Boxes, output_size: int | tuple[int, int], spatial_scale: float = 1.0
+) -> np.ndarray:
     """Gradient of ``sum(grad_output * ps_roi_pool(input, ...))`` with respect to ``input``."""
     feat, dtype, plan, co = _pool(input, boxes, output_size, spatial_scale)
-    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size),
-                             dtype).astype(plan.dtype)  # fmt: skip
+    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
     dfeat = np.zeros_like(feat)
     if grad.size:
         y, x = plan.y, plan.x
-        kernels.ps_pool_backward(grad, plan.batch, y.bin_start, y.bin_end, x.bin_start,
-                                 x.bin_end, dfeat)  # fmt: skip
+        kernels.ps_pool_backward(grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, dfeat)
     return dfeat.astype(dtype, copy=False)

@@ -31,8 +31,14 @@ __all__ = ["roi_align_rotated", "roi_align_rotated_backward"]
 
 
 def _prepare(
-    input: Any, rois: Any, output_size: Any, spatial_scale: Any, sampling_ratio: Any,
-    aligned: Any, angle_unit: str, clockwise: Any,
+    input: Any,
+    rois: Any,
+    output_size: Any,
+    spatial_scale: Any,
+    sampling_ratio: Any,
+    aligned: Any,
+    angle_unit: str,
+    clockwise: Any,
 ) -> tuple[np.ndarray, np.dtype, PointPlan]:
     arr = check_input(input)
     size = check_output_size(output_size)
@@ -65,14 +71,21 @@ def _prepare(
         theta = r[:, 5].astype(dtype)
     if clockwise:
         theta = -theta
-    plan = plan_roi_align_rotated(coords, b, arr.shape, size, scale, sr, aligned,
-                                  theta)  # fmt: skip
+    plan = plan_roi_align_rotated(coords, b, arr.shape, size, scale, sr, aligned, theta)
     return np.ascontiguousarray(arr, dtype=dtype), arr.dtype, plan
 
 
 def _args(plan: PointPlan) -> tuple[np.ndarray, ...]:
-    return (plan.batch, plan.count.astype(plan.dtype), plan.offsets, plan.low_y, plan.high_y,
-            plan.low_x, plan.high_x, plan.w)  # fmt: skip
+    return (
+        plan.batch,
+        plan.count.astype(plan.dtype),
+        plan.offsets,
+        plan.low_y,
+        plan.high_y,
+        plan.low_x,
+        plan.high_x,
+        plan.w,
+    )
 
 
 def roi_align_rotated(
@@ -127,8 +140,9 @@ def roi_align_rotated(
     >>> roi_align_rotated(x, np.array([[0, 2, 2, 2, 2, 90]]), (1, 2), sampling_ratio=1)[0, 0]
     array([[9.5, 5.5]])
     """
-    feat, dtype, plan = _prepare(input, rois, output_size, spatial_scale, sampling_ratio, aligned,
-                                 angle_unit, clockwise)  # fmt: skip
+    feat, dtype, plan = _prepare(
+        input, rois, output_size, spatial_scale, sampling_ratio, aligned, angle_unit, clockwise
+    )
     out = np.zeros((plan.num_boxes, feat.shape[1], *plan.output_size), plan.dtype)
     if out.size:
         kernels.points_avg_forward(kernels.to_channels_last(feat), *_args(plan), out)
@@ -147,11 +161,12 @@ def roi_align_rotated_backward(
     clockwise: bool = False,
 ) -> np.ndarray:
     """Gradient of ``sum(grad_output * roi_align_rotated(input, ...))`` with respect to ``input``."""
-    feat, dtype, plan = _prepare(input, rois, output_size, spatial_scale, sampling_ratio, aligned,
-                                 angle_unit, clockwise)  # fmt: skip
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size),
-                             dtype).astype(plan.dtype)  # fmt: skip
+    feat, dtype, plan = _prepare(
+        input, rois, output_size, spatial_scale, sampling_ratio, aligned, angle_unit, clockwise
+    )
+    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
+        plan.dtype
+    )
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
-    return chunked_gradient(feat, dtype, lambda buf: kernels.points_avg_backward(
-        grad, *_args(plan), buf))  # fmt: skip
+    return chunked_gradient(feat, dtype, lambda buf: kernels.points_avg_backward(grad, *_args(plan), buf))

@@ -99,8 +99,9 @@ def render(traces: Any, fmt: str = "text", bins: Bins = "auto", **kwargs: Any) -
     raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
 
 
-def render_files(traces: Any, fmt: str, path: Any, bins: Bins = "auto",
-                 handout: bool = False) -> list[tuple[Any, bytes]]:  # fmt: skip
+def render_files(
+    traces: Any, fmt: str, path: Any, bins: Bins = "auto", handout: bool = False
+) -> list[tuple[Any, bytes]]:
     """The document for ``path`` and the figure files it links, as ``(path, bytes)`` pairs.
 
     Markdown links PNG figures and LaTeX includes PDF figures, written beside

@@ -33,16 +33,21 @@ def figures_of(trace: Trace) -> list[tuple[str, Any]]:
     if trace.op == "roi_pool":
         return [("roi_pool", figures.pool_figure(trace).figure)]
     if trace.op == "roi_align":
-        return [("roi_align", figures.align_figure(trace).figure),
-                ("bilinear", figures.bilinear_figure(trace).figure)]  # fmt: skip
+        return [
+            ("roi_align", figures.align_figure(trace).figure),
+            ("bilinear", figures.bilinear_figure(trace).figure),
+        ]
     return []
 
 
 def to_bytes(fig: Any, fmt: str) -> bytes:
     """The figure as PNG or PDF bytes (no timestamps, so files are reproducible)."""
     buf = io.BytesIO()
-    meta = {"png": {"Software": None}, "svg": {"Date": None},
-            "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}[fmt]
+    meta = {
+        "png": {"Software": None},
+        "svg": {"Date": None},
+        "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+    }[fmt]
     fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
     return buf.getvalue()
 
@@ -55,9 +60,10 @@ def to_svg(fig: Any, prefix: str) -> str:
     with matplotlib.rc_context({"svg.hashsalt": "roikit"}):  # the same ids on every run
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: it is inline
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inline
     # matplotlib's own ids (clip paths, glyphs) and roikit's gids both become unique per figure.
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
-    svg = re.sub(r'(url\(#|xlink:href="#|href="#)([^")]+)',
-                 lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
+    svg = re.sub(
+        r'(url\(#|xlink:href="#|href="#)([^")]+)', lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg
+    )
     return svg.replace("<svg ", '<svg role="img" ', 1)

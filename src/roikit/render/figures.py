@@ -50,7 +50,14 @@ __all__ = [
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, YELLOW = (
-    "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#F0E442")  # fmt: skip
+    "#0072B2",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#F0E442",
+)
 #: One colour per bin (cycled): bins are told apart by colour, never by a tint over the map.
 BIN_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY)
 #: Maps up to this many cells print their values; larger ones become a heat map.
@@ -89,8 +96,10 @@ def _hangul_font() -> str:
     """Register NanumGothic from the koreanize-matplotlib package's files; return its name."""
     spec = importlib.util.find_spec("koreanize_matplotlib")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("Korean figures need a Hangul font: pip install 'roikit[figures]' "
-                          "(it brings koreanize-matplotlib's NanumGothic)")  # fmt: skip
+        raise ImportError(
+            "Korean figures need a Hangul font: pip install 'roikit[figures]' "
+            "(it brings koreanize-matplotlib's NanumGothic)"
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
     if path.name not in {Path(f.fname).name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
@@ -112,8 +121,9 @@ def _language(lang: str) -> Iterator[None]:
 
 def _new_axes(size: tuple[float, float] = (6.4, 6.4), columns: int = 1) -> list[Axes]:
     fig = Figure(figsize=size, layout="constrained")
-    axes = fig.subplots(1, columns, squeeze=False, gridspec_kw={"width_ratios": [1.5] + [1] *
-                                                                (columns - 1)})[0]  # fmt: skip
+    axes = fig.subplots(1, columns, squeeze=False, gridspec_kw={"width_ratios": [1.5] + [1] * (columns - 1)})[
+        0
+    ]
     return list(axes)
 
 
@@ -123,8 +133,14 @@ def _check(trace: Trace, op: str, name: str) -> None:
         raise ValueError(f"{name} needs a {kind} trace; got {trace.op!r}")
 
 
-def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn,
-              rows: range | None = None, cols: range | None = None) -> None:  # fmt: skip
+def _draw_map(
+    ax: Axes,
+    m: np.ndarray,
+    image: np.ndarray | None,
+    drawn: Drawn,
+    rows: range | None = None,
+    cols: range | None = None,
+) -> None:
     """Dashed cell grid, with values (small maps), a heat map, or the picture.
 
     ``rows`` / ``cols`` limit the values written (a zoom writes its window only).
@@ -134,16 +150,25 @@ def _draw_map(ax: Axes, m: np.ndarray, image: np.ndarray | None, drawn: Drawn,
     rows = rows if rows is not None else range(H)
     cols = cols if cols is not None else range(W)
     if image is not None:
-        ax.imshow(image, extent=extent, cmap="gray" if image.ndim == 2 else None,
-                  interpolation="nearest")  # fmt: skip
+        ax.imshow(image, extent=extent, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
     elif len(rows) * len(cols) > MAX_VALUE_CELLS:
         ax.imshow(m, extent=extent, cmap="Greys", interpolation="nearest", alpha=0.55)
     else:
         for r in rows:
             for c in cols:
-                drawn.labels.append(ax.text(c - 0.44, r - 0.42, fmt(m[r, c], 2), ha="left",
-                                            va="top", fontsize=7.5, color="0.25", zorder=_VALUE_Z,
-                                            path_effects=_HALO))  # fmt: skip
+                drawn.labels.append(
+                    ax.text(
+                        c - 0.44,
+                        r - 0.42,
+                        fmt(m[r, c], 2),
+                        ha="left",
+                        va="top",
+                        fontsize=7.5,
+                        color="0.25",
+                        zorder=_VALUE_Z,
+                        path_effects=_HALO,
+                    )
+                )
     if len(rows) * len(cols) <= 64 * 64:
         grid: dict[str, Any] = dict(color="0.6", linestyles="--", linewidth=0.6, zorder=1)
         ax.vlines(np.arange(cols.start, cols.stop + 1) - 0.5, rows.start - 0.5, rows.stop - 0.5, **grid)
@@ -164,54 +189,82 @@ def _frame(trace: Trace, ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequ
 def _bin_rect(trace: Trace, ph: int, pw: int) -> tuple[float, float, float, float]:
     """(x0, y0, width, height) of RoI Align bin (ph, pw), as the plan has it."""
     x, y = trace.data["x"], trace.data["y"]
-    return (x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"], x["bin_size"],
-            y["bin_size"])  # fmt: skip
+    return (x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"], x["bin_size"], y["bin_size"])
 
 
 def _pick_point(trace: Trace, bin_: Sequence[int], point: int | None) -> tuple[dict, dict]:
     b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == tuple(bin_))
     if point is None:
-        point = b["winner"] if b["winner"] is not None else next(
-            (i for i, p in enumerate(b["points"]) if p["inside"]), 0)  # fmt: skip
+        point = (
+            b["winner"]
+            if b["winner"] is not None
+            else next((i for i, p in enumerate(b["points"]) if p["inside"]), 0)
+        )
     return b, b["points"][point] if b["points"] else {}
 
 
 def _points(ax: Axes, b: dict[str, Any], drawn: Drawn) -> None:
     """A bin's sampling points (hollow when off the map) and its winner, ringed."""
     for i, p in enumerate(b["points"]):
-        style: dict[str, Any] = (dict(color=VERMILLION, alpha=0.9) if p["inside"]
-                                 else dict(facecolor="white", edgecolor="0.4"))  # fmt: skip
+        style: dict[str, Any] = (
+            dict(color=VERMILLION, alpha=0.9) if p["inside"] else dict(facecolor="white", edgecolor="0.4")
+        )
         dot = ax.scatter([p["x"]], [p["y"]], s=30, zorder=5, **style)
         dot.set_gid(f"roikit-pt-{b['ph']}-{b['pw']}-{i}")
         drawn.points.append(dot)
         if b["winner"] == i:
-            drawn.winners.append(ax.scatter([p["x"]], [p["y"]], s=150, facecolor="none",
-                                            edgecolor=GREEN, linewidth=2.2, zorder=6))  # fmt: skip
+            drawn.winners.append(
+                ax.scatter(
+                    [p["x"]], [p["y"]], s=150, facecolor="none", edgecolor=GREEN, linewidth=2.2, zorder=6
+                )
+            )
 
 
 def _arrows(ax: Axes, p: dict[str, Any], drawn: Drawn) -> None:
     """Arrows from a point to its four neighbours' centres, as wide as their weights."""
     for (r, c), w in zip(p["cells"], p["weights"], strict=True):
-        arrow = FancyArrowPatch((p["x"], p["y"]), (c, r), arrowstyle="-|>", mutation_scale=10,
-                                color=ORANGE, linewidth=0.8 + 3.2 * w, zorder=4, shrinkA=3,
-                                shrinkB=0)  # fmt: skip
+        arrow = FancyArrowPatch(
+            (p["x"], p["y"]),
+            (c, r),
+            arrowstyle="-|>",
+            mutation_scale=10,
+            color=ORANGE,
+            linewidth=0.8 + 3.2 * w,
+            zorder=4,
+            shrinkA=3,
+            shrinkB=0,
+        )
         ax.add_patch(arrow)
         drawn.arrows.append(arrow)
         # The label sits just past the cell centre the arrow points at (the four centres are
         # a unit square apart, so labels never meet, and the arrow stays visible however short).
         dx, dy = c - p["x"], r - p["y"]
         norm = max(float(np.hypot(dx, dy)), 1e-9)
-        drawn.labels.append(ax.text(c + 0.17 * dx / norm, r + 0.17 * dy / norm, fmt(w),
-                                    fontsize=7.5, ha="center", va="center", zorder=7,
-                                    bbox=dict(boxstyle="round,pad=0.12", fc=YELLOW, ec="none",
-                                              alpha=0.92)))  # fmt: skip
+        drawn.labels.append(
+            ax.text(
+                c + 0.17 * dx / norm,
+                r + 0.17 * dy / norm,
+                fmt(w),
+                fontsize=7.5,
+                ha="center",
+                va="center",
+                zorder=7,
+                bbox=dict(boxstyle="round,pad=0.12", fc=YELLOW, ec="none", alpha=0.92),
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- RoI Align
 
 
-def align_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
-                 point: int | None = None, image: np.ndarray | None = None) -> Drawn:  # fmt: skip
+def align_figure(
+    trace: Trace,
+    ax: Axes | None = None,
+    *,
+    bin: Sequence[int] | None = None,
+    point: int | None = None,
+    image: np.ndarray | None = None,
+) -> Drawn:
     """RoI Align as in the Mask R-CNN paper's Figure 3.
 
     The feature map as a dashed grid, the RoI (solid) split into its bins, the
@@ -251,8 +304,9 @@ def align_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | N
         return _align_figure(trace, ax, bin, point, image)
 
 
-def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, point: int | None,
-                  image: np.ndarray | None) -> Drawn:  # fmt: skip
+def _align_figure(
+    trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, point: int | None, image: np.ndarray | None
+) -> Drawn:
     lang = trace.lang
     PH, PW = trace.params["output_size"]
     big = PH * PW > MAX_FULL_BINS
@@ -264,23 +318,42 @@ def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, poi
     H, W = m.shape
     _draw_map(main, m, image, drawn)
     x, y = trace.data["x"], trace.data["y"]
-    roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
-                    fill=False, edgecolor=BLUE, linewidth=2.4, zorder=3)  # fmt: skip
+    roi = Rectangle(
+        (x["start"], y["start"]),
+        x["end"] - x["start"],
+        y["end"] - y["start"],
+        fill=False,
+        edgecolor=BLUE,
+        linewidth=2.4,
+        zorder=3,
+    )
     main.add_patch(roi)
     drawn.roi.append(roi)
     offset = trace.data.get("offset", 0.0)
     if offset:  # the box before the half-pixel shift, and a note that says so
-        before = Rectangle((x["start"] + offset, y["start"] + offset), x["end"] - x["start"],
-                           y["end"] - y["start"], fill=False, edgecolor="0.35", linestyle="--",
-                           linewidth=1.4, zorder=3)  # fmt: skip
+        before = Rectangle(
+            (x["start"] + offset, y["start"] + offset),
+            x["end"] - x["start"],
+            y["end"] - y["start"],
+            fill=False,
+            edgecolor="0.35",
+            linestyle="--",
+            linewidth=1.4,
+            zorder=3,
+        )
         main.add_patch(before)
         drawn.roi.append(before)
     for ph in range(PH):
         for pw in range(PW):
             worked = (ph, pw) == focus and big
-            rect = Rectangle(_bin_rect(trace, ph, pw)[:2], *_bin_rect(trace, ph, pw)[2:],
-                             fill=False, edgecolor=VERMILLION if worked else BLUE,
-                             linewidth=2.4 if worked else 1.0, zorder=3)  # fmt: skip
+            rect = Rectangle(
+                _bin_rect(trace, ph, pw)[:2],
+                *_bin_rect(trace, ph, pw)[2:],
+                fill=False,
+                edgecolor=VERMILLION if worked else BLUE,
+                linewidth=2.4 if worked else 1.0,
+                zorder=3,
+            )
             rect.set_gid(f"roikit-bin-{ph}-{pw}")  # an id a web page can highlight
             main.add_patch(rect)
             drawn.bins.append(rect)
@@ -300,9 +373,12 @@ def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, poi
         _arrows(target, p, drawn)
     which = text(lang, "fig.which.winning" if b["winner"] is not None else "fig.which.first")
     grid = f"{fmt(y['grid'])}×{fmt(x['grid'])}"
-    title = [text(lang, "fig.align.title", mode=text(lang, f"mode.{trace.params['mode']}"), ph=PH,
-                  pw=PW, grid=grid),
-             text(lang, "fig.align.arrows", bin=tuple(focus), which=which)]  # fmt: skip
+    title = [
+        text(
+            lang, "fig.align.title", mode=text(lang, f"mode.{trace.params['mode']}"), ph=PH, pw=PW, grid=grid
+        ),
+        text(lang, "fig.align.arrows", bin=tuple(focus), which=which),
+    ]
     if big:
         title.append(text(lang, "fig.align.worked", bin=tuple(focus)))
     if offset:
@@ -312,8 +388,15 @@ def _align_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, poi
     return drawn
 
 
-def _zoom(trace: Trace, ax: Axes, m: np.ndarray, image: np.ndarray | None, focus: tuple[int, ...],
-          b: dict[str, Any], drawn: Drawn) -> None:  # fmt: skip
+def _zoom(
+    trace: Trace,
+    ax: Axes,
+    m: np.ndarray,
+    image: np.ndarray | None,
+    focus: tuple[int, ...],
+    b: dict[str, Any],
+    drawn: Drawn,
+) -> None:
     """The worked bin enlarged: its cells with their values, its points and its winner."""
     x0, y0, bw, bh = _bin_rect(trace, *focus)
     H, W = m.shape
@@ -329,8 +412,9 @@ def _zoom(trace: Trace, ax: Axes, m: np.ndarray, image: np.ndarray | None, focus
     ax.set_title(text(trace.lang, "fig.align.zoom", bin=tuple(focus)), fontsize=9.5)
 
 
-def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
-                    point: int | None = None) -> Drawn:  # fmt: skip
+def bilinear_figure(
+    trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None, point: int | None = None
+) -> Drawn:
     """One sampling point between its four cell centres: the areas are the weights.
 
     Each corner (cell centre) and the rectangle opposite it share a colour, and
@@ -352,8 +436,7 @@ def bilinear_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] 
         return _bilinear_figure(trace, ax, bin, point)
 
 
-def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
-                     point: int | None) -> Drawn:  # fmt: skip
+def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, point: int | None) -> Drawn:
     lang = trace.lang
     if ax is None:
         # The square has a fixed 2.7 x 1.7 window and the lists hang below it in axes
@@ -379,37 +462,81 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
     names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
     factors = ((p["hy"], p["hx"]), (p["hy"], p["lx"]), (p["ly"], p["hx"]), (p["ly"], p["lx"]))
     for k, ((xa, xb), (ya, yb)) in enumerate(spans):
-        rect = Rectangle((xa, ya), xb - xa, yb - ya, facecolor=colours[k], alpha=0.45,
-                         edgecolor="black", linewidth=0.8)  # fmt: skip
+        rect = Rectangle(
+            (xa, ya), xb - xa, yb - ya, facecolor=colours[k], alpha=0.45, edgecolor="black", linewidth=0.8
+        )
         ax.add_patch(rect)
         drawn.cells.append(rect)
         if yb - ya >= 0.22 and xb - xa >= 0.3:  # room for the weight inside its own area
-            drawn.labels.append(ax.text((xa + xb) / 2, (ya + yb) / 2, f"{names[k]}\n{fmt(w[k])}",
-                                        ha="center", va="center", fontsize=8.5))  # fmt: skip
+            drawn.labels.append(
+                ax.text(
+                    (xa + xb) / 2,
+                    (ya + yb) / 2,
+                    f"{names[k]}\n{fmt(w[k])}",
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                )
+            )
         # ... and always in the coloured list under the square, as its product.
         (r, c), v = p["cells"][k], p["cell_values"][k]
         row = -0.13 - 0.055 * k  # one line per corner, led by a square of the corner's colour
-        ax.text(0.0, row, "■", transform=ax.transAxes, ha="left", va="top", fontsize=11,
-                color=colours[k])  # fmt: skip
-        drawn.labels.append(ax.text(0.05, row, f"({r}, {c}) = {fmt(v)}: {names[k]} = "
-                                    f"{fmt(factors[k][0])} × {fmt(factors[k][1])} = {fmt(w[k])}",
-                                    transform=ax.transAxes, ha="left", va="top", fontsize=8.5))
+        ax.text(0.0, row, "■", transform=ax.transAxes, ha="left", va="top", fontsize=11, color=colours[k])
+        drawn.labels.append(
+            ax.text(
+                0.05,
+                row,
+                f"({r}, {c}) = {fmt(v)}: {names[k]} = "
+                f"{fmt(factors[k][0])} × {fmt(factors[k][1])} = {fmt(w[k])}",
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=8.5,
+            )
+        )
     for k, ((r, c), v) in enumerate(zip(p["cells"], p["cell_values"], strict=True)):
-        drawn.points.append(ax.scatter([c], [r], s=90, color=colours[k], edgecolor="black",
-                                       zorder=5))  # fmt: skip
+        drawn.points.append(ax.scatter([c], [r], s=90, color=colours[k], edgecolor="black", zorder=5))
         right, below = k in (1, 3), k in (2, 3)  # each corner's label outside the square
-        drawn.labels.append(ax.text(c + (0.08 if right else -0.08), r + (0.08 if below else -0.08),
-                                    f"({r}, {c}) = {fmt(v)}", ha="left" if right else "right",
-                                    va="top" if below else "bottom", fontsize=9,
-                                    color="black", path_effects=_HALO))  # fmt: skip
+        drawn.labels.append(
+            ax.text(
+                c + (0.08 if right else -0.08),
+                r + (0.08 if below else -0.08),
+                f"({r}, {c}) = {fmt(v)}",
+                ha="left" if right else "right",
+                va="top" if below else "bottom",
+                fontsize=9,
+                color="black",
+                path_effects=_HALO,
+            )
+        )
     drawn.winners.append(ax.scatter([x], [y], s=80, color=VERMILLION, zorder=6))
     terms = " + ".join(f"{fmt(v)}×{fmt(wk)}" for wk, v in zip(w, p["cell_values"], strict=True))
-    ax.set_title(text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p["y"]), x=fmt(p["x"]))
-                 + "\n" + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p["value"])),
-                 fontsize=9.5)  # fmt: skip
-    ax.text(0.0, -0.36, text(lang, "fig.bilinear.fractions", y=fmt(y), r0=r0, ly=fmt(p["ly"]),
-                             hy=fmt(p["hy"]), x=fmt(x), c0=c0, lx=fmt(p["lx"]), hx=fmt(p["hx"])),
-            transform=ax.transAxes, ha="left", va="top", fontsize=8.5)  # fmt: skip
+    ax.set_title(
+        text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p["y"]), x=fmt(p["x"]))
+        + "\n"
+        + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p["value"])),
+        fontsize=9.5,
+    )
+    ax.text(
+        0.0,
+        -0.36,
+        text(
+            lang,
+            "fig.bilinear.fractions",
+            y=fmt(y),
+            r0=r0,
+            ly=fmt(p["ly"]),
+            hy=fmt(p["hy"]),
+            x=fmt(x),
+            c0=c0,
+            lx=fmt(p["lx"]),
+            hx=fmt(p["hx"]),
+        ),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=8.5,
+    )
     ax.set_xlim(c0 - 0.85, c_hi + 0.85)
     ax.set_ylim(r_hi + 0.35, r0 - 0.35)
     ax.set_aspect("equal")
@@ -421,8 +548,9 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
 # ----------------------------------------------------------------------------- RoI Pool
 
 
-def pool_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None,
-                image: np.ndarray | None = None) -> Drawn:  # fmt: skip
+def pool_figure(
+    trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | None = None, image: np.ndarray | None = None
+) -> Drawn:
     """RoI Pool's two quantizations: ideal bins (dashed) over the cells RoI Pool reads (solid).
 
     Each bin has its own colour: its ideal continuous bin (the one RoI Align
@@ -449,8 +577,9 @@ def pool_figure(trace: Trace, ax: Axes | None = None, *, bin: Sequence[int] | No
         return _pool_figure(trace, ax, bin, image)
 
 
-def _pool_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
-                 image: np.ndarray | None) -> Drawn:  # fmt: skip
+def _pool_figure(
+    trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, image: np.ndarray | None
+) -> Drawn:
     lang = trace.lang
     PH, PW = trace.params["output_size"]
     big = PH * PW > MAX_FULL_BINS
@@ -470,10 +599,15 @@ def _pool_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
         colour = BIN_COLOURS[i % len(BIN_COLOURS)] if not big else VERMILLION if worked else BLUE
         (r0, r1), (c0, c1) = b["rows"], b["cols"]
         d = inset * ((i % 4) + 1) / 4
-        rect = Rectangle((c0 - 0.5 + d, r0 - 0.5 + d), max(c1 - c0 - 2 * d, 0),
-                         max(r1 - r0 - 2 * d, 0), fill=False, edgecolor=colour,
-                         linewidth=2.4 if big and worked else 0.9 if big else 1.8,
-                         zorder=4 if worked else 3)  # fmt: skip
+        rect = Rectangle(
+            (c0 - 0.5 + d, r0 - 0.5 + d),
+            max(c1 - c0 - 2 * d, 0),
+            max(r1 - r0 - 2 * d, 0),
+            fill=False,
+            edgecolor=colour,
+            linewidth=2.4 if big and worked else 0.9 if big else 1.8,
+            zorder=4 if worked else 3,
+        )
         rect.set_gid(f"roikit-bin-{b['ph']}-{b['pw']}")
         ax.add_patch(rect)
         drawn.bins.append(rect)
@@ -482,40 +616,86 @@ def _pool_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None,
         if not worked:
             continue
         (ix0, ix1), (iy0, iy1) = ideal[("x", b["pw"])], ideal[("y", b["ph"])]
-        dashed = Rectangle((ix0, iy0), ix1 - ix0, iy1 - iy0, fill=False, edgecolor=colour,
-                           linestyle="--", linewidth=1.3, zorder=3)  # fmt: skip
+        dashed = Rectangle(
+            (ix0, iy0),
+            ix1 - ix0,
+            iy1 - iy0,
+            fill=False,
+            edgecolor=colour,
+            linestyle="--",
+            linewidth=1.3,
+            zorder=3,
+        )
         ax.add_patch(dashed)
         drawn.ideal.append(dashed)
         xs += [ix0, ix1, c0 - 0.5, c1 - 0.5]
         ys += [iy0, iy1, r0 - 0.5, r1 - 0.5]
         for cell in b.get("ties", [])[1:]:
             r, c = cell
-            tie = Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, fill=False, edgecolor="black",
-                            linestyle=":", linewidth=1.5, zorder=4)  # fmt: skip
+            tie = Rectangle(
+                (c - 0.42, r - 0.42),
+                0.84,
+                0.84,
+                fill=False,
+                edgecolor="black",
+                linestyle=":",
+                linewidth=1.5,
+                zorder=4,
+            )
             ax.add_patch(tie)
             drawn.cells.append(tie)
     for (r, c), names in winners.items():
-        win = Rectangle((c - 0.46, r - 0.46), 0.92, 0.92, fill=False, edgecolor="black",
-                        linewidth=2.6, zorder=4)  # fmt: skip
+        win = Rectangle(
+            (c - 0.46, r - 0.46), 0.92, 0.92, fill=False, edgecolor="black", linewidth=2.6, zorder=4
+        )
         ax.add_patch(win)
         drawn.winners.append(win)
         if len(names) > 1 and (not big or f"({focus[0]}, {focus[1]})" in names):  # several bins' max
-            drawn.labels.append(ax.text(c, r + 0.46, text(lang, "fig.pool.shared",
-                                                           bins=", ".join(names)),
-                                        ha="center", va="top", fontsize=7, zorder=7,
-                                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
-                                                  alpha=0.9)))  # fmt: skip
+            drawn.labels.append(
+                ax.text(
+                    c,
+                    r + 0.46,
+                    text(lang, "fig.pool.shared", bins=", ".join(names)),
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                    zorder=7,
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9),
+                )
+            )
     ax.set_title(text(lang, "fig.pool.title", ph=PH, pw=PW), fontsize=10)
-    handles = [Line2D([], [], color="0.2", linestyle="--", label=text(lang, "fig.pool.ideal")),
-               Line2D([], [], color="0.2", label=text(lang, "fig.pool.cells")),
-               Line2D([], [], color="black", linewidth=2.6, marker="s", markerfacecolor="none",
-                      linestyle="none", markersize=9, label=text(lang, "fig.pool.max"))]  # fmt: skip
-    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"]
-           if not big or (b["ph"], b["pw"]) == focus):  # fmt: skip
-        handles.append(Line2D([], [], color="black", linestyle=":", marker="s", linewidth=0,
-                              markerfacecolor="none", markersize=9, label=text(lang, "fig.pool.tie")))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2,
-              fontsize=8, frameon=False)  # fmt: skip
+    handles = [
+        Line2D([], [], color="0.2", linestyle="--", label=text(lang, "fig.pool.ideal")),
+        Line2D([], [], color="0.2", label=text(lang, "fig.pool.cells")),
+        Line2D(
+            [],
+            [],
+            color="black",
+            linewidth=2.6,
+            marker="s",
+            markerfacecolor="none",
+            linestyle="none",
+            markersize=9,
+            label=text(lang, "fig.pool.max"),
+        ),
+    ]
+    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"] if not big or (b["ph"], b["pw"]) == focus):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="black",
+                linestyle=":",
+                marker="s",
+                linewidth=0,
+                markerfacecolor="none",
+                markersize=9,
+                label=text(lang, "fig.pool.tie"),
+            )
+        )
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=8, frameon=False
+    )
     _frame(trace, ax, H, W, xs, ys)
     return drawn
 
@@ -528,8 +708,17 @@ def _matrix(ax: Axes, m: np.ndarray, title: str, drawn: Drawn, lo: float, hi: fl
     for r in range(m.shape[0]):
         for c in range(m.shape[1]):
             light = hi > lo and (m[r, c] - lo) / (hi - lo) < 0.5
-            drawn.labels.append(ax.text(c, r, fmt(m[r, c]), ha="center", va="center",
-                                        fontsize=10, color="white" if light else "black"))  # fmt: skip
+            drawn.labels.append(
+                ax.text(
+                    c,
+                    r,
+                    fmt(m[r, c]),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="white" if light else "black",
+                )
+            )
     ax.set_title(title, fontsize=10)
     ax.set_xticks(range(m.shape[1]))
     ax.set_yticks(range(m.shape[0]))
@@ -559,20 +748,31 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
         m = np.array(align.feature)
         _draw_map(axes[0], m, None, drawn)
         x, y = align.data["x"], align.data["y"]
-        roi = Rectangle((x["start"], y["start"]), x["end"] - x["start"], y["end"] - y["start"],
-                        fill=False, edgecolor=BLUE, linewidth=2.4, zorder=3)  # fmt: skip
+        roi = Rectangle(
+            (x["start"], y["start"]),
+            x["end"] - x["start"],
+            y["end"] - y["start"],
+            fill=False,
+            edgecolor=BLUE,
+            linewidth=2.4,
+            zorder=3,
+        )
         axes[0].add_patch(roi)
         drawn.roi.append(roi)
         axes[0].set_title(text(lang, "fig.summary.input"), fontsize=10)
-        _frame(align, axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]],
-               [y["start"], y["end"]])  # fmt: skip
+        _frame(align, axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]], [y["start"], y["end"]])
         outputs = np.array(pool.output), np.array(align.output)
         lo = float(min(o.min() for o in outputs))  # one colour scale for both outputs
         hi = float(max(o.max() for o in outputs))
         _matrix(axes[1], outputs[0], text(lang, "fig.summary.pool"), drawn, lo, hi)
-        _matrix(axes[2], outputs[1], text(lang, "fig.summary.align",
-                                          mode=text(lang, f"mode.{align.params['mode']}")),
-                drawn, lo, hi)  # fmt: skip
+        _matrix(
+            axes[2],
+            outputs[1],
+            text(lang, "fig.summary.align", mode=text(lang, f"mode.{align.params['mode']}")),
+            drawn,
+            lo,
+            hi,
+        )
     return drawn
 
 
@@ -600,8 +800,14 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
         g = np.array(trace.grad_input)
         H, W = g.shape
         top = float(np.abs(g).max()) or 1.0
-        ax.imshow(g, cmap="Oranges" if g.min() >= 0 else "RdBu_r", vmin=-top if g.min() < 0 else 0,
-                  vmax=top, extent=(-0.5, W - 0.5, H - 0.5, -0.5), interpolation="nearest")  # fmt: skip
+        ax.imshow(
+            g,
+            cmap="Oranges" if g.min() >= 0 else "RdBu_r",
+            vmin=-top if g.min() < 0 else 0,
+            vmax=top,
+            extent=(-0.5, W - 0.5, H - 0.5, -0.5),
+            interpolation="nearest",
+        )
         if H * W <= MAX_VALUE_CELLS:
             _draw_map(ax, g, None, drawn)
         focus = tuple(trace.data.get("focus") or (0, 0))
@@ -609,8 +815,15 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
         b = trace.data["bins"][index]
         if trace.op == "roi_pool_backward":
             (r0, r1), (c0, c1) = b["rows"], b["cols"]
-            rect = Rectangle((c0 - 0.5, r0 - 0.5), max(c1 - c0, 0), max(r1 - r0, 0), fill=False,
-                             edgecolor=BLUE, linewidth=2.2, zorder=3)  # fmt: skip
+            rect = Rectangle(
+                (c0 - 0.5, r0 - 0.5),
+                max(c1 - c0, 0),
+                max(r1 - r0, 0),
+                fill=False,
+                edgecolor=BLUE,
+                linewidth=2.2,
+                zorder=3,
+            )
             ax.add_patch(rect)
             drawn.bins.append(rect)
             sources = [((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2)]
@@ -619,14 +832,22 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
             for y, x in sources:
                 drawn.points.append(ax.scatter([x], [y], s=30, color=VERMILLION, zorder=5))
         for (r, c), _ in trace.data["contributions"][index]:
-            cell = Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="black",
-                             linewidth=1.6, zorder=4)  # fmt: skip
+            cell = Rectangle(
+                (c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="black", linewidth=1.6, zorder=4
+            )
             ax.add_patch(cell)
             drawn.cells.append(cell)
         if trace.op == "roi_pool_backward" and trace.data["contributions"][index]:
             (r, c), _ = trace.data["contributions"][index][0]
-            arrow = FancyArrowPatch((sources[0][1], sources[0][0]), (c, r), arrowstyle="-|>",
-                                    mutation_scale=12, color=BLUE, linewidth=1.6, zorder=6)  # fmt: skip
+            arrow = FancyArrowPatch(
+                (sources[0][1], sources[0][0]),
+                (c, r),
+                arrowstyle="-|>",
+                mutation_scale=12,
+                color=BLUE,
+                linewidth=1.6,
+                zorder=6,
+            )
             ax.add_patch(arrow)
             drawn.arrows.append(arrow)
         ax.set_title(text(lang, "fig.backward.title", ph=focus[0], pw=focus[1]), fontsize=10)

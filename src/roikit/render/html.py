@@ -74,9 +74,15 @@ _VARS = re.compile(r"\b([lh])([xy])\b|\b([xy])([12])\b|\b([xy])_low\b")
 
 def _typeset(line: str) -> str:
     """Escape a step line and set its variables as math: l<sub>y</sub>, x<sub>1</sub>, y<sub>low</sub>."""
+
     def sub(m: re.Match[str]) -> str:
-        base, index = (m.group(1), m.group(2)) if m.group(1) else \
-            (m.group(3), m.group(4)) if m.group(3) else (m.group(5), "low")  # fmt: skip
+        base, index = (
+            (m.group(1), m.group(2))
+            if m.group(1)
+            else (m.group(3), m.group(4))
+            if m.group(3)
+            else (m.group(5), "low")
+        )
         return f'<span class="var">{base}</span><sub>{index}</sub>'
 
     return _VARS.sub(sub, escape(line))
@@ -110,16 +116,20 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
             if is_map:
                 names = owners.get((int(label), int(t.col_labels[c])), [])
                 if names:
-                    first = trace.data["bins"].index(next(b for b in trace.data["bins"]
-                                                          if f"{b['ph']}-{b['pw']}" == names[0]))
-                    attrs += (f' data-bins="{" ".join(names)}" style="background:'
-                              f'{_TINTS[first % len(_TINTS)]}"')  # fmt: skip
+                    first = trace.data["bins"].index(
+                        next(b for b in trace.data["bins"] if f"{b['ph']}-{b['pw']}" == names[0])
+                    )
+                    attrs += (
+                        f' data-bins="{" ".join(names)}" style="background:{_TINTS[first % len(_TINTS)]}"'
+                    )
             if is_output:
                 attrs += f' data-out="{r}-{c}" tabindex="0"'
             cells.append(f"<td{attrs}>{escape(cell(v))}</td>")
         rows.append(f"<tr><th>{escape(label)}</th>{''.join(cells)}</tr>")
-    return (f'<div class="scroll"><table><caption>{escape(t.title)}</caption><tr><th></th>{head}'
-            f"</tr>" + "".join(rows) + "</table></div>")  # fmt: skip
+    return (
+        f'<div class="scroll"><table><caption>{escape(t.title)}</caption><tr><th></th>{head}'
+        f"</tr>" + "".join(rows) + "</table></div>"
+    )
 
 
 def _figures(trace: Trace, index: int) -> str:
@@ -131,8 +141,9 @@ def _figures(trace: Trace, index: int) -> str:
     return "<figure>" + "".join(svgs) + "</figure>" if svgs else ""
 
 
-def render_html(traces: Any, bins: Bins = "auto", standalone: bool = True,
-                figures: bool = True, handout: bool = False) -> str:  # fmt: skip
+def render_html(
+    traces: Any, bins: Bins = "auto", standalone: bool = True, figures: bool = True, handout: bool = False
+) -> str:
     """Render one trace or several as HTML (a full page unless ``standalone=False``).
 
     ``figures`` inlines each walkthrough's figures as SVG (when matplotlib is
@@ -162,8 +173,11 @@ def render_html(traces: Any, bins: Bins = "auto", standalone: bool = True,
     if not standalone:
         return f"<style>{_STYLE}</style>" + "\n".join(body) + script
     lang = traces[0].lang if traces else "en"
-    return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title(traces[0])) if traces else 'roikit'}</title>\n"
-            f"<style>\n{_STYLE}\n</style>\n</head>\n<body>\n" + "\n".join(body)
-            + f"\n{script}\n</body>\n</html>\n")  # fmt: skip
+    return (
+        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title(traces[0])) if traces else 'roikit'}</title>\n"
+        f"<style>\n{_STYLE}\n</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + f"\n{script}\n</body>\n</html>\n"
+    )

@@ -15,12 +15,35 @@ from ._cells import cell, is_winner, items
 
 __all__ = ["render_latex"]
 
-_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-            "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}  # fmt: skip
-_SYMBOLS = {"×": r"$\times$", "−": r"$-$", "→": r"$\rightarrow$", "←": r"$\leftarrow$",
-            "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "⌈": r"$\lceil$", "⌉": r"$\rceil$",
-            "…": r"\ldots{}", "≤": r"$\leq$", "≥": r"$\geq$", "—": "---", "·": r"$\cdot$",
-            "≈": r"$\approx$", "•": r"\textbullet{}"}  # fmt: skip
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\^{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\~{}",
+}
+_SYMBOLS = {
+    "×": r"$\times$",
+    "−": r"$-$",
+    "→": r"$\rightarrow$",
+    "←": r"$\leftarrow$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "⌈": r"$\lceil$",
+    "⌉": r"$\rceil$",
+    "…": r"\ldots{}",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "—": "---",
+    "·": r"$\cdot$",
+    "≈": r"$\approx$",
+    "•": r"\textbullet{}",
+}
 
 
 def escape(s: str) -> str:
@@ -33,6 +56,7 @@ _VARS = re.compile(r"\b([lh])([xy])\b|\b([xy])([12])\b|\b([xy])\\_low\b")
 
 def typeset(s: str) -> str:
     """:func:`escape`, with the walkthrough's variables in math mode: $l_y$, $x_1$, $y_{low}$."""
+
     def sub(m: re.Match[str]) -> str:
         if m.group(1):
             return f"${m.group(1)}_{m.group(2)}$"
@@ -45,18 +69,25 @@ def typeset(s: str) -> str:
 
 def _table(t: Table) -> list[str]:
     spec = "r|" + "r" * len(t.col_labels)
-    out = [r"\begin{center}", rf"\textit{{{escape(t.title)}}}\\[2pt]", r"\small",
-           rf"\begin{{tabular}}{{{spec}}}",
-           " & " + " & ".join(escape(c) for c in t.col_labels) + r" \\ \hline"]  # fmt: skip
+    out = [
+        r"\begin{center}",
+        rf"\textit{{{escape(t.title)}}}\\[2pt]",
+        r"\small",
+        rf"\begin{{tabular}}{{{spec}}}",
+        " & " + " & ".join(escape(c) for c in t.col_labels) + r" \\ \hline",
+    ]
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
-        cells = [rf"\textbf{{{escape(cell(v))}}}" if is_winner(t, r, c) else escape(cell(v))
-                 for c, v in enumerate(row)]  # fmt: skip
+        cells = [
+            rf"\textbf{{{escape(cell(v))}}}" if is_winner(t, r, c) else escape(cell(v))
+            for c, v in enumerate(row)
+        ]
         out.append(escape(label) + " & " + " & ".join(cells) + r" \\")
     return out + [r"\end{tabular}", r"\end{center}"]
 
 
-def render_latex(traces: Any, bins: Bins = "auto", figures: list[list[str]] | None = None,
-                 handout: bool = False) -> str:  # fmt: skip
+def render_latex(
+    traces: Any, bins: Bins = "auto", figures: list[list[str]] | None = None, handout: bool = False
+) -> str:
     """Render one trace or several as a complete LaTeX document.
 
     ``figures`` names, per trace, the PDF figures written beside the document
@@ -68,9 +99,14 @@ def render_latex(traces: Any, bins: Bins = "auto", figures: list[list[str]] | No
     korean = any(t.lang == "ko" for t in traces)
     # A handout is two columns of small type: a printed sheet, front and back.
     options, margin = ("10pt,a4paper,twocolumn", "1.2cm") if handout else ("11pt,a4paper", "2cm")
-    out = [rf"\documentclass[{options}]{{article}}", r"\usepackage[T1]{fontenc}",
-           r"\usepackage[utf8]{inputenc}", r"\usepackage{amssymb}", r"\usepackage{graphicx}",
-           rf"\usepackage[margin={margin}]{{geometry}}"]  # fmt: skip
+    out = [
+        rf"\documentclass[{options}]{{article}}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage[utf8]{inputenc}",
+        r"\usepackage{amssymb}",
+        r"\usepackage{graphicx}",
+        rf"\usepackage[margin={margin}]{{geometry}}",
+    ]
     if korean:
         out.append(r"\usepackage{kotex}")
     out += [r"\setlength{\parindent}{0pt}", r"\begin{document}"]

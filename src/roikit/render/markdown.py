@@ -21,8 +21,9 @@ def _table(t: Table) -> list[str]:
     out.append("| | " + " | ".join(_escape(c) for c in t.col_labels) + " |")
     out.append("|---:|" + "---:|" * len(t.col_labels))
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
-        cells = [f"**{_escape(cell(v))}**" if is_winner(t, r, c) else _escape(cell(v))
-                 for c, v in enumerate(row)]  # fmt: skip
+        cells = [
+            f"**{_escape(cell(v))}**" if is_winner(t, r, c) else _escape(cell(v)) for c, v in enumerate(row)
+        ]
         out.append(f"| {_escape(label)} | " + " | ".join(cells) + " |")
     return out + [""]
 

@@ -42,6 +42,7 @@ def _table(t: Table, cols: range) -> RichTable:
 
 def _tables(t: Table, width: int) -> list[RichTable]:
     """The table, split into column blocks that fit ``width``: numbers are never elided."""
+
     def need(c: int) -> int:  # the column's widest entry, in terminal cells, + padding + border
         entries = [t.col_labels[c]] + [_text(t, r, c) for r in range(len(t.values))]
         return max(cell_len(e) for e in entries) + 3
@@ -58,8 +59,7 @@ def _tables(t: Table, width: int) -> list[RichTable]:
     return [_table(t, b) for b in blocks]
 
 
-def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto",
-                  width: int = 100) -> RenderableType:  # fmt: skip
+def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto", width: int = 100) -> RenderableType:
     """A Rich renderable of one trace or several, one after the other, for ``width`` columns."""
     parts: list[RenderableType] = []
     for trace in items(traces):
@@ -80,8 +80,13 @@ def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto",
 def render_text(traces: Any, bins: Bins = "auto", width: int = 100, color: bool = False) -> str:
     """Render to a string of fixed ``width``; ``color=False`` gives plain text."""
     buf = io.StringIO()
-    console = Console(file=buf, width=width, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False)  # fmt: skip
+    console = Console(
+        file=buf,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+    )
     console.print(to_renderable(items(traces), bins, width))
     return buf.getvalue()
 

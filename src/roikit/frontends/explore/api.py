@@ -19,8 +19,16 @@ from ...errors import RoIError
 from ..mapio import InputFileError, parse_inline_map
 from ..request import Walkthrough, build_walkthrough
 
-__all__ = ["MAX_EXPLORE_CELLS", "QUESTIONS", "command_line", "explain_json", "refusal", "query_lang",
-           "sweep", "walkthrough"]
+__all__ = [
+    "MAX_EXPLORE_CELLS",
+    "QUESTIONS",
+    "command_line",
+    "explain_json",
+    "refusal",
+    "query_lang",
+    "sweep",
+    "walkthrough",
+]
 
 #: The explorer's maps are at most 256 x 256 (a page can draw them; the CLI allows more).
 MAX_EXPLORE_CELLS = 256 * 256
@@ -66,8 +74,17 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     lang = _get(query, "lang", "en") or "en"
     if lang not in ("en", "ko"):
         raise InputFileError("explore.choice", name="lang", value=lang, choices="en, ko")
-    return build_walkthrough(op, feature, None, box, _get(query, "output_size", "2") or "2", scale,
-                             given=given, lang=lang, bin_=_get(query, "bin"))  # fmt: skip
+    return build_walkthrough(
+        op,
+        feature,
+        None,
+        box,
+        _get(query, "output_size", "2") or "2",
+        scale,
+        given=given,
+        lang=lang,
+        bin_=_get(query, "bin"),
+    )
 
 
 def explain_json(query: Mapping[str, str]) -> str:
@@ -104,16 +121,18 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     scale = float(t.params["spatial_scale"])
     shift_px = np.linspace(-1.0, 1.0, steps) / scale
     x1, y1, x2, y2 = t.params["box"]
-    boxes = np.column_stack([np.zeros(steps), x1 + shift_px, np.full(steps, y1), x2 + shift_px,
-                             np.full(steps, y2)])  # fmt: skip
+    boxes = np.column_stack(
+        [np.zeros(steps), x1 + shift_px, np.full(steps, y1), x2 + shift_px, np.full(steps, y2)]
+    )
     size = tuple(t.params["output_size"])
     pool = roi_pool(m, boxes, size, scale)[:, 0, ph, pw]
-    chosen: dict[str, Any] = (t.params if t.op == "roi_align"
-                              else {"sampling_ratio": 2, "aligned": False, "mode": "max"})  # fmt: skip
-    align = roi_align(m, boxes, size, scale, int(chosen["sampling_ratio"]), bool(chosen["aligned"]),
-                      str(chosen["mode"]))[:, 0, ph, pw]  # fmt: skip
-    return {"bin": [ph, pw], "shift_px": shift_px.tolist(), "pool": pool.tolist(),
-            "align": align.tolist()}  # fmt: skip
+    chosen: dict[str, Any] = (
+        t.params if t.op == "roi_align" else {"sampling_ratio": 2, "aligned": False, "mode": "max"}
+    )
+    align = roi_align(
+        m, boxes, size, scale, int(chosen["sampling_ratio"]), bool(chosen["aligned"]), str(chosen["mode"])
+    )[:, 0, ph, pw]
+    return {"bin": [ph, pw], "shift_px": shift_px.tolist(), "pool": pool.tolist(), "align": align.tolist()}
 
 
 def command_line(query: Mapping[str, str]) -> str:
@@ -121,12 +140,29 @@ def command_line(query: Mapping[str, str]) -> str:
     t = walkthrough(query).trace
     op = "pool" if t.op == "roi_pool" else "align"
     rows = "; ".join(" ".join(f"{v:g}" for v in row) for row in t.feature)
-    words = ["roikit", "explain", op, "--map", rows, "--box", ",".join(f"{v:g}" for v in t.params["box"]),
-             "--output-size", ",".join(str(v) for v in t.params["output_size"]),
-             "--spatial-scale", f"{t.params['spatial_scale']:g}", "--lang", t.lang]  # fmt: skip
+    words = [
+        "roikit",
+        "explain",
+        op,
+        "--map",
+        rows,
+        "--box",
+        ",".join(f"{v:g}" for v in t.params["box"]),
+        "--output-size",
+        ",".join(str(v) for v in t.params["output_size"]),
+        "--spatial-scale",
+        f"{t.params['spatial_scale']:g}",
+        "--lang",
+        t.lang,
+    ]
     if op == "align":
-        words += ["--sampling-ratio", str(t.params["sampling_ratio"]),
-                  "--aligned" if t.params["aligned"] else "--not-aligned", "--mode", t.params["mode"]]
+        words += [
+            "--sampling-ratio",
+            str(t.params["sampling_ratio"]),
+            "--aligned" if t.params["aligned"] else "--not-aligned",
+            "--mode",
+            t.params["mode"],
+        ]
     return " ".join(shlex.quote(w) for w in words)
 
 

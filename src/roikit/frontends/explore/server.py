@@ -41,9 +41,14 @@ __all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]
 MAX_REQUEST_LINE = 64 * 1024
 MAX_BODY = 16 * 1024 * 1024
 _STATIC = {"explore.js": "text/javascript; charset=utf-8", "explore.css": "text/css; charset=utf-8"}
-_EXPORTS = {"md": ("text/markdown; charset=utf-8", "md"), "latex": ("application/x-tex", "tex"),
-            "html": ("text/html; charset=utf-8", "html"), "json": ("application/json", "json"),
-            "png": ("image/png", "png"), "svg": ("image/svg+xml", "svg")}  # fmt: skip
+_EXPORTS = {
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "latex": ("application/x-tex", "tex"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "json": ("application/json", "json"),
+    "png": ("image/png", "png"),
+    "svg": ("image/svg+xml", "svg"),
+}
 
 
 def _static(name: str) -> bytes:
@@ -89,8 +94,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self, exc: RoIError, query: dict[str, str]) -> None:
         """A refused query: 413 for a map over the size limit, 400 otherwise, in its language."""
         too_big = isinstance(exc, InputFileError) and exc.key in ("map.too_many", "map.cells")
-        self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
-                    refusal(exc, query_lang(query)))  # fmt: skip
+        self._error(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
+            refusal(exc, query_lang(query)),
+        )
 
     # -- routes -------------------------------------------------------------------------------
 
@@ -103,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
             if route in ("/", "/index.html"):
                 self._send(200, _static("index.html"), "text/html; charset=utf-8")
             elif route.startswith("/static/"):
-                name = route[len("/static/"):]
+                name = route[len("/static/") :]
                 if name not in _STATIC:  # a fixed list: no path reaches another file
                     self._error(HTTPStatus.NOT_FOUND, "not found")
                     return
@@ -111,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif route == "/api/start":
                 self._json(200, self.server.start)
             elif route.startswith("/api/"):
-                self._api(route[len("/api/"):], self._query())
+                self._api(route[len("/api/") :], self._query())
             else:
                 self._error(HTTPStatus.NOT_FOUND, "not found")
         except (BrokenPipeError, ConnectionResetError):
@@ -136,22 +143,21 @@ class _Handler(BaseHTTPRequestHandler):
 
         fmt = query.get("format", "")
         if fmt not in _EXPORTS:
-            raise InputFileError("explore.choice", name="format", value=fmt,
-                                 choices=", ".join(_EXPORTS))  # fmt: skip
+            raise InputFileError("explore.choice", name="format", value=fmt, choices=", ".join(_EXPORTS))
         trace = walkthrough(query).trace
         ctype, ext = _EXPORTS[fmt]
         if fmt in ("png", "svg"):
             from ...render import figures
             from ...render._figures import to_bytes
 
-            fig = (figures.pool_figure(trace) if trace.op == "roi_pool"
-                   else figures.align_figure(trace)).figure  # fmt: skip
+            fig = (
+                figures.pool_figure(trace) if trace.op == "roi_pool" else figures.align_figure(trace)
+            ).figure
             body = to_bytes(fig, fmt)
         else:
             # One file: the figures of Markdown and LaTeX are left out of a single download.
             body = render_files([trace], fmt, Path(f"walkthrough.{ext}"))[0][1]
-        self._send(200, body, ctype,
-                   {"Content-Disposition": f'attachment; filename="walkthrough.{ext}"'})  # fmt: skip
+        self._send(200, body, ctype, {"Content-Disposition": f'attachment; filename="walkthrough.{ext}"'})
 
     def do_POST(self) -> None:  # noqa: N802
         route = urlsplit(self.path).path
@@ -164,17 +170,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.NOT_FOUND, "not found")
             return
         if length < 0 or length > MAX_BODY:
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                        f"the file must be at most {MAX_BODY // (1 << 20)} MiB")  # fmt: skip
+            self._error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the file must be at most {MAX_BODY // (1 << 20)} MiB"
+            )
             self.close_connection = True
             return
         body = self.rfile.read(length)
         suffix = Path(query.get("name", "map.txt")).suffix.lower() or ".txt"
-        if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif",
-                          ".tiff"):  # fmt: skip
-            self._error(HTTPStatus.BAD_REQUEST, message(query_lang(query), "explore.choice",
-                                                        name="name", value=suffix,
-                                                        choices=".npy, .csv, .txt, an image"))
+        if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"):
+            self._error(
+                HTTPStatus.BAD_REQUEST,
+                message(
+                    query_lang(query),
+                    "explore.choice",
+                    name="name",
+                    value=suffix,
+                    choices=".npy, .csv, .txt, an image",
+                ),
+            )
             return
         from ..mapio import load_map
 

@@ -72,9 +72,17 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     return {"id": request.get("id"), "ok": True, "body": body}
 
 
-def widget(feature: Any, box: Any, output_size: int | tuple[int, int] = 2, spatial_scale: float = 1.0,
-           op: str = "align", lang: str = "en", sampling_ratio: int = 2, aligned: bool = False,
-           mode: str = "max") -> Any:  # fmt: skip
+def widget(
+    feature: Any,
+    box: Any,
+    output_size: int | tuple[int, int] = 2,
+    spatial_scale: float = 1.0,
+    op: str = "align",
+    lang: str = "en",
+    sampling_ratio: int = 2,
+    aligned: bool = False,
+    mode: str = "max",
+) -> Any:
     """The explorer as a notebook widget (needs ``pip install 'roikit[notebook]'``).
 
     Parameters
@@ -109,7 +117,16 @@ def widget(feature: Any, box: Any, output_size: int | tuple[int, int] = 2, spati
         def _reply(self, change: Any) -> None:
             self.response = answer(change["new"])
 
-    return ExploreWidget(start={"map": np.asarray(m, float).tolist(), "box": [float(v) for v in box],
-                                "op": op, "output_size": str(size), "spatial_scale": spatial_scale,
-                                "lang": lang, "sampling_ratio": sampling_ratio, "aligned": aligned,
-                                "mode": mode})  # fmt: skip
+    return ExploreWidget(
+        start={
+            "map": np.asarray(m, float).tolist(),
+            "box": [float(v) for v in box],
+            "op": op,
+            "output_size": str(size),
+            "spatial_scale": spatial_scale,
+            "lang": lang,
+            "sampling_ratio": sampling_ratio,
+            "aligned": aligned,
+            "mode": mode,
+        }
+    )

@@ -75,8 +75,10 @@ def key_of(trace: Trace) -> dict[str, Any]:
         gx = int(x["grid"])
         out["y"] = [[p["y"] for p in bins[(ph, 0)]["points"][::gx]] if gx else [] for ph in range(PH)]
         out["x"] = [[p["x"] for p in bins[(0, pw)]["points"][:gx]] for pw in range(PW)]
-        out["weights"] = {f"{ph},{pw}": next((p["weights"] for p in b["points"] if p["inside"]), None)
-                          for (ph, pw), b in bins.items()}  # fmt: skip
+        out["weights"] = {
+            f"{ph},{pw}": next((p["weights"] for p in b["points"] if p["inside"]), None)
+            for (ph, pw), b in bins.items()
+        }
     out["output"] = [list(r) for r in trace.output]
     return out
 
@@ -121,8 +123,10 @@ def _diagnose(step: str, got: Any, want: Any, trace: Trace) -> str | None:
                 return "mistake.floor_box"
         if step == "size" and _same(got, [x["end"] - x["start"], y["end"] - y["start"]]):
             return "mistake.plus1"
-        if step == "bin_size" and _same(got, [(x["end"] - x["start"]) / len(x["bin_start"]),
-                                               (y["end"] - y["start"]) / len(y["bin_start"])]):
+        if step == "bin_size" and _same(
+            got,
+            [(x["end"] - x["start"]) / len(x["bin_start"]), (y["end"] - y["start"]) / len(y["bin_start"])],
+        ):
             return "mistake.plus1"
         if step in ("rows", "cols"):
             a = y if step == "rows" else x
@@ -141,8 +145,10 @@ def _diagnose(step: str, got: Any, want: Any, trace: Trace) -> str | None:
     if step in ("y", "x"):
         a = y if step == "y" else x
         g = int(a["grid"])
-        thirds = [[a["start"] + p * a["bin_size"] + (i + 1) * a["bin_size"] / (g + 1) for i in range(g)]
-                  for p in range(len(want))]  # fmt: skip
+        thirds = [
+            [a["start"] + p * a["bin_size"] + (i + 1) * a["bin_size"] / (g + 1) for i in range(g)]
+            for p in range(len(want))
+        ]
         if g and _same(got, thirds):
             return "mistake.thirds"
     if step == "weights" and isinstance(got, dict):
@@ -182,8 +188,10 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
     if other is not None:
         data["other_output"] = [list(r) for r in other.output]
     if op == "align" and trace.params["mode"] == "avg":
-        data["inside_average"] = [[_inside_average(b) for b in trace.data["bins"] if b["ph"] == ph]
-                                  for ph in range(trace.params["output_size"][0])]  # fmt: skip
+        data["inside_average"] = [
+            [_inside_average(b) for b in trace.data["bins"] if b["ph"] == ph]
+            for ph in range(trace.params["output_size"][0])
+        ]
     judged = Trace(trace.op, trace.lang, trace.params, trace.feature, trace.output, trace.steps, data)
     results = []
     for step in STEPS[op]:
@@ -193,8 +201,14 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
         if _same(got, want):
             results.append((step, True, text(lang, "chk.right", step=step, v=_numbers(want))))
             continue
-        message = text(lang, "chk.wrong", step=step, got=_numbers(got), want=_numbers(want),
-                       how=text(lang, f"chk.how.{op}.{step}"))  # fmt: skip
+        message = text(
+            lang,
+            "chk.wrong",
+            step=step,
+            got=_numbers(got),
+            want=_numbers(want),
+            how=text(lang, f"chk.how.{op}.{step}"),
+        )
         mistake = _diagnose(step, got, want, judged)
         if mistake is not None:
             message += " " + text(lang, mistake)

@@ -55,18 +55,38 @@ class Exercise:
         m = np.array(self.map)
         if self.op == "pool":
             return explain_roi_pool(m, self.box, self.output_size, self.spatial_scale, lang=lang)
-        return explain_roi_align(m, self.box, self.output_size, self.spatial_scale, self.sampling_ratio,
-                                 self.aligned, self.mode, lang=lang)  # fmt: skip
+        return explain_roi_align(
+            m,
+            self.box,
+            self.output_size,
+            self.spatial_scale,
+            self.sampling_ratio,
+            self.aligned,
+            self.mode,
+            lang=lang,
+        )
 
     def options(self) -> list[str]:
         """The ``roikit check`` options that name this exercise's map, box and settings."""
         rows = "; ".join(" ".join(fmt(v) for v in r) for r in self.map)
-        opts = ["--map", rows, "--box", ",".join(fmt(v) for v in self.box),
-                "--output-size", f"{self.output_size[0]},{self.output_size[1]}",
-                "--spatial-scale", fmt(self.spatial_scale)]  # fmt: skip
+        opts = [
+            "--map",
+            rows,
+            "--box",
+            ",".join(fmt(v) for v in self.box),
+            "--output-size",
+            f"{self.output_size[0]},{self.output_size[1]}",
+            "--spatial-scale",
+            fmt(self.spatial_scale),
+        ]
         if self.op == "align":
-            opts += ["--sampling-ratio", str(self.sampling_ratio),
-                     "--aligned" if self.aligned else "--not-aligned", "--mode", self.mode]
+            opts += [
+                "--sampling-ratio",
+                str(self.sampling_ratio),
+                "--aligned" if self.aligned else "--not-aligned",
+                "--mode",
+                self.mode,
+            ]
         return opts
 
 
@@ -84,11 +104,21 @@ def _nice(ex: Exercise) -> bool:
     H, W = m.shape
     if ex.op == "pool":
         x, y = t.data["x"], t.data["y"]
-        if not all(_short(v, 2) for v in (x["scaled_start"], x["scaled_end"], y["scaled_start"],
-                                          y["scaled_end"], x["bin_size"], y["bin_size"])):
+        if not all(
+            _short(v, 2)
+            for v in (
+                x["scaled_start"],
+                x["scaled_end"],
+                y["scaled_start"],
+                y["scaled_end"],
+                x["bin_size"],
+                y["bin_size"],
+            )
+        ):
             return False
-        overlap = any(b1 < e0 for a in (x, y)
-                      for e0, b1 in zip(a["bin_end"][:-1], a["bin_start"][1:], strict=True))
+        overlap = any(
+            b1 < e0 for a in (x, y) for e0, b1 in zip(a["bin_end"][:-1], a["bin_start"][1:], strict=True)
+        )
         half = any(abs(v - np.trunc(v)) == 0.5 for a in (x, y) for v in (a["scaled_start"], a["scaled_end"]))
         return {1: True, 2: overlap, 3: half}[ex.level]
     points = [p for b in t.data["bins"] for p in b["points"]]
@@ -119,17 +149,47 @@ def _candidate(op: str, level: int, seed: int, rng: np.random.Generator) -> Exer
     if level == 1:  # start in 0.1 steps, size in 0.4 steps: points at start + size/4, + 3 size/4
         x1, y1 = rng.integers(0, (n - 3) * 10, 2) / 10
         w, h = rng.integers(3, 8, 2) * 0.4
-        return Exercise(op, level, seed, tup, (float(x1), float(y1), float(x1 + w), float(y1 + h)),
-                        (1, 1), 1.0, 2, False, str(rng.choice(["max", "avg"])))  # fmt: skip
+        return Exercise(
+            op,
+            level,
+            seed,
+            tup,
+            (float(x1), float(y1), float(x1 + w), float(y1 + h)),
+            (1, 1),
+            1.0,
+            2,
+            False,
+            str(rng.choice(["max", "avg"])),
+        )
     if level == 2:  # image coordinates in 0.2 steps (0.1 on the map), sizes in 0.8 steps on the map
         x1, y1 = rng.integers(0, (n - 3) * 10, 2) / 5
         w, h = rng.integers(2, 6, 2) * 1.6
-        return Exercise(op, level, seed, tup, (float(x1), float(y1), float(x1 + w), float(y1 + h)),
-                        (2, 2), 0.5, 2, False, str(rng.choice(["max", "avg"])))  # fmt: skip
+        return Exercise(
+            op,
+            level,
+            seed,
+            tup,
+            (float(x1), float(y1), float(x1 + w), float(y1 + h)),
+            (2, 2),
+            0.5,
+            2,
+            False,
+            str(rng.choice(["max", "avg"])),
+        )
     x1, y1 = rng.integers(-20, (n - 2) * 10, 2) / 10  # aligned, adaptive, partly outside
     w, h = rng.integers(2, 7, 2) * 0.8
-    return Exercise(op, level, seed, tup, (float(x1), float(y1), float(x1 + w), float(y1 + h)),
-                    (2, 2), 1.0, -1, True, str(rng.choice(["max", "avg"])))  # fmt: skip
+    return Exercise(
+        op,
+        level,
+        seed,
+        tup,
+        (float(x1), float(y1), float(x1 + w), float(y1 + h)),
+        (2, 2),
+        1.0,
+        -1,
+        True,
+        str(rng.choice(["max", "avg"])),
+    )
 
 
 def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
@@ -171,24 +231,58 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
     t = ex.trace(lang)
     blank = "______"
     PH, PW = ex.output_size
-    lines = [text(lang, "sheet.task." + ex.op, level=ex.level, seed=ex.seed),
-             text(lang, "input.box", x1=fmt(ex.box[0]), y1=fmt(ex.box[1]), x2=fmt(ex.box[2]),
-                  y2=fmt(ex.box[3]), s=fmt(ex.spatial_scale), ph=PH, pw=PW)]  # fmt: skip
+    lines = [
+        text(lang, "sheet.task." + ex.op, level=ex.level, seed=ex.seed),
+        text(
+            lang,
+            "input.box",
+            x1=fmt(ex.box[0]),
+            y1=fmt(ex.box[1]),
+            x2=fmt(ex.box[2]),
+            y2=fmt(ex.box[3]),
+            s=fmt(ex.spatial_scale),
+            ph=PH,
+            pw=PW,
+        ),
+    ]
     if ex.op == "align":
-        lines.append(text(lang, "sheet.settings", sr=ex.sampling_ratio, aligned=ex.aligned,
-                          mode=text(lang, f"mode.{ex.mode}")))  # fmt: skip
-    steps = [Step("input", text(lang, "sheet.title"), tuple(lines),
-                  (matrix_table(text(lang, "input.table"), np.array(ex.map)),))]  # fmt: skip
-    keys = ("sheet.pool." if ex.op == "pool" else "sheet.align.")
+        lines.append(
+            text(
+                lang,
+                "sheet.settings",
+                sr=ex.sampling_ratio,
+                aligned=ex.aligned,
+                mode=text(lang, f"mode.{ex.mode}"),
+            )
+        )
+    steps = [
+        Step(
+            "input",
+            text(lang, "sheet.title"),
+            tuple(lines),
+            (matrix_table(text(lang, "input.table"), np.array(ex.map)),),
+        )
+    ]
+    keys = "sheet.pool." if ex.op == "pool" else "sheet.align."
     items = [k for k in STEP_TEXT[ex.op]]
     todo = [text(lang, keys + k, b=blank, ph=PH, pw=PW) for k in items]
     steps.append(Step("sheet.todo", text(lang, "sheet.todo.title"), tuple(todo)))
     template = json.dumps({k: "…" for k in _template_keys(ex.op)}, ensure_ascii=False)
-    steps.append(Step("sheet.answer", text(lang, "sheet.answer.title"),
-                      (text(lang, "sheet.answer.line", op=ex.op, level=ex.level, seed=ex.seed),
-                       template)))  # fmt: skip
-    params = {"op": ex.op, "level": ex.level, "seed": ex.seed, "box": list(ex.box),
-              "output_size": list(ex.output_size), "spatial_scale": ex.spatial_scale}
+    steps.append(
+        Step(
+            "sheet.answer",
+            text(lang, "sheet.answer.title"),
+            (text(lang, "sheet.answer.line", op=ex.op, level=ex.level, seed=ex.seed), template),
+        )
+    )
+    params = {
+        "op": ex.op,
+        "level": ex.level,
+        "seed": ex.seed,
+        "box": list(ex.box),
+        "output_size": list(ex.output_size),
+        "spatial_scale": ex.spatial_scale,
+    }
     return Trace("worksheet", lang, params, t.feature, (), tuple(steps), {})
 
 
