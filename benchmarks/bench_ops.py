@@ -165,7 +165,7 @@ def main() -> None:
 
     import roikit
     import roikit.torch as rtorch
-    from roikit.ops.core import make_align_plan
+    from roikit.engine.execute import make_align_plan
 
     roikit.threads.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)

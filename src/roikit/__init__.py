@@ -20,12 +20,13 @@ from .explain import (
     explain_roi_pool_backward,
 )
 from .ops.conventions import CONVENTIONS, compare_conventions
-from .ops.core import roi_align, roi_align_backward, roi_pool, roi_pool_backward
 from .ops.crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
 from .ops.onnx import onnx_max_roi_pool, onnx_roi_align
 from .ops.poolers import assign_fpn_levels, multiscale_roi_align
 from .ops.prroi import prroi_pool, prroi_pool_backward
 from .ops.ps import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
+from .ops.roi_align import roi_align, roi_align_backward
+from .ops.roi_pool import roi_pool, roi_pool_backward
 from .ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 __version__ = "0.1.0"

@@ -33,7 +33,8 @@ from .engine.validate import (
     check_spatial_scale,
 )
 from .errors import BoxError, DTypeError, InputError
-from .ops import core as ops
+from .ops import roi_align as align_ops
+from .ops import roi_pool as pool_ops
 
 __all__ = ["roi_align", "roi_pool"]
 
@@ -71,8 +72,8 @@ def _forward(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
     def run(f: Any, b: Any) -> np.ndarray:
         f, b = _host(f), _host(b)
         if kind == "align":
-            return ops.roi_align(f, b, (ph, pw), scale, sr, aligned, mode)
-        return ops.roi_pool(f, b, (ph, pw), scale)
+            return align_ops.roi_align(f, b, (ph, pw), scale, sr, aligned, mode)
+        return pool_ops.roi_pool(f, b, (ph, pw), scale)
 
     return jax.pure_callback(run, shape, features, boxes, vmap_method="sequential")
 
@@ -90,8 +91,8 @@ def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
         f, b = _host(f), _host(b)
         gg = _host(gg).astype(f.dtype)
         if kind == "align":
-            return ops.roi_align_backward(gg, f, b, (ph, pw), scale, sr, aligned, mode)
-        return ops.roi_pool_backward(gg, f, b, (ph, pw), scale)
+            return align_ops.roi_align_backward(gg, f, b, (ph, pw), scale, sr, aligned, mode)
+        return pool_ops.roi_pool_backward(gg, f, b, (ph, pw), scale)
 
     grad = jax.pure_callback(run, shape, g, features, boxes, vmap_method="sequential")
     return grad, jnp.zeros_like(boxes)

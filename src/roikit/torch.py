@@ -37,9 +37,11 @@ import torch
 import torchvision
 from torch import Tensor
 
+from .engine import execute
 from .errors import InputError
-from .ops import core as ops
 from .ops import ps as ps_ops
+from .ops import roi_align as align_ops
+from .ops import roi_pool as pool_ops
 
 __all__ = [
     "MultiScaleRoIAlign",
@@ -92,7 +94,7 @@ def _roi_align(
     aligned: bool,
 ) -> Tensor:
     x = _np(input, "input")
-    out = ops.roi_align(
+    out = align_ops.roi_align(
         x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
     )
     return _out(out, input)
@@ -124,7 +126,7 @@ def _roi_align_backward(
 ) -> Tensor:
     x = _np(input, "input")
     g = _np(grad, "grad").astype(x.dtype)
-    out = ops.roi_align_backward(
+    out = align_ops.roi_align_backward(
         g, x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
     )
     return _out(out, input)
@@ -166,9 +168,11 @@ def _roi_pool(
     input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> tuple[Tensor, Tensor]:
     x = _np(input, "input")
-    feat, _, plan = ops.make_pool_plan(x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale)
-    out = ops.run_pool(plan, feat)
-    argmax = ops.run_pool_winners(plan, feat)  # row * W + col of each bin's max, -1 if empty
+    feat, _, plan = execute.make_pool_plan(
+        x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+    )
+    out = execute.run_pool(plan, feat)
+    argmax = execute.run_pool_winners(plan, feat)  # row * W + col of each bin's max, -1 if empty
     return _out(out, input), torch.from_numpy(argmax.astype(np.int32))
 
 
@@ -185,7 +189,7 @@ def _roi_pool_backward(
     grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> Tensor:
     x = _np(input, "input")
-    out = ops.roi_pool_backward(
+    out = pool_ops.roi_pool_backward(
         _np(grad, "grad").astype(x.dtype), x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
     )
     return _out(out, input)

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..engine.budget import check_trace_points
+from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis
-from ..ops.core import make_align_plan, run_align, run_align_winners
 from .common import fmt, operand
 from .lang import check_lang, text
 from .pool import _rows, convention_line, focus_bin, input_step, output_step, prepare, summary_step

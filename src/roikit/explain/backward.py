@@ -183,7 +183,7 @@ def explain_roi_pool_backward(
     >>> t.grad_input[3]  # each bin's max is its bottom-right cell
     (0.0, 1.0, 0.0, 1.0)
     """
-    from ..ops.core import roi_pool_backward
+    from ..ops.roi_pool import roi_pool_backward
     from .pool import prepare
 
     trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang, bin=bin)
@@ -225,7 +225,7 @@ def explain_roi_align_backward(
     >>> t.grad_input[1]  # the single point at (1, 1) sends everything to cell (1, 1)
     (0.0, 1.0, 0.0)
     """
-    from ..ops.core import roi_align_backward
+    from ..ops.roi_align import roi_align_backward
     from .pool import prepare
 
     trace = explain_roi_align(

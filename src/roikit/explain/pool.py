@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.execute import make_pool_plan, run_pool, run_pool_winners
 from ..engine.plan import PoolAxis, PoolPlan
 from ..errors import ParameterError
-from ..ops.core import make_pool_plan, run_pool, run_pool_winners
 from .common import feature_map, fmt, minus, one_box, operand
 from .lang import check_lang, text
 from .trace import Step, Table, Trace

@@ -1,7 +1,7 @@
 """The ops and their conventions, on the engine.
 
-:mod:`.core` holds RoI Pool and RoI Align (torchvision's numbers); the
-other modules hold the other libraries' conventions: position-sensitive
+:mod:`.roi_align` and :mod:`.roi_pool` hold RoI Align and RoI Pool (torchvision's
+numbers); the other modules hold the other libraries' conventions: position-sensitive
 ops, rotated boxes, Precise RoI Pooling, TensorFlow's crop_and_resize,
 ONNX, the FPN pyramid, and the registry that compares them.
 """

@@ -17,10 +17,11 @@ import numpy as np
 from ..errors import ParameterError, RoIError
 from ..explain.common import fmt
 from ..explain.trace import Step, Table, Trace
-from .core import roi_align, roi_pool
 from .crop_resize import crop_and_resize, tensorpack_roi_align
 from .onnx import onnx_roi_align
 from .prroi import prroi_pool
+from .roi_align import roi_align
+from .roi_pool import roi_pool
 
 __all__ = ["CONVENTIONS", "Convention", "compare_conventions", "get_convention"]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.execute import make_align_plan, run_align
 from ..engine.validate import (
     check_choice,
     check_int,
@@ -14,7 +15,8 @@ from ..engine.validate import (
     check_spatial_scale,
 )
 from ..errors import BoxError, ParameterError
-from .core import make_align_plan, roi_align, roi_pool, run_align
+from .roi_align import roi_align
+from .roi_pool import roi_pool
 
 __all__ = ["onnx_max_roi_pool", "onnx_roi_align"]
 

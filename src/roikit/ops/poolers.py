@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.budget import check_output_bytes
+from ..engine.execute import make_align_plan, run_align
 from ..engine.validate import (
     check_aligned,
     check_bool,
@@ -22,7 +23,6 @@ from ..engine.validate import (
     compute_dtype,
 )
 from ..errors import BoxError, InputError, ParameterError
-from .core import make_align_plan, run_align
 
 __all__ = ["assign_fpn_levels", "infer_scale", "multiscale_roi_align"]
 

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
+from ..engine.execute import Boxes, chunked_gradient, prepare
 from ..engine.plan import IntegralAxis, plan_prroi_axis
 from ..engine.validate import check_grad_output
-from .core import Boxes, _prepare, chunked_gradient
 
 __all__ = ["prroi_pool", "prroi_pool_backward"]
 
@@ -19,7 +19,7 @@ def _taps(a: IntegralAxis) -> tuple[np.ndarray, ...]:
 
 
 def _plan(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any):  # type: ignore[no-untyped-def]
-    feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
+    feat, dtype, checked, size, scale = prepare(input, boxes, output_size, spatial_scale)
     _, _, H, W = feat.shape
     c = checked.coords
     y = plan_prroi_axis(c[:, 1], c[:, 3], scale, size[0], H)

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
+from ..engine.execute import Boxes, prepare, taps
 from ..engine.plan import plan_roi_align, plan_roi_pool
 from ..engine.validate import check_grad_output, check_sampling_ratio
 from ..errors import InputError
-from .core import Boxes, _prepare, _taps
 
 __all__ = ["ps_roi_align", "ps_roi_align_backward", "ps_roi_pool", "ps_roi_pool_backward"]
 
@@ -30,7 +30,7 @@ def _channels_out(feat: np.ndarray, size: tuple[int, int]) -> int:
 
 
 def _align(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any, sampling_ratio: Any):  # type: ignore[no-untyped-def]
-    feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
+    feat, dtype, checked, size, scale = prepare(input, boxes, output_size, spatial_scale)
     co = _channels_out(feat, size)
     # torchvision's ps_roi_align always uses the half-pixel offset and no minimum size.
     plan = plan_roi_align(
@@ -76,7 +76,7 @@ def ps_roi_align(
     feat, dtype, plan, co = _align(input, boxes, output_size, spatial_scale, sampling_ratio)
     out = np.zeros((plan.num_boxes, co, *plan.output_size), plan.dtype)
     if out.size:
-        kernels.ps_align_forward(feat, plan.batch, *_taps(plan.y)[:3], *_taps(plan.x)[:3], out)
+        kernels.ps_align_forward(feat, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out)
     return out.astype(dtype, copy=False)
 
 
@@ -93,12 +93,12 @@ def ps_roi_align_backward(
     grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
     dfeat = np.zeros_like(feat)
     if grad.size:
-        kernels.ps_align_backward(grad, plan.batch, *_taps(plan.y)[:3], *_taps(plan.x)[:3], dfeat)
+        kernels.ps_align_backward(grad, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], dfeat)
     return dfeat.astype(dtype, copy=False)
 
 
 def _pool(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any):  # type: ignore[no-untyped-def]
-    feat, dtype, checked, size, scale = _prepare(input, boxes, output_size, spatial_scale)
+    feat, dtype, checked, size, scale = prepare(input, boxes, output_size, spatial_scale)
     co = _channels_out(feat, size)
     plan = plan_roi_pool(checked, feat.shape, feat.dtype, size, scale, position_sensitive=True)
     return feat, dtype, plan, co

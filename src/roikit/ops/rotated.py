@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
+from ..engine.execute import chunked_gradient
 from ..engine.plan import PointPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
@@ -25,7 +26,6 @@ from ..engine.validate import (
     compute_dtype,
 )
 from ..errors import BoxError
-from .core import chunked_gradient
 
 __all__ = ["roi_align_rotated", "roi_align_rotated_backward"]
 

@@ -110,7 +110,8 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     values come from :func:`roikit.roi_pool` and :func:`roikit.roi_align` on
     all the shifted boxes at once, with the query's settings.
     """
-    from ...ops.core import roi_align, roi_pool
+    from ...ops.roi_align import roi_align
+    from ...ops.roi_pool import roi_pool
 
     walk = walkthrough(query)
     t = walk.trace
