@@ -384,17 +384,6 @@ def test_the_grey_rule_is_stated_for_a_colour_picture(tmp_path: Path) -> None:
     assert "0.299 R + 0.587 G + 0.114 B" in result.output and "76" in result.output
 
 
-def test_the_messages_have_the_same_keys_and_fields_in_both_languages() -> None:
-    import string
-
-    from roikit.frontends.messages import MESSAGES
-
-    assert set(MESSAGES["en"]) == set(MESSAGES["ko"])
-    for key, en in MESSAGES["en"].items():
-        fields = {f for _, f, _, _ in string.Formatter().parse(en) if f}
-        assert fields == {f for _, f, _, _ in string.Formatter().parse(MESSAGES["ko"][key]) if f}, key
-
-
 @pytest.mark.parametrize(
     "args,expected",
     [

@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import roikit
+from roikit.explain.conventions import compare_conventions
 from roikit.frontends.cli import app
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
-from roikit.ops.conventions import CONVENTIONS, compare_conventions, get_convention
+from roikit.ops.conventions import CONVENTIONS, get_convention
 
 REQUIRED = {
     "torchvision",

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import roikit
-from roikit.explain.lang import TEXT
 from roikit.render import visible_steps
 
 
@@ -144,15 +143,6 @@ def test_trace_is_json_serialisable_with_output_and_steps() -> None:
     assert doc["output"] == [list(r) for r in trace.output]
     assert [s["key"] for s in doc["steps"]][:2] == ["input", "align.scale"]
     assert doc["params"]["mode"] == "max"
-
-
-def test_both_languages_have_the_same_keys_and_fields() -> None:
-    import string
-
-    assert TEXT["en"].keys() == TEXT["ko"].keys()
-    for key in TEXT["en"]:
-        fields = {f for _, f, _, _ in string.Formatter().parse(TEXT["en"][key]) if f}
-        assert fields == {f for _, f, _, _ in string.Formatter().parse(TEXT["ko"][key]) if f}, key
 
 
 def test_explain_rejects_bad_arguments() -> None:

@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
+from roikit.explain.conventions import compare_conventions
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_traces
-from roikit.ops.conventions import compare_conventions
 from roikit.render import render
 
 PDFLATEX = shutil.which("pdflatex")

@@ -19,7 +19,8 @@ from .explain import (
     explain_roi_pool,
     explain_roi_pool_backward,
 )
-from .ops.conventions import CONVENTIONS, compare_conventions
+from .explain.conventions import compare_conventions
+from .ops.conventions import CONVENTIONS
 from .ops.crop_resize import crop_and_resize, crop_and_resize_backward, tensorpack_roi_align
 from .ops.onnx import onnx_max_roi_pool, onnx_roi_align
 from .ops.poolers import assign_fpn_levels, multiscale_roi_align

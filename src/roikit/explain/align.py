@@ -10,9 +10,11 @@ import numpy as np
 from ..engine.budget import check_trace_points
 from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis
-from .common import fmt, operand
-from .lang import check_lang, text
-from .pool import _rows, convention_line, focus_bin, input_step, output_step, prepare, summary_step
+from ..engine.validate import check_mode
+from ..i18n import text
+from ..i18n.numbers import fmt, operand
+from .inputs import check_lang, focus_bin, prepare
+from .steps import as_rows, convention_line, input_step, output_step, summary_step
 from .trace import Step, Trace
 
 __all__ = ["explain_roi_align"]
@@ -427,8 +429,6 @@ def explain_roi_align(
     >>> t.output
     ((5.0, 6.0), (9.0, 10.0))
     """
-    from ..engine.validate import check_mode
-
     lang = check_lang(lang)
     mode = check_mode(mode)
     inp, c, boxes = prepare(feature, box, channel)
@@ -619,7 +619,7 @@ def explain_roi_align(
         "channel": c,
         "dtype": str(plan.dtype),
     }
-    return Trace("roi_align", lang, params, _rows(img), _rows(out), tuple(steps), data)
+    return Trace("roi_align", lang, params, as_rows(img), as_rows(out), tuple(steps), data)
 
 
 def _axis_data(a: AlignAxis) -> dict[str, Any]:

@@ -17,10 +17,14 @@ import numpy as np
 
 from ..engine.validate import check_real_array
 from ..errors import InputError
+from ..i18n import text
+from ..i18n.numbers import fmt
+from ..ops.roi_align import roi_align_backward
+from ..ops.roi_pool import roi_pool_backward
 from .align import explain_roi_align
-from .common import fmt
-from .lang import text
-from .pool import explain_roi_pool, matrix_table
+from .inputs import prepare
+from .pool import explain_roi_pool
+from .steps import matrix_table
 from .trace import Step, Trace
 
 __all__ = ["explain_roi_align_backward", "explain_roi_pool_backward"]
@@ -183,9 +187,6 @@ def explain_roi_pool_backward(
     >>> t.grad_input[3]  # each bin's max is its bottom-right cell
     (0.0, 1.0, 0.0, 1.0)
     """
-    from ..ops.roi_pool import roi_pool_backward
-    from .pool import prepare
-
     trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang, bin=bin)
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
@@ -225,9 +226,6 @@ def explain_roi_align_backward(
     >>> t.grad_input[1]  # the single point at (1, 1) sends everything to cell (1, 1)
     (0.0, 1.0, 0.0)
     """
-    from ..ops.roi_align import roi_align_backward
-    from .pool import prepare
-
     trace = explain_roi_align(
         feature,
         box,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from .common import fmt, minus
-from .lang import text
+from ..i18n import text
+from ..i18n.numbers import fmt, minus
 from .trace import Step, Table, Trace
 
 __all__ = ["compare", "compare_modes"]

@@ -14,8 +14,7 @@ import numpy as np
 import typer
 
 from ..errors import RoIError
-from .mapio import InputFileError, is_file
-from .messages import message, prefix
+from .mapio import InputFileError, is_file, message, prefix
 
 
 class _OneLineErrors(typer.core.TyperGroup):
@@ -384,8 +383,8 @@ def compare(
 ) -> None:
     """Run one box through every library's convention and show why the numbers differ."""
     _set_lang(lang)
-    from ..explain.common import feature_map
-    from ..ops.conventions import compare_conventions
+    from ..explain.conventions import compare_conventions
+    from ..explain.inputs import feature_map
     from .mapio import load_map, parse_box, parse_output_size
 
     _check_output_file(output, "--output")
@@ -504,7 +503,7 @@ def check(
         result = check_answers(trace, doc, other)
     except (RoIError, OSError) as exc:
         _fail_with(exc)
-    from ..explain.lang import text
+    from ..i18n import text
 
     for line in result.lines():
         typer.echo(line)

@@ -16,16 +16,32 @@ import numpy as np
 
 from ..engine import budget
 from ..errors import RoIError
-from .messages import message
+from ..i18n import text
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
+
+
+def message(lang: str, key: str, /, **values: object) -> str:
+    """The command line's message ``key`` (a ``cli.`` key of the catalogue) in ``lang``.
+
+    Examples
+    --------
+    >>> message("en", "bin.outside", bin="3,3", ph=1, pw=1)
+    '--bin 3,3 is outside the 1x1 output'
+    """
+    return text(lang, "cli." + key, **values)
+
+
+def prefix(lang: str) -> str:
+    """``roikit: error: `` in ``lang``."""
+    return message(lang, "prefix")
 
 
 class InputFileError(RoIError):
     """A map, box or size given on the command line cannot be used.
 
-    Raised with a key of :data:`roikit.frontends.messages.MESSAGES`: the text is
-    English, :meth:`localized` gives it in the command line's language.
+    Raised with a key of the catalogue's ``cli.`` messages (:mod:`roikit.i18n`): the
+    text is English, :meth:`localized` gives it in the command line's language.
     """
 
     def __init__(self, key: str, /, **values: object) -> None:
@@ -176,8 +192,6 @@ def picture_map(
     is their average, so a box in the picture's pixels lands on what it
     shows.
     """
-    from ..explain.lang import text
-
     k = picture_stride(spatial_scale)
     picture = load_picture(path)
     mode = picture_mode(path)

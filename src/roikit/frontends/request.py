@@ -4,7 +4,7 @@ The command line and the explorer's HTTP API both turn their text options
 into a trace here, so they give the same trace (hence the same JSON) and
 the same errors for the same request. Errors are
 :class:`~roikit.frontends.mapio.InputFileError` (localized through
-:mod:`roikit.frontends.messages`) or the API's :class:`~roikit.RoIError`.
+:mod:`roikit.i18n`) or the API's :class:`~roikit.RoIError`.
 """
 
 from __future__ import annotations

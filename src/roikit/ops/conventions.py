@@ -8,22 +8,20 @@ sampling grid, the border rule and the aggregation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, RoIError
-from ..explain.common import fmt
-from ..explain.trace import Step, Table, Trace
+from ..errors import ParameterError
 from .crop_resize import crop_and_resize, tensorpack_roi_align
 from .onnx import onnx_roi_align
 from .prroi import prroi_pool
 from .roi_align import roi_align
 from .roi_pool import roi_pool
 
-__all__ = ["CONVENTIONS", "Convention", "compare_conventions", "get_convention"]
+__all__ = ["CONVENTIONS", "Convention", "get_convention"]
 
 Run = Callable[[np.ndarray, np.ndarray, tuple[int, int], float], np.ndarray]
 
@@ -244,122 +242,9 @@ CONVENTIONS: dict[str, Convention] = {
 }
 
 
-#: Each convention's one-line summary in Korean (the English one is ``Convention.summary``).
-SUMMARY_KO: dict[str, str] = {
-    "torchvision": "기준: 반 픽셀 보정, 적응형 격자, 평균",
-    "torchvision-legacy": "반 픽셀 보정이 없고 박스를 최소 1칸으로 늘림: 반 칸 어긋남",
-    "detectron2": "aligned=True인 torchvision과 같은 값",
-    "mmcv": "aligned=True인 torchvision과 같은 값",
-    "mmcv-max": "보간한 점들의 평균 대신 최댓값",
-    "onnx-10": "좌표 속성이 없음: 예전 output_half_pixel 모델",
-    "onnx-16": "aligned=True인 torchvision과 같음. spatial_scale은 float32 속성",
-    "onnx-max": "점마다 보간 값이 아니라 가중치를 곱한 모서리 값 w·v 중 가장 큰 것의 최댓값 "
-    "(ONNX Runtime의 알려진 동작)",
-    "caffe-roipool": "박스를 정수 칸으로 반올림하고, 구간도 정수 칸, 단순 최댓값",
-    "tensorpack": "TensorFlow crop_and_resize로 구간마다 2×2 점, 경계는 거울 반사",
-    "tf-crop-and-resize": "모서리 정렬: 박스 모서리가 첫 점과 마지막 점, 출력 칸마다 점 하나, 평균 없음",
-    "prroi": "샘플링 없음: 구간마다 이중 선형 보간 곡면의 정확한 적분",
-}
-
-
 def get_convention(name: str) -> Convention:
     """The convention called ``name``; the error lists the known names."""
     try:
         return CONVENTIONS[name]
     except KeyError:
         raise ParameterError(f"unknown convention {name!r}; known: {', '.join(CONVENTIONS)}") from None
-
-
-def compare_conventions(
-    feature: Any,
-    box: Sequence[float],
-    output_size: int | tuple[int, int],
-    spatial_scale: float = 1.0,
-    names: Sequence[str] | None = None,
-    lang: str = "en",
-) -> Trace:
-    """Run one box through every convention; a trace with the outputs side by side.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = compare_conventions(np.arange(36.0).reshape(6, 6), (1.3, 0.6, 4.2, 4.9), 2)
-    >>> t.data["outputs"]["torchvision"] == t.data["outputs"]["detectron2"]
-    True
-    """
-    from ..engine.validate import check_output_size, check_real_array, check_spatial_scale
-    from ..explain.lang import check_lang, text
-    from ..explain.pool import prepare
-
-    lang = check_lang(lang)
-    spatial_scale = check_spatial_scale(spatial_scale)
-    feature = check_real_array(feature, "feature", "(H, W)").astype(np.float64)
-    inp, _, boxes = prepare(feature, box, None)
-    m = inp[0, 0]
-    size = check_output_size(output_size)
-    b = boxes[0, 1:]
-    if names is not None and (
-        not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)
-    ):
-        raise ParameterError(f"names must be a list of convention names; got {names!r:.60}")
-    selected = [get_convention(n) for n in (names or CONVENTIONS)]
-    labels: list[str] = []
-    rows: list[tuple[float | None, ...]] = []
-    outputs: dict[str, list[list[float]] | None] = {}
-    lines: list[str] = []
-    bins = [f"({i}, {j})" for i in range(size[0]) for j in range(size[1])]
-    for conv in selected:
-        try:
-            out = np.asarray(conv.run(m, b, size, spatial_scale), dtype=np.float64)
-            values: list[float | None] = [float(v) for v in out.ravel()]
-            outputs[conv.name] = [list(map(float, r)) for r in out]
-        except RoIError as exc:  # e.g. tensorpack with a non-square output, a box beyond float32
-            values = [None] * len(bins)
-            outputs[conv.name] = None
-            lines.append(f"{conv.name}: {exc}")
-        labels.append(conv.name)
-        rows.append(tuple(values))
-    reasons = Table(
-        text(lang, "conv.why.table"),
-        tuple(c.name for c in selected),
-        tuple(text(lang, "conv.cols").split("|")),
-        tuple((c.offset, c.min_size, c.grid, c.border, c.aggregation) for c in selected),
-    )
-    summary = tuple(
-        f"{c.name} ({c.library}): {SUMMARY_KO[c.name] if lang == 'ko' else c.summary}" for c in selected
-    )
-    box_line = text(
-        lang,
-        "conv.box",
-        box=", ".join(fmt(v) for v in b),
-        s=fmt(spatial_scale),
-        h=m.shape[0],
-        w=m.shape[1],
-        ph=size[0],
-        pw=size[1],
-    )
-    steps = (
-        Step(
-            "conventions.outputs",
-            text(lang, "conv.title"),
-            (box_line, *lines),
-            (Table(text(lang, "conv.outputs"), tuple(labels), tuple(bins), tuple(rows)),),
-        ),
-        Step("conventions.reasons", text(lang, "conv.why"), summary, (reasons,)),
-    )
-    params = {
-        "box": [float(v) for v in b],
-        "spatial_scale": spatial_scale,
-        "output_size": list(size),
-        "conventions": [c.name for c in selected],
-    }
-    first = next((o for o in outputs.values() if o is not None), [])
-    return Trace(
-        "conventions",
-        lang,
-        params,
-        tuple(tuple(map(float, r)) for r in m),
-        tuple(tuple(r) for r in first),
-        steps,
-        {"outputs": outputs},
-    )

@@ -52,7 +52,7 @@ def handout_steps(trace: Trace) -> list[tuple[Step, bool]]:
 
 def title(trace: Trace) -> str:
     """The document title of a trace, in its language."""
-    from ..explain.lang import text
+    from ..i18n import text
 
     if trace.op == "roi_align":
         return text(trace.lang, "doc.roi_align", mode=text(trace.lang, f"mode.{trace.params['mode']}"))
@@ -61,7 +61,7 @@ def title(trace: Trace) -> str:
 
 def collapsed_note(trace: Trace, bins: Bins = "auto") -> str:
     """The line under the summary table when bins are collapsed: it names the bin shown."""
-    from ..explain.lang import text
+    from ..i18n import text
 
     shown = next(s.bin for s, _ in visible_steps(trace, bins) if s.bin is not None)
     return text(trace.lang, "summary.collapsed", first=f"({shown[0]}, {shown[1]})")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..explain.common import minus
 from ..explain.trace import Table, Trace
+from ..i18n.numbers import minus
 
 
 def cell(value: Any) -> str:
@@ -39,7 +39,7 @@ def items(traces: Any) -> list[Trace]:
         step = next((s for s in trace.steps if s.key == "input"), None)
         table = step.tables[0] if step is not None and step.tables else None
         if step is not None and table is not None and table in shown:
-            from ..explain.lang import text
+            from ..i18n import text
 
             same = replace(step, lines=(*step.lines, text(trace.lang, "input.same_map")), tables=())
             trace = replace(trace, steps=tuple(same if s is step else s for s in trace.steps))

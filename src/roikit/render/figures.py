@@ -35,9 +35,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
-from ..explain.common import fmt
-from ..explain.lang import text
 from ..explain.trace import Trace
+from ..i18n import text
+from ..i18n.numbers import fmt
 
 __all__ = [
     "Drawn",

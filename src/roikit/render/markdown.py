@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..explain.lang import text
 from ..explain.trace import Table
+from ..i18n import text
 from . import Bins, collapsed_note, title, visible_steps
 from ._cells import cell, is_winner, items
 

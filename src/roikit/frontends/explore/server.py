@@ -32,8 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ...errors import RoIError
-from ..mapio import InputFileError
-from ..messages import message
+from ..mapio import InputFileError, message
 from .api import MAX_EXPLORE_CELLS, QUESTIONS, query_lang, refusal
 
 __all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]

@@ -24,10 +24,10 @@ import numpy as np
 
 from ...errors import ParameterError
 from ...explain import Trace, explain_roi_align, explain_roi_pool
-from ...explain.common import fmt
-from ...explain.lang import text
-from ...explain.pool import matrix_table
+from ...explain.steps import matrix_table
 from ...explain.trace import Step
+from ...i18n import text
+from ...i18n.numbers import fmt
 
 __all__ = ["Exercise", "answer_key", "answers", "make_exercise", "worksheet"]
 

@@ -1,60 +1,25 @@
-"""Helpers shared by the explainers: argument normalization and number formatting."""
+"""A walkthrough's inputs: the map, the channel and the box, normalized for the engine.
+
+A learner gives a 2-D or 3-D map (integers welcome) and four numbers; the
+walkthroughs turn them into the ``(1, C, H, W)`` input and the ``(1, 5)`` box
+that the ops take, and pick the bin worked out in full.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
+from ..engine.validate import check_int, check_real_array
 from ..errors import BoxError, InputError, ParameterError
+from ..i18n import LANGS
 
-
-def fmt(value: float | int | None, digits: int = 4) -> str:
-    """Format a number for a worked example: at most ``digits`` decimals, no trailing zeros.
-
-    Examples
-    --------
-    >>> fmt(3.7), fmt(2.0), fmt(0.1500001), fmt(-0.0), fmt(1 / 3)
-    ('3.7', '2', '0.15', '0', '0.3333')
-    """
-    if value is None:
-        return ""
-    v = float(value)
-    if math.isnan(v) or math.isinf(v):
-        return str(v)
-    text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def minus(value: float | int, digits: int = 4) -> str:
-    """:func:`fmt` with a true minus sign (U+2212), as the walkthrough writes negatives.
-
-    Examples
-    --------
-    >>> minus(-3.785), minus(2.0), minus(-0.00001)
-    ('−3.785', '2', '0')
-    """
-    text = fmt(value, digits)
-    return "−" + text[1:] if text.startswith("-") else text
-
-
-def operand(value: float | int, digits: int = 4) -> str:
-    """A number written inside a formula: negatives in parentheses with a true minus, ``(−2)``.
-
-    Examples
-    --------
-    >>> operand(-2.0), operand(1.5)
-    ('(−2)', '1.5')
-    """
-    text = minus(value, digits)
-    return f"({text})" if text.startswith("−") else text
+__all__ = ["check_lang", "feature_map", "focus_bin", "one_box", "prepare"]
 
 
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
     """Return the (1, C, H, W) input and the channel to explain, from a 2-D or 3-D map."""
-    from ..engine.validate import check_int, check_real_array
-
     if isinstance(feature, np.ndarray) and feature.dtype == np.bool_:
         feature = feature.astype(np.float64)
     arr = check_real_array(feature, "feature", "(H, W) or (C, H, W)", finite=False)
@@ -77,11 +42,37 @@ def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
 
 def one_box(box: Any, dtype: np.dtype) -> np.ndarray:
     """Return a (1, 5) box array for batch 0 from four numbers ``(x1, y1, x2, y2)``."""
-    from ..engine.validate import check_real_array
-
     # NaN and infinity are named by the boxes check, as for the ops: boxes[0, col].
     arr = check_real_array(box, "box", "of 4 numbers (x1, y1, x2, y2)", finite=False)
     arr = arr.astype(np.float64).ravel()
     if arr.shape != (4,):
         raise BoxError(f"box must be 4 numbers (x1, y1, x2, y2); got {arr.shape[0]} number(s)")
     return np.concatenate([[0.0], arr]).astype(dtype)[None, :]
+
+
+def prepare(feature: Any, box: Any, channel: int | None) -> tuple[np.ndarray, int, np.ndarray]:
+    """Return the (1, C, H, W) float input, the channel, and the (1, 5) box."""
+    inp, c = feature_map(feature, channel)
+    if inp.dtype.kind in "iub":  # learners type integer maps; explain them in float64
+        inp = inp.astype(np.float64)
+    return inp, c, one_box(box, inp.dtype)
+
+
+def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:
+    """The bin worked out in full: ``bin``, else (0, 0) when there are more than 4 bins."""
+    if bin is None:
+        return (0, 0) if size[0] * size[1] > 4 else None
+
+    if not isinstance(bin, (tuple, list)) or len(bin) != 2:
+        raise ParameterError(f"bin must be a (row, column) pair; got {bin!r:.60}")
+    i = check_int(bin[0], "bin[0]", low=0, high=size[0] - 1)
+    j = check_int(bin[1], "bin[1]", low=0, high=size[1] - 1)
+    return i, j
+
+
+def check_lang(lang: Any) -> str:
+    """Return ``lang`` if a walkthrough can be written in it, or raise."""
+    if not isinstance(lang, str) or lang not in LANGS:
+        known = " or ".join(repr(x) for x in LANGS)
+        raise ParameterError(f"lang must be {known}; got {lang!r}")
+    return lang
