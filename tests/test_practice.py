@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from roikit.frontends.cli import app
-from roikit.frontends.practice import STEPS, answer_key, answers, check_answers, make_exercise, worksheet
 from roikit.i18n import text
+from roikit.practice import STEPS, answer_key, answers, check_answers, make_exercise, worksheet
 from roikit.render import render
 
 runner = CliRunner()

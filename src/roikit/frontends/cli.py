@@ -421,7 +421,7 @@ def practice(
 ) -> None:
     """An exercise to work by hand (a sheet with blanks), or its answer key."""
     _set_lang(lang)
-    from .practice import answer_key, make_exercise, worksheet
+    from ..practice import answer_key, make_exercise, worksheet
 
     _check_output_file(output, "--output")
     try:
@@ -454,8 +454,8 @@ def check(
     import json
 
     from ..explain import explain_roi_align
+    from ..practice import check_answers, make_exercise
     from .mapio import load_map
-    from .practice import check_answers, make_exercise
     from .request import build_walkthrough
 
     try:

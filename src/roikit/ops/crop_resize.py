@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.budget import check_output_bytes
-from ..engine.plan import CropAxis, plan_crop_axis
+from ..engine.plan_extra import CropAxis, plan_crop_axis
 from ..engine.validate import check_choice, check_int, check_output_size, check_real, check_real_array
 from ..errors import BoxError, InputError
 

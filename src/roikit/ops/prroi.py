@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.execute import Boxes, chunked_gradient, prepare
-from ..engine.plan import IntegralAxis, plan_prroi_axis
+from ..engine.plan_extra import IntegralAxis, plan_prroi_axis
 from ..engine.validate import check_grad_output
 
 __all__ = ["prroi_pool", "prroi_pool_backward"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.execute import chunked_gradient
-from ..engine.plan import PointPlan, plan_roi_align_rotated
+from ..engine.plan_extra import PointPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
     check_batch_index,

@@ -110,7 +110,7 @@ def render_files(
     """
     from pathlib import Path
 
-    from ._figures import available, figures_of, to_bytes
+    from .figure_files import available, figures_of, to_bytes
 
     items = [traces] if isinstance(traces, Trace) else list(traces)
     path = Path(path)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..explain.trace import Step, Table, Trace
 from . import Bins, collapsed_note, handout_steps, title, visible_steps
-from ._cells import cell, is_winner, items
+from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_html"]
 
@@ -133,7 +133,7 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
 
 
 def _figures(trace: Trace, index: int) -> str:
-    from ._figures import available, figures_of, to_svg
+    from .figure_files import available, figures_of, to_svg
 
     if not available():
         return ""
@@ -150,7 +150,7 @@ def render_html(
     installed); ``handout`` keeps what fits a printed sheet: the map and
     figures, one bin worked in full, the output and the comparison.
     """
-    traces = items(traces)
+    traces = dedupe_maps(traces)
     body = ['<div class="roikit">']
     for i, trace in enumerate(traces):
         body.append(f'<section class="trace" id="trace-{i}">')

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..explain.trace import Table
 from . import Bins, collapsed_note, handout_steps, title, visible_steps
-from ._cells import cell, is_winner, items
+from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_latex"]
 
@@ -95,7 +95,7 @@ def render_latex(
     ``handout`` keeps the map, the figures, one bin worked in full, the output
     and the comparison, in a compact layout for a printed sheet (A4).
     """
-    traces = items(traces)
+    traces = dedupe_maps(traces)
     korean = any(t.lang == "ko" for t in traces)
     # A handout is two columns of small type: a printed sheet, front and back.
     options, margin = ("10pt,a4paper,twocolumn", "1.2cm") if handout else ("11pt,a4paper", "2cm")

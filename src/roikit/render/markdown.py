@@ -7,7 +7,7 @@ from typing import Any
 from ..explain.trace import Table
 from ..i18n import text
 from . import Bins, collapsed_note, title, visible_steps
-from ._cells import cell, is_winner, items
+from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_markdown"]
 
@@ -36,7 +36,7 @@ def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] |
     input step. Without them a walkthrough says how to get its figures.
     """
     out: list[str] = []
-    for i, trace in enumerate(items(traces)):
+    for i, trace in enumerate(dedupe_maps(traces)):
         out += [f"## {_escape(title(trace))}", ""]
         if trace.op in ("roi_pool", "roi_align"):
             if figures is not None:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..explain.trace import Table, Trace
 from . import Bins, collapsed_note, title, visible_steps
-from ._cells import cell, is_winner, items
+from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["print_trace", "render_text", "to_renderable"]
 
@@ -62,7 +62,7 @@ def _tables(t: Table, width: int) -> list[RichTable]:
 def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto", width: int = 100) -> RenderableType:
     """A Rich renderable of one trace or several, one after the other, for ``width`` columns."""
     parts: list[RenderableType] = []
-    for trace in items(traces):
+    for trace in dedupe_maps(traces):
         parts.append(Rule(Text(title(trace), style="bold")))
         for step, is_summary in visible_steps(trace, bins):
             parts.append(Text(step.title, style="bold underline"))
@@ -87,11 +87,11 @@ def render_text(traces: Any, bins: Bins = "auto", width: int = 100, color: bool 
         force_terminal=color,
         highlight=False,
     )
-    console.print(to_renderable(items(traces), bins, width))
+    console.print(to_renderable(dedupe_maps(traces), bins, width))
     return buf.getvalue()
 
 
 def print_trace(traces: Any, bins: Bins = "auto", console: Console | None = None) -> None:
     """Print to the terminal (colour only when the output is a terminal)."""
     console = console or Console(highlight=False)
-    console.print(to_renderable(items(traces), bins, console.width))
+    console.print(to_renderable(dedupe_maps(traces), bins, console.width))

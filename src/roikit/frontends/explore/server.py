@@ -147,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
         ctype, ext = _EXPORTS[fmt]
         if fmt in ("png", "svg"):
             from ...render import figures
-            from ...render._figures import to_bytes
+            from ...render.figure_files import to_bytes
 
             fig = (
                 figures.pool_figure(trace) if trace.op == "roi_pool" else figures.align_figure(trace)

@@ -22,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ParameterError
-from ...explain import Trace, explain_roi_align, explain_roi_pool
-from ...explain.steps import matrix_table
-from ...explain.trace import Step
-from ...i18n import text
-from ...i18n.numbers import fmt
+from ..errors import ParameterError
+from ..explain import Trace, explain_roi_align, explain_roi_pool
+from ..explain.steps import matrix_table
+from ..explain.trace import Step
+from ..i18n import text
+from ..i18n.numbers import fmt
 
 __all__ = ["Exercise", "answer_key", "answers", "make_exercise", "worksheet"]
 
@@ -201,7 +201,7 @@ def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
     >>> ex == make_exercise("align", 2, seed=7), ex.output_size
     (True, (2, 2))
     """
-    from ...engine.validate import check_choice, check_int
+    from ..engine.validate import check_choice, check_int
 
     op = check_choice(op, "op", ("pool", "align"))
     level = check_int(level, "level", low=1, high=3)
@@ -215,7 +215,7 @@ def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
 
 
 def answers(ex: Exercise) -> dict[str, Any]:
-    """The answer key in the answer-file format (see :data:`roikit.frontends.practice.STEPS`)."""
+    """The answer key in the answer-file format (see :data:`roikit.practice.STEPS`)."""
     from .check import key_of
 
     return key_of(ex.trace())

@@ -1,4 +1,4 @@
-"""Cell formatting shared by the table renderers."""
+"""Table cells shared by the renderers, and the rule that a map already shown is not shown again."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def is_winner(table: Table, r: int, c: int) -> bool:
     return (r, c) in table.highlight
 
 
-def items(traces: Any) -> list[Trace]:
+def dedupe_maps(traces: Any) -> list[Trace]:
     """One trace or many, as a list; a map already shown by an earlier trace is not shown again.
 
     The later trace keeps its input lines and says the map is the one above

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ...explain.trace import Trace
-from ...i18n import text
-from ...i18n.numbers import fmt
+from ..explain.trace import Trace
+from ..i18n import text
+from ..i18n.numbers import fmt
 
 __all__ = ["STEPS", "CheckResult", "check_answers", "key_of"]
 
