@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint figures clean system explore
+.PHONY: demo test test-fast bench lint figures clean system explore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 # torch==2.14.1 / torchvision==0.29.1 are pinned: pip takes them from the
 # machine's disk (an unpinned torch would download gigabytes).
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,dev,figures,tf,notebook,jax]"
+	$(BIN)/pip install -q -e ".[test,parity,browser,dev,figures,notebook]"
+	touch $@
+
+# The fast lane has its own venv without the frameworks (torch, jax, onnxruntime, TensorFlow).
+FAST := .venv-fast
+$(FAST)/.stamp: pyproject.toml
+	$(PYTHON) -m venv $(FAST)
+	$(FAST)/bin/pip install -q -e ".[test,figures]"
 	touch $@
 
 demo: $(VENV)/.base
@@ -35,16 +42,22 @@ system:
 test: $(VENV)/.test system
 	ROIKIT_REQUIRE_PARITY=1 ROIKIT_REQUIRE_LATEX=1 ROIKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
+# Between edits: no frameworks, browser, LaTeX or fresh interpreters, and fewer fuzz examples.
+test-fast: $(FAST)/.stamp
+	ROIKIT_FUZZ_EXAMPLES=300 $(FAST)/bin/python -m pytest -q -m "not parity and not latex and not browser and not subprocess"
+
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_ops.py
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The README's pictures: the demo's figures, regenerated and committed.
 figures: $(VENV)/.test
 	$(BIN)/python -m roikit demo --figures docs/figures > /dev/null
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FAST) .pytest_cache .hypothesis .mypy_cache .ruff_cache

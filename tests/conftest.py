@@ -1,15 +1,17 @@
-"""Shared fixtures, and the guard that makes a run fail when parity tests did not run.
+"""Shared fixtures, the test lanes, and the guard that makes a run fail when parity tests did not run.
 
-``make test`` sets ``ROIKIT_REQUIRE_PARITY=1``: the session then fails unless
-tests marked ``parity`` (against the real torchvision and onnxruntime) ran
-and passed. A missing torch/torchvision/onnxruntime is a collection error,
-never a skip.
+Tests marked ``latex`` or ``browser`` get their tool checked here before they
+run (see :mod:`needs`: skipped when it is missing, a failure when the
+environment requires it). ``make test`` sets ``ROIKIT_REQUIRE_PARITY=1``: the
+session then fails unless tests marked ``parity`` (against the real
+torchvision, onnxruntime and TensorFlow) ran and passed.
 """
 
 from __future__ import annotations
 
 import os
 
+import needs
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -19,6 +21,13 @@ settings.register_profile("roikit", deadline=None, max_examples=60)
 settings.load_profile("roikit")
 
 _parity = {"passed": 0, "other": 0}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("latex"):
+        needs.pdflatex()
+    if item.get_closest_marker("browser"):
+        needs.chromium()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

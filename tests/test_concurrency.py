@@ -15,7 +15,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import needs
 import pytest
+
+pytestmark = pytest.mark.subprocess
 
 TIMEOUT = 150
 
@@ -102,7 +105,9 @@ def test_worker_processes_after_use_in_the_parent(method: str) -> None:
     )
 
 
+@pytest.mark.parity
 def test_torch_dataloader_with_fork_workers() -> None:
+    needs.modules("parity", "torch")
     run_script(
         """
     import torch

@@ -7,8 +7,6 @@ drives Debian's chromium with Playwright in a subprocess under a timeout, so a h
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -16,6 +14,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+import needs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -26,8 +25,6 @@ import roikit
 from roikit.frontends.cli import app
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
 from roikit.frontends.explore import ExploreServer
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -247,19 +244,12 @@ def test_the_command_prints_one_line_and_binds_only_its_host() -> None:
     assert result.exit_code == 2 and result.stderr.startswith("roikit: error: --host 203.0.113.7")
 
 
-_needs_browser = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-    reason="chromium is not installed (make test installs it)",
-)
-
-
-@_needs_browser
+@pytest.mark.browser
 def test_the_page_follows_a_drag_and_every_control(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert CHROMIUM, "ROIKIT_REQUIRE_BROWSER=1 but chromium is missing"
     script = tmp_path / "drive.py"
     script.write_text(_DRIVER, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, str(script), CHROMIUM, server.url, str(tmp_path)],
+        [sys.executable, str(script), needs.chromium(), server.url, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=240,

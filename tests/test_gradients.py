@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_boxes
 
 import roikit
+from conftest import random_boxes
 
 ALIGN_CASES = [  # (sampling_ratio, aligned, mode): the grid is fixed for finite differences
     (2, False, "avg"),

@@ -8,13 +8,12 @@ reason in the summary, when chromium is missing.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import needs
 import pytest
 from typer.testing import CliRunner
 
@@ -22,8 +21,6 @@ from roikit.frontends.cli import app
 from roikit.frontends.demo import demo_traces
 from roikit.render import render
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-PDFLATEX = shutil.which("pdflatex")
 runner = CliRunner()
 
 
@@ -70,24 +67,17 @@ def test_handout_needs_html_or_latex() -> None:
     )
 
 
-_needs_latex = pytest.mark.skipif(
-    PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
-    reason="pdflatex is not installed (make test installs it)",
-)
-
-
-@_needs_latex
+@pytest.mark.latex
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("handout", [False, True])
 def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang, handout) -> None:  # type: ignore[no-untyped-def]
-    assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
     args = ["demo", "--format", "latex", "--lang", lang, "-o", str(tmp_path / "d.tex")]
     result = runner.invoke(app, args + (["--handout"] if handout else []))
     assert result.exit_code == 0, result.output
     tex = (tmp_path / "d.tex").read_text(encoding="utf-8")
     assert tex.count("\\includegraphics") == 3 and "$l_y$" in tex
     run = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
+        [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -100,15 +90,8 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
     assert pages <= 2 if handout else pages > 2
 
 
-_needs_browser = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-    reason="chromium is not installed (make test installs it)",
-)
-
-
-@_needs_browser
+@pytest.mark.browser
 def test_hovering_an_output_cell_highlights_its_bin_in_the_browser(tmp_path: Path) -> None:
-    assert CHROMIUM, "ROIKIT_REQUIRE_BROWSER=1 but chromium is missing"
     out = tmp_path / "handout.html"
     result = runner.invoke(app, ["demo", "--format", "html", "--handout", "--lang", "ko", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -116,7 +99,7 @@ def test_hovering_an_output_cell_highlights_its_bin_in_the_browser(tmp_path: Pat
     script.write_text(_DRIVER, encoding="utf-8")
     # In its own process under a timeout: a hung browser fails the test instead of CI.
     proc = subprocess.run(
-        [sys.executable, str(script), CHROMIUM, str(out), str(tmp_path)],
+        [sys.executable, str(script), needs.chromium(), str(out), str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=180,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
+import needs
 import numpy as np
 import pytest
+
+jax, jnp = needs.modules("parity", "jax", "jax.numpy")
+
 from jax.test_util import check_grads
 
 import roikit

@@ -1,37 +1,30 @@
 """The LaTeX output compiles with pdflatex (a standard TeX Live), in English and Korean.
 
-make test installs TeX Live (apt) and sets ROIKIT_REQUIRE_LATEX=1, which makes this test
-mandatory; elsewhere it is skipped, with its reason in the summary, when
-pdflatex is missing.
+Marked ``latex``: make test installs TeX Live (apt) and sets ROIKIT_REQUIRE_LATEX=1,
+which makes these tests mandatory; elsewhere they are skipped, with the reason in the
+summary, when pdflatex is missing (see tests/needs.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
+import needs
 import pytest
 
 from roikit.explain.conventions import compare_conventions
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_traces
 from roikit.render import render
 
-PDFLATEX = shutil.which("pdflatex")
-REQUIRED = os.environ.get("ROIKIT_REQUIRE_LATEX") == "1"
-
-pytestmark = pytest.mark.skipif(
-    PDFLATEX is None and not REQUIRED, reason="pdflatex is not installed (CI installs it)"
-)
+pytestmark = pytest.mark.latex
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_latex_compiles(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
-    assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
     doc = render([*demo_traces(lang), compare_conventions(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)], "latex")
     (tmp_path / "walk.tex").write_text(doc, encoding="utf-8")
     run = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
+        [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -49,13 +42,12 @@ def test_an_approximate_walkthrough_compiles(tmp_path) -> None:  # type: ignore[
 
     from roikit import explain_roi_align
 
-    assert PDFLATEX, "ROIKIT_REQUIRE_LATEX=1 but pdflatex is missing"
     trace = explain_roi_align(np.array([[7.0, 3.0], [0.0, -4.0]]), (-0.6, 0, 0, 0), 2, 0.5, 3)
     doc = render(trace, "latex")
     assert "\\approx" in doc
     (tmp_path / "a.tex").write_text(doc, encoding="utf-8")
     run = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
+        [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import needs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -150,10 +151,10 @@ def test_settings_and_the_library_call_are_said_out_loud() -> None:
     )
 
 
+@pytest.mark.parity
 def test_the_library_call_really_gives_the_output() -> None:
     # Run the call the walkthrough prints (parsed from its own line) through torchvision.
-    import torch
-    import torchvision
+    torch, torchvision = needs.modules("parity", "torch", "torchvision")
 
     trace = roikit.explain_roi_align(
         DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=-1, aligned=True, mode="avg"
@@ -231,8 +232,8 @@ def test_pool_ties_go_to_the_first_cell_in_row_major_order() -> None:
 @pytest.mark.parity
 def test_pool_backward_on_ties_matches_torchvision_and_the_oracle(seed: int) -> None:
     import oracle
-    import torch
-    import torchvision
+
+    torch, torchvision = needs.modules("parity", "torch", "torchvision")
 
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 3, (2, 3, 7, 7)).astype(np.float64)  # many ties

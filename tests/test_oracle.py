@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import oracle
 import pytest
-from conftest import random_boxes
 
 import roikit
+from conftest import random_boxes
 from roikit.engine import plan as plan_module
 
 CASES = [

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import needs
 import numpy as np
-import onnx
-import onnxruntime as ort
 import pytest
-import torch
-import torchvision
-from conftest import random_boxes
+
+onnx, ort, torch, torchvision = needs.modules("parity", "onnx", "onnxruntime", "torch", "torchvision")
+
 from onnx import TensorProto, helper
 from test_parity_torchvision import assert_close, hostile_boxes
 
 import roikit
+from conftest import random_boxes
 from roikit.ops.onnx import onnx_max_roi_pool, onnx_roi_align
 from roikit.ops.ps import ps_roi_align, ps_roi_align_backward, ps_roi_pool, ps_roi_pool_backward
 

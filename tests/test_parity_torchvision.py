@@ -1,18 +1,18 @@
 """Parity with the real torchvision 0.29.1 CPU kernels, forward and backward.
 
-torch and torchvision are imported at module level on purpose: when they are
-missing this file errors at collection, it is never skipped.
+Marked ``parity``: without the frameworks the file is skipped, unless ROIKIT_REQUIRE_PARITY=1
+(make test, CI) makes that a failure (tests/needs.py).
 """
 
 from __future__ import annotations
 
+import needs
 import numpy as np
 import pytest
-import torch
-import torchvision
-from conftest import random_boxes
 
+torch, torchvision = needs.modules("parity", "torch", "torchvision")
 import roikit
+from conftest import random_boxes
 
 pytestmark = pytest.mark.parity
 

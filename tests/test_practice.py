@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import needs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -211,21 +210,13 @@ def test_check_errors_are_one_line() -> None:
     assert result.exit_code == 2 and "--answer must be a JSON object" in result.stderr
 
 
-PDFLATEX = shutil.which("pdflatex")
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.mark.skipif(
-    PDFLATEX is None and os.environ.get("ROIKIT_REQUIRE_LATEX") != "1",
-    reason="pdflatex is not installed (make test installs it)",
-)
+@pytest.mark.latex
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("op", ["pool", "align"])
 def test_latex_sheets_fit_one_a4_page(tmp_path: Path, lang: str, op: str) -> None:
-    assert PDFLATEX
     (tmp_path / "s.tex").write_text(render(worksheet(make_exercise(op, 3, 5), lang), "latex"))
     run = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
+        [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
         cwd=tmp_path,
         capture_output=True,
         timeout=300,
@@ -235,19 +226,15 @@ def test_latex_sheets_fit_one_a4_page(tmp_path: Path, lang: str, op: str) -> Non
     assert re.search(r"Output written on s\.pdf \(1 page", log), log[-500:]
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("ROIKIT_REQUIRE_BROWSER") != "1",
-    reason="chromium is not installed (make test installs it)",
-)
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_html_sheets_print_on_one_a4_page(tmp_path: Path, lang: str) -> None:
-    assert CHROMIUM
     page = tmp_path / "s.html"
     page.write_text(render(worksheet(make_exercise("align", 3, 5), lang), "html"), encoding="utf-8")
     script = (
         f"from playwright.sync_api import sync_playwright\n"
         f"with sync_playwright() as p:\n"
-        f"    b = p.chromium.launch(executable_path={CHROMIUM!r},\n"
+        f"    b = p.chromium.launch(executable_path={needs.chromium()!r},\n"
         f"                          args=['--no-sandbox', '--disable-gpu'])\n"
         f"    pg = b.new_page()\n"
         f"    pg.goto('file://{page}')\n"

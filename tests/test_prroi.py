@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_boxes
 
+from conftest import random_boxes
 from roikit.ops.prroi import prroi_pool, prroi_pool_backward
 
 

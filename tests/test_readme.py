@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import needs
 import pytest
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -60,6 +61,10 @@ def test_every_readme_command_runs(tmp_path, monkeypatch) -> None:  # type: igno
     assert Path("pool.md").read_text(encoding="utf-8").startswith("## RoI Pooling 손으로 계산하기")
 
 
-@pytest.mark.parametrize("section", ["Use it in PyTorch", "Use it in JAX"])
-def test_adapter_examples_print_what_the_readme_shows(section: str) -> None:
+@pytest.mark.parity
+@pytest.mark.parametrize(
+    ("section", "framework"), [("Use it in PyTorch", "torchvision"), ("Use it in JAX", "jax")]
+)
+def test_adapter_examples_print_what_the_readme_shows(section: str, framework: str) -> None:
+    needs.modules("parity", framework)
     check_example(README.split(f"## {section}", 1)[1])

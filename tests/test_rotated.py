@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_boxes
 
 import roikit
+from conftest import random_boxes
 from roikit.ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 

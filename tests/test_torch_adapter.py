@@ -6,10 +6,11 @@ import subprocess
 import sys
 import textwrap
 
+import needs
 import numpy as np
 import pytest
-import torch
-import torchvision
+
+torch, torchvision = needs.modules("parity", "torch", "torchvision")
 
 import roikit
 import roikit.torch as rt
