@@ -488,7 +488,8 @@ def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampl
     y = _plan_align_axis(coords[:, 1], coords[:, 3], scale, offset, PH, H, sampling_ratio, aligned, "y")
     x = _plan_align_axis(coords[:, 0], coords[:, 2], scale, offset, PW, W, sampling_ratio, aligned, "x")
     has = (y.grid > 0) & (x.grid > 0)
-    with np.errstate(invalid="ignore"):  # inf * 0 where a box has no samples: unused
+    # inf * 0 where a box has no samples (unused); inf where two huge grids multiply (the average is 0)
+    with np.errstate(invalid="ignore", over="ignore"):
         count = np.where(has, y.grid * x.grid, 1.0)
     return AlignPlan(
         tuple(input_shape),

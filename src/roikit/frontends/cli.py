@@ -5,6 +5,7 @@ Bad input gets one line on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -14,29 +15,57 @@ import numpy as np
 import typer
 
 from ..errors import RoIError
-from .mapio import InputFileError, is_file, message, prefix
+from .files import check_output_path, shown, write_all, write_stdout
+from .mapio import InputFileError, message, prefix, read_answer
+
+#: The language of error messages: set by each command from its --lang option.
+_lang = "en"
 
 
 class _OneLineErrors(typer.core.TyperGroup):
-    """Usage errors (unknown option, bad choice, missing value) as one line and exit code 2.
+    """Every failure as one line on stderr, never a traceback.
 
-    Typer draws them in a 5-9 line box; roikit's rule is one line for any bad input.
+    Usage errors (unknown option, bad choice, missing value) and bad input
+    exit with code 2; Ctrl-C exits with 130 (what a shell reports for SIGINT)
+    and leaves no file half-written; a bug exits with 1 and says so in one line
+    (``ROIKIT_DEBUG=1`` shows its traceback).
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        global _lang
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
-        except Exception as exc:  # click's exceptions, vendored or not, by their base class
-            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
-                raise
-            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `roikit`: the help, as before
-                typer.echo(exc.format_message())  # type: ignore[attr-defined]
-            else:
-                text = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
-                typer.echo(f"{prefix(_usage_lang(kwargs.get('args')))}{text}", err=True)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except typer.Abort:  # click's own Ctrl-C
+            sys.exit(130)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except RoIError as exc:
+            _echo_line(_localized(exc), english=str(exc))
             sys.exit(2)
-        except typer.Abort:
+        except ImportError as exc:  # an optional dependency for figures: matplotlib, or a font
+            from_font = type(exc).__name__ == "MissingFont"
+            _echo_line(
+                message(_lang, "figures.font") if from_font else message(_lang, "figures.missing", detail=exc)
+            )
+            sys.exit(2)
+        except OSError as exc:  # a file or stream the command reads or writes failed
+            where = f"{shown(exc.filename)}: " if getattr(exc, "filename", None) else ""
+            _echo_line(message(_lang, "os", where=where, detail=exc.strerror or exc))
+            sys.exit(2)
+        except Exception as exc:  # click's exceptions, vendored or not, by their base class
+            if any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                if type(exc).__name__ == "NoArgsIsHelpError":  # bare `roikit`: the help, as before
+                    typer.echo(exc.format_message())  # type: ignore[attr-defined]
+                    sys.exit(2)
+                _lang = _usage_lang(kwargs.get("args"))
+                _echo_line(" ".join(exc.format_message().split()))  # type: ignore[attr-defined]
+                sys.exit(2)
+            if os.environ.get("ROIKIT_DEBUG") == "1":
+                raise
+            _echo_line(message(_lang, "internal", kind=type(exc).__name__, detail=str(exc)[:200]))
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -92,23 +121,29 @@ class Lang(str, Enum):
     ko = "ko"
 
 
-#: The language of error messages: set by each command from its --lang option.
-_lang = "en"
+def _localized(exc: RoIError) -> str:
+    """A refusal in the command's language; the API's own RoIErrors keep their English."""
+    return exc.localized(_lang) if isinstance(exc, InputFileError) else str(exc)
+
+
+def _echo_line(text: str, english: str | None = None) -> None:
+    """One line on stderr, with the error prefix.
+
+    A terminal whose encoding cannot show the line (Korean on an ASCII
+    terminal) gets its English version, and what it still cannot show escaped.
+    """
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    line = f"{prefix(_lang)}{text}"
+    try:
+        line.encode(encoding)
+    except UnicodeEncodeError:
+        line = f"{prefix('en')}{english or text}"
+    typer.echo(line.encode(encoding, "backslashreplace").decode(encoding), err=True)
 
 
 def _fail(msg: str, /, **values: Any) -> NoReturn:
-    """One line on stderr, in the command's language, and exit code 2."""
-    _echo_error(message(_lang, msg, **values))
-
-
-def _echo_error(text: str) -> NoReturn:
-    typer.echo(f"{prefix(_lang)}{text}", err=True)
-    raise typer.Exit(code=2)
-
-
-def _fail_with(exc: Exception) -> NoReturn:
-    """A command-line error in the command's language; the API's RoIErrors keep their English."""
-    _echo_error(exc.localized(_lang) if isinstance(exc, InputFileError) else str(exc))
+    """Refuse the command (one line on stderr, in its language, and exit code 2)."""
+    raise InputFileError(msg, **values)
 
 
 def _set_lang(lang: Any) -> None:
@@ -127,20 +162,6 @@ def _figure_module() -> Any:
 _FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def _check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
-    """Refuse, before anything is computed or written, a file option that cannot be written."""
-    if path is None:
-        return
-    if suffixes and path.suffix.lower() not in suffixes:
-        _fail(
-            "file.suffix", option=option, path=path, suffixes=f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
-        )
-    if path.is_dir():
-        _fail("file.dir", option=option, path=path)
-    if not path.parent.is_dir():
-        _fail("file.parent", option=option, path=path, parent=path.parent)
-
-
 def _figure_bytes(trace: Any, path: Path, image: Any) -> bytes:
     import io
 
@@ -156,29 +177,15 @@ def _figure_bytes(trace: Any, path: Path, image: Any) -> bytes:
     return buf.getvalue()
 
 
-def _write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write every file or none: each goes to a temporary name first, then all are renamed."""
-    import os
-    import tempfile
+def _write(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file or none (:func:`~roikit.frontends.files.write_all`) and say so."""
+    for path in write_all(files):
+        _echo_note(message(_lang, "wrote", path=shown(path)))
 
-    for path, _ in files:  # a blocked target is refused before anything is written
-        if path.is_dir():
-            _fail("file.dir", option="--output", path=path)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, data in files:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    for path, _ in files:
-        typer.echo(f"wrote {path}", err=True)
+
+def _echo_note(text: str) -> None:
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    typer.echo(text.encode(encoding, "backslashreplace").decode(encoding), err=True)
 
 
 def _emit(
@@ -199,15 +206,15 @@ def _emit(
     files = list(extra or [])
     if output is None:
         if fmt is Format.text:
-            from ..render.text import print_trace
+            from ..render.text import terminal_text
 
-            print_trace(traces, bins=bins)
+            write_stdout(terminal_text(traces, bins=bins))
         else:
             kwargs = {"handout": handout} if handout else {}
-            sys.stdout.write(render(traces, fmt.value, bins=bins, **kwargs))
+            write_stdout(render(traces, fmt.value, bins=bins, **kwargs))
     else:
         files = render_files(traces, fmt.value, output, bins, handout) + files
-    _write_all(files)
+    _write(files)
 
 
 def _check_handout(handout: bool, fmt: Format) -> None:
@@ -254,17 +261,14 @@ def demo(
     _set_lang(lang)
     from .demo import demo_traces
 
-    _check_output_file(output, "--output")
+    check_output_path(output, "--output")
     if figures is not None and figures.exists() and not figures.is_dir():
         _fail("figures.file", path=figures)
     if figures is not None and not figures.parent.is_dir():
         _fail("figures.parent", path=figures, parent=figures.parent)
-    try:
-        from .request import parse_bins
+    from .request import parse_bins
 
-        selected = parse_bins(bins, None)
-    except RoIError as exc:
-        _fail_with(exc)
+    selected = parse_bins(bins, None)
     _check_handout(handout, fmt)
     _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output, handout=handout)
     if figures is not None:
@@ -272,7 +276,7 @@ def demo(
         from .demo import save_demo_figures
 
         for path in save_demo_figures(figures, lang=lang.value):
-            typer.echo(f"wrote {path}", err=True)
+            _echo_note(message(_lang, "wrote", path=shown(path)))
 
 
 @app.command()
@@ -340,34 +344,31 @@ def explain(
     from .mapio import load_map
     from .request import build_walkthrough
 
-    _check_output_file(output, "--output")
-    _check_output_file(figure, "--figure", _FIGURE_SUFFIXES)
+    check_output_path(output, "--output")
+    check_output_path(figure, "--figure", _FIGURE_SUFFIXES)
     _check_handout(handout, fmt)
-    try:
-        feature, image_path = load_map(map_)
-        given = {"sampling_ratio": sampling_ratio, "aligned": aligned, "mode": mode.value if mode else None}
-        walk = build_walkthrough(
-            op.value,
-            feature,
-            image_path,
-            box,
-            output_size,
-            spatial_scale,
-            given={k: v for k, v in given.items() if v is not None},
-            convention=convention,
-            channel=channel,
-            lang=lang.value,
-            bins=bins,
-            bin_=bin_,
-            backward=backward,
-            grad=grad,
-        )
-        extra = []
-        if figure is not None:
-            extra.append((figure, _figure_bytes(walk.trace, figure, walk.picture)))
-        _emit([walk.trace], fmt, walk.bins, output, extra, handout)
-    except (RoIError, OSError) as exc:
-        _fail_with(exc)
+    feature, image_path = load_map(map_)
+    given = {"sampling_ratio": sampling_ratio, "aligned": aligned, "mode": mode.value if mode else None}
+    walk = build_walkthrough(
+        op.value,
+        feature,
+        image_path,
+        box,
+        output_size,
+        spatial_scale,
+        given={k: v for k, v in given.items() if v is not None},
+        convention=convention,
+        channel=channel,
+        lang=lang.value,
+        bins=bins,
+        bin_=bin_,
+        backward=backward,
+        grad=grad,
+    )
+    extra = []
+    if figure is not None:
+        extra.append((figure, _figure_bytes(walk.trace, figure, walk.picture)))
+    _emit([walk.trace], fmt, walk.bins, output, extra, handout)
 
 
 @app.command()
@@ -387,16 +388,13 @@ def compare(
     from ..explain.inputs import feature_map
     from .mapio import load_map, parse_box, parse_output_size
 
-    _check_output_file(output, "--output")
-    try:
-        feature, _ = load_map(map_)
-        inp, c = feature_map(feature, channel)
-        coords = parse_box(box, spatial_scale)
-        size = parse_output_size(output_size, feature.shape[-2:])
-        trace = compare_conventions(inp[0, c], coords, size, spatial_scale, lang=lang.value)
-        _emit([trace], fmt, "all", output)
-    except (RoIError, OSError) as exc:
-        _fail_with(exc)
+    check_output_path(output, "--output")
+    feature, _ = load_map(map_)
+    inp, c = feature_map(feature, channel)
+    coords = parse_box(box, spatial_scale)
+    size = parse_output_size(output_size, feature.shape[-2:])
+    trace = compare_conventions(inp[0, c], coords, size, spatial_scale, lang=lang.value)
+    _emit([trace], fmt, "all", output)
 
 
 @app.command()
@@ -423,11 +421,8 @@ def practice(
     _set_lang(lang)
     from ..practice import answer_key, make_exercise, worksheet
 
-    _check_output_file(output, "--output")
-    try:
-        ex = make_exercise(op.value, level, seed)
-    except RoIError as exc:
-        _fail_with(exc)
+    check_output_path(output, "--output")
+    ex = make_exercise(op.value, level, seed)
     trace = answer_key(ex, lang.value) if key else worksheet(ex, lang.value)
     _emit([trace], fmt, "all", output)
 
@@ -458,51 +453,48 @@ def check(
     from .mapio import load_map
     from .request import build_walkthrough
 
+    if seed is not None:
+        ex = make_exercise(op.value, level or 1, seed)
+        trace = ex.trace(lang.value)
+    elif map_ is not None and box is not None:
+        feature, image_path = load_map(map_)
+        given = {
+            "sampling_ratio": sampling_ratio,
+            "aligned": aligned,
+            "mode": mode.value if mode else None,
+        }
+        trace = build_walkthrough(
+            op.value,
+            feature,
+            image_path,
+            box,
+            output_size,
+            spatial_scale,
+            given={k: v for k, v in given.items() if v is not None},
+            lang=lang.value,
+        ).trace
+    else:
+        raise InputFileError("check.what")
+    text_ = read_answer(answer)
     try:
-        if seed is not None:
-            ex = make_exercise(op.value, level or 1, seed)
-            trace = ex.trace(lang.value)
-        elif map_ is not None and box is not None:
-            feature, image_path = load_map(map_)
-            given = {
-                "sampling_ratio": sampling_ratio,
-                "aligned": aligned,
-                "mode": mode.value if mode else None,
-            }
-            trace = build_walkthrough(
-                op.value,
-                feature,
-                image_path,
-                box,
-                output_size,
-                spatial_scale,
-                given={k: v for k, v in given.items() if v is not None},
-                lang=lang.value,
-            ).trace
-        else:
-            raise InputFileError("check.what")
-        text_ = Path(answer).read_text(encoding="utf-8") if is_file(answer) else answer
-        try:
-            doc = json.loads(text_)
-        except ValueError:
-            raise InputFileError("check.json") from None
-        if not isinstance(doc, dict):
-            raise InputFileError("check.json")
-        other = None
-        if trace.op == "roi_align":
-            p = trace.params
-            other = explain_roi_align(
-                np.array(trace.feature),
-                p["box"],
-                tuple(p["output_size"]),
-                p["spatial_scale"],
-                p["sampling_ratio"],
-                p["aligned"],
-                "avg" if p["mode"] == "max" else "max",
-            )
-        result = check_answers(trace, doc, other)
-    except (RoIError, OSError) as exc:
-        _fail_with(exc)
+        doc = json.loads(text_)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any answer is
+        raise InputFileError("check.json") from None
+    if not isinstance(doc, dict):
+        raise InputFileError("check.json")
+    other = None
+    if trace.op == "roi_align":
+        p = trace.params
+        other = explain_roi_align(
+            np.array(trace.feature),
+            p["box"],
+            tuple(p["output_size"]),
+            p["spatial_scale"],
+            p["sampling_ratio"],
+            p["aligned"],
+            "avg" if p["mode"] == "max" else "max",
+        )
+    result = check_answers(trace, doc, other)
     from ..i18n import text
 
     for line in result.lines():
@@ -529,7 +521,7 @@ def explore(
     op: Annotated[Op, typer.Option("--op", help="pool or align.")] = Op.align,
     lang: LangOpt = Lang.en,
     host: Annotated[str, typer.Option("--host", help="Address to bind (only this one).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 0,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ) -> None:
     """Drag the RoI on a local page and watch every bin, point, weight and output follow."""
@@ -539,22 +531,19 @@ def explore(
     from .explore.api import MAX_EXPLORE_CELLS
     from .mapio import load_map, parse_box, parse_output_size
 
-    try:
-        if map_ is None:
-            feature, scale = DEMO_MAP, DEMO_SCALE if spatial_scale is None else spatial_scale
-            coords = list(DEMO_BOX) if box is None else parse_box(box, scale)
-        else:
-            feature, _ = load_map(map_)
-            scale = 1.0 if spatial_scale is None else spatial_scale
-            if feature.ndim != 2:
-                feature = feature[0]
-            if feature.size > MAX_EXPLORE_CELLS:
-                raise InputFileError("map.too_many", where="--map", limit=MAX_EXPLORE_CELLS)
-            h, w = feature.shape
-            coords = [0.0, 0.0, (w - 1) / scale, (h - 1) / scale] if box is None else parse_box(box, scale)
-        parse_output_size(output_size, feature.shape)
-    except (RoIError, OSError) as exc:
-        _fail_with(exc)
+    if map_ is None:
+        feature, scale = DEMO_MAP, DEMO_SCALE if spatial_scale is None else spatial_scale
+        coords = list(DEMO_BOX) if box is None else parse_box(box, scale)
+    else:
+        feature, _ = load_map(map_)
+        scale = 1.0 if spatial_scale is None else spatial_scale
+        if feature.ndim != 2:
+            feature = feature[0]
+        if feature.size > MAX_EXPLORE_CELLS:
+            raise InputFileError("map.too_many", where="--map", limit=MAX_EXPLORE_CELLS)
+        h, w = feature.shape
+        coords = [0.0, 0.0, (w - 1) / scale, (h - 1) / scale] if box is None else parse_box(box, scale)
+    parse_output_size(output_size, feature.shape)
     start = {
         "map": np.asarray(feature).tolist(),
         "box": coords,
@@ -569,7 +558,7 @@ def explore(
     try:
         server = ExploreServer(start, host, port)
     except OSError as exc:
-        _echo_error(f"--host {host} --port {port}: {exc.strerror or exc}")
+        raise InputFileError("explore.bind", host=host, port=port, detail=exc.strerror or exc) from None
     typer.echo(f"roikit explore: {server.url}")
     if not no_browser:
         import webbrowser

@@ -7,6 +7,7 @@ bins, otherwise the first one in full and the rest in the summary table),
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..explain.trace import Step, Trace
@@ -119,10 +120,13 @@ def render_files(
     if fmt in ("md", "latex") and available():
         ext = "png" if fmt == "md" else "pdf"
         names: list[list[str]] = []
+        # Figure files get a plain ASCII name, so the links and \includegraphics that name them
+        # work in every Markdown viewer and in pdflatex whatever the document is called.
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("_") or "walkthrough"
         for i, trace in enumerate(items):
             mine = []
             for name, fig in figures_of(trace):
-                file = path.with_name(f"{path.stem}-{i + 1}-{name}.{ext}")
+                file = path.with_name(f"{stem}-{i + 1}-{name}.{ext}")
                 files.append((file, to_bytes(fig, ext)))
                 mine.append(file.name)
             names.append(mine)

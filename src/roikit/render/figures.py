@@ -6,10 +6,12 @@ plan's coordinates: cell ``i`` is centred at ``i`` and spans
 ``[i - 0.5, i + 0.5]`` (for ``aligned=True`` the plan has already subtracted
 the half pixel, and the figure says so), y grows downwards as in an image.
 
-Figures speak the trace's language: a Korean trace is drawn with the
-NanumGothic font that the ``figures`` extra installs (from the
-``koreanize-matplotlib`` package's files, without importing it), falling
-back to DejaVu Sans for symbols.
+Figures speak the trace's language. Where matplotlib's DejaVu Sans lacks the
+language's letters (Korean), the figures use the NanumGothic font that the
+``figures`` extra installs (the ``koreanize-matplotlib`` package's files, read
+without importing it), else any installed font that has them (Debian's
+fonts-nanum, Noto Sans CJK, UnDotum ...), falling back to DejaVu Sans for
+symbols; with none, :class:`MissingFont` says what to install.
 
 Each helper takes ``ax=None`` (a new figure is made) and returns a
 :class:`Drawn` record of the artists it added. Colours are the Okabe–Ito
@@ -20,6 +22,7 @@ on a white halo, above every line, point and label, so nothing covers them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,16 +34,18 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
 from ..explain.trace import Trace
-from ..i18n import text
+from ..i18n import catalogue, text
 from ..i18n.numbers import fmt
 
 __all__ = [
     "Drawn",
+    "MissingFont",
     "align_figure",
     "backward_figure",
     "bilinear_figure",
@@ -92,27 +97,92 @@ class Drawn:
 # ----------------------------------------------------------------------------- fonts
 
 
-def _hangul_font() -> str:
-    """Register NanumGothic from the koreanize-matplotlib package's files; return its name."""
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "Korean figures need a Hangul font: pip install 'roikit[figures]' "
-            "(it brings koreanize-matplotlib's NanumGothic)"
+class MissingFont(ImportError):
+    """No installed font has the letters of a language the figures are written in."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        super().__init__(
+            f"figures in {lang!r} need a font with its letters: pip install 'roikit[figures]' (it "
+            f"brings NanumGothic for Korean), or install a system font such as Debian's fonts-nanum or "
+            f"fonts-noto-cjk"
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
-    if path.name not in {Path(f.fname).name for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def _charmap(path: str) -> frozenset[int]:
+    try:
+        return frozenset(FT2Font(path).get_charmap())
+    except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
+        return frozenset()
+
+
+def _candidates() -> Iterator[str]:
+    """Font files that may have a language's letters: the extra's NanumGothic, then installed fonts.
+
+    koreanize-matplotlib's files are used without importing it (its import
+    would change matplotlib's fonts globally). Installed fonts whose names
+    say CJK or Hangul come first, so the search rarely reads more than a few.
+    """
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is not None and spec.submodule_search_locations:
+        yield str(Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf")
+    # Sans-serif fonts with Hangul first, most common first; then every other installed font.
+    preferred = (
+        "nanumgothic",
+        "nanum gothic",
+        "noto sans cjk",
+        "noto sans kr",
+        "source han sans",
+        "malgun",
+        "apple sd gothic",
+        "undotum",
+        "un dotum",
+        "baekmuk dotum",
+        "baekmuk gulim",
+        "nanum",
+        "noto serif cjk",
+        "unbatang",
+        "baekmuk",
+    )
+
+    def rank(f: Any) -> int:
+        name = f.name.lower()
+        return next((i for i, p in enumerate(preferred) if p in name), len(preferred))
+
+    fonts = sorted(font_manager.fontManager.ttflist, key=rank)
+    yield from dict.fromkeys(f.fname for f in fonts)
+
+
+@functools.cache
+def _families(lang: str) -> tuple[str, ...]:
+    """The font families a figure in ``lang`` uses: one with the language's letters, then DejaVu Sans.
+
+    The letters are those of the language's figure texts in its catalogue; when
+    DejaVu Sans (matplotlib's own) has them all, nothing else is needed.
+    """
+    letters = {
+        ord(ch)
+        for key, words in catalogue(lang).items()
+        if key.startswith("fig.")
+        for ch in words
+        if ch.isalpha()
+    }
+    dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=True)
+    needed = letters - _charmap(dejavu)
+    if not needed:
+        return ("DejaVu Sans",)
+    for path in _candidates():
+        if needed <= _charmap(path):
+            if path not in {f.fname for f in font_manager.fontManager.ttflist}:
+                font_manager.fontManager.addfont(path)
+            return (font_manager.FontProperties(fname=path).get_name(), "DejaVu Sans")
+    raise MissingFont(lang)
 
 
 @contextlib.contextmanager
 def _language(lang: str) -> Iterator[None]:
-    """Text made inside uses a font that has the language's glyphs (DejaVu Sans for symbols)."""
-    if lang != "ko":
-        yield
-        return
-    with matplotlib.rc_context({"font.family": [_hangul_font(), "DejaVu Sans"]}):
+    """Text made inside uses a font that has the language's letters (DejaVu Sans for symbols)."""
+    with matplotlib.rc_context({"font.family": list(_families(lang))}):
         yield
 
 
@@ -175,12 +245,41 @@ def _draw_map(
         ax.hlines(np.arange(rows.start, rows.stop + 1) - 0.5, cols.start - 0.5, cols.stop - 0.5, **grid)
 
 
+def _reach(extent: int) -> float:
+    """How far beyond the map a drawing extends: a box farther out is cut at this margin."""
+    return 2.0 * extent + 2.0
+
+
 def _frame(trace: Trace, ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequence[float]) -> None:
-    """Limits that show the map and everything drawn over it; y downwards."""
-    finite_x = [v for v in xs if np.isfinite(v)]
-    finite_y = [v for v in ys if np.isfinite(v)]
-    ax.set_xlim(min([-0.5, *finite_x]) - 0.3, max([W - 0.5, *finite_x]) + 0.3)
-    ax.set_ylim(max([H - 0.5, *finite_y]) + 0.3, min([-0.5, *finite_y]) - 0.3)
+    """Limits that show the map and what is drawn over it, within a margin of the map; y downwards.
+
+    A box a million cells away would shrink the map to a dot (or overflow the
+    drawing's transform), so coordinates are kept within :func:`_reach` of the
+    map and the title says when something was cut.
+    """
+    margin = _reach(max(H, W))
+    lo_x, hi_x, lo_y, hi_y = -0.5 - margin, W - 0.5 + margin, -0.5 - margin, H - 0.5 + margin
+    fx = [v for v in xs if np.isfinite(v)]
+    fy = [v for v in ys if np.isfinite(v)]
+    cut = len(fx) < len(xs) or len(fy) < len(ys) or any(not lo_x <= v <= hi_x for v in fx)
+    cut = cut or any(not lo_y <= v <= hi_y for v in fy)
+    fx = [min(max(v, lo_x), hi_x) for v in fx]
+    fy = [min(max(v, lo_y), hi_y) for v in fy]
+    ax.set_xlim(min([-0.5, *fx]) - 0.3, max([W - 0.5, *fx]) + 0.3)
+    ax.set_ylim(max([H - 0.5, *fy]) + 0.3, min([-0.5, *fy]) - 0.3)
+    if cut:
+        ax.text(
+            0.5,
+            0.01,
+            text(trace.lang, "fig.cut"),
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="0.3",
+            zorder=_VALUE_Z,
+            path_effects=_HALO,
+        )
     ax.set_aspect("equal")
     ax.set_xlabel(text(trace.lang, "fig.x"))
     ax.set_ylabel(text(trace.lang, "fig.y"))
@@ -388,6 +487,16 @@ def _align_figure(
     return drawn
 
 
+def _cells_near(lo: float, hi: float, extent: int) -> range | None:
+    """The cells from one before ``lo`` to two after ``hi`` that lie on the map (None: none do)."""
+    with np.errstate(invalid="ignore"):
+        if not (np.isfinite(lo) and np.isfinite(hi)) or hi < -1 or lo > extent:
+            return None
+    first = int(min(max(np.floor(lo) - 1, 0), extent - 1))
+    stop = int(min(max(np.ceil(hi) + 2, first + 1), extent))
+    return range(first, stop)
+
+
 def _zoom(
     trace: Trace,
     ax: Axes,
@@ -400,8 +509,19 @@ def _zoom(
     """The worked bin enlarged: its cells with their values, its points and its winner."""
     x0, y0, bw, bh = _bin_rect(trace, *focus)
     H, W = m.shape
-    rows = range(max(int(np.floor(y0)) - 1, 0), min(int(np.ceil(y0 + bh)) + 2, H))
-    cols = range(max(int(np.floor(x0)) - 1, 0), min(int(np.ceil(x0 + bw)) + 2, W))
+    rows, cols = _cells_near(y0, y0 + bh, H), _cells_near(x0, x0 + bw, W)
+    if rows is None or cols is None:  # the worked bin is off the map: nothing to enlarge
+        ax.text(
+            0.5,
+            0.5,
+            text(trace.lang, "fig.align.zoom_off", bin=tuple(focus)),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=9,
+        )
+        ax.set_axis_off()
+        return
     _draw_map(ax, m, image, drawn, rows, cols)
     rect = Rectangle((x0, y0), bw, bh, fill=False, edgecolor=VERMILLION, linewidth=2.4, zorder=3)
     ax.add_patch(rect)
@@ -655,7 +775,9 @@ def _pool_figure(
                 ax.text(
                     c,
                     r + 0.46,
-                    text(lang, "fig.pool.shared", bins=", ".join(names)),
+                    text(lang, "fig.pool.shared", bins=", ".join(names))
+                    if len(names) <= 3
+                    else text(lang, "fig.pool.shared_many", n=len(names)),
                     ha="center",
                     va="top",
                     fontsize=7,

@@ -88,14 +88,20 @@ def _typeset(line: str) -> str:
     return _VARS.sub(sub, escape(line))
 
 
-def _bins_of_cells(trace: Trace) -> dict[tuple[int, int], list[str]]:
-    """Which bins read each map cell, from the trace's data (pool ranges, align neighbours)."""
+def _bins_of_cells(trace: Trace, rows: range, cols: range) -> dict[tuple[int, int], list[str]]:
+    """Which bins read each shown map cell, from the trace's data (pool ranges, align neighbours).
+
+    Only the cells of the table (``rows`` x ``cols``) are looked at, so a bin of
+    a million cells costs no more than the table it is drawn in.
+    """
     out: dict[tuple[int, int], list[str]] = {}
     for b in trace.data.get("bins", []):
         name = f"{b['ph']}-{b['pw']}"
-        if trace.op == "roi_pool":
+        if trace.op.startswith("roi_pool"):
             (r0, r1), (c0, c1) = b["rows"], b["cols"]
-            cells = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+            shown_r = range(max(r0, rows.start), min(r1, rows.stop))
+            shown_c = range(max(c0, cols.start), min(c1, cols.stop))
+            cells = {(r, c) for r in shown_r for c in shown_c}
         else:
             cells = {tuple(rc) for p in b["points"] if p["inside"] for rc in p["cells"]}
         for rc in cells:
@@ -107,7 +113,15 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in t.col_labels)
     is_map = step.key == "input"
     is_output = step.key == "output"
-    owners = _bins_of_cells(trace) if is_map else {}
+    shown = (
+        (
+            range(int(t.row_labels[0]), int(t.row_labels[-1]) + 1),
+            range(int(t.col_labels[0]), int(t.col_labels[-1]) + 1),
+        )
+        if is_map and t.row_labels and t.col_labels
+        else (range(0), range(0))
+    )
+    owners = _bins_of_cells(trace, *shown) if is_map else {}
     rows = []
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
         cells = []

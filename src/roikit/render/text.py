@@ -95,3 +95,13 @@ def print_trace(traces: Any, bins: Bins = "auto", console: Console | None = None
     """Print to the terminal (colour only when the output is a terminal)."""
     console = console or Console(highlight=False)
     console.print(to_renderable(dedupe_maps(traces), bins, console.width))
+
+
+def terminal_text(traces: Any, bins: Bins = "auto") -> str:
+    """The text :func:`print_trace` would print, as a string: the terminal's width, colour if it has any.
+
+    The command line prints this string itself, so that it can refuse a
+    terminal whose encoding cannot show it before anything is printed.
+    """
+    console = Console(highlight=False)
+    return render_text(traces, bins, width=console.width, color=console.is_terminal)
