@@ -165,3 +165,49 @@ def test_thread_count_does_not_change_results() -> None:
     print("OK")
     """.replace("\n    ", "\n")
     )
+
+
+def test_changing_the_thread_count_never_fails_a_running_call() -> None:
+    # One thread flips the count as fast as it can while eight threads compute: every call must
+    # succeed with the serial numbers (before, 27 % failed with "cannot schedule new futures").
+    run_script(
+        """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from roikit import threads
+    serial = {s: work(s) for s in range(8)}
+    stop = threading.Event()
+    def flip():
+        while not stop.is_set():
+            threads.set_num_threads(2)
+            threads.set_num_threads(3)
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    try:
+        with ThreadPoolExecutor(8) as ex:
+            got = list(ex.map(work, [s % 8 for s in range(48)]))
+    finally:
+        stop.set()
+        flipper.join()
+    assert all(np.array_equal(g, serial[s % 8]) for s, g in enumerate(got))
+    assert threading.active_count() < 40, threading.active_count()
+    print("OK")
+    """.replace("\n    ", "\n")
+    )
+
+
+def test_an_invalid_thread_count_in_the_environment_is_refused_by_name() -> None:
+    for value in ("0", "-2", "abc", "2.5", ""):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import numpy as np, roikit; roikit.roi_pool(np.zeros((1,1,2,2)), [[0,0,0,1,1]], 1)",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env={**os.environ, "ROIKIT_NUM_THREADS": value},
+        )
+        assert proc.returncode == 1, (value, proc.stderr)
+        assert f"ROIKIT_NUM_THREADS is {value!r}; it must be a positive integer" in proc.stderr, proc.stderr

@@ -123,7 +123,8 @@ def test_bad_boxes(op, boxes, error, message):  # type: ignore[no-untyped-def]
         ({"output_size": True}, "output_size must hold integers; got True"),
         (
             {"output_size": 10**6},
-            "output_size 1000000x1000000 asks for 1e+12 bins per box; at most 16777216 (2**24) are allowed",
+            "output_size 1000000x1000000 asks for 1e+12 bins per box; at most 16777216 (2**24, "
+            "roikit.budget.MAX_BINS) are allowed",
         ),
         ({"spatial_scale": 0.0}, "spatial_scale is 0.0; it must be positive and finite"),
         ({"spatial_scale": -0.5}, "spatial_scale is -0.5; it must be positive and finite"),

@@ -86,8 +86,8 @@ def test_windowed_sampling_of_large_grids_equals_evaluating_every_sample(monkeyp
         plan = roikit.engine.execute.make_align_plan(x, boxes, (2, 3), 1.0, 0, aligned)[2]
         assert plan.y.grid.max() > plan_module.SMALL_GRID  # the window is really used
         monkeypatch.setattr(plan_module, "SMALL_GRID", 10**6)
-        plan_module._cached_align.cache_clear()
+        plan_module.PLANS.clear()
         full = roikit.roi_align(x, boxes, (2, 3), 1.0, 0, aligned, mode)
         monkeypatch.undo()
-        plan_module._cached_align.cache_clear()
+        plan_module.PLANS.clear()
         np.testing.assert_allclose(windowed, full, rtol=1e-12, atol=1e-15)

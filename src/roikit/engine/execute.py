@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels
-from .budget import check_evaluations, check_output_bytes
+from . import kernels, threads
+from .budget import check_evaluations, check_output_bytes, check_work
 from .plan import AlignAxis, AlignPlan, PoolPlan, plan_roi_align, plan_roi_pool
 from .validate import (
     CheckedBoxes,
@@ -29,7 +29,9 @@ from .validate import (
 
 __all__ = [
     "Boxes",
+    "box_rounds",
     "chunked_gradient",
+    "run_backward",
     "make_align_plan",
     "make_pool_plan",
     "prepare",
@@ -39,6 +41,10 @@ __all__ = [
     "run_pool_winners",
     "taps",
     "max_args",
+    "align_avg_cost",
+    "align_max_cost",
+    "checked_cost",
+    "pool_cost",
 ]
 
 Boxes = Any  # (K, 5) array-like, or a list of (L_i, 4) arrays
@@ -55,6 +61,7 @@ def prepare(
     checked = check_boxes(boxes, arr.shape[0], arr.dtype)
     shape = (checked.batch.shape[0], arr.shape[1], *size)
     check_output_bytes("the output", shape, compute_dtype(arr.dtype).itemsize)
+    check_output_bytes("the working copy of input", arr.shape, compute_dtype(arr.dtype).itemsize)
     feat = np.ascontiguousarray(arr, dtype=compute_dtype(arr.dtype))
     return feat, arr.dtype, checked, size, scale
 
@@ -95,21 +102,91 @@ def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:
 def max_args(plan: AlignPlan, channels: int) -> tuple[Any, ...]:
     """The max-mode kernels' plan arguments, after checking their cost."""
     # max mode interpolates every stored point of every bin in every channel: check that first.
-    ny = np.diff(plan.y.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
-    nx = np.diff(plan.x.sample_offsets).reshape(plan.num_boxes, -1).sum(axis=1, dtype=np.float64)
-    check_evaluations("max-mode RoI Align", float(np.dot(ny, nx)) * channels)
+    check_evaluations("max-mode RoI Align", float(align_max_cost(plan, 1).sum()) * channels / 4)
     return (plan.batch, plan.has_samples, plan.zero_kind, *_samples(plan.y, True), *_samples(plan.x, False))
+
+
+# ----------------------------------------------------------------------------- what a call costs
+# Per box, the operations its kernel does (cells read x channels, or multiply-adds): the thread
+# pool cuts parts of bounded cost from them (so Ctrl-C is never far away), and their sum is checked
+# against roikit.budget.MAX_WORK before anything runs.
+
+
+def pool_cost(plan: PoolPlan, channels: int) -> np.ndarray:
+    """RoI Pool (forward, winners, backward): every cell of every bin, in every channel."""
+    rows = np.maximum(plan.y.bin_end - plan.y.bin_start, 0).sum(axis=1, dtype=np.float64)
+    cols = np.maximum(plan.x.bin_end - plan.x.bin_start, 0).sum(axis=1, dtype=np.float64)
+    return (rows * cols + np.prod(plan.output_size)) * channels
+
+
+def align_avg_cost(plan: AlignPlan, channels: int) -> np.ndarray:
+    """Separable avg RoI Align: the row taps over the box's columns, then the column taps."""
+    K, (PH, PW) = plan.num_boxes, plan.output_size
+    ty = np.diff(plan.y.tap_offsets).reshape(K, PH).sum(axis=1, dtype=np.float64)
+    tx = np.diff(plan.x.tap_offsets).reshape(K, PW).sum(axis=1, dtype=np.float64)
+    cols = np.maximum(plan.x.span_stop - plan.x.span_start, 0).astype(np.float64)
+    return (ty * cols + PH * tx + PH * PW) * channels
+
+
+def align_max_cost(plan: AlignPlan, channels: int) -> np.ndarray:
+    """Max-mode RoI Align: four neighbours of every stored point of every bin."""
+    K = plan.num_boxes
+    ny = np.diff(plan.y.sample_offsets).reshape(K, -1).sum(axis=1, dtype=np.float64)
+    nx = np.diff(plan.x.sample_offsets).reshape(K, -1).sum(axis=1, dtype=np.float64)
+    return 4.0 * ny * nx * channels
+
+
+def checked_cost(what: str, cost: np.ndarray) -> np.ndarray:
+    """``cost`` (per box) after checking its sum against the work budget."""
+    check_work(what, float(cost.sum()))
+    return cost
 
 
 def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
     return np.zeros((plan.num_boxes, channels, *plan.output_size), plan.dtype)
 
 
-def chunked_gradient(feat: np.ndarray, dtype: np.dtype, fill: Any) -> np.ndarray:
-    """Run ``fill(buffer)`` on a chunk-major gradient buffer; return it as (N, C, H, W) ``dtype``."""
+def chunked_gradient(
+    feat: np.ndarray, dtype: np.dtype, kernel: Any, *args: Any, what: str, cost: np.ndarray
+) -> np.ndarray:
+    """Run a backward ``kernel(*args, buffer)`` on a chunk-major gradient buffer; return (N, C, H, W).
+
+    ``cost`` is the forward's per-box cost: it is checked against the work
+    budget, and each channel chunk (a work item, visiting every box) costs its
+    share of it.
+    """
+    check_work(f"the backward of {what}", float(cost.sum()))
     buf = kernels.zeros_chunked(feat.shape, feat.dtype)
-    fill(buf)
+    run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
     return kernels.from_chunked(buf, feat.shape[1]).astype(dtype, copy=False)
+
+
+def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive ranges of boxes, each costing about one part (``roikit.threads.PART_COST``) per item.
+
+    A backward work item (a channel chunk) visits every box; run in rounds of
+    box ranges, each round stays short, so Ctrl-C is never far away, and every
+    gradient cell still sums its boxes in order (the rounds go in order).
+    """
+    K = len(cost)
+    if K == 0:
+        return []
+    c = np.cumsum(np.maximum(np.asarray(cost, dtype=np.float64), 1.0))
+    rounds = int(min(K, max(1, np.ceil(c[-1] / threads.PART_COST))))
+    cuts = np.searchsorted(c, np.arange(1, rounds) * (c[-1] / rounds), side="left") + 1
+    edges = [0, *sorted({int(v) for v in cuts if 0 < v < K}), K]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def run_backward(kernel: Any, *args: Any, cost: np.ndarray, items: int) -> None:
+    """Run a backward ``kernel(*args[:-1], k0, k1, args[-1])`` in rounds of box ranges.
+
+    ``cost`` is what each box costs one of the kernel's ``items`` work items
+    (channel chunks, or output channels).
+    """
+    *head, out = args
+    for k0, k1 in box_rounds(cost):
+        kernel(*head, k0, k1, out, cost=np.full(items, float(cost[k0:k1].sum())))
 
 
 def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
@@ -122,11 +199,14 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     if out.size == 0:
         return out
     last = kernels.to_channels_last(feat)
+    C = feat.shape[1]
     if mode == "avg":
-        kernels.align_avg_forward(last, plan.batch, *taps(plan.y), *taps(plan.x), out)
+        cost = checked_cost("RoI Align", align_avg_cost(plan, C))
+        kernels.align_avg_forward(last, plan.batch, *taps(plan.y), *taps(plan.x), out, cost=cost)
     else:
         none = np.empty((0, 1, 1, 1), np.int64)
-        kernels.align_max_forward(last, *max_args(plan, feat.shape[1]), out, none, none, mode == "corners")
+        cost = align_max_cost(plan, C)
+        kernels.align_max_forward(last, *max_args(plan, C), out, none, none, mode == "corners", cost=cost)
     return out
 
 
@@ -136,8 +216,9 @@ def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     if out.size == 0:
         return out
     y, x = plan.y, plan.x
+    cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
     last = kernels.to_channels_last(feat)
-    kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out)
+    kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost)
     return out
 
 
@@ -150,13 +231,11 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
+        args = max_args(plan, feat.shape[1])
+        last = kernels.to_channels_last(feat)
+        zeros = np.zeros(shape, plan.dtype)
         kernels.align_max_forward(
-            kernels.to_channels_last(feat),
-            *max_args(plan, feat.shape[1]),
-            np.zeros(shape, plan.dtype),
-            win_y,
-            win_x,
-            False,
+            last, *args, zeros, win_y, win_x, False, cost=align_max_cost(plan, shape[1])
         )
     return win_y, win_x
 
@@ -166,7 +245,7 @@ def run_pool_winners(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     win = np.full((plan.num_boxes, feat.shape[1], *plan.output_size), -1, np.int64)
     if win.size:
         y, x = plan.y, plan.x
-        kernels.pool_winners(
-            kernels.to_channels_last(feat), plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, win
-        )
+        cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
+        last = kernels.to_channels_last(feat)
+        kernels.pool_winners(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, win, cost=cost)
     return win

@@ -49,14 +49,16 @@ def _split(extent: Callable[..., int] = _last_dim0) -> Callable[[Callable[..., A
     ``extent`` defaults to the first dimension of the last argument (the
     output: boxes for a forward kernel, channel chunks for a backward buffer).
     ``run`` returns the last argument; ``run.compiled`` is the numba kernel.
+    ``run(*args, cost=...)`` passes the items' costs to the splitter, which
+    then cuts parts of bounded cost (see :func:`roikit.threads.parallel_range`).
     """
 
     def wrap(kernel: Callable[..., Any]) -> Any:
         compiled = _jit(kernel)
 
         @functools.wraps(kernel)
-        def run(*args: Any) -> Any:
-            parallel_range(compiled, extent(*args), *args)
+        def run(*args: Any, cost: Any = None) -> Any:
+            parallel_range(compiled, extent(*args), *args, cost=cost)
             return args[-1]
 
         run.compiled = compiled  # type: ignore[attr-defined]
@@ -158,7 +160,7 @@ def align_avg_forward(
 
 @_split()
 def align_avg_backward(
-    grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, dfeat, lo, hi
+    grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, k0, k1, dfeat, lo, hi
 ):
     """dfeat[chunk, b] += A_y.T @ grad[k, chunk] @ A_x, one chunk per work item."""
     K, C, PH, PW = grad.shape
@@ -170,7 +172,7 @@ def align_avg_backward(
         nch = min(C, ch0 + CHUNK) - ch0
         tmp = np.empty((PH, wmax, nch), dtype=dfeat.dtype)
         g = np.empty((PH, PW, nch), dtype=dfeat.dtype)
-        for k in range(K):
+        for k in range(k0, k1):
             b = batch[k]
             c0 = xsp0[k]
             ncol = xsp1[k] - c0
@@ -394,6 +396,8 @@ def align_max_backward(
     x_hi,
     x_wl,
     x_wh,
+    k0,
+    k1,
     dfeat,
     lo,
     hi,
@@ -406,7 +410,7 @@ def align_max_backward(
         best = np.empty(nch, dtype=dfeat.dtype)
         win_y = np.empty(nch, dtype=np.int64)
         win_x = np.empty(nch, dtype=np.int64)
-        for k in range(K):
+        for k in range(k0, k1):
             if not has[k]:
                 continue
             b = batch[k]
@@ -501,7 +505,7 @@ def pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
 
 
 @_split()
-def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat, lo, hi):
+def pool_backward(feat, grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     """Send each bin's gradient to its argmax cell (nothing for empty bins)."""
     K, C, PH, PW = grad.shape
     W = feat.shape[2]
@@ -510,7 +514,7 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, dfeat, lo, hi):
         nch = min(C, ch0 + CHUNK) - ch0
         best = np.empty(nch, dtype=dfeat.dtype)
         win = np.empty(nch, dtype=np.int64)
-        for k in range(K):
+        for k in range(k0, k1):
             b = batch[k]
             img = feat[b]
             for ph in range(PH):
@@ -574,11 +578,11 @@ def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w
 
 
 @_split(lambda *a: int(a[0].shape[1]))
-def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, dfeat, lo, hi):
+def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, k0, k1, dfeat, lo, hi):
     """Gradient of :func:`ps_align_forward`; each input channel belongs to one (c, ph, pw)."""
     K, CO, PH, PW = grad.shape
     for co in range(lo, hi):
-        for k in range(K):
+        for k in range(k0, k1):
             b = batch[k]
             for ph in range(PH):
                 kp = k * PH + ph
@@ -618,11 +622,11 @@ def ps_pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
 
 
 @_split(lambda *a: int(a[0].shape[1]))
-def ps_pool_backward(grad, batch, hs, he, ws, we, dfeat, lo, hi):
+def ps_pool_backward(grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     """Gradient of :func:`ps_pool_forward`: each cell of a bin gets g / area."""
     K, CO, PH, PW = grad.shape
     for co in range(lo, hi):
-        for k in range(K):
+        for k in range(k0, k1):
             b = batch[k]
             for ph in range(PH):
                 for pw in range(PW):
@@ -686,13 +690,34 @@ def crop_resize_forward(
     return out
 
 
-@_jit
+@_split(lambda *a: 1)
 def crop_resize_backward(
-    grad, index, y_in, y_lo, y_hi, y_lerp, y_near, x_in, x_lo, x_hi, x_lerp, x_near, bilinear, dimage
+    grad,
+    index,
+    y_in,
+    y_lo,
+    y_hi,
+    y_lerp,
+    y_near,
+    x_in,
+    x_lo,
+    x_hi,
+    x_lerp,
+    x_near,
+    bilinear,
+    k0,
+    k1,
+    dimage,
+    lo,
+    hi,
 ):
-    """TensorFlow's CropAndResizeGradImage: boxes in order, so the sum is deterministic."""
+    """TensorFlow's CropAndResizeGradImage: boxes in order, so the sum is deterministic.
+
+    One work item (boxes scatter into the same image), run in rounds of box
+    ranges ``[k0, k1)`` so that it stays interruptible.
+    """
     K, CH, CW, D = grad.shape
-    for k in range(K):
+    for k in range(k0, k1):
         dimg = dimage[index[k]]
         for i in range(CH):
             if not y_in[k, i]:
@@ -722,49 +747,147 @@ def crop_resize_backward(
     return dimage
 
 
+@_jit
+def _rotated_sample(yy, xx, cos, sin, cy, cx, H, W, one, w):
+    """The map position of one rotated sample and its four bilinear weights (``w``), or False outside.
+
+    Returns ``(inside, low_y, high_y, low_x, high_x)``; ``w`` receives the
+    weights on ``(low_y, low_x), (low_y, high_x), (high_y, low_x), (high_y,
+    high_x)``. The arithmetic is the plan's dtype throughout (``one`` is 1 in it).
+    """
+    y = yy * cos - xx * sin + cy
+    x = yy * sin + xx * cos + cx
+    if not (y >= -1 and y <= H and x >= -1 and x <= W):  # also False for NaN
+        return False, 0, 0, 0, 0
+    zero = one - one
+    if y <= 0:
+        y = zero
+    if x <= 0:
+        x = zero
+    fy = np.floor(y)
+    ly0 = int(fy)
+    if ly0 >= H - 1:
+        ly0 = H - 1
+        ly1 = ly0
+        wy1 = zero
+    else:
+        ly1 = ly0 + 1
+        wy1 = y - fy
+    fx = np.floor(x)
+    lx0 = int(fx)
+    if lx0 >= W - 1:
+        lx0 = W - 1
+        lx1 = lx0
+        wx1 = zero
+    else:
+        lx1 = lx0 + 1
+        wx1 = x - fx
+    wy0 = one - wy1
+    wx0 = one - wx1
+    w[0] = wy0 * wx0
+    w[1] = wy0 * wx1
+    w[2] = wy1 * wx0
+    w[3] = wy1 * wx1
+    return True, ly0, ly1, lx0, lx1
+
+
 @_split()
-def points_avg_forward(feat, batch, count, offsets, ly, hy, lx, hx, w, out, lo, hi):
-    """Average of each bin's samples, each interpolated from its 4 neighbours (rotated boxes)."""
+def rotated_forward(
+    feat,
+    batch,
+    cy,
+    cx,
+    cos,
+    sin,
+    y_base,
+    x_base,
+    y_offsets,
+    y_offset,
+    x_offsets,
+    x_offset,
+    count,
+    one,
+    out,
+    lo,
+    hi,
+):
+    """Average of each bin's rotated samples, each interpolated from its four neighbours."""
     K, C, PH, PW = out.shape
+    H, W = feat.shape[1], feat.shape[2]
+    w = np.empty(4, dtype=out.dtype)
+    acc = np.empty(C, dtype=out.dtype)
     for k in range(lo, hi):
         img = feat[batch[k]]
-        acc = np.empty(C, dtype=out.dtype)
         for ph in range(PH):
             for pw in range(PW):
-                kb = (k * PH + ph) * PW + pw
                 acc[:] = 0
-                for j in range(offsets[kb], offsets[kb + 1]):
-                    w1, w2, w3, w4 = w[j, 0], w[j, 1], w[j, 2], w[j, 3]
-                    if w1 == 0 and w2 == 0 and w3 == 0 and w4 == 0:
-                        continue  # outside the map (or exactly on a cell with zero weights)
-                    v1 = img[ly[j], lx[j]]
-                    v2 = img[ly[j], hx[j]]
-                    v3 = img[hy[j], lx[j]]
-                    v4 = img[hy[j], hx[j]]
-                    for c in range(C):
-                        acc[c] += w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
+                for iy in range(y_offsets[k], y_offsets[k + 1]):
+                    yy = y_base[k, ph] + y_offset[iy]
+                    for ix in range(x_offsets[k], x_offsets[k + 1]):
+                        xx = x_base[k, pw] + x_offset[ix]
+                        ok, y0, y1, x0, x1 = _rotated_sample(
+                            yy, xx, cos[k], sin[k], cy[k], cx[k], H, W, one, w
+                        )
+                        if not ok or (w[0] == 0 and w[1] == 0 and w[2] == 0 and w[3] == 0):
+                            continue
+                        v1 = img[y0, x0]
+                        v2 = img[y0, x1]
+                        v3 = img[y1, x0]
+                        v4 = img[y1, x1]
+                        for c in range(C):
+                            acc[c] += w[0] * v1[c] + w[1] * v2[c] + w[2] * v3[c] + w[3] * v4[c]
                 for c in range(C):
                     out[k, c, ph, pw] = acc[c] / count[k]
     return out
 
 
 @_split()
-def points_avg_backward(grad, batch, count, offsets, ly, hy, lx, hx, w, dfeat, lo, hi):
-    """Gradient of :func:`points_avg_forward`, channel chunks in parallel (deterministic)."""
+def rotated_backward(
+    grad,
+    batch,
+    cy,
+    cx,
+    cos,
+    sin,
+    y_base,
+    x_base,
+    y_offsets,
+    y_offset,
+    x_offsets,
+    x_offset,
+    count,
+    one,
+    H,
+    W,
+    k0,
+    k1,
+    dfeat,
+    lo,
+    hi,
+):
+    """Gradient of :func:`rotated_forward`, channel chunks in parallel (deterministic)."""
     K, C, PH, PW = grad.shape
+    w = np.empty(4, dtype=dfeat.dtype)
     for ci in range(lo, hi):
         ch0 = ci * CHUNK
         nch = min(C, ch0 + CHUNK) - ch0
-        for k in range(K):
+        for k in range(k0, k1):
             d = dfeat[ci, batch[k]]
             for ph in range(PH):
                 for pw in range(PW):
-                    kb = (k * PH + ph) * PW + pw
-                    for j in range(offsets[kb], offsets[kb + 1]):
-                        for ch in range(nch):
-                            g = grad[k, ch0 + ch, ph, pw] / count[k]
-                            d[ly[j], lx[j], ch] += g * w[j, 0]
-                            d[ly[j], hx[j], ch] += g * w[j, 1]
-                            d[hy[j], lx[j], ch] += g * w[j, 2]
-                            d[hy[j], hx[j], ch] += g * w[j, 3]
+                    for iy in range(y_offsets[k], y_offsets[k + 1]):
+                        yy = y_base[k, ph] + y_offset[iy]
+                        for ix in range(x_offsets[k], x_offsets[k + 1]):
+                            xx = x_base[k, pw] + x_offset[ix]
+                            ok, y0, y1, x0, x1 = _rotated_sample(
+                                yy, xx, cos[k], sin[k], cy[k], cx[k], H, W, one, w
+                            )
+                            if not ok:
+                                continue
+                            for ch in range(nch):
+                                g = grad[k, ch0 + ch, ph, pw] / count[k]
+                                d[y0, x0, ch] += g * w[0]
+                                d[y0, x1, ch] += g * w[1]
+                                d[y1, x0, ch] += g * w[2]
+                                d[y1, x1, ch] += g * w[3]
     return dfeat

@@ -14,11 +14,15 @@ code. Per-sample data is stored *ragged*: the samples of bin ``p`` of box
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from . import budget
 from .budget import check_plan_samples
 from .validate import CheckedBoxes
 
@@ -165,21 +169,40 @@ def plan_roi_pool(
     the size is ``end - start`` (no +1, at least 1) and bin edges are clipped
     to ``[0, extent - 1]`` (so the last row and column are never pooled).
     """
-    return _cached_pool(
-        _key(boxes), input_shape, np.dtype(dtype).str, output_size, spatial_scale, position_sensitive
+    key = (
+        "pool",
+        boxes.key(),
+        tuple(input_shape),
+        np.dtype(dtype).str,
+        tuple(output_size),
+        spatial_scale,
+        position_sensitive,
+    )
+    return PLANS.get(
+        key,
+        lambda: _plan_pool(
+            boxes, input_shape, np.dtype(dtype), output_size, spatial_scale, position_sensitive
+        ),
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _cached_pool(key, input_shape, dtype_str, output_size, spatial_scale, ps):  # type: ignore[no-untyped-def]
-    coords, batch = _unkey(key, np.dtype(dtype_str))
+def _plan_pool(
+    boxes: CheckedBoxes,
+    input_shape: tuple[int, int, int, int],
+    dtype: np.dtype,
+    output_size: tuple[int, int],
+    spatial_scale: float,
+    ps: bool,
+) -> PoolPlan:
+    coords, batch = boxes.coords, boxes.batch.copy()
+    dtype_str = dtype.str
     scale = np.dtype(dtype_str).type(spatial_scale)
     _, _, H, W = input_shape
     PH, PW = output_size
     return PoolPlan(
-        tuple(input_shape),
+        tuple(input_shape),  # type: ignore[arg-type]
         np.dtype(dtype_str),
-        tuple(output_size),
+        tuple(output_size),  # type: ignore[arg-type]
         spatial_scale,
         _frozen(batch),
         y=_plan_pool_axis(coords[:, 1], coords[:, 3], scale, PH, H, not ps, H - 1 if ps else None),
@@ -466,21 +489,34 @@ def plan_roi_align(
     grid and raises the box size to at least 1. Samples per bin are
     ``sampling_ratio`` or, when it is <= 0, ``ceil(size / P)`` per axis.
     """
-    return _cached_align(
-        _key(boxes),
-        input_shape,
+    key = (
+        "align",
+        boxes.key(),
+        tuple(input_shape),
         np.dtype(dtype).str,
-        output_size,
+        tuple(output_size),
         spatial_scale,
         sampling_ratio,
         aligned,
     )
+    return PLANS.get(
+        key,
+        lambda: _plan_align(
+            boxes, input_shape, np.dtype(dtype), output_size, spatial_scale, sampling_ratio, aligned
+        ),
+    )
 
 
-@functools.lru_cache(maxsize=16)
-def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampling_ratio, aligned):  # type: ignore[no-untyped-def]  # noqa: E501
-    dtype = np.dtype(dtype_str)
-    coords, batch = _unkey(key, dtype)
+def _plan_align(
+    boxes: CheckedBoxes,
+    input_shape: tuple[int, int, int, int],
+    dtype: np.dtype,
+    output_size: tuple[int, int],
+    spatial_scale: float,
+    sampling_ratio: int,
+    aligned: bool,
+) -> AlignPlan:
+    coords, batch = boxes.coords, boxes.batch.copy()
     scale = dtype.type(spatial_scale)
     offset = dtype.type(0.5 if aligned else 0.0)
     _, _, H, W = input_shape
@@ -492,9 +528,9 @@ def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampl
     with np.errstate(invalid="ignore", over="ignore"):
         count = np.where(has, y.grid * x.grid, 1.0)
     return AlignPlan(
-        tuple(input_shape),
+        tuple(input_shape),  # type: ignore[arg-type]
         dtype,
-        tuple(output_size),
+        tuple(output_size),  # type: ignore[arg-type]
         spatial_scale,
         sampling_ratio,
         aligned,
@@ -507,12 +543,65 @@ def _cached_align(key, input_shape, dtype_str, output_size, spatial_scale, sampl
     )
 
 
-# Plans are cached on the boxes' bytes (einops-style): a forward and its
-# backward with the same boxes share one plan.
-def _key(boxes: CheckedBoxes) -> tuple[bytes, bytes]:
-    return boxes.coords.tobytes(), boxes.batch.tobytes()
+# ----------------------------------------------------------------------------- the plan cache
 
 
-def _unkey(key: tuple[bytes, bytes], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    coords = np.frombuffer(key[0], dtype=dtype).reshape(-1, 4)
-    return coords, np.frombuffer(key[1], dtype=np.int64).copy()
+def plan_bytes(plan: Any) -> int:
+    """The bytes a plan's arrays hold (its axes' too)."""
+    total = 0
+    for value in vars(plan).values():
+        if isinstance(value, np.ndarray):
+            total += value.nbytes
+        elif hasattr(value, "__dataclass_fields__"):
+            total += plan_bytes(value)
+    return total
+
+
+class PlanCache:
+    """Recent plans by what they were planned from, bounded in bytes (``MAX_PLAN_CACHE_BYTES``).
+
+    The key holds the boxes' bytes (einops-style): a forward and its backward
+    with the same boxes share one plan, and a training loop that pools the
+    same proposals twice plans them once. The least recently used plans are
+    dropped first; a plan larger than the whole budget is returned but not kept.
+    """
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The plan for ``key``: the kept one, or ``make()`` (kept if it fits)."""
+        with self._lock:
+            if key in self._plans:
+                self._plans.move_to_end(key)
+                return self._plans[key][0]
+        plan = make()
+        size = plan_bytes(plan) + sum(len(k) for k in key if isinstance(k, bytes))
+        with self._lock:
+            if size <= budget.MAX_PLAN_CACHE_BYTES and key not in self._plans:
+                self._plans[key] = (plan, size)
+                self._bytes += size
+                while self._bytes > budget.MAX_PLAN_CACHE_BYTES:
+                    _, (_, dropped) = self._plans.popitem(last=False)
+                    self._bytes -= dropped
+        return plan
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes the kept plans hold."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def clear(self) -> None:
+        """Drop every kept plan."""
+        with self._lock:
+            self._plans.clear()
+            self._bytes = 0
+
+
+#: The process's plan cache (the ops use it; :meth:`PlanCache.clear` frees it).
+PLANS = PlanCache()

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .plan import _frozen, bilinear_axis, c_round
+from .budget import check_plan_samples, check_work
+from .plan import _frozen, c_round
 
 __all__ = [
     "CropAxis",
     "IntegralAxis",
-    "PointPlan",
+    "RotatedPlan",
     "plan_crop_axis",
     "plan_prroi_axis",
     "plan_roi_align_rotated",
@@ -41,6 +42,7 @@ class CropAxis:
 
 def plan_crop_axis(lo: np.ndarray, hi: np.ndarray, n: int, extent: int) -> CropAxis:
     """Plan one axis of ``crop_and_resize`` from normalized box edges (float32)."""
+    check_plan_samples("one axis", lo.shape[0] * n, "samples")  # (K, n) arrays
     f32 = np.float32
     last = f32(extent - 1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -67,39 +69,64 @@ def plan_crop_axis(lo: np.ndarray, hi: np.ndarray, n: int, extent: int) -> CropA
     )
 
 
-#: Rotated boxes store every sample; more than this many in one call is refused.
-MAX_POINTS = 1 << 26
-
-
 @dataclass(frozen=True)
-class PointPlan:
-    """Samples that do not separate per axis (rotated boxes), ragged per (box, bin).
+class RotatedPlan:
+    """Rotated RoI Align: the frame of each box and the sample offsets along its two axes.
 
-    The samples of bin ``(ph, pw)`` of box ``k`` are
-    ``[offsets[(k*PH + ph)*PW + pw], offsets[... + 1])``; each has a position,
-    its four neighbour cells and bilinear weights (``w[:, 0..3]`` on
-    ``(low_y, low_x), (low_y, high_x), (high_y, low_x), (high_y, high_x)``).
+    In the box's own centred frame, sample ``(iy, ix)`` of bin ``(ph, pw)`` of
+    box ``k`` sits at ``yy = y_base[k, ph] + y_offset[iy]`` (``y_base = -h/2 +
+    ph * bin_h``, ``y_offset = ((iy + 0.5) * bin_h) / grid_h``, the samples of
+    box ``k`` being ``y_offsets[k]:y_offsets[k + 1]``) and ``xx`` likewise; on
+    the map it is ``y = yy * cos - xx * sin + cy``, ``x = yy * sin + xx * cos + cx``,
+    and the RoI Align border rule applies. The kernels evaluate exactly this,
+    in the input dtype and in this order, so a box's ``PH * PW * grid_h *
+    grid_w`` samples are never stored: the plan grows with the grid's sides.
     """
 
     input_shape: tuple[int, int, int, int]
     dtype: np.dtype
     output_size: tuple[int, int]
     batch: np.ndarray  #: (K,) int64
-    count: np.ndarray  #: (K,) samples per bin (at least 1), the divisor of the average
-    offsets: np.ndarray  #: (K*PH*PW + 1,) int64
-    y: np.ndarray  #: (S,) sample row coordinate
-    x: np.ndarray  #: (S,) sample column coordinate
-    inside: np.ndarray  #: (S,) bool, within [-1, H] x [-1, W]
-    low_y: np.ndarray  #: (S,) int64
-    high_y: np.ndarray
-    low_x: np.ndarray
-    high_x: np.ndarray
-    w: np.ndarray  #: (S, 4) bilinear weights (0 outside)
+    cy: np.ndarray  #: (K,) the centre on the map (minus 0.5 when aligned)
+    cx: np.ndarray
+    cos: np.ndarray  #: (K,) of the angle (counter-clockwise, radians)
+    sin: np.ndarray
+    y_base: np.ndarray  #: (K, PH) ``-h / 2 + ph * bin_h``
+    x_base: np.ndarray  #: (K, PW)
+    y_offsets: np.ndarray  #: (K + 1,) int64 ragged offsets into ``y_offset``
+    y_offset: np.ndarray  #: (sum of grid_h,) ``((iy + 0.5) * bin_h) / grid_h``
+    x_offsets: np.ndarray
+    x_offset: np.ndarray
+    count: np.ndarray  #: (K,) ``grid_h * grid_w`` (at least 1), the divisor of the average
+    samples: np.ndarray  #: (K,) float64 samples of one box, ``PH * PW * grid_h * grid_w``
 
     @property
     def num_boxes(self) -> int:
         """Number of boxes K."""
         return int(self.batch.shape[0])
+
+
+def _rotated_axis(
+    size: np.ndarray, bins: int, grid: np.ndarray, name: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One axis of the box frame: bin starts ``(K, P)``, and each box's sample offsets (ragged)."""
+    dtype = size.dtype
+    dt = dtype.type
+    with np.errstate(over="ignore", invalid="ignore"):
+        binsize = size / dt(bins)
+        # In the box frame, as detectron2: start = -size / 2 (computed in double).
+        start = (-size.astype(np.float64) / 2.0).astype(dtype)
+        base = start[:, None] + np.arange(bins, dtype=dtype)[None, :] * binsize[:, None]
+    n = grid.astype(np.int64)
+    check_plan_samples(name, int(n.sum()))  # before anything of that size is allocated
+    offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
+    k = np.repeat(np.arange(len(n)), n)
+    index = np.arange(offsets[-1]) - offsets[k]
+    # detectron2 writes static_cast<T>(i + .5f): the half is added in float32.
+    half = (index.astype(np.float32) + np.float32(0.5)).astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        offset = (half * binsize[k]) / n[k].astype(dtype)
+    return base, offsets, offset, binsize
 
 
 def plan_roi_align_rotated(
@@ -111,18 +138,17 @@ def plan_roi_align_rotated(
     sampling_ratio: int,
     aligned: bool,
     theta: np.ndarray,
-) -> PointPlan:
+) -> RotatedPlan:
     """Plan rotated RoI Align (detectron2 ``ROIAlignRotated``, mmcv ``RoIAlignRotated``).
 
     ``rois`` are ``(cx, cy, w, h)`` and ``theta`` the angle in radians,
-    counter-clockwise, both in the input dtype. Sample ``(iy, ix)`` of bin
-    ``(ph, pw)`` sits at ``(yy, xx)`` in the box's own frame (centred, the
-    grid of :func:`plan_roi_align`) and is rotated: ``y = yy cos - xx sin + cy``,
-    ``x = yy sin + xx cos + cx``; then the RoI Align border rule applies.
+    counter-clockwise, both in the input dtype (see :class:`RotatedPlan`). The
+    grid per bin is ``sampling_ratio`` or, when it is <= 0, ``ceil(size / P)``
+    per axis; the grid's sides are bounded by the plan budget and the samples
+    they make by the work budget, both before anything is allocated.
     """
     dtype = rois.dtype
     dt = dtype.type
-    _, _, H, W = input_shape
     PH, PW = output_size
     off = dt(0.5 if aligned else 0.0)
     s = dt(spatial_scale)
@@ -131,65 +157,44 @@ def plan_roi_align_rotated(
         w, h = rois[:, 2] * s, rois[:, 3] * s
         if not aligned:
             w, h = np.maximum(w, dt(1)), np.maximum(h, dt(1))
-        bh, bw = h / dt(PH), w / dt(PW)
         gh = np.full(len(w), float(sampling_ratio)) if sampling_ratio > 0 else np.ceil(h / dt(PH))
         gw = np.full(len(w), float(sampling_ratio)) if sampling_ratio > 0 else np.ceil(w / dt(PW))
     gh = np.where(np.isfinite(gh) & (gh > 0), gh, 0).astype(np.float64)
     gw = np.where(np.isfinite(gw) & (gw > 0), gw, 0).astype(np.float64)
-    total = float(np.sum(gh * gw)) * PH * PW
-    if total > MAX_POINTS:
-        from ..errors import ParameterError
-
-        raise ParameterError(
-            f"rotated RoI Align would evaluate {total:.3g} sampling points (more than "
-            f"{MAX_POINTS}); pass a positive sampling_ratio for boxes this large"
-        )
+    samples = gh * gw * float(PH * PW)
+    # Checked before the per-axis arrays are made: this bounds the grid sides too.
+    hint = "pass a positive sampling_ratio for boxes this large, or use fewer boxes per call"
+    check_work(
+        "rotated RoI Align",
+        float(samples.sum()) * 4 * input_shape[1],
+        hint
+        if sampling_ratio <= 0
+        else "use fewer boxes, a smaller output_size or sampling_ratio, or fewer channels, per call",
+    )
+    y_base, y_offsets, y_offset, _ = _rotated_axis(h, PH, gh, "y")
+    x_base, x_offsets, x_offset, _ = _rotated_axis(w, PW, gw, "x")
     cos, sin = np.cos(theta).astype(dtype), np.sin(theta).astype(dtype)
-    ys, xs, counts = [], [], []
-    for k in range(len(w)):
-        ny, nx = int(gh[k]), int(gw[k])
-        # In the box frame, as detectron2: start = -size / 2 (computed in double).
-        y0 = dt(-float(h[k]) / 2.0)
-        x0 = dt(-float(w[k]) / 2.0)
-        iy = (np.arange(ny, dtype=np.float32) + np.float32(0.5)).astype(dtype)
-        ix = (np.arange(nx, dtype=np.float32) + np.float32(0.5)).astype(dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
-            yy = (y0 + np.arange(PH, dtype=dtype)[:, None] * bh[k]) + (iy * bh[k])[None, :] / dt(ny or 1)
-            xx = (x0 + np.arange(PW, dtype=dtype)[:, None] * bw[k]) + (ix * bw[k])[None, :] / dt(nx or 1)
-            # (PH, PW, ny, nx), in the bin-major order the kernels read
-            Y = yy[:, None, :, None] * cos[k] - xx[None, :, None, :] * sin[k] + cy[k]
-            X = yy[:, None, :, None] * sin[k] + xx[None, :, None, :] * cos[k] + cx[k]
-        ys.append(Y.reshape(-1))
-        xs.append(X.reshape(-1))
-        counts.append(np.full(PH * PW, ny * nx, np.int64))
-    y = np.concatenate(ys) if ys else np.zeros(0, dtype)
-    x = np.concatenate(xs) if xs else np.zeros(0, dtype)
-    per_bin = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    offsets = np.concatenate([[0], np.cumsum(per_bin)]).astype(np.int64)
-    in_y, ly, hy_, wly, why = bilinear_axis(y, H)
-    in_x, lx, hx_, wlx, whx = bilinear_axis(x, W)
-    inside = in_y & in_x
-    zero = dt(0)
-    weights = np.stack([wly * wlx, wly * whx, why * wlx, why * whx], axis=1)
-    weights = np.where(inside[:, None], weights, zero)
-    count = np.maximum(gh * gw, 1.0)
-    cells = [_frozen(np.where(inside, a, 0)) for a in (ly, hy_, lx, hx_)]
-    return PointPlan(
-        input_shape=(input_shape[0], input_shape[1], H, W),
+    return RotatedPlan(
+        input_shape=tuple(input_shape),  # type: ignore[arg-type]
         dtype=dtype,
         output_size=(PH, PW),
         batch=_frozen(batch.copy()),
-        count=_frozen(count),
-        offsets=_frozen(offsets),
-        y=_frozen(y),
-        x=_frozen(x),
-        inside=_frozen(inside),
-        low_y=cells[0],
-        high_y=cells[1],
-        low_x=cells[2],
-        high_x=cells[3],
-        w=_frozen(weights),
+        cy=_frozen(cy),
+        cx=_frozen(cx),
+        cos=_frozen(cos),
+        sin=_frozen(sin),
+        y_base=_frozen(y_base),
+        x_base=_frozen(x_base),
+        y_offsets=_frozen(y_offsets),
+        y_offset=_frozen(y_offset),
+        x_offsets=_frozen(x_offsets),
+        x_offset=_frozen(x_offset),
+        count=_frozen(np.maximum(gh * gw, 1.0)),
+        samples=_frozen(samples),
     )
+
+
+# ----------------------------------------------------------------------------- Precise RoI Pooling
 
 
 def tent_integral(u: np.ndarray) -> np.ndarray:
@@ -222,6 +227,7 @@ def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, ext
     """Plan one axis of :func:`roikit.prroi_pool` (computed in float64, stored in the input dtype)."""
     dtype = lo.dtype
     K = lo.shape[0]
+    check_plan_samples("one axis", K * bins, "bins")  # (K, P) arrays come first
     with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: no taps
         start = lo.astype(np.float64) * scale
         size = np.maximum(hi.astype(np.float64) * scale - start, 0.0)
@@ -234,6 +240,7 @@ def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, ext
     ok = (bin_size[:, None] > 0) & (b > -1) & (a < extent)
     first = np.where(ok, first, 0).astype(np.int64).ravel()
     length = np.where(ok, last - np.where(ok, first.reshape(K, bins), 0) + 1, 0).astype(np.int64).ravel()
+    check_plan_samples("one axis", int(length.sum()), "taps")
     offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
     kp = np.repeat(np.arange(K * bins), length)
     cell = first[kp] + (np.arange(offsets[-1]) - offsets[kp])

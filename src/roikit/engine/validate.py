@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BoxError, DTypeError, InputError, ParameterError
+from . import budget
 from .budget import check_sampling_ratio_budget
 
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
@@ -58,10 +59,6 @@ def check_input(input: Any, name: str = "input") -> np.ndarray:
     return arr
 
 
-#: More bins than this per box is refused: such an output cannot be meant (or stored).
-MAX_BINS = 1 << 24
-
-
 def _count(n: int) -> str:
     return f"{n:.3g}" if n.bit_length() < 1000 else "more than 1e300"  # .3g of 10**400 overflows
 
@@ -77,10 +74,10 @@ def check_output_size(output_size: Any, name: str = "output_size") -> tuple[int,
         if v <= 0:
             raise ParameterError(f"{name} must be positive; got {_describe(output_size)}")
     ph, pw = int(items[0]), int(items[1])
-    if ph * pw > MAX_BINS:
+    if ph * pw > budget.MAX_BINS:  # such an output cannot be meant (or stored)
         raise ParameterError(
             f"{name} {_describe(ph)}x{_describe(pw)} asks for {_count(ph * pw)} bins per box; "
-            f"at most {MAX_BINS} (2**24) are allowed"
+            f"at most {budget.MAX_BINS} (2**24, roikit.budget.MAX_BINS) are allowed"
         )
     return ph, pw
 
@@ -129,6 +126,10 @@ class CheckedBoxes:
 
     coords: np.ndarray  # (K, 4) x1, y1, x2, y2
     batch: np.ndarray  # (K,) int64, each in [0, N)
+
+    def key(self) -> bytes:
+        """The boxes as bytes: what the plan cache keys a plan on."""
+        return self.coords.tobytes() + b"|" + self.batch.tobytes()
 
 
 def _box_dtype_ok(arr: np.ndarray, dtype: np.dtype, input_dtype: np.dtype) -> bool:
@@ -201,11 +202,20 @@ def _check_box_list(
     return CheckedBoxes(np.ascontiguousarray(np.concatenate(coords)), np.concatenate(batch))
 
 
-def check_finite(coords: np.ndarray, name: str, column_offset: int) -> None:
-    """Raise a :class:`BoxError` naming the first non-finite ``name[row, col]``."""
+def check_finite(coords: np.ndarray, name: str, column_offset: int, dtype: np.dtype | None = None) -> None:
+    """Raise a :class:`BoxError` naming the first non-finite ``name[row, col]``.
+
+    With ``dtype``, ``coords`` are the boxes cast to the computation dtype: a
+    value that became infinite there is named as beyond that dtype.
+    """
     bad = ~np.isfinite(coords)
     if bad.any():
         row, col = np.argwhere(bad)[0]
+        if dtype is not None:
+            raise BoxError(
+                f"{name}[{row}, {col + column_offset}] is beyond the range of {dtype}, the dtype the op "
+                f"computes in; box coordinates must be finite in it"
+            )
         raise BoxError(
             f"{name}[{row}, {col + column_offset}] is {coords[row, col]}; box coordinates must be finite"
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.budget import check_trace_bins
 from ..engine.validate import check_output_size, check_real_array, check_spatial_scale
 from ..errors import ParameterError, RoIError
 from ..i18n import text
@@ -46,6 +47,7 @@ def compare_conventions(
     inp, _, boxes = prepare(feature, box, None)
     m = inp[0, 0]
     size = check_output_size(output_size)
+    check_trace_bins(size[0] * size[1])  # a column per bin in the table
     b = boxes[0, 1:]
     if names is not None and (
         not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)

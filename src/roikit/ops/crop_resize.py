@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.budget import check_output_bytes
+from ..engine.budget import check_output_bytes, check_work
+from ..engine.execute import run_backward
 from ..engine.plan_extra import CropAxis, plan_crop_axis
 from ..engine.validate import check_choice, check_int, check_output_size, check_real, check_real_array
 from ..errors import BoxError, InputError
@@ -60,6 +61,7 @@ def _check(
     check_choice(method, "method", ("bilinear", "nearest"))
     ch, cw = check_output_size(crop_size, "crop_size")
     check_output_bytes("the crops", (b.shape[0], ch, cw, img.shape[3]), 4)
+    check_work("crop_and_resize", 4.0 * b.shape[0] * ch * cw * img.shape[3])
     y = plan_crop_axis(b[:, 0], b[:, 2], ch, img.shape[1])
     x = plan_crop_axis(b[:, 1], b[:, 3], cw, img.shape[2])
     return img, b, idx.astype(np.int64), (ch, cw), y, x
@@ -117,9 +119,9 @@ def crop_and_resize(
         fill = np.float32(check_real(extrapolation_value, "extrapolation_value"))
     out = np.zeros((len(idx), *size, img.shape[3]), np.float32)
     if out.size:
-        kernels.crop_resize_forward(
-            np.ascontiguousarray(img, np.float32), idx, *_axes(y, x), method == "bilinear", fill, out
-        )
+        cost = np.full(len(idx), 4.0 * np.prod(out.shape[1:]))
+        image = np.ascontiguousarray(img, np.float32)
+        kernels.crop_resize_forward(image, idx, *_axes(y, x), method == "bilinear", fill, out, cost=cost)
     return out
 
 
@@ -145,8 +147,12 @@ def crop_and_resize_backward(
         grad = grad.astype(np.float32)
     dimage = np.zeros(img.shape, np.float32)
     if grad.size:
-        kernels.crop_resize_backward(
-            np.ascontiguousarray(grad), idx, *_axes(y, x), method == "bilinear", dimage
+        args = (np.ascontiguousarray(grad), idx, *_axes(y, x), method == "bilinear", dimage)
+        run_backward(
+            kernels.crop_resize_backward,
+            *args,
+            cost=np.full(len(idx), 4.0 * np.prod(grad.shape[1:])),
+            items=1,
         )
     return dimage
 

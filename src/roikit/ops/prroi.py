@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, chunked_gradient, prepare
+from ..engine.execute import Boxes, checked_cost, chunked_gradient, prepare
 from ..engine.plan_extra import IntegralAxis, plan_prroi_axis
 from ..engine.validate import check_grad_output
 
@@ -25,6 +25,15 @@ def _plan(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any):  # ty
     y = plan_prroi_axis(c[:, 1], c[:, 3], scale, size[0], H)
     x = plan_prroi_axis(c[:, 0], c[:, 2], scale, size[1], W)
     return feat, dtype, checked, size, scale, y, x
+
+
+def _cost(y: IntegralAxis, x: IntegralAxis, size: tuple[int, int], channels: int) -> np.ndarray:
+    """Per box, as the separable avg RoI Align: the row taps over the columns, then the column taps."""
+    K, (PH, PW) = len(y.start), size
+    ty = np.diff(y.tap_offsets).reshape(K, PH).sum(axis=1, dtype=np.float64)
+    tx = np.diff(x.tap_offsets).reshape(K, PW).sum(axis=1, dtype=np.float64)
+    cols = np.maximum(x.span_stop - x.span_start, 0).astype(np.float64)
+    return (ty * cols + PH * tx + PH * PW) * channels
 
 
 def prroi_pool(
@@ -65,7 +74,9 @@ def prroi_pool(
     feat, dtype, checked, size, _, y, x = _plan(input, boxes, output_size, spatial_scale)
     out = np.zeros((len(checked.batch), feat.shape[1], *size), feat.dtype)
     if out.size:
-        kernels.align_avg_forward(kernels.to_channels_last(feat), checked.batch, *_taps(y), *_taps(x), out)
+        cost = checked_cost("PrRoI Pooling", _cost(y, x, size, feat.shape[1]))
+        last = kernels.to_channels_last(feat)
+        kernels.align_avg_forward(last, checked.batch, *_taps(y), *_taps(x), out, cost=cost)
     return out.astype(dtype, copy=False)
 
 
@@ -107,8 +118,10 @@ def prroi_pool_backward(
     grad = check_grad_output(grad_output, (K, C, *size), dtype).astype(feat.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype), np.zeros((K, 4), dtype)
+    args = (grad, checked.batch, *_taps(y), *_taps(x))
+    cost = _cost(y, x, size, C)
     grad_input = chunked_gradient(
-        feat, dtype, lambda buf: kernels.align_avg_backward(grad, checked.batch, *_taps(y), *_taps(x), buf)
+        feat, dtype, kernels.align_avg_backward, *args, what="PrRoI Pooling", cost=cost
     )
 
     PH, PW = size

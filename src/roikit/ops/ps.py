@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, prepare, taps
+from ..engine.execute import Boxes, checked_cost, pool_cost, prepare, run_backward, taps
 from ..engine.plan import plan_roi_align, plan_roi_pool
 from ..engine.validate import check_grad_output, check_sampling_ratio
 from ..errors import InputError
@@ -27,6 +27,14 @@ def _channels_out(feat: np.ndarray, size: tuple[int, int]) -> int:
             f"{size[0]}x{size[1]} needs a multiple of {bins} (C_out * PH * PW)"
         )
     return c // bins
+
+
+def _align_cost(plan: Any) -> np.ndarray:
+    """Per box and output channel: every bin reads its own taps, rows times columns."""
+    K, (PH, PW) = plan.num_boxes, plan.output_size
+    ty = np.diff(plan.y.tap_offsets).reshape(K, PH).astype(np.float64)
+    tx = np.diff(plan.x.tap_offsets).reshape(K, PW).astype(np.float64)
+    return ty.sum(axis=1) * tx.sum(axis=1)
 
 
 def _align(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any, sampling_ratio: Any):  # type: ignore[no-untyped-def]
@@ -76,7 +84,8 @@ def ps_roi_align(
     feat, dtype, plan, co = _align(input, boxes, output_size, spatial_scale, sampling_ratio)
     out = np.zeros((plan.num_boxes, co, *plan.output_size), plan.dtype)
     if out.size:
-        kernels.ps_align_forward(feat, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out)
+        cost = checked_cost("position-sensitive RoI Align", _align_cost(plan) * co)
+        kernels.ps_align_forward(feat, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out, cost=cost)
     return out.astype(dtype, copy=False)
 
 
@@ -93,7 +102,9 @@ def ps_roi_align_backward(
     grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
     dfeat = np.zeros_like(feat)
     if grad.size:
-        kernels.ps_align_backward(grad, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], dfeat)
+        cost = checked_cost("the backward of position-sensitive RoI Align", _align_cost(plan) * co)
+        args = (grad, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], dfeat)
+        run_backward(kernels.ps_align_backward, *args, cost=cost / co, items=co)
     return dfeat.astype(dtype, copy=False)
 
 
@@ -133,7 +144,10 @@ def ps_roi_pool(
     out = np.zeros((plan.num_boxes, co, *plan.output_size), plan.dtype)
     if out.size:
         y, x = plan.y, plan.x
-        kernels.ps_pool_forward(feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out)
+        cost = checked_cost("position-sensitive RoI Pool", pool_cost(plan, co))
+        kernels.ps_pool_forward(
+            feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost
+        )
     return out.astype(dtype, copy=False)
 
 
@@ -146,5 +160,7 @@ def ps_roi_pool_backward(
     dfeat = np.zeros_like(feat)
     if grad.size:
         y, x = plan.y, plan.x
-        kernels.ps_pool_backward(grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, dfeat)
+        cost = checked_cost("the backward of position-sensitive RoI Pool", pool_cost(plan, co))
+        args = (grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, dfeat)
+        run_backward(kernels.ps_pool_backward, *args, cost=cost / co, items=co)
     return dfeat.astype(dtype, copy=False)

@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, chunked_gradient, make_align_plan, max_args, run_align, taps
+from ..engine.execute import (
+    Boxes,
+    align_avg_cost,
+    align_max_cost,
+    chunked_gradient,
+    make_align_plan,
+    max_args,
+    run_align,
+    taps,
+)
 from ..engine.validate import check_grad_output, check_mode
 
 __all__ = ["roi_align", "roi_align_backward"]
@@ -140,13 +149,12 @@ def roi_align_backward(
     )
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
+    C = feat.shape[1]
     if mode == "avg":
-        return chunked_gradient(
-            feat,
-            dtype,
-            lambda buf: kernels.align_avg_backward(grad, plan.batch, *taps(plan.y), *taps(plan.x), buf),
-        )
-    last = kernels.to_channels_last(feat)
+        args = (grad, plan.batch, *taps(plan.y), *taps(plan.x))
+        cost = align_avg_cost(plan, C)
+        return chunked_gradient(feat, dtype, kernels.align_avg_backward, *args, what="RoI Align", cost=cost)
+    args = (kernels.to_channels_last(feat), grad, *max_args(plan, C))
     return chunked_gradient(
-        feat, dtype, lambda buf: kernels.align_max_backward(last, grad, *max_args(plan, feat.shape[1]), buf)
+        feat, dtype, kernels.align_max_backward, *args, what="RoI Align", cost=align_max_cost(plan, C)
     )

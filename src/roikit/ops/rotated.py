@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
+from ..engine.budget import check_output_bytes
 from ..engine.execute import chunked_gradient
-from ..engine.plan_extra import PointPlan, plan_roi_align_rotated
+from ..engine.plan_extra import RotatedPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
     check_batch_index,
@@ -39,7 +40,7 @@ def _prepare(
     aligned: Any,
     angle_unit: str,
     clockwise: Any,
-) -> tuple[np.ndarray, np.dtype, PointPlan]:
+) -> tuple[np.ndarray, np.dtype, RotatedPlan]:
     arr = check_input(input)
     size = check_output_size(output_size)
     scale = check_spatial_scale(spatial_scale)
@@ -55,6 +56,9 @@ def _prepare(
             f"rois must have shape (K, 6) with rows (batch_index, cx, cy, w, h, angle); got shape {r.shape}"
         )
     check_finite(r[:, 1:], "rois", column_offset=1)
+    with np.errstate(over="ignore"):  # beyond the computation dtype: refused just below, as roi_align does
+        cast = r[:, 1:].astype(dtype)
+    check_finite(cast, "rois", column_offset=1, dtype=dtype)
     b = check_batch_index(r[:, 0], arr.shape[0], "rois")
     if aligned:
         negative = np.argwhere(r[:, 3:5] < 0)
@@ -71,21 +75,34 @@ def _prepare(
         theta = r[:, 5].astype(dtype)
     if clockwise:
         theta = -theta
+    check_output_bytes("the output", (len(b), arr.shape[1], *size), dtype.itemsize)
+    check_output_bytes("the working copy of input", arr.shape, dtype.itemsize)
     plan = plan_roi_align_rotated(coords, b, arr.shape, size, scale, sr, aligned, theta)
     return np.ascontiguousarray(arr, dtype=dtype), arr.dtype, plan
 
 
-def _args(plan: PointPlan) -> tuple[np.ndarray, ...]:
+def _args(plan: RotatedPlan) -> tuple[Any, ...]:
+    """The rotated kernels' plan arguments (``one`` is 1 in the plan's dtype)."""
     return (
         plan.batch,
+        plan.cy,
+        plan.cx,
+        plan.cos,
+        plan.sin,
+        plan.y_base,
+        plan.x_base,
+        plan.y_offsets,
+        plan.y_offset,
+        plan.x_offsets,
+        plan.x_offset,
         plan.count.astype(plan.dtype),
-        plan.offsets,
-        plan.low_y,
-        plan.high_y,
-        plan.low_x,
-        plan.high_x,
-        plan.w,
+        plan.dtype.type(1),
     )
+
+
+def _cost(plan: RotatedPlan, channels: int) -> np.ndarray:
+    """Per box: four neighbours of every sample, in every channel."""
+    return plan.samples * 4.0 * channels
 
 
 def roi_align_rotated(
@@ -145,7 +162,8 @@ def roi_align_rotated(
     )
     out = np.zeros((plan.num_boxes, feat.shape[1], *plan.output_size), plan.dtype)
     if out.size:
-        kernels.points_avg_forward(kernels.to_channels_last(feat), *_args(plan), out)
+        last = kernels.to_channels_last(feat)
+        kernels.rotated_forward(last, *_args(plan), out, cost=_cost(plan, feat.shape[1]))
     return out.astype(dtype, copy=False)
 
 
@@ -169,4 +187,7 @@ def roi_align_rotated_backward(
     )
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
-    return chunked_gradient(feat, dtype, lambda buf: kernels.points_avg_backward(grad, *_args(plan), buf))
+    _, _, H, W = feat.shape
+    args = (grad, *_args(plan), H, W)
+    cost = _cost(plan, feat.shape[1])
+    return chunked_gradient(feat, dtype, kernels.rotated_backward, *args, what="rotated RoI Align", cost=cost)

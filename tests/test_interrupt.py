@@ -1,0 +1,65 @@
+"""Ctrl-C during a long call raises KeyboardInterrupt at once, and the process keeps working.
+
+Each scenario runs in a fresh interpreter under a timeout: a SIGINT half a
+second into a call that would take many seconds must surface as
+``KeyboardInterrupt`` (never ``SystemError``) within about half a second, and a
+second call must then give the right numbers on an intact thread pool.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
+SCRIPT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import roikit
+
+op = sys.argv[1]
+rng = np.random.default_rng(0)
+x = rng.random((1, 64, 512, 512), dtype=np.float32)
+boxes = np.tile(np.float32([0, 0, 0, 511, 511]), (900, 1))
+calls = {
+    "pool": lambda: roikit.roi_pool(x, boxes, 1),
+    "align-avg": lambda: roikit.roi_align(x, boxes, 7, sampling_ratio=0),
+    "align-max": lambda: roikit.roi_align(x, boxes, 7, sampling_ratio=16, mode="max"),
+    "pool-backward": lambda: roikit.roi_pool_backward(np.ones((900, 64, 1, 1), np.float32), x, boxes, 1),
+    "align-backward": lambda: roikit.roi_align_backward(np.ones((900, 64, 7, 7), np.float32), x, boxes, 7,
+                                                        sampling_ratio=0),
+}
+fired = []
+threading.Timer(0.5, lambda: (fired.append(time.perf_counter()), os.kill(os.getpid(), signal.SIGINT))).start()
+t0 = time.perf_counter()
+try:
+    calls[op]()
+    print("FINISHED", time.perf_counter() - t0)
+    sys.exit(1)
+except KeyboardInterrupt:
+    late = time.perf_counter() - fired[0]
+threads = threading.active_count()
+small = x[:, :2, :8, :8].copy()
+got = roikit.roi_pool(small, np.float32([[0, 0, 0, 7, 7]]), 1)
+assert np.array_equal(got[0, :, 0, 0], small[0].max(axis=(1, 2))), "wrong numbers after the interrupt"
+print(f"OK {late:.3f} {threads}")
+"""
+
+
+@pytest.mark.parametrize("op", ["pool", "align-avg", "align-max", "pool-backward", "align-backward"])
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_ctrl_c_stops_a_long_call_within_half_a_second(op: str, threads: str) -> None:
+    env = {**os.environ, "ROIKIT_NUM_THREADS": threads}
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, op], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    word, late, n_threads = proc.stdout.split()
+    assert word == "OK"
+    # "within about half a second" of the signal, allowing for a loaded CI machine
+    assert float(late) < 1.0, proc.stdout
+    assert int(n_threads) <= int(threads) + 2
