@@ -180,7 +180,11 @@ def test_bin_selection() -> None:
             ["--map", "1 2 3; 4 5", "--box", "0,0,1,1"],
             "--map: rows have different lengths [2, 3]; every row needs the same number of values",
         ),
-        (["--map", "1 2; 3 x", "--box", "0,0,1,1"], "--map: row 1 has 'x', which is not a number"),
+        (
+            ["--map", "1 2; 3 x", "--box", "0,0,1,1"],
+            "--map: row 1 has 'x', which is not a number (numbers are written with the digits 0-9, a decimal "
+            "point, e, + and −)",
+        ),
         (["--map", "1 2; 3 4", "--box", "0,0,1"], "--box needs 4 number(s); got 3 in '0,0,1'"),
         (["--map", "1 2; 3 4", "--box", "0,nan,1,1"], "--box must be finite numbers; got '0,nan,1,1'"),
         (

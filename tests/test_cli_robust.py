@@ -389,7 +389,7 @@ def test_the_grey_rule_is_stated_for_a_colour_picture(tmp_path: Path) -> None:
     [
         (
             ["explain", "align", "--map", "1 2; 3 x", "--box", "0,0,1,1"],
-            "roikit: 오류: --map: 행 1의 'x': 숫자가 아닙니다\n",
+            "roikit: 오류: --map: 행 1의 'x': 숫자가 아닙니다 (숫자는 0-9, 소수점, e, +, −로 씁니다)\n",
         ),
         (
             ["explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1"],

@@ -17,6 +17,7 @@ import numpy as np
 from ..engine import budget
 from ..errors import RoIError
 from ..i18n import text
+from .textmap import TextMapError, count_values, parse_text_map
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
 
@@ -53,26 +54,19 @@ class InputFileError(RoIError):
         return message(lang, self.key, **self.values)
 
 
-def _parse_rows(text: str, where: str, echo: bool) -> np.ndarray:
-    """Rows of numbers; ``echo`` quotes a bad token (inline text), a file's are never quoted."""
-    rows = []
-    for i, line in enumerate(r for r in text.replace("\n", ";").split(";") if r.strip()):
-        items = line.replace(",", " ").split()
-        try:
-            rows.append([float(v) for v in items])
-        except ValueError:
-            j, bad = next((j, v) for j, v in enumerate(items) if not _is_number(v))
-            if echo and len(bad) <= 20:
-                raise InputFileError("map.token", where=where, i=i, bad=bad) from None
-            raise InputFileError("map.value", where=where, i=i, j=j) from None
-        if len(rows) * max(len(rows[0]), 1) > budget.MAX_MAP_CELLS:
-            raise InputFileError("map.too_many", where=where, limit=budget.MAX_MAP_CELLS)
-    if not rows:
-        raise InputFileError("map.empty", where=where)
-    widths = {len(r) for r in rows}
-    if len(widths) > 1:
-        raise InputFileError("map.ragged", where=where, widths=sorted(widths))
-    return _finite(np.array(rows), where)
+def _text_map(text: str, where: str, *, inline: bool, max_cells: int) -> np.ndarray:
+    """A map written as text (:func:`~roikit.frontends.textmap.parse_text_map`), refused in one line.
+
+    Inline text quotes the value it cannot read; a file's contents are never quoted.
+    """
+    try:
+        return _finite(parse_text_map(text, inline=inline, max_cells=max_cells), where)
+    except TextMapError as exc:
+        values = dict(exc.values)
+        key = exc.key
+        if key == "map.token" and (not inline or len(str(values["bad"])) > 20):
+            key = "map.value"
+        raise InputFileError(key, where=where, **values) from None
 
 
 def parse_inline_map(text: str, max_cells: int) -> np.ndarray:
@@ -80,12 +74,9 @@ def parse_inline_map(text: str, max_cells: int) -> np.ndarray:
 
     The explorer's API uses this: a query can name numbers, not files on the machine.
     """
-    if text.count(";") + text.count("\n") + 1 > max_cells or len(text) > 32 * max_cells:
+    if len(text) > 32 * max_cells:
         raise InputFileError("map.too_many", where="map", limit=max_cells)
-    arr = _parse_rows(text, "map", echo=True)
-    if arr.size > max_cells:
-        raise InputFileError("map.too_many", where="map", limit=max_cells)
-    return arr
+    return _text_map(text, "map", inline=True, max_cells=max_cells)
 
 
 def _finite(arr: np.ndarray, where: str) -> np.ndarray:
@@ -97,15 +88,12 @@ def _finite(arr: np.ndarray, where: str) -> np.ndarray:
     return arr
 
 
-def _check_cells(shape: tuple[int, ...], where: str) -> None:
+def _check_cells(shape: tuple[int, ...], where: str, limit: int | None = None) -> None:
+    limit = budget.MAX_MAP_CELLS if limit is None else limit
     cells = math.prod(int(d) for d in shape)
-    if cells > budget.MAX_MAP_CELLS:
+    if cells > limit:
         raise InputFileError(
-            "map.cells",
-            where=where,
-            shape=" x ".join(map(str, shape)),
-            cells=cells,
-            limit=budget.MAX_MAP_CELLS,
+            "map.cells", where=where, shape=" x ".join(map(str, shape)), cells=cells, limit=limit
         )
 
 
@@ -140,14 +128,18 @@ def is_file(spec: str) -> bool:
 _EXACT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
 
-def _load_image(path: Path, spec: str) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+def _load_image(path: Path, spec: str, limit: int) -> np.ndarray:
+    from PIL import Image, ImageOps
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                _check_cells((im.height, im.width), f"--map {spec}")
+                _check_cells((im.height, im.width), f"--map {spec}", limit)  # from the header
+                frames = getattr(im, "n_frames", 1)
+                if frames > 1:
+                    raise InputFileError("map.frames", spec=spec, n=frames)
+                im = ImageOps.exif_transpose(im)  # upright, as viewers show it
                 if im.mode in _EXACT_MODES:
                     return np.asarray(im, dtype=np.float64)
                 # Grey values as Pillow's "L": ITU-R 601-2 luma, 0.299 R + 0.587 G + 0.114 B.
@@ -156,7 +148,7 @@ def _load_image(path: Path, spec: str) -> np.ndarray:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputFileError("map.bomb", spec=spec, detail=exc) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except Exception as exc:  # a broken file: Pillow's decoders raise OSError, SyntaxError, ValueError ...
         raise InputFileError("map.image", spec=spec, detail=type(exc).__name__) from exc
 
 
@@ -168,20 +160,28 @@ def _is_number(v: str) -> bool:
     return True
 
 
-def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
+def load_map(spec: str, max_cells: int | None = None) -> tuple[np.ndarray, Path | None]:
     """Return the map (2-D or 3-D) and the image path when it came from a picture.
 
     ``spec`` is inline text (``"1 2 3; 4 5 6"``) or a file: ``.npy``,
-    ``.csv``/``.txt`` (commas or whitespace), or an image (grey values).
+    ``.csv``/``.txt`` (commas, spaces or tabs; or semicolons with decimal
+    commas), or an image (grey values, turned upright by its EXIF orientation).
+    Every source is size-checked before it is parsed: ``.npy`` by its header
+    (memory-mapped), an image by its header, text by its bytes; at most
+    ``max_cells`` values (default ``roikit.budget.MAX_MAP_CELLS``).
     """
+    limit = budget.MAX_MAP_CELLS if max_cells is None else max_cells
     looks_inline = any(ch.isdigit() for ch in spec) and (";" in spec or " " in spec.strip())
     if not is_file(spec):
         if looks_inline or _is_number(spec):
-            return _parse_rows(spec, "--map", echo=True), None
+            if len(spec) > 32 * limit:
+                raise InputFileError("map.too_many", where="--map", limit=limit)
+            return _text_map(spec, "--map", inline=True, max_cells=limit), None
         shown = spec if len(spec) <= 40 else spec[:37] + "..."
         raise InputFileError("map.missing", shown=shown)
     path = Path(spec)
     suffix = path.suffix.lower()
+    where = f"--map {spec}"
     if suffix == ".npy":
         try:  # memory-mapped: the size is checked before anything is read
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -189,17 +189,23 @@ def load_map(spec: str) -> tuple[np.ndarray, Path | None]:
             raise InputFileError("map.npy", spec=spec, detail=type(exc).__name__) from exc
         if arr.ndim not in (2, 3) or arr.dtype.kind not in "iuf":
             raise InputFileError("map.npy_shape", spec=spec, shape=arr.shape, dtype=arr.dtype)
-        _check_cells(arr.shape, f"--map {spec}")
-        return _finite(np.array(arr, dtype=np.float64), f"--map {spec}"), None
+        _check_cells(arr.shape, where, limit)
+        return _finite(np.array(arr, dtype=np.float64), where), None
     if suffix in IMAGE_SUFFIXES:
-        return _finite(_load_image(path, spec), f"--map {spec}"), path
+        return _finite(_load_image(path, spec, limit), where), path
     try:
-        if path.stat().st_size > 32 * budget.MAX_MAP_CELLS:
-            _check_cells((path.stat().st_size // 2,), f"--map {spec}")
-        content = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        text_limit = min(budget.MAX_MAP_TEXT_BYTES, 32 * limit)  # a value takes at least 2 bytes
+        if size > text_limit:
+            raise InputFileError("map.text_size", where=where, size=size, limit=text_limit)
+        raw = path.read_bytes()
+        if size // 2 + 1 > limit and count_values(raw) > limit:  # before decoding or parsing anything
+            raise InputFileError("map.too_many", where=where, limit=limit)
+        content = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError("map.text", spec=spec, detail=type(exc).__name__) from exc
-    return _parse_rows(content, f"--map {spec}", echo=False), None
+    del raw
+    return _text_map(content, where, inline=False, max_cells=limit), None
 
 
 def picture_map(
@@ -225,10 +231,10 @@ def picture_map(
 
 def load_picture(path: Path) -> np.ndarray:
     """The picture itself (RGB), to draw figures over it."""
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
+        return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
 
 
 def picture_mode(path: Path) -> str:

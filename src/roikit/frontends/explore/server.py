@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(body)
-                arr, _ = load_map(str(path))
+                arr, _ = load_map(str(path), MAX_EXPLORE_CELLS)
             if arr.ndim != 2:
                 arr = arr[0]
             if arr.size > MAX_EXPLORE_CELLS:
