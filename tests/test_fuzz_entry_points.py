@@ -150,6 +150,24 @@ VALID: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "compare": ((_trace_pool(), _trace_align()), {}),
 }
 
+
+class Poisoned:
+    """An array-like whose conversion fails, as a CUDA tensor's does."""
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise TypeError("can't convert cuda:0 device type tensor to numpy")
+
+
+def _matrix() -> np.ndarray:
+    with warnings.catch_warnings():  # numpy discourages np.matrix; callers still pass it
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix([[1.0, 2.0]])
+
+
+class Sub(np.ndarray):
+    """An ndarray subclass (what astropy, xarray and friends hand over)."""
+
+
 HOSTILE: list[Any] = [
     None,
     "abc",
@@ -188,7 +206,40 @@ HOSTILE: list[Any] = [
     np.float16(2),
     np.int8(-3),
     object(),
+    3.4e38,
+    -3.4e38,
+    1e30,
+    -1e300,
+    1e-320,
+    65504.0,
+    2**24 + 1,
+    Poisoned(),
+    [Poisoned()],
+    [np.ones((1, 4), F32), Poisoned()],
+    np.ma.masked_array(np.ones((2, 5), F32), mask=True),
+    _matrix(),
+    np.ones((2, 5), ">f4"),
+    np.full((1, 3, 6, 6), np.nan, np.float16),
+    np.full((1, 3, 6, 6), np.inf, F32),
+    np.full((2, 5), 3e38, F32),
 ]
+
+#: Layouts a caller may hand over: the same numbers, so the same result.
+LAYOUTS: dict[str, Any] = {
+    "big-endian": lambda a: a.astype(a.dtype.newbyteorder(">")),
+    "fortran": lambda a: np.asfortranarray(a),
+    "reversed strides": lambda a: a[::-1][::-1],
+    "non-contiguous view": lambda a: np.repeat(a, 2, axis=-1)[..., ::2],
+    "read-only": lambda a: _read_only(a),
+    "subclass": lambda a: a.view(Sub),
+}
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    b = a.copy()
+    b.flags.writeable = False
+    return b
+
 
 CALLS = [(name, arg) for name, (args, kwargs) in VALID.items() for arg in [*range(len(args)), *kwargs]]
 
@@ -227,8 +278,102 @@ def test_hostile_arguments_give_a_result_or_a_roi_error(call: tuple[str, Any], v
     call_with(*call, value)
 
 
+@settings(max_examples=max(int(os.environ.get("ROIKIT_FUZZ_EXAMPLES", "6000")) // 3, 20), deadline=None)
+@given(st.sampled_from(sorted(VALID)), st.data())
+def test_several_hostile_arguments_at_once(name: str, data: st.DataObject) -> None:
+    args, kwargs = VALID[name]
+    names = [*range(len(args)), *kwargs]
+    picked = data.draw(st.lists(st.sampled_from(names), min_size=2, max_size=3, unique=True))
+    args, kwargs = list(args), dict(kwargs)
+    for arg in picked:
+        value = data.draw(st.sampled_from(HOSTILE))
+        if isinstance(arg, int):
+            args[arg] = value
+        else:
+            kwargs[arg] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            getattr(roikit, name)(*args, **kwargs)
+        except roikit.RoIError as exc:
+            assert str(exc)
+
+
+ARRAY_ARGS = [
+    (name, i)
+    for name, (args, _) in VALID.items()
+    for i, a in enumerate(args)
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and not name.startswith("explain")
+]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, roikit.Trace):
+        return a.to_json() == b.to_json()
+    if isinstance(a, tuple):
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize(("name", "arg"), ARRAY_ARGS)
+def test_every_layout_and_byte_order_gives_the_same_numbers(name: str, arg: int, layout: str) -> None:
+    args, kwargs = VALID[name]
+    expected = getattr(roikit, name)(*args, **kwargs)
+    changed = list(args)
+    changed[arg] = LAYOUTS[layout](np.asarray(args[arg]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _same(getattr(roikit, name)(*changed, **kwargs), expected)
+
+
 @pytest.mark.parametrize("name,arg", CALLS)
 def test_each_argument_refuses_a_string_and_nan(name: str, arg: int | str) -> None:
     # Deterministic floor under the random search: every argument sees these two.
     for value in ("abc", float("nan"), None):
         call_with(name, arg, value)
+
+
+# The public helpers of roikit.budget and roikit.threads: the same rule (a result or a RoIError).
+HELPERS: dict[str, tuple[Any, tuple[Any, ...]]] = {
+    "check_output_bytes": (roikit.budget, ("the output", (2, 3), 4)),
+    "check_bins": (roikit.budget, (49, "output_size")),
+    "check_sampling_ratio_budget": (roikit.budget, (2,)),
+    "check_plan_samples": (roikit.budget, ("y", 100, "bins")),
+    "check_evaluations": (roikit.budget, ("RoI Align", 1000)),
+    "check_work": (roikit.budget, ("RoI Pool", 1000)),
+    "check_trace_points": (roikit.budget, (16,)),
+    "check_trace_bins": (roikit.budget, (4,)),
+    "get_num_threads": (roikit.threads, ()),
+    "set_num_threads": (roikit.threads, (roikit.threads.get_num_threads(),)),
+}
+
+
+def test_every_public_helper_is_fuzzed() -> None:
+    public = {
+        n
+        for module in (roikit.budget, roikit.threads)
+        for n in module.__all__
+        if inspect.isfunction(getattr(module, n))
+    }
+    assert public == set(HELPERS)
+
+
+@pytest.mark.parametrize("name", sorted(HELPERS))
+def test_the_helpers_refuse_hostile_values_with_a_roi_error(name: str) -> None:
+    module, args = HELPERS[name]
+    threads_before = roikit.threads.get_num_threads()
+    try:
+        getattr(module, name)(*args)
+        for i in range(len(args)):
+            for value in HOSTILE:
+                changed = list(args)
+                changed[i] = value
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    try:
+                        getattr(module, name)(*changed)
+                    except roikit.RoIError as exc:
+                        assert str(exc)
+    finally:
+        roikit.threads.set_num_threads(threads_before)

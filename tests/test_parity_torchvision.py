@@ -151,3 +151,32 @@ def test_gradients_match_torch_autograd_through_a_loss(rng, aligned):  # type: i
     ours_out = roikit.roi_align(x, boxes, (4, 3), 0.7, 0, aligned)
     ours = roikit.roi_align_backward(2 * ours_out, x, boxes, (4, 3), 0.7, 0, aligned)
     np.testing.assert_allclose(ours, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_maps_holding_infinities_and_nan_give_torchvision_s_numbers() -> None:
+    # torchvision's arithmetic on non-finite maps: a zero weight times inf is NaN, and a sample off
+    # the map reads cell (0, 0) with zero weights. roikit's separable form falls back to the direct
+    # formula for such bins, so the same NaN, inf and numbers come out (float overflow of fp16
+    # activations is where this happens).
+    rng = np.random.default_rng(2024)
+    for t in range(600):
+        dtype = [np.float32, np.float64][t % 2]
+        H, W = (int(v) for v in rng.integers(1, 6, 2))
+        x = rng.standard_normal((1, 2, H, W)).astype(dtype)
+        mask = rng.random(x.shape) < 0.15
+        x[mask] = rng.choice([np.inf, -np.inf, np.nan], int(mask.sum()))
+        xs = np.sort(rng.uniform(-2, W + 1, (3, 2)), axis=1)  # torchvision fails on inverted adaptive boxes
+        ys = np.sort(rng.uniform(-2, H + 1, (3, 2)), axis=1)
+        boxes = np.column_stack([np.zeros(3), xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]]).astype(dtype)
+        sr, aligned = int(rng.integers(0, 4)), bool(rng.random() < 0.5)
+        size = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        ref = torchvision.ops.roi_align(
+            torch.from_numpy(x), torch.from_numpy(boxes), size, 1.0, sr, aligned
+        ).numpy()
+        got = roikit.roi_align(x, boxes, size, 1.0, sr, aligned)
+        assert np.array_equal(np.isnan(got), np.isnan(ref)), (t, got, ref)
+        assert np.array_equal(np.isinf(got), np.isinf(ref)) and np.array_equal(
+            got[np.isinf(got)], ref[np.isinf(ref)]
+        )
+        finite = np.isfinite(ref)
+        assert_close(got[finite], ref[finite], dtype)

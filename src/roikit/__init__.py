@@ -7,7 +7,10 @@ The ops follow torchvision's API and numbers: :func:`roi_pool`,
 
 from __future__ import annotations
 
-# the modules under their old public names: roikit.threads.set_num_threads(...)
+import sys as _sys
+
+# The engine's budget and threads, under their public names: roikit.budget.MAX_WORK = ...,
+# `import roikit.threads`. They are the same module objects (a limit raised here is the limit).
 from .engine import budget as budget
 from .engine import threads as threads
 from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
@@ -32,13 +35,16 @@ from .ops.rotated import roi_align_rotated, roi_align_rotated_backward
 
 __version__ = "0.1.0"
 
+_sys.modules[f"{__name__}.budget"] = budget
+_sys.modules[f"{__name__}.threads"] = threads
+
 
 def __getattr__(name: str) -> object:
     """``roikit.figures`` and ``roikit.widget`` load on first use (matplotlib, anywidget)."""
     import importlib
 
     if name == "figures":
-        return importlib.import_module(".render.figures", __name__)
+        return importlib.import_module(".figures", __name__)
     if name == "widget":
         return importlib.import_module(".frontends.explore.widget", __name__).widget
     raise AttributeError(f"module 'roikit' has no attribute {name!r}")

@@ -30,6 +30,8 @@ from .validate import (
 __all__ = [
     "Boxes",
     "box_rounds",
+    "direct_args",
+    "in_dtype",
     "chunked_gradient",
     "run_backward",
     "make_align_plan",
@@ -89,9 +91,30 @@ def make_pool_plan(
     return feat, dtype, plan_roi_pool(checked, feat.shape, feat.dtype, size, scale)
 
 
+def in_dtype(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A result computed in float32 or float64, returned in the input's dtype.
+
+    float16 inputs compute in float32: a value beyond float16's range (a
+    gradient that sums past 65504, or the ``-FLT_MAX`` of a max-mode bin whose
+    points are all NaN) becomes ``±inf``, as a cast to float16 does, silently.
+    """
+    with np.errstate(over="ignore"):
+        return result.astype(dtype, copy=False)
+
+
 def taps(axis: AlignAxis) -> tuple[np.ndarray, ...]:
     """The separable kernels' arguments for one axis: the rows of ``A_y`` or ``A_x``."""
     return axis.tap_offsets, axis.tap_start, axis.tap_weight, axis.span_start, axis.span_stop
+
+
+def direct_args(plan: AlignPlan | None) -> tuple[np.ndarray, ...]:
+    """The samples the avg kernel falls back on for a non-finite bin (empty: no fallback)."""
+    if plan is None:
+        none, flag = np.zeros(0, np.int64), np.zeros(0, np.bool_)
+        weights = np.zeros(0, np.float64)
+        axis = (none, flag, none, none, weights, weights)
+        return (*axis, *axis, np.ones(1, np.float64), np.zeros((0, 1, 1), np.int8))
+    return (*_samples(plan.y, False), *_samples(plan.x, False), plan.count.astype(plan.dtype), plan.zero_kind)
 
 
 def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:
@@ -158,7 +181,7 @@ def chunked_gradient(
     check_work(f"the backward of {what}", float(cost.sum()))
     buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
-    return kernels.from_chunked(buf, feat.shape[1]).astype(dtype, copy=False)
+    return in_dtype(kernels.from_chunked(buf, feat.shape[1]), dtype)
 
 
 def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:
@@ -202,7 +225,9 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     C = feat.shape[1]
     if mode == "avg":
         cost = checked_cost("RoI Align", align_avg_cost(plan, C))
-        kernels.align_avg_forward(last, plan.batch, *taps(plan.y), *taps(plan.x), out, cost=cost)
+        kernels.align_avg_forward(
+            last, plan.batch, *taps(plan.y), *taps(plan.x), *direct_args(plan), out, cost=cost
+        )
     else:
         none = np.empty((0, 1, 1, 1), np.int64)
         cost = align_max_cost(plan, C)

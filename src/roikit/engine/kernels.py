@@ -121,11 +121,77 @@ def _from_chunked_planes(buf, out, lo, hi):
 # ----------------------------------------------------------------------------- avg align
 
 
+@_jit
+def _align_bin_direct(
+    img, ch, kp, kq, y_off, y_in, y_lo, y_hi, y_wl, y_wh, x_off, x_in, x_lo, x_hi, x_wl, x_wh, count
+):
+    """One bin of avg RoI Align the direct way, as torchvision writes it.
+
+    The sum over samples of ``w1*v1 + w2*v2 + w3*v3 + w4*v4``, over ``count``;
+    a sample off the map is torchvision's ``0 * v`` of cell (0, 0), four
+    times. Used only where the separable form gives a non-finite value: on a
+    map holding infinities, torchvision's zero weights times ``inf`` make NaN
+    where the separable form (whose taps merge weights, and skip cells no
+    sample reads) gives ``inf``, or NaN elsewhere.
+    """
+    acc = count - count
+    zero = acc
+    for jy in range(y_off[kp], y_off[kp + 1]):
+        hy = y_wl[jy]
+        ly = y_wh[jy]
+        for jx in range(x_off[kq], x_off[kq + 1]):
+            if not (y_in[jy] and x_in[jx]):
+                acc += zero * img[0, 0, ch] * 4
+                continue
+            hx = x_wl[jx]
+            lx = x_wh[jx]
+            acc += (
+                hy * hx * img[y_lo[jy], x_lo[jx], ch]
+                + hy * lx * img[y_lo[jy], x_hi[jx], ch]
+                + ly * hx * img[y_hi[jy], x_lo[jx], ch]
+                + ly * lx * img[y_hi[jy], x_hi[jx], ch]
+            )
+    return acc / count
+
+
 @_split()
 def align_avg_forward(
-    feat, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, out, lo, hi
+    feat,
+    batch,
+    ty_off,
+    ty_start,
+    ty_w,
+    ysp0,
+    ysp1,
+    tx_off,
+    tx_start,
+    tx_w,
+    xsp0,
+    xsp1,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    count,
+    zero_kind,
+    out,
+    lo,
+    hi,
 ):
-    """out[k, :, ph, pw] = sum over taps of w_y * w_x * feat[b, row, col, :]."""
+    """out[k, :, ph, pw] = sum over taps of w_y * w_x * feat[b, row, col, :].
+
+    A non-finite value (a map holding infinities) is recomputed the direct way,
+    so that it is torchvision's (see :func:`_align_bin_direct`); empty sample
+    arrays (PrRoI's integral taps have no samples) leave it as it is.
+    """
     K, C, PH, PW = out.shape
     for k in range(lo, hi):
         b = batch[k]
@@ -143,9 +209,11 @@ def align_avg_forward(
                     dst = tmp[ph, j]
                     for ch in range(C):
                         dst[ch] += w * src[ch]
+        origin = feat[b, 0, 0]
         for ph in range(PH):  # contract columns: out[ph, pw] = tmp[ph] @ A_x[pw]
             for pw in range(PW):
                 kq = k * PW + pw
+                off_map = zero_kind.shape[0] > 0 and zero_kind[k, ph, pw] != 0
                 s0 = tx_start[kq] - c0 - tx_off[kq]
                 acc[:] = 0
                 for t in range(tx_off[kq], tx_off[kq + 1]):
@@ -153,8 +221,34 @@ def align_avg_forward(
                     src = tmp[ph, s0 + t]
                     for ch in range(C):
                         acc[ch] += w * src[ch]
+                kp = k * PH + ph
                 for ch in range(C):
-                    out[k, ch, ph, pw] = acc[ch]
+                    v = acc[ch]
+                    if off_map and not origin[ch] - origin[ch] == 0:
+                        # torchvision reads cell (0, 0) with zero weights for a sample off the map:
+                        # 0 * inf (or NaN) there makes its output NaN
+                        v = origin[ch] - origin[ch]
+                    elif not v - v == 0 and y_off.shape[0] > 0:  # inf or NaN: the map holds infinities
+                        v = _align_bin_direct(
+                            feat[b],
+                            ch,
+                            kp,
+                            kq,
+                            y_off,
+                            y_in,
+                            y_lo,
+                            y_hi,
+                            y_wl,
+                            y_wh,
+                            x_off,
+                            x_in,
+                            x_lo,
+                            x_hi,
+                            x_wl,
+                            x_wh,
+                            count[k],
+                        )
+                    out[k, ch, ph, pw] = v
     return out
 
 

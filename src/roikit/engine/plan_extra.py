@@ -254,18 +254,11 @@ def plan_prroi_axis(lo: np.ndarray, hi: np.ndarray, scale: float, bins: int, ext
     span_start = np.where(has, first.reshape(K, bins), big).min(axis=1, initial=big)
     span_stop = np.where(has, (first + length).reshape(K, bins), 0).max(axis=1, initial=0)
     span_start = np.where(span_stop > 0, span_start, 0)
+    with np.errstate(over="ignore"):  # float64 edges beyond the input dtype: infinite there, as computed
+        stored = (start.astype(dtype), size.astype(dtype), bin_size.astype(dtype), weight.astype(dtype))
     return IntegralAxis(
         *(
             _frozen(v)
-            for v in (
-                start.astype(dtype),
-                size.astype(dtype),
-                bin_size.astype(dtype),
-                offsets,
-                first,
-                weight.astype(dtype),
-                span_start,
-                span_stop,
-            )
+            for v in (stored[0], stored[1], stored[2], offsets, first, stored[3], span_start, span_stop)
         )
     )

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["PART_COST", "get_num_threads", "parallel_range", "set_num_threads"]
+__all__ = ["get_num_threads", "set_num_threads"]
 
 #: Parts per thread at least: boxes differ in cost, so a few more parts than threads balance the load.
 _PARTS_PER_THREAD = 8

@@ -32,19 +32,38 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def as_array(value: Any, name: str, what: str) -> np.ndarray:
+    """``value`` as a numpy array in native byte order, or a :class:`DTypeError` naming ``name``.
+
+    ``what`` says what ``name`` must be (for the message). A masked array is
+    refused, since no op reads its mask; big-endian data is converted, as the
+    command line always did.
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        raise DTypeError(
+            f"{name} is a masked array; roikit's ops do not read masks: pass {name}.filled(value) "
+            f"(or its .data) to say what the masked cells hold"
+        )
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # e.g. a CUDA tensor, a ragged list, an __array__ that raises
+        raise DTypeError(
+            f"{name} must be {what}; could not convert {type(value).__name__} to a numpy array "
+            f"({type(exc).__name__}: {str(exc)[:80]})"
+        ) from exc
+    if arr.dtype.byteorder not in "=|" and arr.dtype.kind in "iuf":
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
 def check_input(input: Any, name: str = "input") -> np.ndarray:
     """Return ``input`` as an (N, C, H, W) float array, or raise.
 
     Accepts anything :func:`numpy.asarray` turns into a float16/32/64 array
-    (numpy arrays, CPU torch tensors, nested lists of floats).
+    (numpy arrays in any layout or byte order, CPU torch tensors, nested lists
+    of floats); masked arrays are refused.
     """
-    try:
-        arr = np.asarray(input)
-    except Exception as exc:  # e.g. a CUDA tensor or a ragged list
-        raise DTypeError(
-            f"{name} must be an array of shape (N, C, H, W); could not convert "
-            f"{type(input).__name__} to a numpy array ({exc})"
-        ) from exc
+    arr = as_array(input, name, "an array of shape (N, C, H, W)")
     if arr.dtype not in _FLOAT_DTYPES:
         raise DTypeError(
             f"{name} has dtype {arr.dtype}; it must be float16, float32 or float64 "
@@ -132,9 +151,11 @@ class CheckedBoxes:
         return self.coords.tobytes() + b"|" + self.batch.tobytes()
 
 
-def _box_dtype_ok(arr: np.ndarray, dtype: np.dtype, input_dtype: np.dtype) -> bool:
+def _box_dtype_ok(original: Any, arr: np.ndarray, dtype: np.dtype, input_dtype: np.dtype) -> bool:
     if arr.dtype.kind in "iu":
         return True  # integer pixel coordinates convert exactly
+    if not hasattr(original, "dtype"):
+        return True  # Python numbers have no dtype to mismatch: they are read in the input's
     return arr.dtype in (input_dtype, dtype)
 
 
@@ -151,10 +172,7 @@ def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxe
         and len(boxes) > 0
     ):
         return _check_box_list(boxes, n_images, dtype, input_dtype)
-    try:
-        arr = np.asarray(boxes)
-    except Exception as exc:
-        raise BoxError(f"boxes could not be converted to an array ({exc})") from exc
+    arr = as_array(boxes, "boxes", "an array of shape (K, 5) or a list of (L, 4) arrays")
     if isinstance(boxes, (list, tuple)) and len(boxes) == 0:
         arr = np.zeros((0, 5), dtype)
     if arr.dtype.kind not in "iuf":
@@ -164,14 +182,25 @@ def check_boxes(boxes: Any, n_images: int, input_dtype: np.dtype) -> CheckedBoxe
             f"boxes must have shape (K, 5) with rows (batch_index, x1, y1, x2, y2), "
             f"or be a list of (L, 4) arrays; got shape {arr.shape}"
         )
-    if not _box_dtype_ok(arr, dtype, input_dtype):
+    if not _box_dtype_ok(boxes, arr, dtype, input_dtype):
         raise DTypeError(
             f"boxes has dtype {arr.dtype} but input has dtype {input_dtype}; "
             f"pass boxes of the input's dtype (torchvision requires the same)"
         )
     check_finite(arr[:, 1:], "boxes", column_offset=1)
+    coords = _cast(arr[:, 1:], dtype, "boxes", 1)
     batch = check_batch_index(arr[:, 0], n_images)
-    return CheckedBoxes(np.ascontiguousarray(arr[:, 1:], dtype=dtype), batch)
+    return CheckedBoxes(np.ascontiguousarray(coords), batch)
+
+
+def _cast(coords: np.ndarray, dtype: np.dtype, name: str, column_offset: int) -> np.ndarray:
+    """Box coordinates in the computation dtype; one beyond its range is refused, not made infinite."""
+    if coords.dtype == dtype:
+        return coords
+    with np.errstate(over="ignore"):
+        cast = coords.astype(dtype)
+    check_finite(cast, name, column_offset, dtype=dtype)
+    return cast
 
 
 def _check_box_list(
@@ -184,20 +213,20 @@ def _check_box_list(
         )
     coords, batch = [], []
     for i, item in enumerate(boxes):
-        arr = np.asarray(item)
+        arr = as_array(item, f"boxes[{i}]", "an array of shape (L, 4)")
         if arr.dtype.kind not in "iuf":
             raise DTypeError(f"boxes[{i}] has dtype {arr.dtype}; it must be a real array")
         if arr.ndim != 2 or arr.shape[1] != 4:
             raise BoxError(
                 f"boxes[{i}] must have shape (L, 4) with rows (x1, y1, x2, y2); got shape {arr.shape}"
             )
-        if not _box_dtype_ok(arr, dtype, input_dtype):
+        if not _box_dtype_ok(item, arr, dtype, input_dtype):
             raise DTypeError(
                 f"boxes[{i}] has dtype {arr.dtype} but input has dtype {input_dtype}; "
                 f"pass boxes of the input's dtype (torchvision requires the same)"
             )
         check_finite(arr, f"boxes[{i}]", column_offset=0)
-        coords.append(arr.astype(dtype))
+        coords.append(_cast(arr, dtype, f"boxes[{i}]", 0))
         batch.append(np.full(arr.shape[0], i, dtype=np.int64))
     return CheckedBoxes(np.ascontiguousarray(np.concatenate(coords)), np.concatenate(batch))
 
@@ -237,10 +266,7 @@ def check_batch_index(column: np.ndarray, n_images: int, name: str = "boxes") ->
 
 def check_grad_output(grad_output: Any, expected_shape: tuple[int, ...], input_dtype: np.dtype) -> np.ndarray:
     """Return ``grad_output`` as an array of the op's output shape and dtype, or raise."""
-    try:
-        arr = np.asarray(grad_output)
-    except Exception as exc:
-        raise DTypeError(f"grad_output could not be converted to an array ({exc})") from exc
+    arr = as_array(grad_output, "grad_output", "an array of the op's output shape")
     if arr.dtype != input_dtype:
         raise DTypeError(
             f"grad_output has dtype {arr.dtype} but input has dtype {input_dtype}; they must match"
@@ -306,12 +332,7 @@ def check_real_array(value: Any, name: str, shape: str = "", *, finite: bool = T
     ``shape`` is only used in messages (e.g. ``"(K, 4)"``); with ``finite``
     the first NaN or infinity is named by its index.
     """
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists, objects numpy refuses
-        raise DTypeError(
-            f"{name} must be a real array {shape}; could not convert {type(value).__name__} ({exc})"
-        ) from exc
+    arr = as_array(value, name, f"a real array {shape}".rstrip())
     if arr.dtype.kind not in "iuf":
         raise DTypeError(
             f"{name} has dtype {arr.dtype}; it must be a real (integer or float) array {shape}".rstrip()

@@ -10,10 +10,10 @@ import numpy as np
 from ..engine.budget import check_trace_points
 from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis
-from ..engine.validate import check_mode
+from ..engine.validate import check_mode, compute_dtype
 from ..i18n import text
 from ..i18n.numbers import fmt, operand
-from .inputs import check_lang, focus_bin, prepare
+from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import as_rows, convention_line, input_step, output_step, summary_step
 from .trace import Step, Trace
 
@@ -432,6 +432,7 @@ def explain_roi_align(
     lang = check_lang(lang)
     mode = check_mode(mode)
     inp, c, boxes = prepare(feature, box, channel)
+    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
     feat, _, plan = make_align_plan(inp, boxes, output_size, spatial_scale, sampling_ratio, aligned)
     # Every point of every bin is recorded (with its neighbours and weights): check that first.
     ny = np.diff(plan.y.sample_offsets)
@@ -624,7 +625,8 @@ def explain_roi_align(
 
 def _axis_data(a: AlignAxis) -> dict[str, Any]:
     # edges: where each bin starts (and the last one ends), for drawings that compute nothing
-    edges = [float(a.start[0] + p * a.bin_size[0]) for p in range(a.bins + 1)]
+    with np.errstate(over="ignore", invalid="ignore"):  # a box beyond the float range: inf and nan edges
+        edges = [float(a.start[0] + p * a.bin_size[0]) for p in range(a.bins + 1)]
     return {
         "start": float(a.start[0]),
         "end": float(a.end[0]),

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.validate import check_int, check_real_array
+from ..engine.validate import check_int, check_real_array, check_spatial_scale
 from ..errors import BoxError, InputError, ParameterError
 from ..i18n import LANGS
 
-__all__ = ["check_lang", "feature_map", "focus_bin", "one_box", "prepare"]
+__all__ = ["check_lang", "check_scaled_box", "feature_map", "focus_bin", "one_box", "prepare"]
 
 
 def feature_map(feature: Any, channel: int | None) -> tuple[np.ndarray, int]:
@@ -56,6 +56,25 @@ def prepare(feature: Any, box: Any, channel: int | None) -> tuple[np.ndarray, in
     if inp.dtype.kind in "iub":  # learners type integer maps; explain them in float64
         inp = inp.astype(np.float64)
     return inp, c, one_box(box, inp.dtype)
+
+
+def check_scaled_box(box: np.ndarray, spatial_scale: Any, dtype: np.dtype) -> None:
+    """Refuse a box that ``spatial_scale`` carries beyond the range of the walkthrough's dtype.
+
+    The ops treat such a box as off the map; a walkthrough would have to write
+    infinities into every line, so it says why it cannot instead.
+    """
+    scale = check_spatial_scale(spatial_scale)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = box[0, 1:].astype(dtype) * dtype.type(scale)
+    bad = np.flatnonzero(np.isfinite(box[0, 1:]) & ~np.isfinite(scaled))  # NaN and inf: the boxes check
+    if bad.size:
+        i = int(bad[0])
+        raise BoxError(
+            f"box[{i}] × spatial_scale = {float(box[0, 1 + i]):g} × {scale:g} is beyond the range of "
+            f"{dtype}, the dtype of the walkthrough; nothing could be written out (the op treats the box "
+            f"as off the map)"
+        )
 
 
 def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:

@@ -8,9 +8,10 @@ import numpy as np
 
 from ..engine.execute import make_pool_plan, run_pool, run_pool_winners
 from ..engine.plan import PoolAxis, PoolPlan
+from ..engine.validate import compute_dtype
 from ..i18n import text
 from ..i18n.numbers import fmt, minus, operand
-from .inputs import check_lang, focus_bin, prepare
+from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import (
     MAX_TABLE,
     as_rows,
@@ -283,6 +284,7 @@ def explain_roi_pool(
     """
     lang = check_lang(lang)
     inp, c, boxes = prepare(feature, box, channel)
+    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
     feat, _, plan = make_pool_plan(inp, boxes, output_size, spatial_scale)
     out = run_pool(plan, feat)[0, c]
     win = run_pool_winners(plan, feat)[0, c]

@@ -69,14 +69,15 @@ def _text_map(text: str, where: str, *, inline: bool, max_cells: int) -> np.ndar
         raise InputFileError(key, where=where, **values) from None
 
 
-def parse_inline_map(text: str, max_cells: int) -> np.ndarray:
+def parse_inline_map(text: str, max_cells: int, where: str = "map") -> np.ndarray:
     """Inline rows (``"1 2; 3 4"``) as a map of at most ``max_cells`` values; never a file name.
 
-    The explorer's API uses this: a query can name numbers, not files on the machine.
+    The explorer's API uses this (a query can name numbers, not files on the
+    machine), and ``--grad``; ``where`` is what an error names.
     """
     if len(text) > 32 * max_cells:
-        raise InputFileError("map.too_many", where="map", limit=max_cells)
-    return _text_map(text, "map", inline=True, max_cells=max_cells)
+        raise InputFileError("map.too_many", where=where, limit=max_cells)
+    return _text_map(text, where, inline=True, max_cells=max_cells)
 
 
 def _finite(arr: np.ndarray, where: str) -> np.ndarray:

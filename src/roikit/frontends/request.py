@@ -138,7 +138,8 @@ def build_walkthrough(
         raise InputFileError("grad.alone")
     if backward:
         del common["convention"], common["source"]
-        g: Any = None if grad is None else parse_inline_map(grad, size[0] * size[1])
+        # Read a few more values than fit, so that a wrong shape is named as a shape.
+        g: Any = None if grad is None else parse_inline_map(grad, 4 * size[0] * size[1] + 16, "--grad")
         if g is not None and g.size == 1:
             g = float(g.ravel()[0])
         elif g is not None and g.shape != size:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.execute import make_align_plan, run_align
+from ..engine.execute import in_dtype, make_align_plan, run_align
 from ..engine.validate import (
     check_choice,
     check_int,
@@ -92,14 +92,14 @@ def onnx_roi_align(
     ctm = check_choice(ctm, "coordinate_transformation_mode", _MODES)
     mode = check_choice(mode, "mode", ("avg", "max"))
     boxes = _rois_with_batch(rois, batch_indices)
-    size = (output_height, output_width)
+    size = (check_int(output_height, "output_height", low=1), check_int(output_width, "output_width", low=1))
     spatial_scale = _float32_attribute(spatial_scale)
     sr = max(check_sampling_ratio(sampling_ratio), 0)
     if mode == "avg":
         return roi_align(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
     feat, dtype, plan = make_align_plan(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
     out = run_align(plan, feat, "corners")
-    return out.astype(dtype, copy=False)
+    return in_dtype(out, dtype)
 
 
 def onnx_max_roi_pool(

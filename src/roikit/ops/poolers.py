@@ -166,6 +166,11 @@ def multiscale_roi_align(
     scales = [infer_scale(f.shape[2], max_h) for f in feats]
     k_min = int(-np.log2(np.float32(scales[0])))
     k_max = int(-np.log2(np.float32(scales[-1])))
+    if k_max < k_min:
+        raise InputError(
+            f"features must go from the finest level to the coarsest (as torchvision's and detectron2's "
+            f"poolers take them); the heights {[f.shape[2] for f in feats]} get coarser first"
+        )
     if len(feats) == 1:
         levels = np.zeros(len(checked.batch), np.int64)
     else:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, checked_cost, chunked_gradient, prepare
+from ..engine.execute import Boxes, checked_cost, chunked_gradient, direct_args, in_dtype, prepare
 from ..engine.plan_extra import IntegralAxis, plan_prroi_axis
 from ..engine.validate import check_grad_output
 
@@ -76,8 +76,9 @@ def prroi_pool(
     if out.size:
         cost = checked_cost("PrRoI Pooling", _cost(y, x, size, feat.shape[1]))
         last = kernels.to_channels_last(feat)
-        kernels.align_avg_forward(last, checked.batch, *_taps(y), *_taps(x), out, cost=cost)
-    return out.astype(dtype, copy=False)
+        no_samples = direct_args(None)  # the integral has no samples to fall back on
+        kernels.align_avg_forward(last, checked.batch, *_taps(y), *_taps(x), *no_samples, out, cost=cost)
+    return in_dtype(out, dtype)
 
 
 def _dense(a: IntegralAxis, k: int, bins: int, extent: int) -> np.ndarray:
@@ -111,7 +112,8 @@ def prroi_pool_backward(
     grad_boxes : ndarray of shape (K, 4)
         With respect to ``(x1, y1, x2, y2)`` (the batch index has none). The
         moving bin edges contribute the line integrals along them (Leibniz'
-        rule) and the changing area its share; boxes of size 0 get 0.
+        rule) and the changing area its share; boxes of size 0, or beyond the
+        float range of the input, get 0.
     """
     feat, dtype, checked, size, scale, y, x = _plan(input, boxes, output_size, spatial_scale)
     K, C = len(checked.batch), feat.shape[1]
@@ -129,8 +131,8 @@ def prroi_pool_backward(
     grad_boxes = np.zeros((K, 4))
     for k in range(K):
         bh, bw = float(y.bin_size[k]), float(x.bin_size[k])
-        if bh <= 0 or bw <= 0:
-            continue
+        if not (0 < bh < np.inf and 0 < bw < np.inf and np.isfinite(y.start[k]) and np.isfinite(x.start[k])):
+            continue  # an empty box, or one beyond the float range (no taps): no gradient
         F = feat[checked.batch[k]].astype(np.float64)
         G = grad[k].astype(np.float64)
         Iy, Ix = _dense(y, k, PH, H), _dense(x, k, PW, W)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, checked_cost, pool_cost, prepare, run_backward, taps
+from ..engine.execute import Boxes, checked_cost, in_dtype, pool_cost, prepare, run_backward, taps
 from ..engine.plan import plan_roi_align, plan_roi_pool
 from ..engine.validate import check_grad_output, check_sampling_ratio
 from ..errors import InputError
@@ -86,7 +86,7 @@ def ps_roi_align(
     if out.size:
         cost = checked_cost("position-sensitive RoI Align", _align_cost(plan) * co)
         kernels.ps_align_forward(feat, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out, cost=cost)
-    return out.astype(dtype, copy=False)
+    return in_dtype(out, dtype)
 
 
 def ps_roi_align_backward(
@@ -105,7 +105,7 @@ def ps_roi_align_backward(
         cost = checked_cost("the backward of position-sensitive RoI Align", _align_cost(plan) * co)
         args = (grad, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], dfeat)
         run_backward(kernels.ps_align_backward, *args, cost=cost / co, items=co)
-    return dfeat.astype(dtype, copy=False)
+    return in_dtype(dfeat, dtype)
 
 
 def _pool(input: Any, boxes: Boxes, output_size: Any, spatial_scale: Any):  # type: ignore[no-untyped-def]
@@ -148,7 +148,7 @@ def ps_roi_pool(
         kernels.ps_pool_forward(
             feat, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost
         )
-    return out.astype(dtype, copy=False)
+    return in_dtype(out, dtype)
 
 
 def ps_roi_pool_backward(
@@ -163,4 +163,4 @@ def ps_roi_pool_backward(
         cost = checked_cost("the backward of position-sensitive RoI Pool", pool_cost(plan, co))
         args = (grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, dfeat)
         run_backward(kernels.ps_pool_backward, *args, cost=cost / co, items=co)
-    return dfeat.astype(dtype, copy=False)
+    return in_dtype(dfeat, dtype)

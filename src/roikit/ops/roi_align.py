@@ -21,6 +21,7 @@ from ..engine.execute import (
     align_avg_cost,
     align_max_cost,
     chunked_gradient,
+    in_dtype,
     make_align_plan,
     max_args,
     run_align,
@@ -102,7 +103,7 @@ def roi_align(
     array([[[[2.5]]]], dtype=float32)
     """
     feat, dtype, plan = make_align_plan(input, boxes, output_size, spatial_scale, sampling_ratio, aligned)
-    return run_align(plan, feat, check_mode(mode)).astype(dtype, copy=False)
+    return in_dtype(run_align(plan, feat, check_mode(mode)), dtype)
 
 
 def roi_align_backward(

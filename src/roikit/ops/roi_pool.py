@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, chunked_gradient, make_pool_plan, pool_cost, run_pool
+from ..engine.execute import Boxes, chunked_gradient, in_dtype, make_pool_plan, pool_cost, run_pool
 from ..engine.validate import check_grad_output
 
 __all__ = ["roi_pool", "roi_pool_backward"]
@@ -59,7 +59,7 @@ def roi_pool(
     array([[[[15.]]]], dtype=float32)
     """
     feat, dtype, plan = make_pool_plan(input, boxes, output_size, spatial_scale)
-    return run_pool(plan, feat).astype(dtype, copy=False)
+    return in_dtype(run_pool(plan, feat), dtype)
 
 
 def roi_pool_backward(

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.budget import check_output_bytes
-from ..engine.execute import chunked_gradient
+from ..engine.execute import chunked_gradient, in_dtype
 from ..engine.plan_extra import RotatedPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
@@ -164,7 +164,7 @@ def roi_align_rotated(
     if out.size:
         last = kernels.to_channels_last(feat)
         kernels.rotated_forward(last, *_args(plan), out, cost=_cost(plan, feat.shape[1]))
-    return out.astype(dtype, copy=False)
+    return in_dtype(out, dtype)
 
 
 def roi_align_rotated_backward(
