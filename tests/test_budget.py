@@ -114,3 +114,103 @@ def test_legitimate_large_work_stays_inside_the_budget() -> None:
 def test_a_spatial_scale_beyond_the_dtype_is_refused(scale: float) -> None:
     with pytest.raises(roikit.ParameterError, match="spatial_scale"):
         roikit.roi_align(X, M, 2, spatial_scale=scale)
+
+
+# ----------------------------------------------------------------------------- the third round's cases
+# Each case used 1 to 8 GB (or minutes) before; now it runs in bounded memory or is refused up front.
+
+
+def peak_mib(call: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_roi_pool_has_a_work_budget() -> None:
+    # A 1 GiB map with 10,000 full-map boxes is inside every byte limit but would run for minutes.
+    x = np.broadcast_to(np.float32(0), (1, 256, 1024, 1024))
+    boxes = np.tile(np.float32([0, 0, 0, 1023, 1023]), (10_000, 1))
+    refused(lambda: roikit.roi_pool(x, boxes, 1), r"RoI Pool would take 2.68e\+12 operations .*MAX_WORK")
+    refused(
+        lambda: roikit.roi_pool_backward(np.ones((10_000, 256, 1, 1), np.float32), x, boxes, 1), "MAX_WORK"
+    )
+
+
+def test_rotated_roi_align_keeps_its_memory_bounded() -> None:
+    small = np.zeros((1, 1, 8, 8), np.float32)
+
+    def many_samples() -> None:  # sampling_ratio 1024, 32 boxes: a million samples a box (3.8 GB before)
+        roikit.roi_align_rotated(
+            small, np.tile(np.float32([0, 4, 4, 4, 4, 30]), (32, 1)), 1, sampling_ratio=1024
+        )
+
+    def many_samples_backward() -> None:  # 5 GB before
+        rois = np.tile(np.float32([0, 2, 2, 2, 2, 30]), (5, 1))
+        roikit.roi_align_rotated_backward(
+            np.zeros((5, 1, 1, 1), np.float32), small[..., :4, :4], rois, 1, sampling_ratio=1024
+        )
+
+    def wide_adaptive() -> None:  # one box 1e7 wide, adaptive (4.4 GB and 33 s before)
+        roikit.roi_align_rotated(small, np.float32([[0, 4, 4, 1e7, 4, 30]]), 7)
+
+    assert peak_mib(many_samples) < 16
+    assert peak_mib(many_samples_backward) < 16
+    assert peak_mib(wide_adaptive) < 64
+    # wider still: refused, by the plan's side or by the samples' work
+    refused(
+        lambda: roikit.roi_align_rotated(small, np.float32([[0, 4, 4, 1e9, 4, 30]]), 7), "MAX_PLAN_SAMPLES"
+    )
+    refused(
+        lambda: roikit.roi_align_rotated(X, np.float32([[0, 4, 4, 1e6, 1e6, 30]]), 7),
+        "pass a positive sampling_ratio",
+    )
+
+
+def test_a_rotated_output_of_16_million_bins_costs_its_output_not_its_samples() -> None:
+    # 8 GB before (every sample stored); now the output (64 MB) and one row of bin starts.
+    def wide_output() -> None:
+        roikit.roi_align_rotated(X, np.float32([[0, 4, 4, 4, 4, 30]]), (1, 2**24), sampling_ratio=2)
+
+    assert peak_mib(wide_output) < 3 * 64 + 32
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: roikit.crop_and_resize(
+            np.zeros((1, 8, 8, 1), np.float32), np.float32([[0, 0, 1, 1]]), [0], (1, 2**24)
+        ),
+        lambda: roikit.prroi_pool(X, M, (1, 2**24)),
+        lambda: roikit.compare_conventions(np.zeros((4, 7)), (0, 0, 6, 3), (1, 2**24)),
+    ],
+    ids=["crop_and_resize", "prroi", "compare_conventions"],
+)
+def test_an_output_of_16_million_bins_is_refused_or_small(call: Callable[[], Any]) -> None:
+    # (1, 2**24) outputs took 3.3 to 8 GB of plan before; now the plan budget refuses them up front.
+    refused(call, r"MAX_PLAN_SAMPLES|MAX_TRACE_BINS")
+
+
+def test_the_plan_cache_is_bounded_in_bytes() -> None:
+    from roikit.engine import plan
+
+    plan.PLANS.clear()
+    rng = np.random.default_rng(1)
+    for _ in range(8):  # 2.7 GB of cached plans after 8 such calls before
+        boxes = np.column_stack([np.zeros(4096), rng.uniform(0, 30, (4096, 4))]).astype(np.float32)
+        roikit.roi_align(X[:, :, :32, :32], boxes, 2, sampling_ratio=16)
+        assert plan.PLANS.nbytes <= budget.MAX_PLAN_CACHE_BYTES
+    assert len(plan.PLANS) >= 1
+
+
+def test_the_working_copy_of_the_input_is_budgeted() -> None:
+    # A broadcast view of 6 GB would be copied whole: refused with its size, not a MemoryError.
+    huge = np.broadcast_to(np.float32(1), (1, 1, 40000, 40000))
+    refused(
+        lambda: roikit.roi_align(
+            huge.astype(np.float64, copy=False) if False else huge[..., ::1, ::1], M, 2, sampling_ratio=1
+        ),
+        "the working copy of input",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -176,3 +177,86 @@ def test_numpy_integer_parameters_are_accepted() -> None:
 
 def test_integer_boxes_are_accepted() -> None:
     assert roikit.roi_pool(X, B.astype(np.int64), 2).shape == (2, 3, 2, 2)
+
+
+# ----------------------------------------------------------------------------- the third round's cases
+
+
+def test_documented_modules_import_and_are_the_engine_s() -> None:
+    import importlib
+
+    import roikit.budget
+    import roikit.threads
+    from roikit.threads import set_num_threads
+
+    import roikit.figures
+
+    assert roikit.budget is importlib.import_module("roikit.engine.budget")
+    assert roikit.threads is importlib.import_module("roikit.engine.threads")
+    assert set_num_threads is roikit.threads.set_num_threads
+    assert roikit.figures.align_figure is importlib.import_module("roikit.render.figures").align_figure
+    old = roikit.budget.MAX_WORK
+    try:  # a limit raised through the public module is the limit the engine applies
+        roikit.budget.MAX_WORK = 1
+        with pytest.raises(roikit.ParameterError, match="MAX_WORK"):
+            roikit.roi_pool(np.ones((1, 1, 4, 4), np.float32), np.float32([[0, 0, 0, 3, 3]]), 1)
+    finally:
+        roikit.budget.MAX_WORK = old
+
+
+def test_big_endian_input_is_read_and_masked_input_refused() -> None:
+    x = np.arange(16, dtype=">f4").reshape(1, 1, 4, 4)
+    assert roikit.roi_align(x, np.array([[0, 0, 0, 2, 2]], ">f4"), 1, sampling_ratio=1)[0, 0, 0, 0] == 5
+    masked = np.ma.masked_greater(x.astype(np.float32), 10)
+    with pytest.raises(roikit.DTypeError, match=r"input is a masked array; roikit's ops do not read masks"):
+        roikit.roi_pool(masked, np.float32([[0, 0, 0, 3, 3]]), 1)
+
+
+def test_a_box_list_item_that_cannot_be_converted_names_its_place() -> None:
+    class OnTheGPU:
+        def __array__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise TypeError("can't convert cuda:0 device type tensor to numpy")
+
+    x = np.ones((2, 1, 4, 4), np.float32)
+    with pytest.raises(
+        roikit.DTypeError, match=r"boxes\[1\] must be an array of shape \(L, 4\); could not convert"
+    ):
+        roikit.roi_align(x, [np.float32([[0, 0, 1, 1]]), OnTheGPU()], 2)
+
+
+def test_python_list_boxes_take_the_input_s_dtype() -> None:
+    x = np.arange(64, dtype=np.float32).reshape(1, 1, 8, 8)
+    listed = roikit.roi_align(x, [[0, 1.0, 1, 6, 7]], 2, sampling_ratio=2)
+    typed = roikit.roi_align(x, np.float32([[0, 1, 1, 6, 7]]), 2, sampling_ratio=2)
+    assert np.array_equal(listed, typed)
+    with pytest.raises(roikit.BoxError, match=r"boxes\[0, 3\] is beyond the range of float32"):
+        roikit.roi_align(x, [[0, 0, 0, 1e300, 2]], 2)
+
+
+def test_messages_name_the_argument_the_user_passed() -> None:
+    x = np.ones((1, 1, 8, 8), np.float32)
+    with pytest.raises(roikit.ParameterError, match=r"^output_height is 0; it must be in \[1, inf\]$"):
+        roikit.onnx_roi_align(x, np.float32([[0, 0, 4, 4]]), np.array([0]), 0, 2)
+    with pytest.raises(roikit.ParameterError, match="^output_width must be an integer; got 2.5$"):
+        roikit.onnx_roi_align(x, np.float32([[0, 0, 4, 4]]), np.array([0]), 2, 2.5)
+    levels = [np.ones((1, 1, 4, 4), np.float32), np.ones((1, 1, 8, 8), np.float32)]  # coarsest first
+    with pytest.raises(
+        roikit.InputError, match="features must go from the finest level to the coarsest"
+    ) as exc:
+        roikit.multiscale_roi_align(levels, [np.float32([[0, 0, 10, 10]])], [(32, 32)], 2)
+    assert "k_max" not in str(exc.value)
+
+
+def test_float16_max_mode_on_nan_is_minus_inf_without_a_warning() -> None:
+    x = np.full((1, 1, 4, 4), np.nan, np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = roikit.roi_align(x, np.float16([[0, 0, 0, 2, 2]]), 2, mode="max")
+    # -FLT_MAX (mmcv's start value, what a bin of NaN points gives) is beyond float16: -inf
+    assert out.dtype == np.float16 and np.all(out == -np.inf)
+
+
+def test_rotated_boxes_beyond_float32_are_refused_not_zero() -> None:
+    x = np.ones((1, 1, 4, 4), np.float32)
+    with pytest.raises(roikit.BoxError, match=r"rois\[0, 3\] is beyond the range of float32"):
+        roikit.roi_align_rotated(x, np.array([[0, 2, 2, 1e300, 2, 0]]), 2)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -288,3 +292,48 @@ def test_demo_figures_speak_the_demo_language(tmp_path) -> None:  # type: ignore
     for name in ko:
         ko_png, en_png = (tmp_path / lang / f"{name}.png" for lang in ("ko", "en"))
         assert ko_png.read_bytes() != en_png.read_bytes()
+
+
+def test_korean_figures_find_a_system_hangul_font_without_the_extra(tmp_path: Path) -> None:
+    # Without koreanize-matplotlib, any installed font with Hangul is used (Debian's fonts-nanum,
+    # Noto Sans CJK, UnDotum ...): here the extra's own NanumGothic file, registered as a system font.
+    import importlib.util
+
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    nanum = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
+    script = f"""
+import importlib.util
+real = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *a: None if name == "koreanize_matplotlib" else real(name, *a)
+from matplotlib import font_manager
+font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist
+                                    if f.name == "DejaVu Sans"]  # a machine without Hangul fonts
+font_manager.fontManager.addfont({str(nanum)!r})  # ... until one is installed
+import numpy as np, roikit, roikit.figures
+from roikit.render import figures
+t = roikit.explain_roi_pool(np.arange(16.0).reshape(4, 4), (0.4, 0.6, 2.5, 2.5), 2, lang="ko")
+roikit.figures.pool_figure(t).figure.savefig({str(tmp_path / "ko.png")!r})
+print(figures._families("ko")[0])
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "NanumGothic" and (tmp_path / "ko.png").stat().st_size > 10_000
+
+
+def test_without_any_hangul_font_korean_figures_are_one_line_naming_the_extra(tmp_path: Path) -> None:
+    script = """
+import importlib.util, sys
+real = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *a: None if name == "koreanize_matplotlib" else real(name, *a)
+from matplotlib import font_manager
+font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist if f.name == "DejaVu Sans"]
+from roikit.frontends.cli import main
+sys.argv = ["roikit", "demo", "--lang", "ko", "--format", "html"]
+main()
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == (
+        "roikit: 오류: 한국어 그림에는 한글 글꼴이 필요합니다: pip install 'roikit[figures]'(NanumGothic "
+        "포함) 또는 Debian의 fonts-nanum, fonts-noto-cjk 같은 시스템 글꼴을 설치하세요\n"
+    )

@@ -30,6 +30,7 @@ from .validate import (
 __all__ = [
     "Boxes",
     "box_rounds",
+    "channels_last",
     "direct_args",
     "in_dtype",
     "chunked_gradient",
@@ -63,9 +64,20 @@ def prepare(
     checked = check_boxes(boxes, arr.shape[0], arr.dtype)
     shape = (checked.batch.shape[0], arr.shape[1], *size)
     check_output_bytes("the output", shape, compute_dtype(arr.dtype).itemsize)
-    check_output_bytes("the working copy of input", arr.shape, compute_dtype(arr.dtype).itemsize)
-    feat = np.ascontiguousarray(arr, dtype=compute_dtype(arr.dtype))
-    return feat, arr.dtype, checked, size, scale
+    # The input is not copied here: the kernels read it in place (float16 is converted to float32, a
+    # copy the budget checks first), after the call's work has been checked.
+    input_dtype = arr.dtype
+    dtype = compute_dtype(input_dtype)
+    if input_dtype != dtype:
+        check_output_bytes("the working copy of input", arr.shape, dtype.itemsize)
+        arr = arr.astype(dtype)
+    return arr, input_dtype, checked, size, scale
+
+
+def channels_last(feat: np.ndarray) -> np.ndarray:
+    """The (N, H, W, C) copy of the features the kernels read, after checking its size."""
+    check_output_bytes("the working copy of input", feat.shape, feat.dtype.itemsize)
+    return kernels.to_channels_last(feat)
 
 
 def make_align_plan(
@@ -221,7 +233,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     out = _output(plan, feat.shape[1])
     if out.size == 0:
         return out
-    last = kernels.to_channels_last(feat)
+    last = channels_last(feat)
     C = feat.shape[1]
     if mode == "avg":
         cost = checked_cost("RoI Align", align_avg_cost(plan, C))
@@ -242,7 +254,7 @@ def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
         return out
     y, x = plan.y, plan.x
     cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-    last = kernels.to_channels_last(feat)
+    last = channels_last(feat)
     kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost)
     return out
 
@@ -257,7 +269,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
         args = max_args(plan, feat.shape[1])
-        last = kernels.to_channels_last(feat)
+        last = channels_last(feat)
         zeros = np.zeros(shape, plan.dtype)
         kernels.align_max_forward(
             last, *args, zeros, win_y, win_x, False, cost=align_max_cost(plan, shape[1])
@@ -271,6 +283,6 @@ def run_pool_winners(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     if win.size:
         y, x = plan.y, plan.x
         cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-        last = kernels.to_channels_last(feat)
+        last = channels_last(feat)
         kernels.pool_winners(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, win, cost=cost)
     return win

@@ -12,7 +12,7 @@ from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis
 from ..engine.validate import check_mode, compute_dtype
 from ..i18n import text
-from ..i18n.numbers import fmt, operand
+from ..i18n.numbers import fmt, given, operand
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import as_rows, convention_line, input_step, output_step, summary_step
 from .trace import Step, Trace
@@ -325,7 +325,7 @@ def _check_step(
     PH, PW = plan.output_size
     b = ", ".join(fmt(v) for v in box)
     sr, aligned = plan.sampling_ratio, plan.aligned
-    common = dict(ph=PH, pw=PW, s=fmt(scale), sr=sr, sr0=max(sr, 0), a=aligned, b=b)
+    common = dict(ph=PH, pw=PW, s=given(scale), sr=sr, sr0=max(sr, 0), a=aligned, b=b)
     if mode == "avg":
         lines = [
             text(lang, "check.align.torchvision", **common),
@@ -448,7 +448,7 @@ def explain_roi_align(
     x, y = plan.x, plan.y
     PH, PW = plan.output_size
     gh, gw = float(y.grid[0]), float(x.grid[0])
-    s = fmt(np.float64(plan.dtype.type(spatial_scale)))
+    s = given(np.float64(plan.dtype.type(spatial_scale)))
 
     samples = {"y": [_axis_samples(y, p) for p in range(PH)], "x": [_axis_samples(x, p) for p in range(PW)]}
     focus = focus_bin(bin, plan.output_size)

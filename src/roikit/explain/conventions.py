@@ -16,7 +16,7 @@ from ..engine.budget import check_trace_bins
 from ..engine.validate import check_output_size, check_real_array, check_spatial_scale
 from ..errors import ParameterError, RoIError
 from ..i18n import text
-from ..i18n.numbers import fmt
+from ..i18n.numbers import fmt, given
 from ..ops.conventions import CONVENTIONS, get_convention
 from .inputs import check_lang, prepare
 from .trace import Step, Table, Trace
@@ -81,7 +81,7 @@ def compare_conventions(
         lang,
         "conv.box",
         box=", ".join(fmt(v) for v in b),
-        s=fmt(spatial_scale),
+        s=given(spatial_scale),
         h=m.shape[0],
         w=m.shape[1],
         ph=size[0],

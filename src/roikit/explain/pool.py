@@ -10,7 +10,7 @@ from ..engine.execute import make_pool_plan, run_pool, run_pool_winners
 from ..engine.plan import PoolAxis, PoolPlan
 from ..engine.validate import compute_dtype
 from ..i18n import text
-from ..i18n.numbers import fmt, minus, operand
+from ..i18n.numbers import fmt, given, minus, operand
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import (
     MAX_TABLE,
@@ -199,7 +199,7 @@ def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis,
 def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float, mis: dict[str, Any]) -> Step:
     PH, PW = plan.output_size
     lines = [
-        text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW, s=fmt(scale)),
+        text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW, s=given(scale)),
         text(lang, "check.myths"),
     ]
     shared = _first_overlap(plan)
@@ -292,7 +292,7 @@ def explain_roi_pool(
     H, W = img.shape
     x, y = plan.x, plan.y
     PH, PW = plan.output_size
-    s = fmt(np.float64(plan.dtype.type(spatial_scale)))
+    s = given(np.float64(plan.dtype.type(spatial_scale)))
 
     focus = focus_bin(bin, plan.output_size)
     fy, fx = focus if focus is not None else (None, None)

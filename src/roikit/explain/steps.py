@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..i18n import text
-from ..i18n.numbers import fmt
+from ..i18n.numbers import given
 from ..ops.conventions import get_convention
 from .trace import Step, Table
 
@@ -57,11 +57,11 @@ def input_step(
     h, w = img.shape
     ch = text(lang, "input.channel", c=channel) if channels > 1 else ""
     coords = np.asarray(box, np.float64).ravel()[-4:]
-    x1, y1, x2, y2 = (fmt(v) for v in coords)
+    x1, y1, x2, y2 = (given(v) for v in coords)
     lines = [text(lang, "input.map", h=h, w=w, channel=ch)]
     if source:
         lines.append(source)
-    lines.append(text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=fmt(scale), ph=size[0], pw=size[1]))
+    lines.append(text(lang, "input.box", x1=x1, y1=y1, x2=x2, y2=y2, s=given(scale), ph=size[0], pw=size[1]))
     lines += extra
     with np.errstate(over="ignore", invalid="ignore"):
         around = [

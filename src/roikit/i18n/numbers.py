@@ -22,6 +22,20 @@ def fmt(value: float | int | None, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def given(value: float | int, digits: int = 4) -> str:
+    """A number the user gave (a box coordinate, ``spatial_scale``): :func:`fmt`, never a false 0.
+
+    Examples
+    --------
+    >>> given(0.25), given(1e-320), given(-3e-9)
+    ('0.25', '1e-320', '-3e-09')
+    """
+    text = fmt(value, digits)
+    if text == "0" and value != 0:
+        return f"{float(value):.4g}"
+    return text
+
+
 def minus(value: float | int, digits: int = 4) -> str:
     """:func:`fmt` with a true minus sign (U+2212), as the walkthrough writes negatives.
 

@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, checked_cost, chunked_gradient, direct_args, in_dtype, prepare
+from ..engine.execute import (
+    Boxes,
+    channels_last,
+    checked_cost,
+    chunked_gradient,
+    direct_args,
+    in_dtype,
+    prepare,
+)
 from ..engine.plan_extra import IntegralAxis, plan_prroi_axis
 from ..engine.validate import check_grad_output
 
@@ -75,7 +83,7 @@ def prroi_pool(
     out = np.zeros((len(checked.batch), feat.shape[1], *size), feat.dtype)
     if out.size:
         cost = checked_cost("PrRoI Pooling", _cost(y, x, size, feat.shape[1]))
-        last = kernels.to_channels_last(feat)
+        last = channels_last(feat)
         no_samples = direct_args(None)  # the integral has no samples to fall back on
         kernels.align_avg_forward(last, checked.batch, *_taps(y), *_taps(x), *no_samples, out, cost=cost)
     return in_dtype(out, dtype)

@@ -85,7 +85,9 @@ def ps_roi_align(
     out = np.zeros((plan.num_boxes, co, *plan.output_size), plan.dtype)
     if out.size:
         cost = checked_cost("position-sensitive RoI Align", _align_cost(plan) * co)
-        kernels.ps_align_forward(feat, plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out, cost=cost)
+        kernels.ps_align_forward(
+            np.ascontiguousarray(feat), plan.batch, *taps(plan.y)[:3], *taps(plan.x)[:3], out, cost=cost
+        )
     return in_dtype(out, dtype)
 
 

@@ -20,6 +20,8 @@ from ..engine.execute import (
     Boxes,
     align_avg_cost,
     align_max_cost,
+    channels_last,
+    checked_cost,
     chunked_gradient,
     in_dtype,
     make_align_plan,
@@ -155,7 +157,9 @@ def roi_align_backward(
         args = (grad, plan.batch, *taps(plan.y), *taps(plan.x))
         cost = align_avg_cost(plan, C)
         return chunked_gradient(feat, dtype, kernels.align_avg_backward, *args, what="RoI Align", cost=cost)
-    args = (kernels.to_channels_last(feat), grad, *max_args(plan, C))
+    cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
+    args = (*max_args(plan, C),)
+    last = channels_last(feat)
     return chunked_gradient(
-        feat, dtype, kernels.align_max_backward, *args, what="RoI Align", cost=align_max_cost(plan, C)
+        feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost
     )

@@ -10,7 +10,16 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, chunked_gradient, in_dtype, make_pool_plan, pool_cost, run_pool
+from ..engine.execute import (
+    Boxes,
+    channels_last,
+    checked_cost,
+    chunked_gradient,
+    in_dtype,
+    make_pool_plan,
+    pool_cost,
+    run_pool,
+)
 from ..engine.validate import check_grad_output
 
 __all__ = ["roi_pool", "roi_pool_backward"]
@@ -101,6 +110,6 @@ def roi_pool_backward(
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     y, x = plan.y, plan.x
-    args = (kernels.to_channels_last(feat), grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end)
-    cost = pool_cost(plan, feat.shape[1])
+    cost = checked_cost("the backward of RoI Pool", pool_cost(plan, feat.shape[1]))  # before any copy
+    args = (channels_last(feat), grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end)
     return chunked_gradient(feat, dtype, kernels.pool_backward, *args, what="RoI Pool", cost=cost)

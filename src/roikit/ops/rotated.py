@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.budget import check_output_bytes
-from ..engine.execute import chunked_gradient, in_dtype
+from ..engine.execute import channels_last, chunked_gradient, in_dtype
 from ..engine.plan_extra import RotatedPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
@@ -78,7 +78,7 @@ def _prepare(
     check_output_bytes("the output", (len(b), arr.shape[1], *size), dtype.itemsize)
     check_output_bytes("the working copy of input", arr.shape, dtype.itemsize)
     plan = plan_roi_align_rotated(coords, b, arr.shape, size, scale, sr, aligned, theta)
-    return np.ascontiguousarray(arr, dtype=dtype), arr.dtype, plan
+    return (arr if arr.dtype == dtype else arr.astype(dtype)), arr.dtype, plan
 
 
 def _args(plan: RotatedPlan) -> tuple[Any, ...]:
@@ -162,7 +162,7 @@ def roi_align_rotated(
     )
     out = np.zeros((plan.num_boxes, feat.shape[1], *plan.output_size), plan.dtype)
     if out.size:
-        last = kernels.to_channels_last(feat)
+        last = channels_last(feat)
         kernels.rotated_forward(last, *_args(plan), out, cost=_cost(plan, feat.shape[1]))
     return in_dtype(out, dtype)
 
