@@ -77,7 +77,7 @@ def test_the_walkthrough_is_the_backward_ops_and_its_parts_add_up(case, mode, sr
     op = roikit.roi_align_backward(g[None, None], m[None, None], rows, size, 1.0, sr, aligned, mode)
     np.testing.assert_array_equal(np.array(t.grad_input), op[0, 0])
     added = np.zeros_like(m)
-    for part in t.data["contributions"]:
+    for part in t.data.contributions:
         for (r, c), v in part:
             added[r, c] += v
     np.testing.assert_allclose(added, op[0, 0], atol=1e-9)

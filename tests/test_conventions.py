@@ -38,7 +38,7 @@ def test_registry_names_and_descriptions() -> None:
 
 def test_compare_runs_each_convention_through_its_op() -> None:
     t = compare_conventions(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
-    out = {k: np.array(v) for k, v in t.data["outputs"].items()}
+    out = {k: np.array(v) for k, v in t.data.outputs.items()}
     box = np.array([[0, *DEMO_BOX]])
     x = DEMO_MAP[None, None]
     np.testing.assert_array_equal(out["torchvision"], roikit.roi_align(x, box, 2, DEMO_SCALE, -1, True)[0, 0])
@@ -67,7 +67,7 @@ def test_compare_runs_each_convention_through_its_op() -> None:
 def test_tf_convention_puts_the_box_corners_on_the_first_and_last_samples() -> None:
     m = np.arange(25.0).reshape(5, 5)
     out = np.array(
-        compare_conventions(m, (1, 1, 3, 3), 3, names=["tf-crop-and-resize"]).data["outputs"][
+        compare_conventions(m, (1, 1, 3, 3), 3, names=["tf-crop-and-resize"]).data.outputs[
             "tf-crop-and-resize"
         ]
     )
@@ -77,7 +77,7 @@ def test_tf_convention_puts_the_box_corners_on_the_first_and_last_samples() -> N
 
 def test_tensorpack_needs_a_square_output() -> None:
     t = compare_conventions(DEMO_MAP, DEMO_BOX, (2, 3), DEMO_SCALE)
-    assert t.data["outputs"]["tensorpack"] is None
+    assert t.data.outputs["tensorpack"] is None
     assert "tensorpack: tensorpack's roi_align makes square outputs only" in t.steps[0].lines
 
 

@@ -29,9 +29,9 @@ def test_pool_walkthrough_output_is_the_op_output(example):  # type: ignore[no-u
     trace = roikit.explain_roi_pool(m, box, size, scale)
     op = roikit.roi_pool(m[None, None], np.array([[0, *box]]), size, scale)[0, 0]
     np.testing.assert_array_equal(np.array(trace.output), op)
-    for b in trace.data["bins"]:  # the named winner cell holds the bin's value
-        if b["winner"] is not None:
-            assert m[tuple(b["winner"])] == b["value"]
+    for b in trace.data.bins:  # the named winner cell holds the bin's value
+        if b.winner is not None:
+            assert m[tuple(b.winner)] == b.value
 
 
 @given(examples(), st.integers(-1, 3), st.booleans(), st.sampled_from(["avg", "max"]))
@@ -40,12 +40,12 @@ def test_align_walkthrough_output_is_the_op_output(example, sr, aligned, mode): 
     trace = roikit.explain_roi_align(m, box, size, scale, sr, aligned, mode)
     op = roikit.roi_align(m[None, None], np.array([[0, *box]]), size, scale, sr, aligned, mode)
     np.testing.assert_array_equal(np.array(trace.output), op[0, 0])
-    for b in trace.data["bins"]:
-        points = [p["value"] for p in b["points"]]
-        if mode == "max" and b["winner"] is not None:  # the marked point holds the bin's value
-            assert points[b["winner"]] == b["value"]
-        if mode == "avg" and points and len(points) == trace.data["count"]:
-            assert sum(points) / trace.data["count"] == pytest.approx(b["value"], abs=1e-12)
+    for b in trace.data.bins:
+        points = [p.value for p in b.points]
+        if mode == "max" and b.winner is not None:  # the marked point holds the bin's value
+            assert points[b.winner] == b.value
+        if mode == "avg" and points and len(points) == trace.data.count:
+            assert sum(points) / trace.data.count == pytest.approx(b.value, abs=1e-12)
 
 
 def test_channel_of_a_3d_map_is_explained(rng):  # type: ignore[no-untyped-def]

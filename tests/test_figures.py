@@ -23,7 +23,7 @@ M = np.arange(49.0).reshape(7, 7) % 5
 def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ignore[no-untyped-def]
     trace = explain_roi_align(M, (0.7, 1.2, 5.6, 5.9), size, 1.0, sr, mode="max")
     d = figures.align_figure(trace)
-    gh, gw = trace.data["y"]["grid"], trace.data["x"]["grid"]
+    gh, gw = trace.data.y.grid, trace.data.x.grid
     assert len(d.points) == size[0] * size[1] * gh * gw
     assert len(d.bins) == size[0] * size[1] and len(d.roi) == 1
     assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
@@ -31,7 +31,7 @@ def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ign
     texts = [t.get_text() for t in d.labels]
     assert all(
         f"{w:.4f}".rstrip("0").rstrip(".") in texts
-        for w in trace.data["bins"][0]["points"][trace.data["bins"][0]["winner"]]["weights"]
+        for w in trace.data.bins[0].points[trace.data.bins[0].winner].weights
     )
     assert "RoI Align (max)" in d.ax.get_title()
 
@@ -48,7 +48,7 @@ def test_align_figure_avg_has_no_winners_and_marks_outside_points() -> None:
     trace = explain_roi_align(M, (-3.0, 1.0, 4.0, 5.0), 2, mode="avg")
     d = figures.align_figure(trace)
     assert d.winners == []
-    outside = [p for b in trace.data["bins"] for p in b["points"] if not p["inside"]]
+    outside = [p for b in trace.data.bins for p in b.points if not p.inside]
     assert outside  # this box reaches past x = -1
     hollow = [s for s in d.points if tuple(s.get_facecolor()[0][:3]) == (1.0, 1.0, 1.0)]
     assert len(hollow) == len(outside)
@@ -57,8 +57,8 @@ def test_align_figure_avg_has_no_winners_and_marks_outside_points() -> None:
 def test_bilinear_rectangles_have_the_weights_as_areas() -> None:
     trace = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.bilinear_figure(trace)
-    b = trace.data["bins"][0]
-    weights = b["points"][b["winner"]]["weights"]
+    b = trace.data.bins[0]
+    weights = b.points[b.winner].weights
     areas = [r.get_width() * r.get_height() for r in d.cells]
     np.testing.assert_allclose(areas, weights, atol=1e-12)
     assert len(d.points) == 4 and len(d.winners) == 1
@@ -119,10 +119,7 @@ def test_align_winners_are_drawn_where_the_trace_puts_them() -> None:
     trace = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.align_figure(trace)
     got = sorted(tuple(np.round(w.get_offsets()[0], 6)) for w in d.winners)
-    want = sorted(
-        (round(b["points"][b["winner"]]["x"], 6), round(b["points"][b["winner"]]["y"], 6))
-        for b in trace.data["bins"]
-    )
+    want = sorted((round(b.points[b.winner].x, 6), round(b.points[b.winner].y, 6)) for b in trace.data.bins)
     assert got == want == [(2.2, 5.1125), (3.4, 2.8625), (4.6, 3.9875), (5.8, 6.2375)]
 
 
@@ -135,10 +132,10 @@ def test_big_outputs_draw_one_bin_in_full_with_a_zoom() -> None:
     assert len(d.points) == 2 * 4 and len(d.winners) == 2
     assert "bin (0, 0) is drawn in full" in d.ax.get_title()
     d = figures.align_figure(trace, bin=(3, 5))
-    b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == (3, 5))
+    b = next(b for b in trace.data.bins if (b.ph, b.pw) == (3, 5))
     assert tuple(np.round(d.points[0].get_offsets()[0], 9)) == (
-        round(b["points"][0]["x"], 9),
-        round(b["points"][0]["y"], 9),
+        round(b.points[0].x, 9),
+        round(b.points[0].y, 9),
     )
 
 
@@ -268,11 +265,11 @@ def test_a_big_pool_figure_details_the_worked_bin_only() -> None:
     trace = explain_roi_pool(m, (1.3, 2.2, 18.4, 17.9), 7)
     d = figures.pool_figure(trace, bin=(2, 3))
     assert len(d.bins) == 49 and len(d.ideal) == 1
-    b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == (2, 3))
-    ideal = {(x["axis"], x["bin"]): x["ideal"] for x in trace.data["misalignment"]["bins"]}
+    b = next(b for b in trace.data.bins if (b.ph, b.pw) == (2, 3))
+    ideal = {(x.axis, x.bin): x.ideal for x in trace.data.misalignment.bins}
     assert d.ideal[0].get_x() == pytest.approx(ideal[("x", 3)][0])
     assert d.ideal[0].get_y() == pytest.approx(ideal[("y", 2)][0])
-    assert b["winner"] is not None and len(d.winners) >= 1
+    assert b.winner is not None and len(d.winners) >= 1
 
 
 def _hangul(fig) -> bool:  # type: ignore[no-untyped-def]

@@ -63,9 +63,9 @@ def test_bilinear_derivation_in_korean_names_the_method() -> None:
 
 def test_misalignment_of_the_demo_box_by_hand() -> None:
     trace = roikit.explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
-    mis = trace.data["misalignment"]
+    mis = trace.data.misalignment
     # Edges: 1.6 → 2 (+0.4 cells = +0.8 px at scale 0.5), 6.4 → 6, 2.3 → 2, 6.8 → 7.
-    got = [(e["side"], e["pooled"], round(e["shift"], 9), round(e["shift_px"], 9)) for e in mis["edges"]]
+    got = [(e.side, e.pooled, round(e.shift, 9), round(e.shift_px, 9)) for e in mis.edges]
     assert got == [
         ("left", 2, 0.4, 0.8),
         ("right", 6, -0.4, -0.8),
@@ -74,12 +74,12 @@ def test_misalignment_of_the_demo_box_by_hand() -> None:
     ]
     # Bins: w = 4.8 → [1.6, 4.0], [4.0, 6.4]; pooled (size 5, bin 2.5) columns 2…4 and 4…6.
     # h = 4.5 → [2.3, 4.55], [4.55, 6.8]; pooled (size 6, bin 3) rows 2…4 and 5…7.
-    bins = {(b["axis"], b["bin"]): ([round(v, 9) for v in b["ideal"]], b["pooled"]) for b in mis["bins"]}
+    bins = {(b.axis, b.bin): ([round(v, 9) for v in b.ideal], b.pooled) for b in mis.bins}
     assert bins == {
-        ("x", 0): ([1.6, 4.0], [2, 4]),
-        ("x", 1): ([4.0, 6.4], [4, 6]),
-        ("y", 0): ([2.3, 4.55], [2, 4]),
-        ("y", 1): ([4.55, 6.8], [5, 7]),
+        ("x", 0): ([1.6, 4.0], (2, 4)),
+        ("x", 1): ([4.0, 6.4], (4, 6)),
+        ("y", 0): ([2.3, 4.55], (2, 4)),
+        ("y", 1): ([4.55, 6.8], (5, 7)),
     }
     lines = steps(trace)["pool.misalignment"]
     assert "left edge x1 = 1.6 → column 2: +0.4 cells (+0.8 image px)" in lines
@@ -94,7 +94,7 @@ def test_an_integer_box_reports_no_rounding_shift() -> None:
     # d2l's example: box (0, 10, 30, 30) at scale 0.1 is (0, 1, 3, 3): nothing to round.
     m = np.arange(16.0).reshape(4, 4)
     trace = roikit.explain_roi_pool(m, (0, 10, 30, 30), (2, 2), 0.1)
-    assert all(abs(e["shift"]) < 1e-9 for e in trace.data["misalignment"]["edges"])
+    assert all(abs(e.shift) < 1e-9 for e in trace.data.misalignment.edges)
     lines = steps(trace)["pool.misalignment"]
     assert "The box lies on whole cells already: rounding moves no edge." in lines
     # The +1 is explained as a convention, not as a cost of rounding.
@@ -220,8 +220,8 @@ def test_pool_ties_go_to_the_first_cell_in_row_major_order() -> None:
     # sits at (0, 1) and (1, 0); the first in row-major order is (0, 1).
     m = np.array([[1, 5, 2, 2], [5, 3, 2, 2], [0, 0, 7, 7], [0, 0, 7, 7]], float)
     trace = roikit.explain_roi_pool(m, (0, 0, 3, 3), 2)
-    bins = {(b["ph"], b["pw"]): b["winner"] for b in trace.data["bins"]}
-    assert bins[(0, 0)] == [0, 1] and bins[(0, 1)] == [0, 2] and bins[(1, 1)] == [2, 2]
+    bins = {(b.ph, b.pw): b.winner for b in roikit.explain.trace.pool_data(trace).bins}
+    assert bins[(0, 0)] == (0, 1) and bins[(0, 1)] == (0, 2) and bins[(1, 1)] == (2, 2)
     assert (
         "max = 5, at (row 0, column 1) (the maximum appears 2 times; the first in row-major "
         "order wins)" in steps(trace)["pool.bin"]

@@ -51,11 +51,11 @@ def test_every_number_of_every_exercise_is_a_short_decimal(op, level, seed) -> N
     else:
         assert ex.output_size == (2, 2)
     if op == "pool" and level == 2:  # overlapping bins
-        x, y = t.data["x"], t.data["y"]
-        assert any(b < e for a in (x, y) for e, b in zip(a["bin_end"][:-1], a["bin_start"][1:], strict=True))
+        x, y = t.data.x, t.data.y
+        assert any(b < e for a in (x, y) for e, b in zip(a.bin_end[:-1], a.bin_start[1:], strict=True))
     if op == "align" and level == 3:
         assert ex.aligned and ex.sampling_ratio == -1
-        assert any(not p["inside"] for b in t.data["bins"] for p in b["points"])
+        assert any(not p.inside for b in t.data.bins for p in b.points)
 
 
 @pytest.mark.parametrize("op", ["pool", "align"])
@@ -128,11 +128,11 @@ def test_pool_mistakes_are_named(lang: str) -> None:
         assert got == step and text(lang, mistake) in line, line
     # Floor for both ends: the overlapping column or row is cut (level 2 always overlaps).
     t = ex.trace()
-    for step, a in (("rows", t.data["y"]), ("cols", t.data["x"])):
+    for step, a in (("rows", t.data.y), ("cols", t.data.x)):
         floor_only = [
             [
-                int(np.floor(p * a["bin_size"])) + a["start"],
-                int(np.floor((p + 1) * a["bin_size"])) + a["start"] - 1,
+                int(np.floor(p * a.bin_size)) + a.start,
+                int(np.floor((p + 1) * a.bin_size)) + a.start - 1,
             ]
             for p in range(2)
         ]
@@ -149,10 +149,8 @@ def test_align_mistakes_are_named(lang: str) -> None:
     ex = make_exercise("align", 2, 8)
     key = answers(ex)
     t = ex.trace()
-    y = t.data["y"]
-    thirds = [
-        [y["start"] + p * y["bin_size"] + (i + 1) * y["bin_size"] / 3 for i in range(2)] for p in range(2)
-    ]
+    y = t.data.y
+    thirds = [[y.start + p * y.bin_size + (i + 1) * y.bin_size / 3 for i in range(2)] for p in range(2)]
     got, line = first_wrong(ex, {"y": thirds}, lang)
     assert got == "y" and text(lang, "mistake.thirds") in line
     w = key["weights"]["0,0"]
@@ -180,10 +178,9 @@ def test_align_mistakes_are_named(lang: str) -> None:
     t3 = ex3.trace()
     out = [
         [
-            sum(p["value"] for p in b["points"] if p["inside"])
-            / max(sum(p["inside"] for p in b["points"]), 1)
-            for b in t3.data["bins"]
-            if b["ph"] == ph
+            sum(p.value for p in b.points if p.inside) / max(sum(p.inside for p in b.points), 1)
+            for b in t3.data.bins
+            if b.ph == ph
         ]
         for ph in range(2)
     ]

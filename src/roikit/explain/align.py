@@ -1,23 +1,29 @@
-"""RoI Align worked out by hand, from the plan the op executes."""
+"""RoI Align worked out by hand, from the plan the op executes.
+
+:func:`explain_roi_align` is a list of steps, each built by a small function
+from one :class:`AlignWalk`: the plan :func:`roikit.roi_align` runs, its
+output and winners, and the typed records of the trace's ``data``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from ..engine.budget import check_trace_points
+from ..engine.budget import check_trace_bins, check_trace_points
 from ..engine.execute import make_align_plan, run_align, run_align_winners
-from ..engine.plan import AlignAxis
+from ..engine.plan import AlignAxis, AlignPlan
 from ..engine.validate import check_mode, compute_dtype
 from ..i18n import text
 from ..i18n.numbers import fmt, given, operand
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import as_rows, convention_line, input_step, output_step, summary_step
-from .trace import Step, Trace
+from .trace import AlignAxisData, AlignBin, AlignData, Point, Step, Trace
 
-__all__ = ["explain_roi_align"]
+__all__ = ["AlignWalk", "explain_roi_align"]
 
 #: Above this many points per bin the average is written as a sum, not term by term.
 _MAX_TERMS = 16
@@ -56,7 +62,7 @@ def _clamp_notes(lang: str, s: dict[str, Any], name: str, extent: int) -> list[s
 
 def _bin_points(
     ys: list[dict[str, Any]], xs: list[dict[str, Any]], img: np.ndarray
-) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+) -> tuple[list[Point], list[tuple[int, int]]]:
     """Every point of one bin in row-major order, with its neighbours, weights and value.
 
     The products and the sum are the kernel's, in the plan's dtype and order.
@@ -66,13 +72,7 @@ def _bin_points(
     for sy in ys:
         for sx in xs:
             inside = sy["inside"] and sx["inside"]
-            pt: dict[str, Any] = {
-                "iy": sy["i"],
-                "ix": sx["i"],
-                "y": float(sy["coord"]),
-                "x": float(sx["coord"]),
-                "inside": inside,
-            }
+            common = dict(iy=sy["i"], ix=sx["i"], y=float(sy["coord"]), x=float(sx["coord"]), inside=inside)
             if inside:
                 hy, ly, hx, lx = sy["w_low"], sy["w_high"], sx["w_low"], sx["w_high"]
                 ws = (hy * hx, hy * lx, ly * hx, ly * lx)
@@ -84,19 +84,20 @@ def _bin_points(
                 )
                 vs = tuple(img[r, q] for r, q in cells)
                 v = ws[0] * vs[0] + ws[1] * vs[1] + ws[2] * vs[2] + ws[3] * vs[3]
-                pt.update(
+                point = Point(
+                    **common,
                     value=float(v),
-                    cells=[list(cq) for cq in cells],
-                    cell_values=[float(q) for q in vs],
-                    weights=[float(w) for w in ws],
+                    cells=tuple((int(r), int(q)) for r, q in cells),  # type: ignore[arg-type]
+                    cell_values=tuple(float(q) for q in vs),
+                    weights=tuple(float(w) for w in ws),
                     ly=float(ly),
                     hy=float(hy),
                     lx=float(lx),
                     hx=float(hx),
                 )
             else:
-                pt["value"] = 0.0
-            points.append(pt)
+                point = Point(**common, value=0.0)  # type: ignore[arg-type]
+            points.append(point)
             flats.append((sy["flat"], sx["flat"]))
     return points, flats
 
@@ -105,9 +106,7 @@ def _bin_points(
 _APPROX_DIGITS = 6
 
 
-def _digits(
-    points: list[dict[str, Any]], derived: list[int], count: float | None, value: float
-) -> tuple[int, bool]:
+def _digits(points: list[Point], derived: list[int], count: float | None, value: float) -> tuple[int, bool]:
     """The fewest decimals (4 to 12) at which every written sum can be redone on paper.
 
     Returns ``(d, True)``; or ``(6, False)`` when no such precision exists
@@ -119,7 +118,7 @@ def _digits(
     and (with ``count``) the written points average to the bin's written value,
     each up to the rounding of the last written decimal.
     """
-    numbers = [value] + [v for p in points for v in (p["y"], p["x"], p["value"], *p.get("weights", ()))]
+    numbers = [value] + [v for p in points for v in (p.y, p.x, p.value, *(p.weights or ()))]
     if not all(np.isfinite(numbers)):
         return 4, True
     for d in range(4, 13):
@@ -130,38 +129,41 @@ def _digits(
         half = Decimal(5) * Decimal(10) ** -(d + 1)
         ok = True
         for k, p in enumerate(points):
-            if not p["inside"]:
+            if not p.inside:
                 continue
-            terms = sum(f(w) * f(v) for w, v in zip(p["weights"], p["cell_values"], strict=True))
-            ok &= abs(terms - f(p["value"])) <= half
+            cells, vals, ws = p.neighbours()
+            terms = sum((f(w) * f(v) for w, v in zip(ws, vals, strict=True)), Decimal(0))
+            ok &= abs(terms - f(p.value)) <= half
             if k in derived:
-                ok &= abs(sum((f(w) for w in p["weights"]), Decimal(0)) - 1) <= half
+                ly, hy, lx, hx = p.fractions()
+                ok &= abs(sum((f(w) for w in ws), Decimal(0)) - 1) <= half
                 # (low cell, high cell, coordinate, fraction, complement) per axis
-                rows = (p["cells"][0][0], p["cells"][2][0], p["y"], p["ly"], p["hy"])
-                cols = (p["cells"][0][1], p["cells"][1][1], p["x"], p["lx"], p["hx"])
+                rows = (cells[0][0], cells[2][0], p.y, ly, hy)
+                cols = (cells[0][1], cells[1][1], p.x, lx, hx)
                 for low_cell, high_cell, coord, frac, comp in (rows, cols):
                     ok &= f(comp) == 1 - f(frac)
                     if coord >= 0 and high_cell != low_cell:  # not clamped: frac = coord − low
                         ok &= abs(f(coord) - low_cell - f(frac)) <= half
-                factors = ((p["hy"], p["hx"]), (p["hy"], p["lx"]), (p["ly"], p["hx"]), (p["ly"], p["lx"]))
-                for w, (a, b) in zip(p["weights"], factors, strict=True):
+                factors = ((hy, hx), (hy, lx), (ly, hx), (ly, lx))
+                for w, (a, b) in zip(ws, factors, strict=True):
                     ok &= abs(f(a) * f(b) - f(w)) <= half
         if count is not None:
-            ok &= abs(sum(f(p["value"]) for p in points) / Decimal(count) - f(value)) <= half
+            ok &= abs(sum(f(p.value) for p in points) / Decimal(count) - f(value)) <= half
         if ok:
             return d, True
     return _APPROX_DIGITS, False
 
 
-def _pairs(p: dict[str, Any], d: int) -> str:
+def _pairs(p: Point, d: int) -> str:
     """``7×0.11 + 4×0.0275 + …``: each neighbour's value times its own weight, in cell order."""
-    return " + ".join(f"{fmt(v, d)}×{fmt(w, d)}" for v, w in zip(p["cell_values"], p["weights"], strict=True))
+    _, vals, ws = p.neighbours()
+    return " + ".join(f"{fmt(v, d)}×{fmt(w, d)}" for v, w in zip(vals, ws, strict=True))
 
 
 def _derivation(
     lang: str,
     n: int,
-    p: dict[str, Any],
+    p: Point,
     sy: dict[str, Any],
     sx: dict[str, Any],
     H: int,
@@ -170,32 +172,40 @@ def _derivation(
     eq: str,
 ) -> list[str]:
     """Bilinear interpolation of one point, worked out: fractions, the four areas, their sum."""
-    lines = [text(lang, "align.derive.head", n=n, y=fmt(p["y"], d), x=fmt(p["x"], d))]
-    for c, s, lo, hi, extent, axis in (
-        ("y", sy, "ly", "hy", H, "axis.rows"),
-        ("x", sx, "lx", "hx", W, "axis.cols"),
-    ):
-        common = dict(
-            c=c,
-            v=fmt(s["coord"], d),
-            low=s["low"],
-            high=s["high"],
-            what=text(lang, axis),
-            lo=fmt(p[lo], d),
-            hi=fmt(p[hi], d),
-        )
-        if s["coord"] < 0:
-            lines.append(text(lang, "align.derive.axis_low", **common))
-        elif s["low"] == s["high"]:
-            lines.append(text(lang, "align.derive.axis_high", last=extent - 1, **common))
-        else:
-            lines.append(text(lang, "align.derive.axis", **common))
+    frac = dict(zip(("ly", "hy", "lx", "hx"), p.fractions(), strict=True))
+    return (
+        [text(lang, "align.derive.head", n=n, y=fmt(p.y, d), x=fmt(p.x, d))]
+        + [_fraction_line(lang, c, s, frac, extent, d) for c, s, extent in (("y", sy, H), ("x", sx, W))]
+        + _area_lines(lang, p, frac, d, eq)
+    )
+
+
+def _fraction_line(lang: str, c: str, s: dict[str, Any], frac: dict[str, float], extent: int, d: int) -> str:
+    """Where one coordinate falls between two rows (or columns), and its two fractions."""
+    lo, hi = ("ly", "hy") if c == "y" else ("lx", "hx")
+    common = dict(
+        c=c,
+        v=fmt(s["coord"], d),
+        low=s["low"],
+        high=s["high"],
+        what=text(lang, "axis.rows" if c == "y" else "axis.cols"),
+        lo=fmt(frac[lo], d),
+        hi=fmt(frac[hi], d),
+    )
+    if s["coord"] < 0:
+        return text(lang, "align.derive.axis_low", **common)
+    if s["low"] == s["high"]:
+        return text(lang, "align.derive.axis_high", last=extent - 1, **common)
+    return text(lang, "align.derive.axis", **common)
+
+
+def _area_lines(lang: str, p: Point, frac: dict[str, float], d: int, eq: str) -> list[str]:
+    """The four weights as products of fractions, their sum, and the point's value."""
+    cells, vals, ws = p.neighbours()
     names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
     factors = (("hy", "hx"), ("hy", "lx"), ("ly", "hx"), ("ly", "lx"))
-    lines.append(text(lang, "align.derive.areas"))
-    for (r, q), v, w, name, (a, b) in zip(
-        p["cells"], p["cell_values"], p["weights"], names, factors, strict=True
-    ):
+    lines = [text(lang, "align.derive.areas")]
+    for (r, q), v, w, name, (a, b) in zip(cells, vals, ws, names, factors, strict=True):
         lines.append(
             text(
                 lang,
@@ -204,28 +214,21 @@ def _derivation(
                 q=q,
                 v=fmt(v, d),
                 name=name,
-                a=fmt(p[a], d),
-                b=fmt(p[b], d),
+                a=fmt(frac[a], d),
+                b=fmt(frac[b], d),
                 w=fmt(w, d),
                 eq=eq,
             )
         )
-    lines.append(
-        text(
-            lang,
-            "align.derive.sum",
-            terms=" + ".join(fmt(w, d) for w in p["weights"]),
-            total=fmt(float(sum(Decimal(fmt(w, d)) for w in p["weights"])), d),
-            eq=eq,
-        )
-    )
-    lines.append(text(lang, "align.derive.value", expr=_pairs(p, d), v=fmt(p["value"], d), eq=eq))
+    total = fmt(float(sum((Decimal(fmt(w, d)) for w in ws), Decimal(0))), d)
+    lines.append(text(lang, "align.derive.sum", terms=" + ".join(fmt(w, d) for w in ws), total=total, eq=eq))
+    lines.append(text(lang, "align.derive.value", expr=_pairs(p, d), v=fmt(p.value, d), eq=eq))
     return lines
 
 
 def _bin_lines(
     lang: str,
-    points: list[dict[str, Any]],
+    points: list[Point],
     win_row: int | None,
     win_code: int,
     value: float,
@@ -255,10 +258,8 @@ def _bin_lines(
     for k in shown:
         p = points[k]
         sy, sx = ys[k // len(xs)], xs[k % len(xs)]
-        if not p["inside"]:
-            lines.append(
-                text(lang, "align.bin.arith_out", n=k + 1, y=fmt(p["y"], d), x=fmt(p["x"], d), h=H, w=W)
-            )
+        if not p.inside:
+            lines.append(text(lang, "align.bin.arith_out", n=k + 1, y=fmt(p.y, d), x=fmt(p.x, d), h=H, w=W))
         elif k in derived:
             lines += _derivation(lang, k + 1, p, sy, sx, H, W, d, eq)
         else:
@@ -267,16 +268,33 @@ def _bin_lines(
                     lang,
                     "align.bin.arith",
                     n=k + 1,
-                    y=fmt(p["y"], d),
-                    x=fmt(p["x"], d),
+                    y=fmt(p.y, d),
+                    x=fmt(p.x, d),
                     expr=_pairs(p, d),
-                    v=fmt(p["value"], d),
+                    v=fmt(p.value, d),
                     eq=eq,
                 )
             )
             notes += _clamp_notes(lang, sy, "y", H) + _clamp_notes(lang, sx, "x", W)
     if len(shown) < len(points):
         lines.append(text(lang, "align.bin.more", n=len(points) - len(shown), count=fmt(count)))
+    agg = _aggregation(lang, points, win_row, win_code, value, mode, count, every, d, eq)
+    return lines + list(dict.fromkeys(notes)) + [agg], agg
+
+
+def _aggregation(
+    lang: str,
+    points: list[Point],
+    win_row: int | None,
+    win_code: int,
+    value: float,
+    mode: str,
+    count: float,
+    every: bool,
+    d: int,
+    eq: str,
+) -> str:
+    """A bin's last line: its max (and which point gave it) or its average."""
     n = fmt(count)
     if mode == "max":
         if win_code == -1:
@@ -286,11 +304,11 @@ def _bin_lines(
         else:
             agg = text(lang, "align.bin.max", n=n, v=fmt(value, d), k=win_row + 1)
     elif every:
-        terms = " + ".join(fmt(p["value"], d) for p in points)
+        terms = " + ".join(fmt(p.value, d) for p in points)
         agg = text(lang, "align.bin.avg", terms=terms, n=n, v=fmt(value, d), eq=eq)
     else:
-        agg = text(lang, "align.bin.avg_long", k=sum(p["inside"] for p in points), n=n, v=fmt(value, d))
-    return lines + list(dict.fromkeys(notes)) + [agg], agg
+        agg = text(lang, "align.bin.avg_long", k=sum(p.inside for p in points), n=n, v=fmt(value, d))
+    return agg
 
 
 def _cells_read(samples: list[dict[str, Any]]) -> tuple[int, int] | None:
@@ -312,35 +330,31 @@ def _settings_line(lang: str, plan: Any, mode: str) -> str:
     return line
 
 
-def _check_step(
-    lang: str,
-    plan: Any,
-    mode: str,
-    box: np.ndarray,
-    scale: float,
-    samples: dict[str, list[list[dict[str, Any]]]],
-    bins: list[dict[str, Any]],
-) -> Step:
+def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
     """The library calls that give these numbers, and the misconceptions this box disproves."""
+    lang, plan, mode = w.lang, w.plan, w.mode
     PH, PW = plan.output_size
-    b = ", ".join(fmt(v) for v in box)
     sr, aligned = plan.sampling_ratio, plan.aligned
-    common = dict(ph=PH, pw=PW, s=given(scale), sr=sr, sr0=max(sr, 0), a=aligned, b=b)
+    common = dict(
+        ph=PH,
+        pw=PW,
+        s=given(w.spatial_scale),
+        sr=sr,
+        sr0=max(sr, 0),
+        a=aligned,
+        b=", ".join(fmt(v) for v in w.box[1:]),
+    )
     if mode == "avg":
+        ctm = "half_pixel" if aligned else "output_half_pixel"
         lines = [
             text(lang, "check.align.torchvision", **common),
-            text(
-                lang,
-                "check.align.onnx",
-                sr0=common["sr0"],
-                ctm="half_pixel" if aligned else "output_half_pixel",
-            ),
+            text(lang, "check.align.onnx", sr0=common["sr0"], ctm=ctm),
         ]
     else:
         lines = [text(lang, "check.align.mmcv", **common), text(lang, "check.align.nomax")]
     lines.append(text(lang, "check.myths"))
-    x = samples["x"][0]
-    if len(x) >= 2 and plan.has_samples[0]:
+    x = w.samples["x"][0]
+    if len(x) >= 2 and w.has_samples:
         lo = float(plan.x.start[0])
         lines.append(
             text(
@@ -352,9 +366,9 @@ def _check_step(
                 g=fmt(plan.x.grid[0]),
             )
         )
-    off = next((bd for bd in bins if any(not p["inside"] for p in bd["points"])), None)
+    off = next((b.record for b in bins if any(not p.inside for p in b.record.points)), None)
     if off is not None:
-        lines.append(text(lang, f"myth.offmap.{mode}", ph=off["ph"], pw=off["pw"], n=fmt(plan.count[0])))
+        lines.append(text(lang, f"myth.offmap.{mode}", ph=off.ph, pw=off.pw, n=fmt(plan.count[0])))
     lines.append(text(lang, "myth.norounding"))
     return Step("check", text(lang, "check.title"), tuple(lines))
 
@@ -363,6 +377,261 @@ def _winner_label(lang: str, win_code: int, win_row: int | None) -> str:
     if win_code == -1:
         return text(lang, "align.summary.outside")
     return "—" if win_row is None else text(lang, "align.bin.point", n=win_row + 1)
+
+
+@dataclass(frozen=True)
+class AlignWalk:
+    """What every step of a RoI Align walkthrough reads: the plan, the numbers, the language."""
+
+    lang: str
+    mode: str
+    plan: AlignPlan
+    box: np.ndarray  #: (5,) the box as the op got it: (batch, x1, y1, x2, y2)
+    spatial_scale: float
+    img: np.ndarray  #: the explained channel of the map (the plan's dtype)
+    out: np.ndarray  #: (PH, PW) the op's output for it
+    win_y: np.ndarray  #: (PH, PW) winning sample's position in the plan's y samples (max mode)
+    win_x: np.ndarray
+    samples: dict[str, list[list[dict[str, Any]]]]  #: per axis and bin, the stored samples
+    channel: int
+    channels: int
+    focus: tuple[int, int] | None
+
+    @property
+    def has_samples(self) -> bool:
+        """Whether the grid has points at all (a zero-size aligned box with adaptive sampling has none)."""
+        return bool(self.plan.has_samples[0])
+
+    def scale_text(self) -> str:
+        """``spatial_scale`` as the plan's dtype holds it, as written in the lines."""
+        return given(np.float64(self.plan.dtype.type(self.spatial_scale)))
+
+
+@dataclass(frozen=True)
+class _Bin:
+    """A bin's record for the trace, and what its step needs to write it."""
+
+    record: AlignBin
+    win_code: int  #: the kernel's winner code: a position, -1 (a point off the map won) or -2 (none)
+
+
+def _build(
+    feature: Any,
+    box: Any,
+    output_size: Any,
+    spatial_scale: float,
+    sampling_ratio: Any,
+    aligned: Any,
+    mode: Any,
+    channel: Any,
+    lang: str,
+    bin_: Any,
+) -> AlignWalk:
+    mode = check_mode(mode)
+    inp, c, boxes = prepare(feature, box, channel)
+    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
+    feat, _, plan = make_align_plan(inp, boxes, output_size, spatial_scale, sampling_ratio, aligned)
+    # Every point of every bin is recorded (with its neighbours and weights): check that first.
+    check_trace_points(int(np.diff(plan.y.sample_offsets).sum()) * int(np.diff(plan.x.sample_offsets).sum()))
+    check_trace_bins(plan.output_size[0] * plan.output_size[1])
+    # Winners come from the op's own max kernel (-2 everywhere in avg mode).
+    win_y = win_x = np.full(plan.output_size, -2, np.int64)
+    if mode == "max":
+        win_y, win_x = (w[0, c] for w in run_align_winners(plan, feat))
+    PH, PW = plan.output_size
+    samples = {
+        "y": [_axis_samples(plan.y, p) for p in range(PH)],
+        "x": [_axis_samples(plan.x, p) for p in range(PW)],
+    }
+    return AlignWalk(
+        lang=lang,
+        mode=mode,
+        plan=plan,
+        box=boxes[0],
+        spatial_scale=spatial_scale,
+        img=feat[0, c],
+        out=run_align(plan, feat, mode)[0, c],
+        win_y=win_y,
+        win_x=win_x,
+        samples=samples,
+        channel=c,
+        channels=inp.shape[1],
+        focus=focus_bin(bin_, plan.output_size),
+    )
+
+
+def _bin(w: AlignWalk, ph: int, pw: int) -> _Bin:
+    value = float(w.out[ph, pw])
+    code = int(w.win_y[ph, pw])
+    if not w.has_samples:
+        return _Bin(AlignBin(ph, pw, value, (), None, None), code)
+    points, flats = _bin_points(w.samples["y"][ph], w.samples["x"][pw], w.img)
+    winner_flat = (int(w.win_y[ph, pw]), int(w.win_x[ph, pw])) if code >= 0 else None
+    win_row = flats.index(winner_flat) if winner_flat in flats else None
+    _, agg = _bin_lines(
+        w.lang,
+        points,
+        win_row,
+        code,
+        value,
+        w.plan,
+        w.mode,
+        w.img.shape[0],
+        w.img.shape[1],
+        w.samples["y"][ph],
+        w.samples["x"][pw],
+    )
+    return _Bin(AlignBin(ph, pw, value, tuple(points), win_row, agg), code)
+
+
+def _input(w: AlignWalk, convention: str | None, source: str | None) -> Step:
+    y, x = w.plan.y, w.plan.x
+    need: tuple[tuple[int, int] | None, tuple[int, int] | None]
+    if w.focus is None:  # every bin is shown: the cells the whole box reads
+        need = tuple(  # type: ignore[assignment]
+            (int(a.span_start[0]), int(a.span_stop[0]) - 1) if a.span_stop[0] > a.span_start[0] else None
+            for a in (y, x)
+        )
+    else:
+        need = (_cells_read(w.samples["y"][w.focus[0]]), _cells_read(w.samples["x"][w.focus[1]]))
+    extra = [_settings_line(w.lang, w.plan, w.mode)]
+    if convention is not None:
+        extra.append(convention_line(w.lang, convention))
+    return input_step(
+        w.lang,
+        w.img,
+        w.box,
+        w.spatial_scale,
+        w.plan.output_size,
+        w.channel,
+        w.channels,
+        need,
+        w.focus,
+        extra,
+        source,
+    )
+
+
+def _scale_step(w: AlignWalk) -> Step:
+    aligned, x, y = w.plan.aligned, w.plan.x, w.plan.y
+    minus = " − 0.5" if aligned else ""
+    lines = [text(w.lang, "align.scale.offset" if aligned else "align.scale.legacy")]
+    for i, (n, a, attr) in enumerate(
+        (("x1", x, "start"), ("y1", y, "start"), ("x2", x, "end"), ("y2", y, "end"))
+    ):
+        lines.append(
+            text(
+                w.lang,
+                "align.scale.line",
+                name=n,
+                v=operand(w.box[1 + i]),
+                s=w.scale_text(),
+                minus=minus,
+                r=fmt(getattr(a, attr)[0]),
+            )
+        )
+    return Step("align.scale", text(w.lang, "align.scale.title"), tuple(lines))
+
+
+def _size_step(w: AlignWalk) -> Step:
+    lang, x, y = w.lang, w.plan.x, w.plan.y
+    PH, PW = w.plan.output_size
+    lines = []
+    for a, key in ((x, "axis.width"), (y, "axis.height")):
+        raw = a.end[0] - a.start[0]
+        common = dict(axis=text(lang, key), end=fmt(a.end[0]), start=operand(a.start[0]))
+        if raw != a.size[0]:
+            lines.append(text(lang, "align.size.raised", raw=fmt(raw), **common))
+        else:
+            lines.append(text(lang, "align.size.line", size=fmt(a.size[0]), **common))
+    for a, key, p in ((x, "axis.width", PW), (y, "axis.height", PH)):
+        lines.append(
+            text(
+                lang,
+                "align.size.bin",
+                axis=text(lang, key),
+                size=fmt(a.size[0]),
+                bins=p,
+                b=fmt(a.bin_size[0]),
+            )
+        )
+    return Step("align.size", text(lang, "align.size.title"), tuple(lines))
+
+
+def _grid_step(w: AlignWalk) -> Step:
+    lang, plan = w.lang, w.plan
+    PH, PW = plan.output_size
+    gh, gw = fmt(plan.y.grid[0]), fmt(plan.x.grid[0])
+    if plan.sampling_ratio > 0:
+        lines = [text(lang, "align.grid.fixed", sr=plan.sampling_ratio, gh=gh, gw=gw)]
+    else:
+        lines = [
+            text(
+                lang,
+                "align.grid.adaptive",
+                ph=PH,
+                pw=PW,
+                h=fmt(plan.y.size[0] / plan.dtype.type(PH)),
+                gh=gh,
+                w=fmt(plan.x.size[0] / plan.dtype.type(PW)),
+                gw=gw,
+            )
+        ]
+    if w.has_samples:
+        lines.append(text(lang, "align.grid.count", gh=gh, gw=gw, n=fmt(plan.count[0])))
+    else:
+        lines.append(text(lang, "align.grid.none", gh=gh, gw=gw))
+    return Step("align.grid", text(lang, "align.grid.title"), tuple(lines))
+
+
+def _coords_step(w: AlignWalk) -> Step:
+    lang, plan = w.lang, w.plan
+    PH, PW = plan.output_size
+    lines = []
+    for name, a, bins, key in (("y", plan.y, PH, "axis.row"), ("x", plan.x, PW, "axis.col")):
+        grid = float(a.grid[0])
+        lines.append(
+            text(
+                lang, "align.coords.formula", c=name, start=fmt(a.start[0]), b=fmt(a.bin_size[0]), g=fmt(grid)
+            )
+        )
+        for p in range(bins):
+            pts = w.samples[name][p]
+            vals = ", ".join(fmt(q["coord"]) for q in pts)
+            if len(pts) < grid:
+                vals += text(lang, "align.coords.more", n=fmt(grid), m=len(pts))
+            lines.append(text(lang, "align.coords.line", axis=text(lang, key), p=p, c=name, values=vals))
+    return Step("align.coords", text(lang, "align.coords.title"), tuple(lines))
+
+
+def _bin_step(w: AlignWalk, b: _Bin) -> Step:
+    r = b.record
+    title = text(w.lang, "align.bin.title", ph=r.ph, pw=r.pw)
+    if not w.has_samples:
+        return Step("align.bin", title, (text(w.lang, "align.bin.nosamples"),), bin=(r.ph, r.pw))
+    lines, _ = _bin_lines(
+        w.lang,
+        list(r.points),
+        r.winner,
+        b.win_code,
+        r.value,
+        w.plan,
+        w.mode,
+        w.img.shape[0],
+        w.img.shape[1],
+        w.samples["y"][r.ph],
+        w.samples["x"][r.pw],
+    )
+    return Step("align.bin", title, tuple(lines), bin=(r.ph, r.pw))
+
+
+def _summary(w: AlignWalk, bins: list[_Bin]) -> Step:
+    """The collapsed bins' winners (max mode; the values themselves are in the output)."""
+    labels = [f"({b.record.ph}, {b.record.pw})" for b in bins]
+    rows = [
+        ("—",) if not w.has_samples else (_winner_label(w.lang, b.win_code, b.record.winner),) for b in bins
+    ]
+    return summary_step(w.lang, labels, text(w.lang, "align.summary.cols") if w.mode == "max" else None, rows)
 
 
 def explain_roi_align(
@@ -429,209 +698,58 @@ def explain_roi_align(
     >>> t.output
     ((5.0, 6.0), (9.0, 10.0))
     """
-    lang = check_lang(lang)
-    mode = check_mode(mode)
-    inp, c, boxes = prepare(feature, box, channel)
-    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
-    feat, _, plan = make_align_plan(inp, boxes, output_size, spatial_scale, sampling_ratio, aligned)
-    # Every point of every bin is recorded (with its neighbours and weights): check that first.
-    ny = np.diff(plan.y.sample_offsets)
-    nx = np.diff(plan.x.sample_offsets)
-    check_trace_points(int(ny.sum()) * int(nx.sum()))
-    out = run_align(plan, feat, mode)[0, c]
-    # Winners come from the op's own max kernel (-2 everywhere in avg mode).
-    win_y = win_x = np.full(plan.output_size, -2, np.int64)
-    if mode == "max":
-        win_y, win_x = (w[0, c] for w in run_align_winners(plan, feat))
-    img = feat[0, c]
-    H, W = img.shape
-    x, y = plan.x, plan.y
-    PH, PW = plan.output_size
-    gh, gw = float(y.grid[0]), float(x.grid[0])
-    s = given(np.float64(plan.dtype.type(spatial_scale)))
-
-    samples = {"y": [_axis_samples(y, p) for p in range(PH)], "x": [_axis_samples(x, p) for p in range(PW)]}
-    focus = focus_bin(bin, plan.output_size)
-    need: tuple[tuple[int, int] | None, tuple[int, int] | None]
-    if focus is None:  # every bin is shown: the cells the whole box reads
-        need = tuple(  # type: ignore[assignment]
-            (int(a.span_start[0]), int(a.span_stop[0]) - 1) if a.span_stop[0] > a.span_start[0] else None
-            for a in (y, x)
-        )
-    else:
-        need = (_cells_read(samples["y"][focus[0]]), _cells_read(samples["x"][focus[1]]))
-    extra = [_settings_line(lang, plan, mode)]
-    if convention is not None:
-        extra.append(convention_line(lang, convention))
+    w = _build(
+        feature,
+        box,
+        output_size,
+        spatial_scale,
+        sampling_ratio,
+        aligned,
+        mode,
+        channel,
+        check_lang(lang),
+        bin,
+    )
+    PH, PW = w.plan.output_size
+    bins = [_bin(w, ph, pw) for ph in range(PH) for pw in range(PW)]
     steps = [
-        input_step(
-            lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1], need, focus, extra, source
-        )
+        _input(w, convention, source),
+        _scale_step(w),
+        _size_step(w),
+        _grid_step(w),
+        *([_coords_step(w)] if w.has_samples else []),
+        *(_bin_step(w, b) for b in bins),
+        _summary(w, bins),
+        output_step(w.lang, w.out),
+        _check_step(w, bins),
     ]
-    minus = " − 0.5" if aligned else ""
-    scale_lines = [text(lang, "align.scale.offset" if aligned else "align.scale.legacy")]
-    for i, (n, a, attr) in enumerate(
-        (("x1", x, "start"), ("y1", y, "start"), ("x2", x, "end"), ("y2", y, "end"))
-    ):
-        scale_lines.append(
-            text(
-                lang,
-                "align.scale.line",
-                name=n,
-                v=operand(boxes[0, 1 + i]),
-                s=s,
-                minus=minus,
-                r=fmt(getattr(a, attr)[0]),
-            )
-        )
-    steps.append(Step("align.scale", text(lang, "align.scale.title"), tuple(scale_lines)))
-
-    size_lines = []
-    for a, key in ((x, "axis.width"), (y, "axis.height")):
-        raw = a.end[0] - a.start[0]
-        common = dict(axis=text(lang, key), end=fmt(a.end[0]), start=operand(a.start[0]))
-        if raw != a.size[0]:
-            size_lines.append(text(lang, "align.size.raised", raw=fmt(raw), **common))
-        else:
-            size_lines.append(text(lang, "align.size.line", size=fmt(a.size[0]), **common))
-    for a, key, p in ((x, "axis.width", PW), (y, "axis.height", PH)):
-        size_lines.append(
-            text(
-                lang,
-                "align.size.bin",
-                axis=text(lang, key),
-                size=fmt(a.size[0]),
-                bins=p,
-                b=fmt(a.bin_size[0]),
-            )
-        )
-    steps.append(Step("align.size", text(lang, "align.size.title"), tuple(size_lines)))
-
-    if plan.sampling_ratio > 0:
-        grid_lines = [text(lang, "align.grid.fixed", sr=plan.sampling_ratio, gh=fmt(gh), gw=fmt(gw))]
-    else:
-        grid_lines = [
-            text(
-                lang,
-                "align.grid.adaptive",
-                ph=PH,
-                pw=PW,
-                h=fmt(y.size[0] / plan.dtype.type(PH)),
-                gh=fmt(gh),
-                w=fmt(x.size[0] / plan.dtype.type(PW)),
-                gw=fmt(gw),
-            )
-        ]
-    has = bool(plan.has_samples[0])
-    grid_lines.append(
-        text(lang, "align.grid.count", gh=fmt(gh), gw=fmt(gw), n=fmt(plan.count[0]))
-        if has
-        else text(lang, "align.grid.none", gh=fmt(gh), gw=fmt(gw))
+    plan = w.plan
+    data = AlignData(
+        map_shape=tuple(w.img.shape),  # type: ignore[arg-type]
+        x=_axis_data(plan.x),
+        y=_axis_data(plan.y),
+        count=float(plan.count[0]),
+        bins=tuple(b.record for b in bins),
+        offset=0.5 if plan.aligned else 0.0,
+        focus=w.focus,
     )
-    steps.append(Step("align.grid", text(lang, "align.grid.title"), tuple(grid_lines)))
-
-    if has:
-        coord_lines = []
-        for name, a, grid, bins, key in (("y", y, gh, PH, "axis.row"), ("x", x, gw, PW, "axis.col")):
-            coord_lines.append(
-                text(
-                    lang,
-                    "align.coords.formula",
-                    c=name,
-                    start=fmt(a.start[0]),
-                    b=fmt(a.bin_size[0]),
-                    g=fmt(grid),
-                )
-            )
-            for p in range(bins):
-                pts = samples[name][p]
-                vals = ", ".join(fmt(q["coord"]) for q in pts)
-                if len(pts) < grid:
-                    vals += text(lang, "align.coords.more", n=fmt(grid), m=len(pts))
-                coord_lines.append(
-                    text(lang, "align.coords.line", axis=text(lang, key), p=p, c=name, values=vals)
-                )
-        steps.append(Step("align.coords", text(lang, "align.coords.title"), tuple(coord_lines)))
-
-    bins_data, summary_rows, labels = [], [], []
-    for ph in range(PH):
-        for pw in range(PW):
-            value = float(out[ph, pw])
-            labels.append(f"({ph}, {pw})")
-            if not has:
-                steps.append(
-                    Step(
-                        "align.bin",
-                        text(lang, "align.bin.title", ph=ph, pw=pw),
-                        (text(lang, "align.bin.nosamples"),),
-                        bin=(ph, pw),
-                    )
-                )
-                bins_data.append(
-                    {"ph": ph, "pw": pw, "value": value, "points": [], "winner": None, "aggregation": None}
-                )
-                summary_rows.append(("—",))
-                continue
-            winner_flat = (int(win_y[ph, pw]), int(win_x[ph, pw])) if win_y[ph, pw] >= 0 else None
-            points, flats = _bin_points(samples["y"][ph], samples["x"][pw], img)
-            win_row = flats.index(winner_flat) if winner_flat in flats else None
-            lines, agg = _bin_lines(
-                lang,
-                points,
-                win_row,
-                win_y[ph, pw],
-                value,
-                plan,
-                mode,
-                H,
-                W,
-                samples["y"][ph],
-                samples["x"][pw],
-            )
-            summary_rows.append((_winner_label(lang, win_y[ph, pw], win_row),))
-            steps.append(
-                Step("align.bin", text(lang, "align.bin.title", ph=ph, pw=pw), tuple(lines), bin=(ph, pw))
-            )
-            bins_data.append(
-                {"ph": ph, "pw": pw, "value": value, "points": points, "winner": win_row, "aggregation": agg}
-            )
-    steps.append(
-        summary_step(lang, labels, text(lang, "align.summary.cols") if mode == "max" else None, summary_rows)
-    )
-    steps.append(output_step(lang, out))
-    steps.append(_check_step(lang, plan, mode, boxes[0, 1:], spatial_scale, samples, bins_data))
-
-    data = {
-        "map_shape": [H, W],
-        "x": _axis_data(x),
-        "y": _axis_data(y),
-        "count": float(plan.count[0]),
-        "bins": bins_data,
-        "offset": 0.5 if plan.aligned else 0.0,
-        "focus": list(focus) if focus else None,
-    }
     params = {
-        "box": [float(v) for v in boxes[0, 1:]],
+        "box": [float(v) for v in w.box[1:]],
         "spatial_scale": spatial_scale,
         "output_size": list(plan.output_size),
         "sampling_ratio": plan.sampling_ratio,
         "aligned": plan.aligned,
-        "mode": mode,
-        "channel": c,
+        "mode": w.mode,
+        "channel": w.channel,
         "dtype": str(plan.dtype),
     }
-    return Trace("roi_align", lang, params, as_rows(img), as_rows(out), tuple(steps), data)
+    return Trace("roi_align", w.lang, params, as_rows(w.img), as_rows(w.out), tuple(steps), data)
 
 
-def _axis_data(a: AlignAxis) -> dict[str, Any]:
+def _axis_data(a: AlignAxis) -> AlignAxisData:
     # edges: where each bin starts (and the last one ends), for drawings that compute nothing
     with np.errstate(over="ignore", invalid="ignore"):  # a box beyond the float range: inf and nan edges
-        edges = [float(a.start[0] + p * a.bin_size[0]) for p in range(a.bins + 1)]
-    return {
-        "start": float(a.start[0]),
-        "end": float(a.end[0]),
-        "size": float(a.size[0]),
-        "bin_size": float(a.bin_size[0]),
-        "grid": float(a.grid[0]),
-        "edges": edges,
-    }
+        edges = tuple(float(a.start[0] + p * a.bin_size[0]) for p in range(a.bins + 1))
+    return AlignAxisData(
+        float(a.start[0]), float(a.end[0]), float(a.size[0]), float(a.bin_size[0]), float(a.grid[0]), edges
+    )

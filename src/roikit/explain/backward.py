@@ -11,6 +11,7 @@ walkthrough writes out the contributions that add up to it.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,18 @@ from .align import explain_roi_align
 from .inputs import prepare
 from .pool import explain_roi_pool
 from .steps import matrix_table
-from .trace import Step, Trace
+from .trace import (
+    AlignBackwardData,
+    AlignBin,
+    AlignData,
+    PoolBackwardData,
+    PoolBin,
+    PoolData,
+    Step,
+    Trace,
+    align_data,
+    walk_data,
+)
 
 __all__ = ["explain_roi_align_backward", "explain_roi_pool_backward"]
 
@@ -56,38 +68,52 @@ def _exact(v: float) -> str:
     return fmt(v, 10)
 
 
-def _contributions(trace: Trace, g: np.ndarray) -> list[list[tuple[tuple[int, int], float, str]]]:
+Send = tuple[tuple[int, int], float, str]
+
+
+def _contributions(trace: Trace, g: np.ndarray) -> list[list[Send]]:
     """Per bin, the ``(cell, amount, how)`` it sends, from the forward trace's own numbers."""
-    out = []
-    for b in trace.data["bins"]:
-        gv = float(g[b["ph"], b["pw"]])
-        sends: list[tuple[tuple[int, int], float, str]] = []
-        if trace.op == "roi_pool":
-            if b["winner"] is not None:
-                sends.append((tuple(b["winner"]), gv, "g"))  # type: ignore[arg-type]
-        elif trace.params["mode"] == "max":
-            if b["winner"] is not None:
-                p = b["points"][b["winner"]]
-                sends += [
-                    (tuple(c), gv * w, f"{fmt(gv)} × {fmt(w)}")  # type: ignore[misc]
-                    for c, w in zip(p["cells"], p["weights"], strict=True)
-                ]
+    data = trace.data
+    out: list[list[Send]] = []
+    if isinstance(data, PoolData):
+        for pb in data.bins:
+            gv = float(g[pb.ph, pb.pw])
+            out.append([] if pb.winner is None else [(pb.winner, gv, "g")])
+        return out
+    data = align_data(trace)
+    n = data.count
+    for b in data.bins:
+        gv = float(g[b.ph, b.pw])
+        sends: list[Send] = []
+        if trace.params["mode"] == "max":
+            if b.winner is not None:
+                cells, _, ws = b.points[b.winner].neighbours()
+                sends += [(c, gv * w, f"{fmt(gv)} × {fmt(w)}") for c, w in zip(cells, ws, strict=True)]
         else:
-            n = trace.data["count"]
-            for p in b["points"]:
-                if p["inside"]:
+            for p in b.points:
+                if p.inside:
+                    cells, _, ws = p.neighbours()
                     sends += [
-                        (tuple(c), gv * w / n, f"{fmt(gv)} × {fmt(w)} / {fmt(n)}")  # type: ignore[misc]
-                        for c, w in zip(p["cells"], p["weights"], strict=True)
+                        (c, gv * w / n, f"{fmt(gv)} × {fmt(w)} / {fmt(n)}")
+                        for c, w in zip(cells, ws, strict=True)
                     ]
         out.append(sends)
     return out
 
 
+def _with_contributions(
+    data: PoolData | AlignData, contributions: Any
+) -> PoolBackwardData | AlignBackwardData:
+    """The forward walkthrough's records, with where each bin's gradient goes."""
+    kind = PoolBackwardData if isinstance(data, PoolData) else AlignBackwardData
+    return kind(**{f.name: getattr(data, f.name) for f in fields(data)}, contributions=contributions)
+
+
 def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
     lang = trace.lang
     pool = trace.op == "roi_pool"
-    focus = tuple(trace.data.get("focus") or (0, 0))
+    data = walk_data(trace)
+    focus = tuple(data.focus or (0, 0))
     sends = _contributions(trace, g)
     steps = [s for s in trace.steps if s.key == "input"]
     steps.append(
@@ -100,8 +126,9 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
     )
     rule = "backward.rule.pool" if pool else f"backward.rule.{trace.params['mode']}"
     steps.append(Step("backward.rule", text(lang, "backward.rule.title"), (text(lang, rule),)))
-    for b, mine in zip(trace.data["bins"], sends, strict=True):
-        if not pool and (b["ph"], b["pw"]) != focus and len(trace.data["bins"]) > 4:
+    bins: tuple[PoolBin | AlignBin, ...] = data.bins
+    for b, mine in zip(bins, sends, strict=True):
+        if not pool and (b.ph, b.pw) != focus and len(data.bins) > 4:
             continue
         lines = (
             [text(lang, "backward.bin.none")]
@@ -111,9 +138,9 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
         steps.append(
             Step(
                 "backward.bin",
-                text(lang, "backward.bin.title", ph=b["ph"], pw=b["pw"], g=fmt(g[b["ph"], b["pw"]])),
+                text(lang, "backward.bin.title", ph=b.ph, pw=b.pw, g=fmt(float(g[b.ph, b.pw]))),
                 tuple(lines),
-                bin=(b["ph"], b["pw"]),
+                bin=(b.ph, b.pw),
             )
         )
     # Every cell that receives from several bins (or points): its sum, written out.
@@ -150,7 +177,7 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
         trace.feature,
         trace.output,
         tuple(steps),
-        {**trace.data, "contributions": [[[list(c), v] for c, v, _ in m] for m in sends]},
+        _with_contributions(data, tuple(tuple((c, v) for c, v, _ in m) for m in sends)),
         tuple(tuple(float(v) for v in row) for row in grad_input),
     )
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..i18n import text
 from ..i18n.numbers import fmt, minus
-from .trace import Step, Table, Trace
+from .trace import CompareData, ModesData, Step, Table, Trace, align_data, pool_data
 
 __all__ = ["compare", "compare_modes"]
 
@@ -22,8 +22,8 @@ def compare(pool: Trace, align: Trace) -> Trace:
     >>> m = np.arange(16.0).reshape(4, 4)
     >>> t = compare(explain_roi_pool(m, (0.5, 0.5, 2.5, 2.5), 2),
     ...             explain_roi_align(m, (0.5, 0.5, 2.5, 2.5), 2, mode="avg"))
-    >>> t.data["difference"]
-    [[-5.0, -5.0], [-5.0, -5.0]]
+    >>> t.data.difference
+    ((-5.0, -5.0), (-5.0, -5.0))
     """
     for name, trace, op in (("pool", pool, "roi_pool"), ("align", align, "roi_align")):
         if not isinstance(trace, Trace) or trace.op != op:
@@ -46,20 +46,21 @@ def compare(pool: Trace, align: Trace) -> Trace:
         text(lang, "cmp.align", mode=text(lang, f"mode.{mode}")),
         text(lang, "cmp.diff"),
     )
-    px, py, ax, ay = pool.data["x"], pool.data["y"], align.data["x"], align.data["y"]
+    pd, ad = pool_data(pool), align_data(align)
+    px, py, ax, ay = pd.x, pd.y, ad.x, ad.y
     worst = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)
     lines = (
-        text(lang, "cmp.line1", xs=px["start"], xe=px["end"], ys=py["start"], ye=py["end"]),
+        text(lang, "cmp.line1", xs=px.start, xe=px.end, ys=py.start, ye=py.end),
         text(
             lang,
             "cmp.line2",
-            x1=fmt(ax["start"]),
-            x2=fmt(ax["end"]),
-            y1=fmt(ay["start"]),
-            y2=fmt(ay["end"]),
-            bw=fmt(ax["bin_size"]),
-            bh=fmt(ay["bin_size"]),
-            n=fmt(align.data["count"]),
+            x1=fmt(ax.start),
+            x2=fmt(ax.end),
+            y1=fmt(ay.start),
+            y2=fmt(ay.end),
+            bw=fmt(ax.bin_size),
+            bh=fmt(ay.bin_size),
+            n=fmt(ad.count),
         ),
         text(lang, "cmp.line3", d=minus(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
     )
@@ -76,7 +77,7 @@ def compare(pool: Trace, align: Trace) -> Trace:
         pool.feature,
         align.output,
         (step,),
-        {"pool": pool.output, "align": align.output, "difference": diff.tolist()},
+        CompareData(pool.output, align.output, tuple(tuple(float(v) for v in r) for r in diff)),
     )
 
 
@@ -108,11 +109,11 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
     lang = max_trace.lang
     lines = [text(lang, "modes.line")]
     labels, rows = [], []
-    for bm, ba in zip(max_trace.data["bins"], avg_trace.data["bins"], strict=True):
+    for bm, ba in zip(align_data(max_trace).bins, align_data(avg_trace).bins, strict=True):
         labels.append(f"({bm['ph']}, {bm['pw']})")
-        rows.append((bm["value"], ba["value"]))
-        if ba["aggregation"] is not None:  # the max lines are in the max walkthrough already
-            lines.append(text(lang, "modes.bin", ph=ba["ph"], pw=ba["pw"], agg=ba["aggregation"]))
+        rows.append((bm.value, ba.value))
+        if ba.aggregation is not None:  # the max lines are in the max walkthrough already
+            lines.append(text(lang, "modes.bin", ph=ba.ph, pw=ba.pw, agg=ba.aggregation))
     cols = (text(lang, "mode.max"), text(lang, "mode.avg"))
     step = Step(
         "modes",
@@ -128,5 +129,5 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
         max_trace.feature,
         out,
         (step,),
-        {"max": max_trace.output, "avg": avg_trace.output},
+        ModesData(max_trace.output, avg_trace.output),
     )

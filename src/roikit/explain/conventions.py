@@ -19,7 +19,7 @@ from ..i18n import text
 from ..i18n.numbers import fmt, given
 from ..ops.conventions import CONVENTIONS, get_convention
 from .inputs import check_lang, prepare
-from .trace import Step, Table, Trace
+from .trace import ConventionsData, Step, Table, Trace
 
 __all__ = ["compare_conventions"]
 
@@ -110,5 +110,5 @@ def compare_conventions(
         tuple(tuple(map(float, r)) for r in m),
         tuple(tuple(r) for r in first),
         steps,
-        {"outputs": outputs},
+        ConventionsData({k: None if v is None else tuple(tuple(r) for r in v) for k, v in outputs.items()}),
     )

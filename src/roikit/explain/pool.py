@@ -1,7 +1,13 @@
-"""RoI Pool worked out by hand, from the plan the op executes."""
+"""RoI Pool worked out by hand, from the plan the op executes.
+
+:func:`explain_roi_pool` is a list of steps, each built by a small function
+from one :class:`PoolWalk`: the plan :func:`roikit.roi_pool` runs, its output
+and winners, and the typed records of the trace's ``data``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,9 +28,216 @@ from .steps import (
     summary_step,
     window,
 )
-from .trace import Step, Table, Trace
+from .trace import (
+    Misalignment,
+    MisalignmentBin,
+    MisalignmentEdge,
+    PoolAxisData,
+    PoolBin,
+    PoolData,
+    Step,
+    Table,
+    Trace,
+)
 
-__all__ = ["explain_roi_pool"]
+__all__ = ["PoolWalk", "explain_roi_pool", "misalignment"]
+
+#: Each box edge: its name, its axis and the plan's fields for its scaled and rounded values.
+_EDGES = (
+    ("x1", "x", "scaled_start", "start"),
+    ("y1", "y", "scaled_start", "start"),
+    ("x2", "x", "scaled_end", "end"),
+    ("y2", "y", "scaled_end", "end"),
+)
+
+
+@dataclass(frozen=True)
+class PoolWalk:
+    """What every step of a RoI Pool walkthrough reads: the plan, the numbers, the language."""
+
+    lang: str
+    plan: PoolPlan
+    box: np.ndarray  #: (5,) the box as the op got it: (batch, x1, y1, x2, y2)
+    spatial_scale: float
+    img: np.ndarray  #: the explained channel of the map (the plan's dtype)
+    out: np.ndarray  #: (PH, PW) the op's output for it
+    win: np.ndarray  #: (PH, PW) flat winning cell, -1 for an empty bin
+    channel: int
+    channels: int
+    focus: tuple[int, int] | None
+
+    def axis(self, name: str) -> PoolAxis:
+        """The plan's axis ``"x"`` (columns) or ``"y"`` (rows)."""
+        return self.plan.x if name == "x" else self.plan.y
+
+    def scale_text(self) -> str:
+        """``spatial_scale`` as the plan's dtype holds it, as written in the lines."""
+        return given(np.float64(self.plan.dtype.type(self.spatial_scale)))
+
+
+def _build(
+    feature: Any, box: Any, output_size: Any, spatial_scale: float, channel: Any, lang: str, bin_: Any
+) -> PoolWalk:
+    inp, c, boxes = prepare(feature, box, channel)
+    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
+    feat, _, plan = make_pool_plan(inp, boxes, output_size, spatial_scale)
+    return PoolWalk(
+        lang=lang,
+        plan=plan,
+        box=boxes[0],
+        spatial_scale=spatial_scale,
+        img=feat[0, c],
+        out=run_pool(plan, feat)[0, c],
+        win=run_pool_winners(plan, feat)[0, c],
+        channel=c,
+        channels=inp.shape[1],
+        focus=focus_bin(bin_, plan.output_size),
+    )
+
+
+# ----------------------------------------------------------------------------- the records
+
+
+def _axis_data(a: PoolAxis) -> PoolAxisData:
+    return PoolAxisData(
+        scaled_start=float(a.scaled_start[0]),
+        scaled_end=float(a.scaled_end[0]),
+        start=int(a.start[0]),
+        end=int(a.end[0]),
+        size=int(a.size[0]),
+        bin_size=float(a.bin_size[0]),
+        bin_start_raw=tuple(int(v) for v in a.bin_start_raw[0]),
+        bin_end_raw=tuple(int(v) for v in a.bin_end_raw[0]),
+        bin_start=tuple(int(v) for v in a.bin_start[0]),
+        bin_end=tuple(int(v) for v in a.bin_end[0]),
+    )
+
+
+def _bin(w: PoolWalk, ph: int, pw: int) -> PoolBin:
+    y, x = w.plan.y, w.plan.x
+    r0, r1 = int(y.bin_start[0, ph]), int(y.bin_end[0, ph])
+    c0, c1 = int(x.bin_start[0, pw]), int(x.bin_end[0, pw])
+    cell, value = int(w.win[ph, pw]), float(w.out[ph, pw])
+    W = w.img.shape[1]
+    winner = None if cell < 0 else (cell // W, cell % W)
+    # Every cell that holds the bin's max, in row-major order (the first one wins).
+    ties = (
+        [(int(r) + r0, int(q) + c0) for r, q in np.argwhere(w.img[r0:r1, c0:c1] == value)] if winner else []
+    )
+    return PoolBin(ph, pw, (r0, r1), (c0, c1), winner, value, tuple(ties))
+
+
+def misalignment(x: PoolAxis, y: PoolAxis, scale: float) -> Misalignment:
+    """The two quantizations of RoI Pool, measured.
+
+    ``edges``: each box edge (scaled to cells) against the cell it was
+    rounded to; ``shift = pooled − box`` in cells and ``shift_px`` in image
+    pixels. ``bins``: per axis and bin, the ideal continuous bin of the box
+    as given, ``[x1 + p·w/P, x1 + (p+1)·w/P]`` with ``w = x2 − x1`` (in cells,
+    the bins RoI Align uses unrounded), and the first and last cell RoI Pool
+    reads for it (``None`` for an empty bin).
+    """
+    edges, bins = [], []
+    for name, a, sides in (("x", x, ("left", "right")), ("y", y, ("top", "bottom"))):
+        for side, box, pooled in (
+            (sides[0], a.scaled_start[0], a.start[0]),
+            (sides[1], a.scaled_end[0], a.end[0]),
+        ):
+            shift = float(pooled) - float(box)
+            edges.append(MisalignmentEdge(side, name, float(box), int(pooled), shift, shift / scale))  # type: ignore[arg-type]
+        lo, hi = float(a.scaled_start[0]), float(a.scaled_end[0])
+        P = a.bin_start.shape[1]
+        for p in range(P):
+            first, stop = int(a.bin_start[0, p]), int(a.bin_end[0, p])
+            ideal = (lo + p * (hi - lo) / P, lo + (p + 1) * (hi - lo) / P)
+            bins.append(MisalignmentBin(name, p, ideal, (first, stop - 1) if stop > first else None))  # type: ignore[arg-type]
+    return Misalignment(tuple(edges), tuple(bins))
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+def _input(w: PoolWalk, convention: str | None, source: str | None) -> Step:
+    fy, fx = w.focus if w.focus is not None else (None, None)
+    need = (_cells_pooled(w.plan.y, fy), _cells_pooled(w.plan.x, fx))
+    extra = [] if convention is None else [convention_line(w.lang, convention)]
+    return input_step(
+        w.lang,
+        w.img,
+        w.box,
+        w.spatial_scale,
+        w.plan.output_size,
+        w.channel,
+        w.channels,
+        need,
+        w.focus,
+        extra,
+        source,
+    )
+
+
+def _scale_step(w: PoolWalk) -> Step:
+    lines = [
+        text(
+            w.lang,
+            "pool.scale.line",
+            name=n,
+            v=operand(w.box[1 + i]),
+            s=w.scale_text(),
+            r=fmt(getattr(w.axis(a), real)[0]),
+        )
+        for i, (n, a, real, _) in enumerate(_EDGES)
+    ]
+    return Step("pool.scale", text(w.lang, "pool.scale.title"), tuple(lines))
+
+
+def _round_step(w: PoolWalk) -> Step:
+    lines = []
+    for n, a, real, snapped in _EDGES:
+        v = float(getattr(w.axis(a), real)[0])
+        r = int(getattr(w.axis(a), snapped)[0])
+        if abs(v - np.trunc(v)) == 0.5:
+            lines.append(
+                text(w.lang, "pool.round.half", name=n, real=fmt(v), rounded=r, even=int(np.round(v)))
+            )
+        else:
+            lines.append(text(w.lang, "pool.round.line", name=n, real=fmt(v), rounded=r))
+    return Step("pool.round", text(w.lang, "pool.round.title"), tuple(lines))
+
+
+def _size_step(w: PoolWalk) -> Step:
+    lines = []
+    for a, axis_key in ((w.plan.x, "axis.width"), (w.plan.y, "axis.height")):
+        raw = int(a.end[0] - a.start[0] + 1)
+        key = "pool.size.line" if raw >= 1 else "pool.size.clamped"
+        lines.append(
+            text(
+                w.lang,
+                key,
+                axis=text(w.lang, axis_key),
+                end=int(a.end[0]),
+                start=operand(a.start[0]),
+                size=int(a.size[0]),
+                raw=raw,
+            )
+        )
+    return Step("pool.size", text(w.lang, "pool.size.title"), tuple(lines))
+
+
+def _binsize_step(w: PoolWalk) -> Step:
+    PH, PW = w.plan.output_size
+    lines = [
+        text(
+            w.lang,
+            "pool.binsize.line",
+            axis=text(w.lang, k),
+            size=int(a.size[0]),
+            bins=p,
+            b=fmt(a.bin_size[0]),
+        )
+        for a, k, p in ((w.plan.x, "axis.width", PW), (w.plan.y, "axis.height", PH))
+    ]
+    return Step("pool.binsize", text(w.lang, "pool.binsize.title"), tuple(lines))
 
 
 def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
@@ -55,13 +268,58 @@ def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
     return lines
 
 
-def _cells_pooled(a: PoolAxis, p: int | None) -> tuple[int, int] | None:
-    """First and last cell bin ``p`` pools on this axis (all bins when ``p`` is None)."""
-    lo, hi = a.bin_start[0], a.bin_end[0]
-    if p is not None:
-        lo, hi = lo[p : p + 1], hi[p : p + 1]
-    keep = hi > lo
-    return (int(lo[keep].min()), int(hi[keep].max()) - 1) if keep.any() else None
+def _ranges_step(w: PoolWalk) -> Step:
+    lines = _ranges(w.lang, w.plan.y, "y") + _ranges(w.lang, w.plan.x, "x")
+    return Step("pool.ranges", text(w.lang, "pool.ranges.title"), tuple(lines))
+
+
+def _bin_step(w: PoolWalk, b: PoolBin) -> Step:
+    """One bin worked out: its cells (a window around the max for a big bin), its max and ties."""
+    (r0, r1), (c0, c1), winner = b.rows, b.cols, b.winner
+    if r1 <= r0 or c1 <= c0:
+        return Step(
+            "pool.bin",
+            text(w.lang, "pool.bin.title_empty", ph=b.ph, pw=b.pw),
+            (text(w.lang, "pool.bin.empty"),),
+            bin=(b.ph, b.pw),
+        )
+    line = text(
+        w.lang, "pool.bin.max", v=fmt(b.value), r=winner[0] if winner else "—", c=winner[1] if winner else "—"
+    )
+    if len(b.ties) > 1:
+        line += text(w.lang, "pool.bin.tie", n=len(b.ties))
+    lines = [line]
+    # A big bin is shown around its maximum.
+    centre = np.array(winner if winner else (r0, c0), dtype=np.float64)
+    rows = range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(r1 - r0, centre[:1] - r0)]
+    cols = range(c0, c1) if c1 - c0 <= MAX_TABLE else [c0 + i for i in window(c1 - c0, centre[1:] - c0)]
+    if len(rows) < r1 - r0 or len(cols) < c1 - c0:
+        lines.append(text(w.lang, "pool.bin.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1]))
+    shown = w.img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    hl = ((winner[0] - rows[0], winner[1] - cols[0]),) if winner else ()
+    table = matrix_table(
+        text(w.lang, "pool.bin.table", ph=b.ph, pw=b.pw),
+        shown,
+        range(rows[0], rows[-1] + 1),
+        range(cols[0], cols[-1] + 1),
+        hl,
+    )
+    title = text(w.lang, "pool.bin.title", ph=b.ph, pw=b.pw, r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1)
+    return Step("pool.bin", title, tuple(lines), (table,), bin=(b.ph, b.pw))
+
+
+def _summary(w: PoolWalk, bins: list[PoolBin]) -> Step:
+    """What the collapsed bins add to the output: the cells each read and where its max is."""
+    labels = [f"({b.ph}, {b.pw})" for b in bins]
+    rows = [
+        (
+            f"{b.rows[0]}…{b.rows[1] - 1}" if b.rows[1] > b.rows[0] else "—",
+            f"{b.cols[0]}…{b.cols[1] - 1}" if b.cols[1] > b.cols[0] else "—",
+            f"({b.winner[0]}, {b.winner[1]})" if b.winner else "—",
+        )
+        for b in bins
+    ]
+    return summary_step(w.lang, labels, text(w.lang, "pool.summary.cols"), rows)
 
 
 def _signed(v: float, d: int = 4) -> str:
@@ -70,139 +328,112 @@ def _signed(v: float, d: int = 4) -> str:
     return "+" + text_ if v > 0 and text_ != "0" else text_
 
 
-def misalignment(x: PoolAxis, y: PoolAxis, scale: float) -> dict[str, Any]:
-    """The two quantizations of RoI Pool, measured (the JSON contract of ``data["misalignment"]``).
-
-    ``edges``: each box edge (scaled to cells) against the cell it was
-    rounded to; ``shift = pooled − box`` in cells and ``shift_px`` in image
-    pixels. ``bins``: per axis and bin, the ideal continuous bin of the box
-    as given, ``[x1 + p·w/P, x1 + (p+1)·w/P]`` with ``w = x2 − x1`` (in cells,
-    the bins RoI Align uses unrounded), and the first and last cell RoI Pool
-    reads for it (``None`` for an empty bin).
-    """
-    edges, bins = [], []
-    for name, a, sides in (("x", x, ("left", "right")), ("y", y, ("top", "bottom"))):
-        for side, box, pooled in (
-            (sides[0], a.scaled_start[0], a.start[0]),
-            (sides[1], a.scaled_end[0], a.end[0]),
-        ):
-            shift = float(pooled) - float(box)
-            edges.append(
-                {
-                    "side": side,
-                    "axis": name,
-                    "box": float(box),
-                    "pooled": int(pooled),
-                    "shift": shift,
-                    "shift_px": shift / scale,
-                }
-            )
-        lo, hi = float(a.scaled_start[0]), float(a.scaled_end[0])
-        P = a.bin_start.shape[1]
-        for p in range(P):
-            first, stop = int(a.bin_start[0, p]), int(a.bin_end[0, p])
-            bins.append(
-                {
-                    "axis": name,
-                    "bin": p,
-                    "ideal": [lo + p * (hi - lo) / P, lo + (p + 1) * (hi - lo) / P],
-                    "pooled": [first, stop - 1] if stop > first else None,
-                }
-            )
-    return {"edges": edges, "bins": bins}
-
-
-def _misalignment_step(lang: str, mis: dict[str, Any], x: PoolAxis, y: PoolAxis, scale: float) -> Step:
-    lines = [text(lang, "pool.mis.model"), text(lang, "pool.mis.edges")]
-    if all(fmt(e["shift"]) == "0" for e in mis["edges"]):
-        lines.append(text(lang, "pool.mis.noshift"))
-    else:
-        for e in mis["edges"]:
-            cell = text(lang, "axis.col" if e["axis"] == "x" else "axis.row")
-            lines.append(
-                text(
-                    lang,
-                    "pool.mis.edge",
-                    side=text(lang, f"side.{e['side']}"),
-                    name=(
-                        "x1"
-                        if e["side"] == "left"
-                        else "x2"
-                        if e["side"] == "right"
-                        else "y1"
-                        if e["side"] == "top"
-                        else "y2"
-                    ),
-                    box=fmt(e["box"]),
-                    cell=cell,
-                    pooled=e["pooled"],
-                    shift=_signed(e["shift"]),
-                    px=_signed(e["shift_px"]),
-                )
-            )
-    lines.append(
+def _edge_lines(w: PoolWalk, mis: Misalignment) -> list[str]:
+    lang = w.lang
+    if all(fmt(e.shift) == "0" for e in mis.edges):
+        return [text(lang, "pool.mis.noshift")]
+    names = {"left": "x1", "right": "x2", "top": "y1", "bottom": "y2"}
+    return [
         text(
             lang,
+            "pool.mis.edge",
+            side=text(lang, f"side.{e.side}"),
+            name=names[e.side],
+            box=fmt(e.box),
+            cell=text(lang, "axis.col" if e.axis == "x" else "axis.row"),
+            pooled=e.pooled,
+            shift=_signed(e.shift),
+            px=_signed(e.shift_px),
+        )
+        for e in mis.edges
+    ]
+
+
+def _ideal_table(w: PoolWalk, mis: Misalignment) -> Table:
+    labels: list[str] = []
+    rows: list[tuple[str, ...]] = []
+    for b in sorted(mis.bins, key=lambda b: (b.axis != "y", b.bin)):
+        labels.append(
+            text(
+                w.lang,
+                "pool.mis.binlabel",
+                axis=text(w.lang, "axis.row" if b.axis == "y" else "axis.col"),
+                p=b.bin,
+            )
+        )
+        lo, hi = b.ideal
+        if b.pooled is None:
+            rows.append((f"[{fmt(lo)}, {fmt(hi)}]", "—", "—", "—"))
+            continue
+        first, last = b.pooled
+        shifts = [f"{_signed(d)} ({_signed(d / w.spatial_scale)} px)" for d in (first - lo, last - hi)]
+        rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
+    return Table(
+        text(w.lang, "pool.mis.table"),
+        tuple(labels),
+        tuple(text(w.lang, "pool.mis.cols").split("|")),
+        tuple(rows),
+    )
+
+
+def _floor_line(w: PoolWalk) -> str:
+    """Why floor and ceil: no cell is dropped (and what rounding both ends down would drop)."""
+    x, y = w.plan.x, w.plan.y
+    uneven = next(((a, n) for n, a in (("x", x), ("y", y)) if int(a.size[0]) % a.bin_start.shape[1]), None)
+    if uneven is None:
+        return text(w.lang, "pool.mis.floor_even")
+    a, n = uneven
+    P, size = a.bin_start.shape[1], int(a.size[0])
+    return text(
+        w.lang,
+        "pool.mis.floor",
+        cells=text(w.lang, "axis.cols" if n == "x" else "axis.rows"),
+        size=size,
+        bins=P,
+        each=size // P,
+        dropped=size - P * (size // P),
+    )
+
+
+def _misalignment_step(w: PoolWalk, mis: Misalignment) -> Step:
+    x, y = w.plan.x, w.plan.y
+    lines = [text(w.lang, "pool.mis.model"), text(w.lang, "pool.mis.edges"), *_edge_lines(w, mis)]
+    lines.append(
+        text(
+            w.lang,
             "pool.mis.plus1",
-            cells=text(lang, "axis.cols"),
+            cells=text(w.lang, "axis.cols"),
             s=int(x.start[0]),
             e=int(x.end[0]),
             n=int(x.size[0]),
         )
     )
-    widths = {
-        "x": float(x.scaled_end[0] - x.scaled_start[0]),
-        "y": float(y.scaled_end[0] - y.scaled_start[0]),
-    }
-    labels: list[str] = []
-    rows: list[tuple[str, ...]] = []
-    for b in sorted(mis["bins"], key=lambda b: (b["axis"] != "y", b["bin"])):
-        axis = text(lang, "axis.row" if b["axis"] == "y" else "axis.col")
-        labels.append(text(lang, "pool.mis.binlabel", axis=axis, p=b["bin"]))
-        lo, hi = b["ideal"]
-        if b["pooled"] is None:
-            rows.append((f"[{fmt(lo)}, {fmt(hi)}]", "—", "—", "—"))
-            continue
-        first, last = b["pooled"]
-        shifts = []
-        for d in (first - lo, last - hi):
-            shifts.append(f"{_signed(d)} ({_signed(d / scale)} px)")
-        rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
-    table = Table(
-        text(lang, "pool.mis.table"),
-        tuple(labels),
-        tuple(text(lang, "pool.mis.cols").split("|")),
-        tuple(rows),
-    )
-    uneven = next(((a, n) for n, a in (("x", x), ("y", y)) if int(a.size[0]) % a.bin_start.shape[1]), None)
-    if uneven is not None:
-        a, n = uneven
-        P = a.bin_start.shape[1]
-        lines.append(
-            text(
-                lang,
-                "pool.mis.floor",
-                cells=text(lang, "axis.cols" if n == "x" else "axis.rows"),
-                size=int(a.size[0]),
-                bins=P,
-                each=int(a.size[0]) // P,
-                dropped=int(a.size[0]) - P * (int(a.size[0]) // P),
-            )
-        )
-    else:
-        lines.append(text(lang, "pool.mis.floor_even"))
-    lines.append(text(lang, "pool.mis.align"))
-    lines.append(text(lang, "pool.mis.bins", w=fmt(widths["x"]), h=fmt(widths["y"])))  # the table
-    return Step("pool.misalignment", text(lang, "pool.mis.title"), tuple(lines), (table,))
+    lines += [_floor_line(w), text(w.lang, "pool.mis.align")]
+    widths = (float(x.scaled_end[0] - x.scaled_start[0]), float(y.scaled_end[0] - y.scaled_start[0]))
+    lines.append(text(w.lang, "pool.mis.bins", w=fmt(widths[0]), h=fmt(widths[1])))  # the table follows
+    return Step("pool.misalignment", text(w.lang, "pool.mis.title"), tuple(lines), (_ideal_table(w, mis),))
 
 
-def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float, mis: dict[str, Any]) -> Step:
-    PH, PW = plan.output_size
+def _first_overlap(plan: PoolPlan) -> tuple[str, int, int] | None:
+    """(axis, cell, j): the first cell that bins j and j + 1 both read, if any."""
+    for n, a in (("x", plan.x), ("y", plan.y)):
+        for j in range(a.bin_start.shape[1] - 1):
+            end, nxt = int(a.bin_end[0, j]), int(a.bin_start[0, j + 1])
+            if nxt < end and int(a.bin_end[0, j + 1]) > nxt and end > int(a.bin_start[0, j]):
+                return n, nxt, j
+    return None
+
+
+def _check_step(w: PoolWalk, mis: Misalignment) -> Step:
+    """The library call that gives these numbers, and the misconceptions this box disproves."""
+    lang, (PH, PW) = w.lang, w.plan.output_size
     lines = [
-        text(lang, "check.pool", b=", ".join(fmt(v) for v in box), ph=PH, pw=PW, s=given(scale)),
+        text(
+            lang, "check.pool", b=", ".join(fmt(v) for v in w.box[1:]), ph=PH, pw=PW, s=given(w.spatial_scale)
+        ),
         text(lang, "check.myths"),
     ]
-    shared = _first_overlap(plan)
+    shared = _first_overlap(w.plan)
     if shared is not None:
         n, cell, j = shared
         lines.append(
@@ -215,23 +446,20 @@ def _pool_check_step(lang: str, plan: PoolPlan, box: np.ndarray, scale: float, m
                 j1=j + 1,
             )
         )
-    half = next((e for e in mis["edges"] if abs(e["box"] - np.trunc(e["box"])) == 0.5), None)
+    half = next((e for e in mis.edges if abs(e.box - np.trunc(e.box)) == 0.5), None)
     if half is not None:
-        lines.append(
-            text(lang, "myth.half", v=fmt(half["box"]), r=half["pooled"], even=int(np.round(half["box"])))
-        )
+        lines.append(text(lang, "myth.half", v=fmt(half.box), r=half.pooled, even=int(np.round(half.box))))
     lines.append(text(lang, "myth.nodrop"))
     return Step("check", text(lang, "check.title"), tuple(lines))
 
 
-def _first_overlap(plan: PoolPlan) -> tuple[str, int, int] | None:
-    """(axis, cell, j): the first cell that bins j and j + 1 both read, if any."""
-    for n, a in (("x", plan.x), ("y", plan.y)):
-        for j in range(a.bin_start.shape[1] - 1):
-            end, nxt = int(a.bin_end[0, j]), int(a.bin_start[0, j + 1])
-            if nxt < end and int(a.bin_end[0, j + 1]) > nxt and end > int(a.bin_start[0, j]):
-                return n, nxt, j
-    return None
+def _cells_pooled(a: PoolAxis, p: int | None) -> tuple[int, int] | None:
+    """First and last cell bin ``p`` pools on this axis (all bins when ``p`` is None)."""
+    lo, hi = a.bin_start[0], a.bin_end[0]
+    if p is not None:
+        lo, hi = lo[p : p + 1], hi[p : p + 1]
+    keep = hi > lo
+    return (int(lo[keep].min()), int(hi[keep].max()) - 1) if keep.any() else None
 
 
 def explain_roi_pool(
@@ -260,8 +488,8 @@ def explain_roi_pool(
         Factor from image pixels to feature cells.
     channel : int, optional
         Which channel of a 3-D ``feature`` to explain.
-    lang : {"en", "ko"}
-        Language of the step text.
+    lang : str, default "en"
+        Language of the step text (one of :data:`roikit.i18n.LANGS`).
     bin, convention, source
         As for :func:`roikit.explain_roi_align`: the bin worked out in full
         (the map is shown around its cells), the convention to name, and a
@@ -271,7 +499,8 @@ def explain_roi_pool(
     -------
     Trace
         Every step, with the numbers of the plan :func:`roikit.roi_pool` runs;
-        ``trace.output`` equals ``roi_pool(...)[0, channel]``.
+        ``trace.output`` equals ``roi_pool(...)[0, channel]``; ``trace.data``
+        is a :class:`~roikit.explain.trace.PoolData`.
 
     Examples
     --------
@@ -281,223 +510,32 @@ def explain_roi_pool(
     ((9.0, 11.0), (13.0, 15.0))
     >>> [s.key for s in t.steps][:3]
     ['input', 'pool.scale', 'pool.round']
+    >>> t.data.bins[0].winner  # rows 1…2, columns 0…1: the max 9 is at (2, 1)
+    (2, 1)
     """
-    lang = check_lang(lang)
-    inp, c, boxes = prepare(feature, box, channel)
-    check_scaled_box(boxes, spatial_scale, compute_dtype(inp.dtype))
-    feat, _, plan = make_pool_plan(inp, boxes, output_size, spatial_scale)
-    out = run_pool(plan, feat)[0, c]
-    win = run_pool_winners(plan, feat)[0, c]
-    img = feat[0, c]
-    H, W = img.shape
-    x, y = plan.x, plan.y
-    PH, PW = plan.output_size
-    s = given(np.float64(plan.dtype.type(spatial_scale)))
-
-    focus = focus_bin(bin, plan.output_size)
-    fy, fx = focus if focus is not None else (None, None)
-    need = (_cells_pooled(y, fy), _cells_pooled(x, fx))
-    extra = [] if convention is None else [convention_line(lang, convention)]
+    w = _build(feature, box, output_size, spatial_scale, channel, check_lang(lang), bin)
+    PH, PW = w.plan.output_size
+    bins = [_bin(w, ph, pw) for ph in range(PH) for pw in range(PW)]
+    mis = misalignment(w.plan.x, w.plan.y, spatial_scale)
     steps = [
-        input_step(
-            lang, img, boxes[0], spatial_scale, plan.output_size, c, inp.shape[1], need, focus, extra, source
-        )
+        _input(w, convention, source),
+        _scale_step(w),
+        _round_step(w),
+        _size_step(w),
+        _binsize_step(w),
+        _ranges_step(w),
+        *(_bin_step(w, b) for b in bins),
+        _summary(w, bins),
+        output_step(w.lang, w.out),
+        _misalignment_step(w, mis),
+        _check_step(w, mis),
     ]
-    names = (
-        ("x1", x, "scaled_start", "start"),
-        ("y1", y, "scaled_start", "start"),
-        ("x2", x, "scaled_end", "end"),
-        ("y2", y, "scaled_end", "end"),
-    )
-    steps.append(
-        Step(
-            "pool.scale",
-            text(lang, "pool.scale.title"),
-            tuple(
-                text(
-                    lang,
-                    "pool.scale.line",
-                    name=n,
-                    v=operand(boxes[0, 1 + i]),
-                    s=s,
-                    r=fmt(getattr(a, real)[0]),
-                )
-                for i, (n, a, real, _) in enumerate(names)
-            ),
-        )
-    )
-    round_lines = []
-    for n, a, real, snapped in names:
-        v = float(getattr(a, real)[0])
-        r = int(getattr(a, snapped)[0])
-        if abs(v - np.trunc(v)) == 0.5:
-            round_lines.append(
-                text(lang, "pool.round.half", name=n, real=fmt(v), rounded=r, even=int(np.round(v)))
-            )
-        else:
-            round_lines.append(text(lang, "pool.round.line", name=n, real=fmt(v), rounded=r))
-    steps.append(Step("pool.round", text(lang, "pool.round.title"), tuple(round_lines)))
-    size_lines = []
-    for a, axis_key in ((x, "axis.width"), (y, "axis.height")):
-        raw = int(a.end[0] - a.start[0] + 1)
-        key = "pool.size.line" if raw >= 1 else "pool.size.clamped"
-        size_lines.append(
-            text(
-                lang,
-                key,
-                axis=text(lang, axis_key),
-                end=int(a.end[0]),
-                start=operand(a.start[0]),
-                size=int(a.size[0]),
-                raw=raw,
-            )
-        )
-    steps.append(Step("pool.size", text(lang, "pool.size.title"), tuple(size_lines)))
-    steps.append(
-        Step(
-            "pool.binsize",
-            text(lang, "pool.binsize.title"),
-            tuple(
-                text(
-                    lang,
-                    "pool.binsize.line",
-                    axis=text(lang, k),
-                    size=int(a.size[0]),
-                    bins=p,
-                    b=fmt(a.bin_size[0]),
-                )
-                for a, k, p in ((x, "axis.width", PW), (y, "axis.height", PH))
-            ),
-        )
-    )
-    steps.append(
-        Step(
-            "pool.ranges",
-            text(lang, "pool.ranges.title"),
-            tuple(_ranges(lang, y, "y") + _ranges(lang, x, "x")),
-        )
-    )
-
-    bins: list[dict[str, Any]] = []
-    summary_rows: list[tuple[Any, ...]] = []
-    summary_labels: list[str] = []
-    for ph in range(PH):
-        for pw in range(PW):
-            r0, r1 = int(y.bin_start[0, ph]), int(y.bin_end[0, ph])
-            c0, c1 = int(x.bin_start[0, pw]), int(x.bin_end[0, pw])
-            cell = int(win[ph, pw])
-            value = float(out[ph, pw])
-            winner = None if cell < 0 else (cell // W, cell % W)
-            # Every cell that holds the bin's max, in row-major order (the first one wins).
-            ties = (
-                [[int(r) + r0, int(q) + c0] for r, q in np.argwhere(img[r0:r1, c0:c1] == value)]
-                if winner
-                else []
-            )
-            bins.append(
-                {
-                    "ph": ph,
-                    "pw": pw,
-                    "rows": [r0, r1],
-                    "cols": [c0, c1],
-                    "winner": list(winner) if winner else None,
-                    "value": value,
-                    "ties": ties,
-                }
-            )
-            label = f"({ph}, {pw})"
-            summary_labels.append(label)
-            summary_rows.append(
-                (
-                    f"{r0}…{r1 - 1}" if r1 > r0 else "—",
-                    f"{c0}…{c1 - 1}" if c1 > c0 else "—",
-                    f"({winner[0]}, {winner[1]})" if winner else "—",
-                )
-            )
-            if r1 <= r0 or c1 <= c0:
-                steps.append(
-                    Step(
-                        "pool.bin",
-                        text(lang, "pool.bin.title_empty", ph=ph, pw=pw),
-                        (text(lang, "pool.bin.empty"),),
-                        bin=(ph, pw),
-                    )
-                )
-                continue
-            lines = [
-                text(
-                    lang,
-                    "pool.bin.max",
-                    v=fmt(value),
-                    r=winner[0] if winner else "—",
-                    c=winner[1] if winner else "—",
-                )
-            ]
-            if len(ties) > 1:
-                lines[0] += text(lang, "pool.bin.tie", n=len(ties))
-            # A big bin is shown around its maximum.
-            centre = np.array(winner if winner else (r0, c0), dtype=np.float64)
-            rows = (
-                range(r0, r1) if r1 - r0 <= MAX_TABLE else [r0 + i for i in window(r1 - r0, centre[:1] - r0)]
-            )
-            cols = (
-                range(c0, c1) if c1 - c0 <= MAX_TABLE else [c0 + i for i in window(c1 - c0, centre[1:] - c0)]
-            )
-            if len(rows) < r1 - r0 or len(cols) < c1 - c0:
-                lines.append(text(lang, "pool.bin.window", r0=rows[0], r1=rows[-1], c0=cols[0], c1=cols[-1]))
-            shown = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-            hl = ((winner[0] - rows[0], winner[1] - cols[0]),) if winner else ()
-            steps.append(
-                Step(
-                    "pool.bin",
-                    text(lang, "pool.bin.title", ph=ph, pw=pw, r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1),
-                    tuple(lines),
-                    (
-                        matrix_table(
-                            text(lang, "pool.bin.table", ph=ph, pw=pw),
-                            shown,
-                            range(rows[0], rows[-1] + 1),
-                            range(cols[0], cols[-1] + 1),
-                            hl,
-                        ),
-                    ),
-                    bin=(ph, pw),
-                )
-            )
-    steps.append(summary_step(lang, summary_labels, text(lang, "pool.summary.cols"), summary_rows))
-    steps.append(output_step(lang, out))
-    mis = misalignment(x, y, spatial_scale)
-    steps.append(_misalignment_step(lang, mis, x, y, spatial_scale))
-    steps.append(_pool_check_step(lang, plan, boxes[0, 1:], spatial_scale, mis))
-
-    data = {
-        "x": _axis_data(x),
-        "y": _axis_data(y),
-        "bins": bins,
-        "map_shape": [H, W],
-        "misalignment": mis,
-        "focus": list(focus) if focus else None,
-    }
+    data = PoolData(_axis_data(w.plan.x), _axis_data(w.plan.y), tuple(bins), tuple(w.img.shape), mis, w.focus)  # type: ignore[arg-type]
     params = {
-        "box": [float(v) for v in boxes[0, 1:]],
+        "box": [float(v) for v in w.box[1:]],
         "spatial_scale": spatial_scale,
-        "output_size": list(plan.output_size),
-        "channel": c,
-        "dtype": str(plan.dtype),
+        "output_size": list(w.plan.output_size),
+        "channel": w.channel,
+        "dtype": str(w.plan.dtype),
     }
-    return Trace("roi_pool", lang, params, as_rows(img), as_rows(out), tuple(steps), data)
-
-
-def _axis_data(a: PoolAxis) -> dict[str, Any]:
-    return {
-        "scaled_start": float(a.scaled_start[0]),
-        "scaled_end": float(a.scaled_end[0]),
-        "start": int(a.start[0]),
-        "end": int(a.end[0]),
-        "size": int(a.size[0]),
-        "bin_size": float(a.bin_size[0]),
-        "bin_start_raw": [int(v) for v in a.bin_start_raw[0]],
-        "bin_end_raw": [int(v) for v in a.bin_end_raw[0]],
-        "bin_start": [int(v) for v in a.bin_start[0]],
-        "bin_end": [int(v) for v in a.bin_end[0]],
-    }
+    return Trace("roi_pool", w.lang, params, as_rows(w.img), as_rows(w.out), tuple(steps), data)

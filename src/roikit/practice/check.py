@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..explain.trace import Trace
+from ..explain.trace import AlignBin, AlignData, PoolData, Trace, align_data, pool_data
 from ..i18n import text
 from ..i18n.numbers import fmt
 
@@ -57,30 +57,40 @@ class CheckResult:
 
 def key_of(trace: Trace) -> dict[str, Any]:
     """The answers of a walkthrough, in the answer-file format."""
-    x, y = trace.data["x"], trace.data["y"]
-    out: dict[str, Any] = {}
-    if trace.op == "roi_pool":
-        out["scaled"] = [x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"]]
-        out["rounded"] = [x["start"], y["start"], x["end"], y["end"]]
-        out["size"] = [x["size"], y["size"]]
-        out["bin_size"] = [x["bin_size"], y["bin_size"]]
-        out["rows"] = [[s, e - 1] for s, e in zip(y["bin_start"], y["bin_end"], strict=True)]
-        out["cols"] = [[s, e - 1] for s, e in zip(x["bin_start"], x["bin_end"], strict=True)]
-    else:
-        out["scaled"] = [x["start"], y["start"], x["end"], y["end"]]
-        out["bin_size"] = [x["bin_size"], y["bin_size"]]
-        out["grid"] = [y["grid"], x["grid"]]
-        bins = {(b["ph"], b["pw"]): b for b in trace.data["bins"]}
-        PH, PW = trace.params["output_size"]
-        gx = int(x["grid"])
-        out["y"] = [[p["y"] for p in bins[(ph, 0)]["points"][::gx]] if gx else [] for ph in range(PH)]
-        out["x"] = [[p["x"] for p in bins[(0, pw)]["points"][:gx]] for pw in range(PW)]
-        out["weights"] = {
-            f"{ph},{pw}": next((p["weights"] for p in b["points"] if p["inside"]), None)
-            for (ph, pw), b in bins.items()
-        }
+    out = _pool_key(pool_data(trace)) if trace.op == "roi_pool" else _align_key(trace)
     out["output"] = [list(r) for r in trace.output]
     return out
+
+
+def _pool_key(d: PoolData) -> dict[str, Any]:
+    x, y = d.x, d.y
+    return {
+        "scaled": [x.scaled_start, y.scaled_start, x.scaled_end, y.scaled_end],
+        "rounded": [x.start, y.start, x.end, y.end],
+        "size": [x.size, y.size],
+        "bin_size": [x.bin_size, y.bin_size],
+        "rows": [[s, e - 1] for s, e in zip(y.bin_start, y.bin_end, strict=True)],
+        "cols": [[s, e - 1] for s, e in zip(x.bin_start, x.bin_end, strict=True)],
+    }
+
+
+def _align_key(trace: Trace) -> dict[str, Any]:
+    d = align_data(trace)
+    x, y = d.x, d.y
+    bins = {(b.ph, b.pw): b for b in d.bins}
+    PH, PW = trace.params["output_size"]
+    gx = int(x.grid)
+    return {
+        "scaled": [x.start, y.start, x.end, y.end],
+        "bin_size": [x.bin_size, y.bin_size],
+        "grid": [y.grid, x.grid],
+        "y": [[p.y for p in bins[(ph, 0)].points[::gx]] if gx else [] for ph in range(PH)],
+        "x": [[p.x for p in bins[(0, pw)].points[:gx]] for pw in range(PW)],
+        "weights": {
+            f"{ph},{pw}": next((p.weights for p in b.points if p.inside), None)
+            for (ph, pw), b in bins.items()
+        },
+    }
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -108,45 +118,58 @@ def _numbers(a: Any) -> str:
         return repr(a)
 
 
-def _diagnose(step: str, got: Any, want: Any, trace: Trace) -> str | None:
+def _diagnose(
+    step: str, got: Any, want: Any, trace: Trace, other_output: Any = None, inside_average: Any = None
+) -> str | None:
     """The key of the classic mistake that gives ``got``, if one does."""
-    x, y = trace.data["x"], trace.data["y"]
-    params = trace.params
     if trace.op == "roi_pool":
-        raw = [x["scaled_start"], y["scaled_start"], x["scaled_end"], y["scaled_end"]]
-        if step == "scaled" and _same(got, params["box"]):
-            return "mistake.noscale"
-        if step == "rounded":
-            if _same(got, [float(np.round(v)) for v in raw]):
-                return "mistake.half_even"
-            if _same(got, [math.floor(v) for v in raw]):
-                return "mistake.floor_box"
-        if step == "size" and _same(got, [x["end"] - x["start"], y["end"] - y["start"]]):
-            return "mistake.plus1"
-        if step == "bin_size" and _same(
-            got,
-            [(x["end"] - x["start"]) / len(x["bin_start"]), (y["end"] - y["start"]) / len(y["bin_start"])],
-        ):
-            return "mistake.plus1"
-        if step in ("rows", "cols"):
-            a = y if step == "rows" else x
-            P, b, s = len(a["bin_start"]), a["bin_size"], a["start"]
-            floor_only = [[math.floor(p * b) + s, math.floor((p + 1) * b) + s - 1] for p in range(P)]
-            if _same(got, floor_only):
-                return "mistake.nooverlap"
-        return None
+        return _pool_mistake(step, got, pool_data(trace), trace.params["box"])
+    return _align_mistake(step, got, want, trace, other_output, inside_average)
+
+
+def _pool_mistake(step: str, got: Any, d: PoolData, box: Any) -> str | None:
+    x, y = d.x, d.y
+    raw = [x.scaled_start, y.scaled_start, x.scaled_end, y.scaled_end]
+    if step == "scaled" and _same(got, box):
+        return "mistake.noscale"
+    if step == "rounded":
+        if _same(got, [float(np.round(v)) for v in raw]):
+            return "mistake.half_even"
+        if _same(got, [math.floor(v) for v in raw]):
+            return "mistake.floor_box"
+    if step == "size" and _same(got, [x.end - x.start, y.end - y.start]):
+        return "mistake.plus1"
+    if step == "bin_size" and _same(
+        got,
+        [(x.end - x.start) / len(x.bin_start), (y.end - y.start) / len(y.bin_start)],
+    ):
+        return "mistake.plus1"
+    if step in ("rows", "cols"):
+        a = y if step == "rows" else x
+        P, b, s = len(a.bin_start), a.bin_size, a.start
+        floor_only = [[math.floor(p * b) + s, math.floor((p + 1) * b) + s - 1] for p in range(P)]
+        if _same(got, floor_only):
+            return "mistake.nooverlap"
+    return None
+
+
+def _align_mistake(
+    step: str, got: Any, want: Any, trace: Trace, other_output: Any, inside_average: Any
+) -> str | None:
+    d = align_data(trace)
+    x, y = d.x, d.y
     if step == "scaled":
-        off = trace.data.get("offset", 0.0)
-        shifted = [x["start"], y["start"], x["end"], y["end"]]
+        off = d.offset
+        shifted = [x.start, y.start, x.end, y.end]
         if off and _same(got, [v + off for v in shifted]):
             return "mistake.no_half"
         if not off and _same(got, [v - 0.5 for v in shifted]):
             return "mistake.half_not_aligned"
     if step in ("y", "x"):
         a = y if step == "y" else x
-        g = int(a["grid"])
+        g = int(a.grid)
         thirds = [
-            [a["start"] + p * a["bin_size"] + (i + 1) * a["bin_size"] / (g + 1) for i in range(g)]
+            [a.start + p * a.bin_size + (i + 1) * a.bin_size / (g + 1) for i in range(g)]
             for p in range(len(want))
         ]
         if g and _same(got, thirds):
@@ -157,11 +180,9 @@ def _diagnose(step: str, got: Any, want: Any, trace: Trace) -> str | None:
                 if any(_same(list(p), got[k]) for p in permutations(w)):
                     return "mistake.corners"
     if step == "output":
-        other = trace.data.get("other_output")
-        if other is not None and _same(got, other):
-            return "mistake.avg_for_max" if params["mode"] == "max" else "mistake.max_for_avg"
-        inside_avg = trace.data.get("inside_average")
-        if inside_avg is not None and not _same(inside_avg, want) and _same(got, inside_avg):
+        if other_output is not None and _same(got, other_output):
+            return "mistake.avg_for_max" if trace.params["mode"] == "max" else "mistake.max_for_avg"
+        if inside_average is not None and not _same(inside_average, want) and _same(got, inside_average):
             return "mistake.offmap"
     return None
 
@@ -184,15 +205,12 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
     lang = trace.lang
     op = "pool" if trace.op == "roi_pool" else "align"
     key = key_of(trace)
-    data = dict(trace.data)
-    if other is not None:
-        data["other_output"] = [list(r) for r in other.output]
-    if op == "align" and trace.params["mode"] == "avg":
-        data["inside_average"] = [
-            [_inside_average(b) for b in trace.data["bins"] if b["ph"] == ph]
-            for ph in range(trace.params["output_size"][0])
-        ]
-    judged = Trace(trace.op, trace.lang, trace.params, trace.feature, trace.output, trace.steps, data)
+    other_output = None if other is None else [list(r) for r in other.output]
+    inside_average = None
+    if isinstance(trace.data, AlignData) and trace.params["mode"] == "avg":
+        bins = trace.data.bins
+        rows = range(trace.params["output_size"][0])
+        inside_average = [[_inside_average(b) for b in bins if b.ph == ph] for ph in rows]
     results = []
     for step in STEPS[op]:
         if step not in answer:
@@ -209,7 +227,7 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
             want=_numbers(want),
             how=text(lang, f"chk.how.{op}.{step}"),
         )
-        mistake = _diagnose(step, got, want, judged)
+        mistake = _diagnose(step, got, want, trace, other_output, inside_average)
         if mistake is not None:
             message += " " + text(lang, mistake)
         results.append((step, False, message))
@@ -218,7 +236,7 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
     return CheckResult(tuple(results))
 
 
-def _inside_average(b: dict[str, Any]) -> float:
+def _inside_average(b: AlignBin) -> float:
     """A bin's average over its points on the map only (the off-map mistake's number)."""
-    values = [p["value"] for p in b["points"] if p["inside"]]
+    values = [p.value for p in b.points if p.inside]
     return sum(values) / len(values) if values else 0.0

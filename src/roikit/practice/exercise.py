@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..explain import Trace, explain_roi_align, explain_roi_pool
 from ..explain.steps import matrix_table
-from ..explain.trace import Step
+from ..explain.trace import Step, WorksheetData, align_data, pool_data
 from ..i18n import text
 from ..i18n.numbers import fmt
 
@@ -103,16 +103,16 @@ def _nice(ex: Exercise) -> bool:
     m = np.array(ex.map)
     H, W = m.shape
     if ex.op == "pool":
-        x, y = t.data["x"], t.data["y"]
+        x, y = pool_data(t).x, pool_data(t).y
         if not all(
             _short(v, 2)
             for v in (
-                x["scaled_start"],
-                x["scaled_end"],
-                y["scaled_start"],
-                y["scaled_end"],
-                x["bin_size"],
-                y["bin_size"],
+                x.scaled_start,
+                x.scaled_end,
+                y.scaled_start,
+                y.scaled_end,
+                x.bin_size,
+                y.bin_size,
             )
         ):
             return False
@@ -121,13 +121,13 @@ def _nice(ex: Exercise) -> bool:
         )
         half = any(abs(v - np.trunc(v)) == 0.5 for a in (x, y) for v in (a["scaled_start"], a["scaled_end"]))
         return {1: True, 2: overlap, 3: half}[ex.level]
-    points = [p for b in t.data["bins"] for p in b["points"]]
-    if not all(_short(v) for p in points for v in (p["y"], p["x"], p["value"], *p.get("weights", ()))):
+    points = [p for b in align_data(t).bins for p in b.points]
+    if not all(_short(v) for p in points for v in (p.y, p.x, p.value, *(p.weights or ()))):
         return False
     if ex.level == 2:  # a point within a cell of the border
-        return any(min(p["y"], p["x"]) < 1 or p["y"] > H - 2 or p["x"] > W - 2 for p in points)
+        return any(min(p.y, p.x) < 1 or p.y > H - 2 or p.x > W - 2 for p in points)
     if ex.level == 3:  # partly outside, and still a point on the map
-        return any(not p["inside"] for p in points) and any(p["inside"] for p in points)
+        return any(not p.inside for p in points) and any(p.inside for p in points)
     return True
 
 
@@ -283,7 +283,7 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
         "output_size": list(ex.output_size),
         "spatial_scale": ex.spatial_scale,
     }
-    return Trace("worksheet", lang, params, t.feature, (), tuple(steps), {})
+    return Trace("worksheet", lang, params, t.feature, (), tuple(steps), WorksheetData())
 
 
 def _template_keys(op: str) -> tuple[str, ...]:

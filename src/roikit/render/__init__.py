@@ -47,7 +47,7 @@ def handout_steps(trace: Trace) -> list[tuple[Step, bool]]:
 
     The worked bin is the trace's (``bin=``), else (0, 0).
     """
-    focus = tuple(trace.data.get("focus") or (0, 0))
+    focus = tuple(getattr(trace.data, "focus", None) or (0, 0))
     return [(s, False) for s in trace.steps if s.key in _HANDOUT_KEYS or s.bin == focus]
 
 

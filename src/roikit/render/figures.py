@@ -39,7 +39,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
-from ..explain.trace import Trace
+from ..explain.trace import (
+    AlignBackwardData,
+    AlignBin,
+    Point,
+    PoolBackwardData,
+    PoolBin,
+    Trace,
+    align_data,
+    pool_data,
+)
 from ..i18n import catalogue, text
 from ..i18n.numbers import fmt
 
@@ -287,43 +296,40 @@ def _frame(trace: Trace, ax: Axes, H: int, W: int, xs: Sequence[float], ys: Sequ
 
 def _bin_rect(trace: Trace, ph: int, pw: int) -> tuple[float, float, float, float]:
     """(x0, y0, width, height) of RoI Align bin (ph, pw), as the plan has it."""
-    x, y = trace.data["x"], trace.data["y"]
-    return (x["start"] + pw * x["bin_size"], y["start"] + ph * y["bin_size"], x["bin_size"], y["bin_size"])
+    d = align_data(trace)
+    x, y = d.x, d.y
+    return (x.start + pw * x.bin_size, y.start + ph * y.bin_size, x.bin_size, y.bin_size)
 
 
-def _pick_point(trace: Trace, bin_: Sequence[int], point: int | None) -> tuple[dict, dict]:
-    b = next(b for b in trace.data["bins"] if (b["ph"], b["pw"]) == tuple(bin_))
+def _pick_point(trace: Trace, bin_: Sequence[int], point: int | None) -> tuple[AlignBin, Point | None]:
+    """The bin ``bin_`` and its point ``point`` (default: the winner, else the first on the map)."""
+    b = next(b for b in align_data(trace).bins if (b.ph, b.pw) == tuple(bin_))
     if point is None:
-        point = (
-            b["winner"]
-            if b["winner"] is not None
-            else next((i for i, p in enumerate(b["points"]) if p["inside"]), 0)
-        )
-    return b, b["points"][point] if b["points"] else {}
+        point = b.winner if b.winner is not None else next((i for i, p in enumerate(b.points) if p.inside), 0)
+    return b, b.points[point] if b.points else None
 
 
-def _points(ax: Axes, b: dict[str, Any], drawn: Drawn) -> None:
+def _points(ax: Axes, b: AlignBin, drawn: Drawn) -> None:
     """A bin's sampling points (hollow when off the map) and its winner, ringed."""
-    for i, p in enumerate(b["points"]):
+    for i, p in enumerate(b.points):
         style: dict[str, Any] = (
-            dict(color=VERMILLION, alpha=0.9) if p["inside"] else dict(facecolor="white", edgecolor="0.4")
+            dict(color=VERMILLION, alpha=0.9) if p.inside else dict(facecolor="white", edgecolor="0.4")
         )
-        dot = ax.scatter([p["x"]], [p["y"]], s=30, zorder=5, **style)
-        dot.set_gid(f"roikit-pt-{b['ph']}-{b['pw']}-{i}")
+        dot = ax.scatter([p.x], [p.y], s=30, zorder=5, **style)
+        dot.set_gid(f"roikit-pt-{b.ph}-{b.pw}-{i}")
         drawn.points.append(dot)
-        if b["winner"] == i:
+        if b.winner == i:
             drawn.winners.append(
-                ax.scatter(
-                    [p["x"]], [p["y"]], s=150, facecolor="none", edgecolor=GREEN, linewidth=2.2, zorder=6
-                )
+                ax.scatter([p.x], [p.y], s=150, facecolor="none", edgecolor=GREEN, linewidth=2.2, zorder=6)
             )
 
 
-def _arrows(ax: Axes, p: dict[str, Any], drawn: Drawn) -> None:
+def _arrows(ax: Axes, p: Point, drawn: Drawn) -> None:
     """Arrows from a point to its four neighbours' centres, as wide as their weights."""
-    for (r, c), w in zip(p["cells"], p["weights"], strict=True):
+    cells, _, weights = p.neighbours()
+    for (r, c), w in zip(cells, weights, strict=True):
         arrow = FancyArrowPatch(
-            (p["x"], p["y"]),
+            (p.x, p.y),
             (c, r),
             arrowstyle="-|>",
             mutation_scale=10,
@@ -337,7 +343,7 @@ def _arrows(ax: Axes, p: dict[str, Any], drawn: Drawn) -> None:
         drawn.arrows.append(arrow)
         # The label sits just past the cell centre the arrow points at (the four centres are
         # a unit square apart, so labels never meet, and the arrow stays visible however short).
-        dx, dy = c - p["x"], r - p["y"]
+        dx, dy = c - p.x, r - p.y
         norm = max(float(np.hypot(dx, dy)), 1e-9)
         drawn.labels.append(
             ax.text(
@@ -409,18 +415,19 @@ def _align_figure(
     lang = trace.lang
     PH, PW = trace.params["output_size"]
     big = PH * PW > MAX_FULL_BINS
-    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
+    d = align_data(trace)
+    focus = tuple(bin_ if bin_ is not None else d.focus or (0, 0))
     axes = [ax] if ax is not None else _new_axes((11, 5.6) if big else (6.4, 6.4), 2 if big else 1)
     drawn = Drawn(axes[0])
     main = axes[0]
     m = np.array(trace.feature)
     H, W = m.shape
     _draw_map(main, m, image, drawn)
-    x, y = trace.data["x"], trace.data["y"]
+    x, y = d.x, d.y
     roi = Rectangle(
-        (x["start"], y["start"]),
-        x["end"] - x["start"],
-        y["end"] - y["start"],
+        (x.start, y.start),
+        x.end - x.start,
+        y.end - y.start,
         fill=False,
         edgecolor=BLUE,
         linewidth=2.4,
@@ -428,12 +435,12 @@ def _align_figure(
     )
     main.add_patch(roi)
     drawn.roi.append(roi)
-    offset = trace.data.get("offset", 0.0)
+    offset = d.offset
     if offset:  # the box before the half-pixel shift, and a note that says so
         before = Rectangle(
-            (x["start"] + offset, y["start"] + offset),
-            x["end"] - x["start"],
-            y["end"] - y["start"],
+            (x.start + offset, y.start + offset),
+            x.end - x.start,
+            y.end - y.start,
             fill=False,
             edgecolor="0.35",
             linestyle="--",
@@ -456,22 +463,22 @@ def _align_figure(
             rect.set_gid(f"roikit-bin-{ph}-{pw}")  # an id a web page can highlight
             main.add_patch(rect)
             drawn.bins.append(rect)
-    xs, ys = [x["start"], x["end"]], [y["start"], y["end"]]
-    for b in trace.data["bins"]:
-        if big and (b["ph"], b["pw"]) != focus:
+    xs, ys = [x.start, x.end], [y.start, y.end]
+    for b in d.bins:
+        if big and (b.ph, b.pw) != focus:
             continue
         _points(main, b, drawn)
-        xs += [p["x"] for p in b["points"]]
-        ys += [p["y"] for p in b["points"]]
+        xs += [p.x for p in b.points]
+        ys += [p.y for p in b.points]
     b, p = _pick_point(trace, focus, point)
     target = main
     if big and ax is None:
         target = drawn.zoom = axes[1]
         _zoom(trace, target, m, image, focus, b, drawn)
-    if p.get("inside"):
+    if p is not None and p.inside:
         _arrows(target, p, drawn)
-    which = text(lang, "fig.which.winning" if b["winner"] is not None else "fig.which.first")
-    grid = f"{fmt(y['grid'])}×{fmt(x['grid'])}"
+    which = text(lang, "fig.which.winning" if b.winner is not None else "fig.which.first")
+    grid = f"{fmt(y.grid)}×{fmt(x.grid)}"
     title = [
         text(
             lang, "fig.align.title", mode=text(lang, f"mode.{trace.params['mode']}"), ph=PH, pw=PW, grid=grid
@@ -483,7 +490,7 @@ def _align_figure(
     if offset:
         title.append(text(lang, "fig.align.shift"))
     main.set_title("\n".join(title), fontsize=9.5)
-    _frame(trace, main, H, W, xs + [x["start"] + offset], ys + [y["start"] + offset])
+    _frame(trace, main, H, W, xs + [x.start + offset], ys + [y.start + offset])
     return drawn
 
 
@@ -503,7 +510,7 @@ def _zoom(
     m: np.ndarray,
     image: np.ndarray | None,
     focus: tuple[int, ...],
-    b: dict[str, Any],
+    b: AlignBin,
     drawn: Drawn,
 ) -> None:
     """The worked bin enlarged: its cells with their values, its points and its winner."""
@@ -565,22 +572,23 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
         ax = _new_axes((5.8, 5.4))[0]
         ax.set_anchor("N")
     drawn = Drawn(ax)
-    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
-    b, p = _pick_point(trace, focus, point)
-    if not p.get("inside"):
+    focus = tuple(bin_ if bin_ is not None else align_data(trace).focus or (0, 0))
+    _, p = _pick_point(trace, focus, point)
+    if p is None or not p.inside:
         ax.text(0.5, 0.5, text(lang, "fig.outside"), ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return drawn
-    (r0, c0), _, _, (r1, c1) = p["cells"]
-    y = min(max(p["y"], r0), r1)  # the clamped position the weights were taken at
-    x = min(max(p["x"], c0), c1)
-    w = p["weights"]
+    cells, values, w = p.neighbours()
+    ly, hy, lx, hx = p.fractions()
+    (r0, c0), _, _, (r1, c1) = cells
+    y = min(max(p.y, r0), r1)  # the clamped position the weights were taken at
+    x = min(max(p.x, c0), c1)
     colours = (SKY, ORANGE, GREEN, PURPLE)
     r_hi, c_hi = (r1 if r1 > r0 else r0 + 1), (c1 if c1 > c0 else c0 + 1)
     # The rectangle opposite corner k: top-left corner <-> bottom-right rectangle.
     spans = (((x, c_hi), (y, r_hi)), ((c0, x), (y, r_hi)), ((x, c_hi), (r0, y)), ((c0, x), (r0, y)))
     names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
-    factors = ((p["hy"], p["hx"]), (p["hy"], p["lx"]), (p["ly"], p["hx"]), (p["ly"], p["lx"]))
+    factors = ((hy, hx), (hy, lx), (ly, hx), (ly, lx))
     for k, ((xa, xb), (ya, yb)) in enumerate(spans):
         rect = Rectangle(
             (xa, ya), xb - xa, yb - ya, facecolor=colours[k], alpha=0.45, edgecolor="black", linewidth=0.8
@@ -599,7 +607,7 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
                 )
             )
         # ... and always in the coloured list under the square, as its product.
-        (r, c), v = p["cells"][k], p["cell_values"][k]
+        (r, c), v = cells[k], values[k]
         row = -0.13 - 0.055 * k  # one line per corner, led by a square of the corner's colour
         ax.text(0.0, row, "■", transform=ax.transAxes, ha="left", va="top", fontsize=11, color=colours[k])
         drawn.labels.append(
@@ -614,7 +622,7 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
                 fontsize=8.5,
             )
         )
-    for k, ((r, c), v) in enumerate(zip(p["cells"], p["cell_values"], strict=True)):
+    for k, ((r, c), v) in enumerate(zip(cells, values, strict=True)):
         drawn.points.append(ax.scatter([c], [r], s=90, color=colours[k], edgecolor="black", zorder=5))
         right, below = k in (1, 3), k in (2, 3)  # each corner's label outside the square
         drawn.labels.append(
@@ -630,11 +638,11 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
             )
         )
     drawn.winners.append(ax.scatter([x], [y], s=80, color=VERMILLION, zorder=6))
-    terms = " + ".join(f"{fmt(v)}×{fmt(wk)}" for wk, v in zip(w, p["cell_values"], strict=True))
+    terms = " + ".join(f"{fmt(v)}×{fmt(wk)}" for wk, v in zip(w, values, strict=True))
     ax.set_title(
-        text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p["y"]), x=fmt(p["x"]))
+        text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p.y), x=fmt(p.x))
         + "\n"
-        + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p["value"])),
+        + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p.value)),
         fontsize=9.5,
     )
     ax.text(
@@ -645,12 +653,12 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
             "fig.bilinear.fractions",
             y=fmt(y),
             r0=r0,
-            ly=fmt(p["ly"]),
-            hy=fmt(p["hy"]),
+            ly=fmt(ly),
+            hy=fmt(hy),
             x=fmt(x),
             c0=c0,
-            lx=fmt(p["lx"]),
-            hx=fmt(p["hx"]),
+            lx=fmt(lx),
+            hx=fmt(hx),
         ),
         transform=ax.transAxes,
         ha="left",
@@ -703,21 +711,22 @@ def _pool_figure(
     lang = trace.lang
     PH, PW = trace.params["output_size"]
     big = PH * PW > MAX_FULL_BINS
-    focus = tuple(bin_ if bin_ is not None else trace.data.get("focus") or (0, 0))
+    data = pool_data(trace)
+    focus = tuple(bin_ if bin_ is not None else data.focus or (0, 0))
     drawn = Drawn(ax if ax is not None else _new_axes()[0])
     ax = drawn.ax
     m = np.array(trace.feature)
     H, W = m.shape
     _draw_map(ax, m, image, drawn)
-    ideal = {(b["axis"], b["bin"]): b["ideal"] for b in trace.data["misalignment"]["bins"]}
-    n = len(trace.data["bins"])
+    ideal = {(b.axis, b.bin): b.ideal for b in data.misalignment.bins}
+    n = len(data.bins)
     inset = 0.06 if n <= 16 else 0.0  # overlapping bins' edges side by side, not on top
     xs, ys = [], []
     winners: dict[tuple[int, int], list[str]] = {}
-    for i, b in enumerate(trace.data["bins"]):
-        worked = not big or (b["ph"], b["pw"]) == focus
+    for i, b in enumerate(data.bins):
+        worked = not big or (b.ph, b.pw) == focus
         colour = BIN_COLOURS[i % len(BIN_COLOURS)] if not big else VERMILLION if worked else BLUE
-        (r0, r1), (c0, c1) = b["rows"], b["cols"]
+        (r0, r1), (c0, c1) = b.rows, b.cols
         d = inset * ((i % 4) + 1) / 4
         rect = Rectangle(
             (c0 - 0.5 + d, r0 - 0.5 + d),
@@ -728,14 +737,14 @@ def _pool_figure(
             linewidth=2.4 if big and worked else 0.9 if big else 1.8,
             zorder=4 if worked else 3,
         )
-        rect.set_gid(f"roikit-bin-{b['ph']}-{b['pw']}")
+        rect.set_gid(f"roikit-bin-{b.ph}-{b.pw}")
         ax.add_patch(rect)
         drawn.bins.append(rect)
-        if b["winner"] is not None:
-            winners.setdefault(tuple(b["winner"]), []).append(f"({b['ph']}, {b['pw']})")
+        if b.winner is not None:
+            winners.setdefault(b.winner, []).append(f"({b.ph}, {b.pw})")
         if not worked:
             continue
-        (ix0, ix1), (iy0, iy1) = ideal[("x", b["pw"])], ideal[("y", b["ph"])]
+        (ix0, ix1), (iy0, iy1) = ideal[("x", b.pw)], ideal[("y", b.ph)]
         dashed = Rectangle(
             (ix0, iy0),
             ix1 - ix0,
@@ -750,7 +759,7 @@ def _pool_figure(
         drawn.ideal.append(dashed)
         xs += [ix0, ix1, c0 - 0.5, c1 - 0.5]
         ys += [iy0, iy1, r0 - 0.5, r1 - 0.5]
-        for cell in b.get("ties", [])[1:]:
+        for cell in b.ties[1:]:
             r, c = cell
             tie = Rectangle(
                 (c - 0.42, r - 0.42),
@@ -801,7 +810,7 @@ def _pool_figure(
             label=text(lang, "fig.pool.max"),
         ),
     ]
-    if any(len(b.get("ties", [])) > 1 for b in trace.data["bins"] if not big or (b["ph"], b["pw"]) == focus):
+    if any(len(b.ties) > 1 for b in data.bins if not big or (b.ph, b.pw) == focus):
         handles.append(
             Line2D(
                 [],
@@ -869,11 +878,11 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
         drawn = Drawn(axes[0])
         m = np.array(align.feature)
         _draw_map(axes[0], m, None, drawn)
-        x, y = align.data["x"], align.data["y"]
+        x, y = align_data(align).x, align_data(align).y
         roi = Rectangle(
-            (x["start"], y["start"]),
-            x["end"] - x["start"],
-            y["end"] - y["start"],
+            (x.start, y.start),
+            x.end - x.start,
+            y.end - y.start,
             fill=False,
             edgecolor=BLUE,
             linewidth=2.4,
@@ -882,7 +891,7 @@ def summary_figure(pool: Trace, align: Trace, axes: Sequence[Axes] | None = None
         axes[0].add_patch(roi)
         drawn.roi.append(roi)
         axes[0].set_title(text(lang, "fig.summary.input"), fontsize=10)
-        _frame(align, axes[0], m.shape[0], m.shape[1], [x["start"], x["end"]], [y["start"], y["end"]])
+        _frame(align, axes[0], m.shape[0], m.shape[1], [x.start, x.end], [y.start, y.end])
         outputs = np.array(pool.output), np.array(align.output)
         lo = float(min(o.min() for o in outputs))  # one colour scale for both outputs
         hi = float(max(o.max() for o in outputs))
@@ -932,11 +941,15 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
         )
         if H * W <= MAX_VALUE_CELLS:
             _draw_map(ax, g, None, drawn)
-        focus = tuple(trace.data.get("focus") or (0, 0))
-        index = next(i for i, b in enumerate(trace.data["bins"]) if (b["ph"], b["pw"]) == focus)
-        b = trace.data["bins"][index]
-        if trace.op == "roi_pool_backward":
-            (r0, r1), (c0, c1) = b["rows"], b["cols"]
+        data = trace.data
+        if not isinstance(data, (PoolBackwardData, AlignBackwardData)):
+            raise ValueError(f"backward_figure needs a backward trace; got {trace.op!r}")
+        focus = tuple(data.focus or (0, 0))
+        bins: tuple[PoolBin | AlignBin, ...] = data.bins
+        index = next(i for i, b in enumerate(bins) if (b.ph, b.pw) == focus)
+        received = data.contributions[index]
+        if isinstance(data, PoolBackwardData):
+            (r0, r1), (c0, c1) = data.bins[index].rows, data.bins[index].cols
             rect = Rectangle(
                 (c0 - 0.5, r0 - 0.5),
                 max(c1 - c0, 0),
@@ -950,17 +963,17 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
             drawn.bins.append(rect)
             sources = [((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2)]
         else:
-            sources = [(p["y"], p["x"]) for p in b["points"] if p["inside"]]
+            sources = [(p.y, p.x) for p in data.bins[index].points if p.inside]
             for y, x in sources:
                 drawn.points.append(ax.scatter([x], [y], s=30, color=VERMILLION, zorder=5))
-        for (r, c), _ in trace.data["contributions"][index]:
+        for (r, c), _ in received:
             cell = Rectangle(
                 (c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="black", linewidth=1.6, zorder=4
             )
             ax.add_patch(cell)
             drawn.cells.append(cell)
-        if trace.op == "roi_pool_backward" and trace.data["contributions"][index]:
-            (r, c), _ = trace.data["contributions"][index][0]
+        if isinstance(data, PoolBackwardData) and received:
+            (r, c), _ = received[0]
             arrow = FancyArrowPatch(
                 (sources[0][1], sources[0][0]),
                 (c, r),

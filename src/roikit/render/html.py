@@ -13,7 +13,7 @@ import re
 from html import escape
 from typing import Any
 
-from ..explain.trace import Step, Table, Trace
+from ..explain.trace import AlignBin, AlignData, PoolBin, PoolData, Step, Table, Trace, walk_data
 from . import Bins, collapsed_note, handout_steps, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
 
@@ -95,17 +95,17 @@ def _bins_of_cells(trace: Trace, rows: range, cols: range) -> dict[tuple[int, in
     a million cells costs no more than the table it is drawn in.
     """
     out: dict[tuple[int, int], list[str]] = {}
-    for b in trace.data.get("bins", []):
-        name = f"{b['ph']}-{b['pw']}"
-        if trace.op.startswith("roi_pool"):
-            (r0, r1), (c0, c1) = b["rows"], b["cols"]
+    for b in walk_data(trace).bins:
+        cells: set[tuple[int, int]]
+        if isinstance(b, PoolBin):
+            (r0, r1), (c0, c1) = b.rows, b.cols
             shown_r = range(max(r0, rows.start), min(r1, rows.stop))
             shown_c = range(max(c0, cols.start), min(c1, cols.stop))
             cells = {(r, c) for r in shown_r for c in shown_c}
         else:
-            cells = {tuple(rc) for p in b["points"] if p["inside"] for rc in p["cells"]}
+            cells = {rc for p in b.points if p.inside and p.cells for rc in p.cells}
         for rc in cells:
-            out.setdefault(rc, []).append(name)  # type: ignore[arg-type]
+            out.setdefault(rc, []).append(f"{b.ph}-{b.pw}")
     return out
 
 
@@ -121,7 +121,11 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
         if is_map and t.row_labels and t.col_labels
         else (range(0), range(0))
     )
-    owners = _bins_of_cells(trace, *shown) if is_map else {}
+    # Only a walkthrough knows which bins read a cell (a worksheet's map is bare).
+    walk = is_map and isinstance(trace.data, (PoolData, AlignData))
+    owners = _bins_of_cells(trace, *shown) if walk else {}
+    all_bins: tuple[PoolBin | AlignBin, ...] = walk_data(trace).bins if walk else ()
+    order = {f"{b.ph}-{b.pw}": i for i, b in enumerate(all_bins)}
     rows = []
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
         cells = []
@@ -130,9 +134,7 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
             if is_map:
                 names = owners.get((int(label), int(t.col_labels[c])), [])
                 if names:
-                    first = trace.data["bins"].index(
-                        next(b for b in trace.data["bins"] if f"{b['ph']}-{b['pw']}" == names[0])
-                    )
+                    first = order[names[0]]
                     attrs += (
                         f' data-bins="{" ".join(names)}" style="background:{_TINTS[first % len(_TINTS)]}"'
                     )

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import RoIError
+from ...explain.trace import walk_data
 from ..mapio import InputFileError, parse_inline_map
 from ..request import Walkthrough, build_walkthrough
 
@@ -115,7 +116,7 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
 
     walk = walkthrough(query)
     t = walk.trace
-    ph, pw = tuple(t.data.get("focus") or (0, 0))
+    ph, pw = tuple(walk_data(t).focus or (0, 0))
     if (b := _get(query, "bin")) is not None:
         ph, pw = (int(float(v)) for v in b.split(","))
     m = np.array(t.feature)[None, None]
