@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast bench lint figures clean system explore
+.PHONY: demo test test-fast bench lint figures schema clean system explore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,14 +50,18 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_ops.py
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks tools conftest.py
+	$(BIN)/ruff format --check src tests benchmarks tools conftest.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # The README's pictures: the demo's figures, regenerated and committed.
 figures: $(VENV)/.test
 	$(BIN)/python -m roikit demo --figures docs/figures > /dev/null
+
+# docs/trace.schema.json from the trace records (a test fails when it is out of date).
+schema: $(VENV)/.test
+	$(BIN)/python tools/trace_schema.py
 
 clean:
 	rm -rf $(VENV) $(FAST) .pytest_cache .hypothesis .mypy_cache .ruff_cache
