@@ -422,13 +422,13 @@ def test_command_line_errors_are_korean_under_lang_ko(args: list[str], expected:
     assert result.exit_code == 2 and result.stderr == expected
 
 
-def test_api_errors_keep_their_english_under_a_korean_prefix() -> None:
+def test_api_errors_keep_their_english_under_a_korean_prefix_and_usage_errors_are_korean() -> None:
     result = run(
         "explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale", "-1", "--lang", "ko"
     )
     assert result.stderr == "roikit: 오류: spatial_scale is -1.0; it must be positive and finite\n"
     result = run("explain", "align", "--lang", "ko", "--nope")
-    assert result.stderr.startswith("roikit: 오류: No such option: --nope")
+    assert result.stderr.startswith("roikit: 오류: 그런 옵션이 없습니다: --nope")
 
 
 def test_compare_speaks_korean() -> None:

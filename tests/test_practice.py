@@ -195,8 +195,9 @@ def test_check_says_where_the_first_error_is_and_stops() -> None:
     bad = {**key, "size": [key["size"][0] + 1, key["size"][1]], "output": [[0, 0], [0, 0]]}
     result = runner.invoke(app, ["check", "pool", "--level", "2", "--seed", "3", "--answer", json.dumps(bad)])
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith("scaled: right") and lines[1].startswith("rounded: right")
-    assert lines[2].startswith(f"size: you wrote [{key['size'][0] + 1:g}, {key['size'][1]:g}]")
+    assert lines[0].startswith("the box on the map (scaled): right")
+    assert lines[1].startswith("the rounded box (rounded): right")
+    assert lines[2].startswith(f"the box size (size): you wrote [{key['size'][0] + 1:g}, {key['size'][1]:g}]")
     assert len(lines) == 3  # it stops at the first wrong step
 
 

@@ -126,7 +126,11 @@ def direct_args(plan: AlignPlan | None) -> tuple[np.ndarray, ...]:
         weights = np.zeros(0, np.float64)
         axis = (none, flag, none, none, weights, weights)
         return (*axis, *axis, np.ones(1, np.float64), np.zeros((0, 1, 1), np.int8))
-    return (*_samples(plan.y, False), *_samples(plan.x, False), plan.count.astype(plan.dtype), plan.zero_kind)
+    # A count beyond float32 (a box of 1e37 cells, adaptive grid) is inf there, as in torchvision's
+    # float32 kernel: the bin's average is then 0.
+    with np.errstate(over="ignore"):
+        count = plan.count.astype(plan.dtype)
+    return (*_samples(plan.y, False), *_samples(plan.x, False), count, plan.zero_kind)
 
 
 def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:

@@ -351,7 +351,10 @@ def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
             text(lang, "check.align.onnx", sr0=common["sr0"], ctm=ctm),
         ]
     else:
-        lines = [text(lang, "check.align.mmcv", **common), text(lang, "check.align.nomax")]
+        lines = [
+            text(lang, "check.align.mmcv", **common),
+            text(lang, "check.align.nomax", command="roikit compare"),
+        ]
     lines.append(text(lang, "check.myths"))
     x = w.samples["x"][0]
     if len(x) >= 2 and w.has_samples:

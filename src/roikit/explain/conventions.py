@@ -17,7 +17,7 @@ from ..engine.validate import check_output_size, check_real_array, check_spatial
 from ..errors import ParameterError, RoIError
 from ..i18n import text
 from ..i18n.numbers import fmt, given
-from ..ops.conventions import CONVENTIONS, get_convention
+from ..ops.conventions import CONVENTIONS, REASONS, get_convention
 from .inputs import check_lang, prepare
 from .trace import ConventionsData, Step, Table, Trace
 
@@ -74,9 +74,9 @@ def compare_conventions(
         text(lang, "conv.why.table"),
         tuple(c.name for c in selected),
         tuple(text(lang, "conv.cols").split("|")),
-        tuple((c.offset, c.min_size, c.grid, c.border, c.aggregation) for c in selected),
+        tuple(tuple(c.words(lang)[r] for r in REASONS) for c in selected),
     )
-    summary = tuple(f"{c.name} ({c.library}): {text(lang, f'conv.summary.{c.name}')}" for c in selected)
+    summary = tuple(f"{c.name} ({c.library}): {c.words(lang)['summary']}" for c in selected)
     box_line = text(
         lang,
         "conv.box",

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine.validate import check_int, check_real_array, check_spatial_scale
 from ..errors import BoxError, InputError, ParameterError
-from ..i18n import LANGS
+from ..i18n import langs
 
 __all__ = ["check_lang", "check_scaled_box", "feature_map", "focus_bin", "one_box", "prepare"]
 
@@ -91,7 +91,7 @@ def focus_bin(bin: Any, size: tuple[int, int]) -> tuple[int, int] | None:
 
 def check_lang(lang: Any) -> str:
     """Return ``lang`` if a walkthrough can be written in it, or raise."""
-    if not isinstance(lang, str) or lang not in LANGS:
-        known = " or ".join(repr(x) for x in LANGS)
+    if not isinstance(lang, str) or lang not in langs():
+        known = " or ".join(repr(x) for x in langs())
         raise ParameterError(f"lang must be {known}; got {lang!r}")
     return lang

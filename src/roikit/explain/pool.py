@@ -366,7 +366,10 @@ def _ideal_table(w: PoolWalk, mis: Misalignment) -> Table:
             rows.append((f"[{fmt(lo)}, {fmt(hi)}]", "—", "—", "—"))
             continue
         first, last = b.pooled
-        shifts = [f"{_signed(d)} ({_signed(d / w.spatial_scale)} px)" for d in (first - lo, last - hi)]
+        shifts = [
+            text(w.lang, "pool.mis.shift", cells=_signed(d), px=_signed(d / w.spatial_scale))
+            for d in (first - lo, last - hi)
+        ]
         rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
     return Table(
         text(w.lang, "pool.mis.table"),

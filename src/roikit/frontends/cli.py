@@ -14,9 +14,11 @@ from typing import Annotated, Any, NoReturn
 import numpy as np
 import typer
 
+from .. import i18n
 from ..errors import RoIError
 from .files import check_output_path, shown, write_all, write_stdout
 from .mapio import InputFileError, message, prefix, read_answer
+from .usage import usage_message
 
 #: The language of error messages: set by each command from its --lang option.
 _lang = "en"
@@ -61,7 +63,7 @@ class _OneLineErrors(typer.core.TyperGroup):
                     typer.echo(exc.format_message())  # type: ignore[attr-defined]
                     sys.exit(2)
                 _lang = _usage_lang(kwargs.get("args"))
-                _echo_line(" ".join(exc.format_message().split()))  # type: ignore[attr-defined]
+                _echo_line(usage_message(exc, _lang), english=usage_message(exc, "en"))
                 sys.exit(2)
             if os.environ.get("ROIKIT_DEBUG") == "1":
                 raise
@@ -114,11 +116,16 @@ class Format(str, Enum):
     json = "json"
 
 
-class Lang(str, Enum):
-    """Language of the step text."""
+def _language(value: str) -> str:
+    """``--lang``: one of the catalogue's languages, read when the option is parsed.
 
-    en = "en"
-    ko = "ko"
+    A language added to :data:`roikit.i18n.LANGUAGE_NAMES` is accepted at once,
+    with no change here.
+    """
+    if value not in i18n.langs():
+        choices = ", ".join(repr(lang) for lang in i18n.langs())
+        raise typer.BadParameter(f"{value!r} is not one of {choices}.")
+    return value
 
 
 def _localized(exc: RoIError) -> str:
@@ -222,7 +229,8 @@ def _check_handout(handout: bool, fmt: Format) -> None:
         _fail("handout.format", fmt=fmt.value)
 
 
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the step text.")]
+_LANG_HELP = f"Language of the step text ({', '.join(i18n.langs())})."
+LangOpt = Annotated[str, typer.Option("--lang", help=_LANG_HELP, callback=_language, metavar="LANG")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in full) or 'all'.")]
 BinOpt = Annotated[str | None, typer.Option("--bin", help="Expand only bin i,j.")]
@@ -245,7 +253,7 @@ HandoutOpt = Annotated[
 
 @app.command()
 def demo(
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
     mode: Annotated[
         Mode | None, typer.Option("--mode", help="Only this RoI Align mode (default: max, then avg).")
     ] = None,
@@ -270,12 +278,12 @@ def demo(
 
     selected = parse_bins(bins, None)
     _check_handout(handout, fmt)
-    _emit(demo_traces(lang.value, mode.value if mode else None), fmt, selected, output, handout=handout)
+    _emit(demo_traces(lang, mode.value if mode else None), fmt, selected, output, handout=handout)
     if figures is not None:
         _figure_module()  # a clear error when matplotlib is missing
         from .demo import save_demo_figures
 
-        for path in save_demo_figures(figures, lang=lang.value):
+        for path in save_demo_figures(figures, lang=lang):
             _echo_note(message(_lang, "wrote", path=shown(path)))
 
 
@@ -318,7 +326,7 @@ def explain(
     ] = None,
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
     bins: BinsOpt = "auto",
     bin_: BinOpt = None,
     output: OutOpt = None,
@@ -359,7 +367,7 @@ def explain(
         given={k: v for k, v in given.items() if v is not None},
         convention=convention,
         channel=channel,
-        lang=lang.value,
+        lang=lang,
         bins=bins,
         bin_=bin_,
         backward=backward,
@@ -379,7 +387,7 @@ def compare(
     spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
     channel: Annotated[int | None, typer.Option("--channel", help="Channel of a 3-D .npy.")] = None,
     fmt: FormatOpt = Format.text,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
     output: OutOpt = None,
 ) -> None:
     """Run one box through every library's convention and show why the numbers differ."""
@@ -393,7 +401,7 @@ def compare(
     inp, c = feature_map(feature, channel)
     coords = parse_box(box, spatial_scale)
     size = parse_output_size(output_size, feature.shape[-2:])
-    trace = compare_conventions(inp[0, c], coords, size, spatial_scale, lang=lang.value)
+    trace = compare_conventions(inp[0, c], coords, size, spatial_scale, lang=lang)
     _emit([trace], fmt, "all", output)
 
 
@@ -410,7 +418,7 @@ def practice(
         ),
     ] = 1,
     seed: Annotated[int, typer.Option("--seed", min=0, help="The same seed gives the same exercise.")] = 0,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
     fmt: FormatOpt = Format.text,
     output: OutOpt = None,
     key: Annotated[
@@ -423,7 +431,7 @@ def practice(
 
     check_output_path(output, "--output")
     ex = make_exercise(op.value, level, seed)
-    trace = answer_key(ex, lang.value) if key else worksheet(ex, lang.value)
+    trace = answer_key(ex, lang) if key else worksheet(ex, lang)
     _emit([trace], fmt, "all", output)
 
 
@@ -442,7 +450,7 @@ def check(
     sampling_ratio: Annotated[int | None, typer.Option("--sampling-ratio")] = None,
     aligned: Annotated[bool | None, typer.Option("--aligned/--not-aligned")] = None,
     mode: Annotated[Mode | None, typer.Option("--mode")] = None,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
 ) -> None:
     """Check your numbers step by step; the first wrong step is explained."""
     _set_lang(lang)
@@ -455,7 +463,7 @@ def check(
 
     if seed is not None:
         ex = make_exercise(op.value, level or 1, seed)
-        trace = ex.trace(lang.value)
+        trace = ex.trace(lang)
     elif map_ is not None and box is not None:
         feature, image_path = load_map(map_)
         given = {
@@ -471,7 +479,7 @@ def check(
             output_size,
             spatial_scale,
             given={k: v for k, v in given.items() if v is not None},
-            lang=lang.value,
+            lang=lang,
         ).trace
     else:
         raise InputFileError("check.what")
@@ -500,7 +508,7 @@ def check(
     for line in result.lines():
         typer.echo(line)
     if result.first_wrong is None:
-        typer.echo(text(lang.value, "chk.all"))
+        typer.echo(text(lang, "chk.all"))
 
 
 @app.command()
@@ -519,7 +527,7 @@ def explore(
         float | None, typer.Option("--spatial-scale", help="\\[default: the demo's 0.5, else 1]")
     ] = None,
     op: Annotated[Op, typer.Option("--op", help="pool or align.")] = Op.align,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = "en",
     host: Annotated[str, typer.Option("--host", help="Address to bind (only this one).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
@@ -550,7 +558,7 @@ def explore(
         "op": op.value,
         "output_size": output_size,
         "spatial_scale": scale,
-        "lang": lang.value,
+        "lang": lang,
         "sampling_ratio": 2,
         "aligned": False,
         "mode": "max",

@@ -10,7 +10,10 @@ any gettext tool and never reads Python. :mod:`.numbers` holds the spelling of
 numbers (decimals, the minus sign, ``=`` against ``≈``).
 
 Adding a language is a new catalogue and one line: copy ``roikit.pot`` to
-``<lang>.po``, translate every ``msgstr``, and add ``<lang>`` to :data:`LANGS`.
+``<lang>.po``, translate every ``msgstr``, and add ``"<lang>": "<its name>"``
+to :data:`LANGUAGE_NAMES`. Every surface (the walkthroughs, ``--lang`` of
+the command line, the explorer's language menu) reads the languages from
+there when it runs.
 
 This package imports nothing of roikit: every layer above may use it.
 
@@ -30,16 +33,26 @@ from pathlib import Path
 
 import polib
 
-__all__ = ["LANGS", "LANGUAGE_NAMES", "SEARCH_PATH", "catalogue", "has", "text"]
+__all__ = ["LANGS", "LANGUAGE_NAMES", "SEARCH_PATH", "catalogue", "has", "langs", "text"]
 
-#: The languages roikit speaks; English first (it is the source).
-LANGS: tuple[str, ...] = ("en", "ko")
-#: Each language's name in itself, for menus (the explorer's language switch).
-LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+#: The languages roikit speaks, each with its name in itself (for menus); English first (the source).
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ko": "한국어"}
 #: Folders searched for ``<lang>.po`` before the package's own (a test adds a pseudo-locale here).
 SEARCH_PATH: list[Path] = []
 
 _SOURCE = "roikit.pot"
+
+
+def langs() -> tuple[str, ...]:
+    """The codes of the languages roikit speaks, read from :data:`LANGUAGE_NAMES` now."""
+    return tuple(LANGUAGE_NAMES)
+
+
+def __getattr__(name: str) -> object:
+    # LANGS (the codes, as a tuple) follows LANGUAGE_NAMES, so registering a language is one line.
+    if name == "LANGS":
+        return langs()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _read(name: str) -> str:
@@ -73,5 +86,5 @@ def has(key: str) -> bool:
 
 def text(lang: str, key: str, /, **values: object) -> str:
     """The text of ``key`` in ``lang`` (English where it has none), filled with ``values``."""
-    words = catalogue(lang) if lang in LANGS else {}
+    words = catalogue(lang) if lang in LANGUAGE_NAMES else {}
     return (words.get(key) or catalogue("en")[key]).format(**values)

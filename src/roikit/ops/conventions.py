@@ -15,33 +15,75 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
+from ..i18n import text
 from .crop_resize import crop_and_resize, tensorpack_roi_align
 from .onnx import onnx_roi_align
 from .prroi import prroi_pool
 from .roi_align import roi_align
 from .roi_pool import roi_pool
 
-__all__ = ["CONVENTIONS", "Convention", "get_convention"]
+__all__ = ["CONVENTIONS", "REASONS", "Convention", "get_convention"]
 
 Run = Callable[[np.ndarray, np.ndarray, tuple[int, int], float], np.ndarray]
 
 
+#: The five columns of a convention's "why" table, in order.
+REASONS = ("offset", "min_size", "grid", "border", "aggregation")
+
+
 @dataclass(frozen=True)
 class Convention:
-    """A library's way of pooling a box, as a preset over roikit's ops."""
+    """A library's way of pooling a box, as a preset over roikit's ops.
+
+    The words (a one-line summary, and the five things that make the numbers
+    differ) are catalogue keys, written in the reader's language by
+    :func:`roikit.compare_conventions`; the attributes ``summary``,
+    ``offset``, ``min_size``, ``grid``, ``border`` and ``aggregation`` give
+    the English.
+    """
 
     name: str
-    library: str
-    summary: str  #: one line: how it differs from torchvision's aligned RoI Align
-    offset: str
-    min_size: str
-    grid: str
-    border: str
-    aggregation: str
+    library: str  #: the call or class in that library (a name, never translated)
+    reasons: tuple[str, str, str, str, str]  #: catalogue keys of the five :data:`REASONS`
     run: Run = field(repr=False, compare=False)
     #: keyword arguments of :func:`roikit.explain_roi_align`, when the walkthrough applies
     explain: dict[str, Any] | None = None
     pool: bool = False  #: the walkthrough is RoI Pool's
+
+    def words(self, lang: str) -> dict[str, str]:
+        """The summary and the five reasons, in ``lang``."""
+        keys = (f"conv.summary.{self.name}", *self.reasons)
+        return {name: text(lang, key) for name, key in zip(("summary", *REASONS), keys, strict=True)}
+
+    @property
+    def summary(self) -> str:
+        """One line: how it differs from torchvision's aligned RoI Align (English)."""
+        return self.words("en")["summary"]
+
+    @property
+    def offset(self) -> str:
+        """The pixel offset (English)."""
+        return self.words("en")["offset"]
+
+    @property
+    def min_size(self) -> str:
+        """The minimum box size (English)."""
+        return self.words("en")["min_size"]
+
+    @property
+    def grid(self) -> str:
+        """The sampling grid (English)."""
+        return self.words("en")["grid"]
+
+    @property
+    def border(self) -> str:
+        """What is read beyond the map (English)."""
+        return self.words("en")["border"]
+
+    @property
+    def aggregation(self) -> str:
+        """How a bin's samples become one number (English)."""
+        return self.words("en")["aggregation"]
 
 
 def _align(aligned: bool, sr: int, mode: str = "avg") -> Run:
@@ -88,10 +130,9 @@ def _prroi(m: np.ndarray, box: np.ndarray, size: tuple[int, int], scale: float) 
     return prroi_pool(m[None, None], np.array([[0.0, *box]]), size, scale)[0, 0]
 
 
-_HALF = "−0.5 (half-pixel: cell i's value at i + 0.5)"
-_NONE = "none (legacy: cell i's value at i)"
-_ADAPTIVE = "adaptive: ⌈size / bins⌉ per axis"
-_CLAMP = "[−1, H] read the edge cells; farther out worth 0 (counted)"
+# The reasons most conventions share: torchvision's aligned RoI Align, and its legacy offset.
+_ALIGNED = ("conv.offset.half", "conv.min.none", "conv.grid.adaptive", "conv.border.clamp", "conv.agg.avg")
+_LEGACY = ("conv.offset.none", "conv.min.one", "conv.grid.adaptive", "conv.border.clamp", "conv.agg.avg")
 
 CONVENTIONS: dict[str, Convention] = {
     c.name: c
@@ -99,143 +140,105 @@ CONVENTIONS: dict[str, Convention] = {
         Convention(
             "torchvision",
             "torchvision.ops.roi_align(aligned=True)",
-            "the reference: half-pixel offset, adaptive grid, average",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            _ALIGNED,
             _align(True, -1),
             {"aligned": True, "sampling_ratio": -1, "mode": "avg"},
         ),
         Convention(
             "torchvision-legacy",
             "torchvision.ops.roi_align(aligned=False)",
-            "no half-pixel offset and boxes raised to 1 cell: shifted by half a cell",
-            _NONE,
-            "raised to 1 cell",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            _LEGACY,
             _align(False, -1),
             {"aligned": False, "sampling_ratio": -1, "mode": "avg"},
         ),
         Convention(
             "detectron2",
-            "detectron2 ROIAlignV2 (ROIAlign(aligned=True), sr=0)",
-            "the same numbers as torchvision with aligned=True",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            "detectron2 ROIAlignV2 = ROIAlign(aligned=True), sampling_ratio=0",
+            _ALIGNED,
             _align(True, 0),
             {"aligned": True, "sampling_ratio": 0, "mode": "avg"},
         ),
         Convention(
             "mmcv",
-            "mmcv.ops.RoIAlign (aligned=True, sampling_ratio=0, pool_mode='avg')",
-            "the same numbers as torchvision with aligned=True",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            "mmcv.ops.RoIAlign(aligned=True, sampling_ratio=0, pool_mode='avg')",
+            _ALIGNED,
             _align(True, 0),
             {"aligned": True, "sampling_ratio": 0, "mode": "avg"},
         ),
         Convention(
             "mmcv-max",
             "mmcv.ops.RoIAlign(pool_mode='max')",
-            "max of the interpolated points instead of their average",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP + "; outside points take part as 0",
-            "max of interpolated points",
+            (
+                "conv.offset.half",
+                "conv.min.none",
+                "conv.grid.adaptive",
+                "conv.border.clamp_max",
+                "conv.agg.max_points",
+            ),
             _align(True, 0, "max"),
             {"aligned": True, "sampling_ratio": 0, "mode": "max"},
         ),
         Convention(
             "onnx-10",
             "ONNX RoiAlign-10 (ONNX Runtime)",
-            "no coordinate attribute: the legacy output_half_pixel model",
-            _NONE,
-            "raised to 1 cell",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            _LEGACY,
             _onnx(None, 10),
             {"aligned": False, "sampling_ratio": 0, "mode": "avg"},
         ),
         Convention(
             "onnx-16",
             "ONNX RoiAlign-16 (coordinate_transformation_mode='half_pixel')",
-            "torchvision aligned; spatial_scale is a float32 attribute",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP,
-            "average",
+            _ALIGNED,
             _onnx("half_pixel", 16),
             {"aligned": True, "sampling_ratio": 0, "mode": "avg"},
         ),
         Convention(
             "onnx-max",
             "ONNX RoiAlign-16 mode='max' (ONNX Runtime)",
-            "max over points of the largest weighted corner w·v, not of the interpolated "
-            "value (ORT's known behaviour)",
-            _HALF,
-            "none",
-            _ADAPTIVE,
-            _CLAMP,
-            "max of max(w1·v1, …, w4·v4)",
+            _ALIGNED[:4] + ("conv.agg.max_corners",),
             _onnx("half_pixel", 16, "max"),
         ),
         Convention(
             "caffe-roipool",
             "Caffe ROIPooling / torchvision.ops.roi_pool / ONNX MaxRoiPool",
-            "the box rounded to whole cells, bins of whole cells, plain max",
-            "none (rounded half away from zero)",
-            "inclusive end cell (+1), at least 1",
-            "every cell of the bin (floor / ceil edges)",
-            "clipped to the map",
-            "max of cells",
+            (
+                "conv.offset.rounded",
+                "conv.min.inclusive",
+                "conv.grid.cells",
+                "conv.border.clip",
+                "conv.agg.max_cells",
+            ),
             _caffe,
             pool=True,
         ),
         Convention(
             "tensorpack",
-            "tensorpack model_box.roi_align (crop_and_resize + 2×2 avg pool)",
-            "2×2 points per bin via TensorFlow's crop_and_resize; the border is mirrored",
-            _HALF,
-            "none",
-            "2 × 2 fixed",
-            "mirror-padded by one cell, then extrapolation 0",
-            "average",
+            "tensorpack model_box.roi_align",
+            ("conv.offset.half", "conv.min.none", "conv.grid.fixed", "conv.border.mirror", "conv.agg.avg"),
             _tensorpack,
         ),
         Convention(
             "tf-crop-and-resize",
-            "tf.image.crop_and_resize (box normalized by H − 1)",
-            "corner-aligned: the box corners are the first and last samples; one sample "
-            "per output, no averaging",
-            "none (corners on cell centres)",
-            "none",
-            "1 per output cell, corner-aligned",
-            "outside [0, H − 1]: extrapolation value (0)",
-            "none (one sample)",
+            "tf.image.crop_and_resize",
+            (
+                "conv.offset.corners",
+                "conv.min.none",
+                "conv.grid.corners",
+                "conv.border.extrapolate",
+                "conv.agg.one",
+            ),
             _tf,
         ),
         Convention(
             "prroi",
-            "Precise RoI Pooling (mmcv PrRoIPool)",
-            "no sampling at all: the exact integral of the bilinear surface over each bin",
-            _NONE,
-            "none (inverted boxes: size 0, output 0)",
-            "none: exact integral",
-            "the surface fades to 0 one cell beyond the map",
-            "integral / bin area",
+            "mmcv PrRoIPool",
+            (
+                "conv.offset.none",
+                "conv.min.inverted",
+                "conv.grid.integral",
+                "conv.border.fade",
+                "conv.agg.integral",
+            ),
             _prroi,
         ),
     )

@@ -217,11 +217,13 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
             continue
         got, want = answer[step], key[step]
         if _same(got, want):
-            results.append((step, True, text(lang, "chk.right", step=step, v=_numbers(want))))
+            label = text(lang, f"chk.step.{step}")
+            results.append((step, True, text(lang, "chk.right", label=label, step=step, v=_numbers(want))))
             continue
         message = text(
             lang,
             "chk.wrong",
+            label=text(lang, f"chk.step.{step}"),
             step=step,
             got=_numbers(got),
             want=_numbers(want),

@@ -272,7 +272,14 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
         Step(
             "sheet.answer",
             text(lang, "sheet.answer.title"),
-            (text(lang, "sheet.answer.line", op=ex.op, level=ex.level, seed=ex.seed), template),
+            (
+                text(
+                    lang,
+                    "sheet.answer.line",
+                    command=f"roikit check {ex.op} --level {ex.level} --seed {ex.seed} --answer FILE",
+                ),
+                template,
+            ),
         )
     )
     params = {

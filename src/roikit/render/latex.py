@@ -1,4 +1,4 @@
-"""LaTeX rendering: a complete document for pdflatex (Korean through kotex).
+"""LaTeX rendering: a complete document for pdflatex (Korean through kotex, as its catalogue says).
 
 Unicode symbols of the step text become LaTeX commands, so the document needs
 only packages of a standard TeX distribution.
@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ..explain.trace import Table
+from ..i18n import text
 from . import Bins, collapsed_note, handout_steps, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
 
@@ -96,7 +97,8 @@ def render_latex(
     and the comparison, in a compact layout for a printed sheet (A4).
     """
     traces = dedupe_maps(traces)
-    korean = any(t.lang == "ko" for t in traces)
+    # Each language's catalogue names the package that typesets its script (Korean: kotex).
+    packages = dict.fromkeys(text(t.lang, "latex.package") for t in traces)
     # A handout is two columns of small type: a printed sheet, front and back.
     options, margin = ("10pt,a4paper,twocolumn", "1.2cm") if handout else ("11pt,a4paper", "2cm")
     out = [
@@ -107,8 +109,7 @@ def render_latex(
         r"\usepackage{graphicx}",
         rf"\usepackage[margin={margin}]{{geometry}}",
     ]
-    if korean:
-        out.append(r"\usepackage{kotex}")
+    out += [rf"\usepackage{{{p}}}" for p in packages if p != "none"]
     out += [r"\setlength{\parindent}{0pt}", r"\begin{document}"]
     if handout:
         out.append(r"\small")

@@ -7,6 +7,7 @@ colour terminal they are also bold and reversed.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from rich.cells import cell_len
@@ -21,17 +22,24 @@ from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["print_trace", "render_text", "to_renderable"]
 
+#: A cell holding words, not a number with its unit (``+0.4 (+0.8 px)``): left-aligned.
+_WORDS = re.compile(r"[^\W\d_]{3,}|[\uac00-\ud7a3]")
+
 
 def _text(t: Table, r: int, c: int) -> str:
     v = cell(t.values[r][c])
     return f"[{v}]" if is_winner(t, r, c) else v
 
 
-def _table(t: Table, cols: range) -> RichTable:
+def _table(t: Table, cols: range, wrap: bool = False) -> RichTable:
+    # Row labels are names (a convention, a bin): never shortened. Numbers never wrap; only a
+    # column of words wider than the terminal (a convention's border rule) wraps, at spaces.
     out = RichTable(show_edge=True, pad_edge=False)
-    out.add_column("", style="dim", justify="right", no_wrap=True)
+    widest = max((cell_len(x) for x in t.row_labels), default=0)
+    out.add_column("", style="dim", justify="right", no_wrap=True, min_width=widest)
     for c in cols:
-        out.add_column(t.col_labels[c], justify="right", no_wrap=True)
+        words = any(isinstance(v, str) and _WORDS.search(v) for v in (row[c] for row in t.values))
+        out.add_column(t.col_labels[c], justify="left" if words else "right", no_wrap=not wrap)
     for r, label in enumerate(t.row_labels):
         cells: list[Text] = [Text(label)]
         for c in cols:
@@ -56,7 +64,7 @@ def _tables(t: Table, width: int) -> list[RichTable]:
             start, used = c, label
         used += need(c)
     blocks.append(range(start, len(t.col_labels)))
-    return [_table(t, b) for b in blocks]
+    return [_table(t, b, wrap=len(b) == 1 and label + need(b[0]) > width) for b in blocks]
 
 
 def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto", width: int = 100) -> RenderableType:

@@ -17,10 +17,12 @@ import numpy as np
 
 from ...errors import RoIError
 from ...explain.trace import walk_data
+from ...i18n import LANGUAGE_NAMES, langs, text
 from ..mapio import InputFileError, parse_inline_map
 from ..request import Walkthrough, build_walkthrough
 
 __all__ = [
+    "page_words",
     "MAX_EXPLORE_CELLS",
     "QUESTIONS",
     "command_line",
@@ -73,8 +75,8 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     except ValueError:
         raise InputFileError("explore.number", name="spatial_scale", value=query["spatial_scale"]) from None
     lang = _get(query, "lang", "en") or "en"
-    if lang not in ("en", "ko"):
-        raise InputFileError("explore.choice", name="lang", value=lang, choices="en, ko")
+    if lang not in langs():
+        raise InputFileError("explore.choice", name="lang", value=lang, choices=", ".join(langs()))
     return build_walkthrough(
         op,
         feature,
@@ -168,6 +170,48 @@ def command_line(query: Mapping[str, str]) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
+#: The page's own words (labels and titles), each ``explore.ui.<name>`` in the catalogue.
+PAGE_WORDS = (
+    "op",
+    "pool",
+    "align",
+    "mode",
+    "max",
+    "avg",
+    "box",
+    "size",
+    "sr",
+    "scale",
+    "aligned",
+    "snap",
+    "lang",
+    "output",
+    "sweep",
+    "shift",
+    "exports",
+    "command",
+    "map",
+    "apply",
+    "file",
+    "steps",
+)
+
+
+def page_words() -> dict[str, Any]:
+    """Every language's name, and the page's words in each: the script holds no words of its own.
+
+    Examples
+    --------
+    >>> w = page_words()
+    >>> w["languages"]["ko"], w["ui"]["ko"]["steps"]
+    ('한국어', '손으로 계산하기')
+    """
+    return {
+        "languages": {lang: LANGUAGE_NAMES[lang] for lang in langs()},
+        "ui": {lang: {k: text(lang, f"explore.ui.{k}") for k in PAGE_WORDS} for lang in langs()},
+    }
+
+
 #: The questions the page asks, by name: the server's ``/api/<name>`` routes and the
 #: notebook widget's requests both answer through this table.
 QUESTIONS: dict[str, Callable[[Mapping[str, str]], Any]] = {
@@ -180,7 +224,7 @@ QUESTIONS: dict[str, Callable[[Mapping[str, str]], Any]] = {
 def query_lang(query: Mapping[str, str]) -> str:
     """The language a query asks for; English when it names none or an unknown one."""
     lang = query.get("lang")
-    return lang if lang in ("en", "ko") else "en"
+    return lang if lang in langs() else "en"
 
 
 def refusal(exc: RoIError, lang: str) -> str:

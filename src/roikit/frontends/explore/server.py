@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ...errors import RoIError
 from ..mapio import InputFileError, message
-from .api import MAX_EXPLORE_CELLS, QUESTIONS, query_lang, refusal
+from .api import MAX_EXPLORE_CELLS, QUESTIONS, page_words, query_lang, refusal
 
 __all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]
 
@@ -220,7 +220,7 @@ class ExploreServer(ThreadingHTTPServer):
 
     def __init__(self, start: dict[str, Any], host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
-        self.start = start
+        self.start = {**start, "words": page_words()}  # the page's labels come from the catalogue
         self._thread: threading.Thread | None = None
 
     @property

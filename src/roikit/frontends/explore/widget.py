@@ -16,7 +16,7 @@ import numpy as np
 
 from ...errors import RoIError
 from ..mapio import InputFileError
-from .api import QUESTIONS, query_lang, refusal
+from .api import QUESTIONS, page_words, query_lang, refusal
 
 __all__ = ["answer", "widget"]
 
@@ -128,5 +128,6 @@ def widget(
             "sampling_ratio": sampling_ratio,
             "aligned": aligned,
             "mode": mode,
+            "words": page_words(),
         }
     )

@@ -1,22 +1,9 @@
 // roikit explore: the page draws what the engine returns and computes no RoI maths.
 // Every coordinate, bin, point, weight and output comes from the trace JSON of
 // /api/explain (the same as `roikit explain --format json`); the script only turns
-// mouse movements into box coordinates and numbers into pixels.
+// mouse movements into box coordinates and numbers into pixels. Its words too come
+// from the server (start.words: the catalogue's explore.ui.* in every language).
 
-const UI = {
-  en: {op: "operation", pool: "RoI Pool", align: "RoI Align", mode: "mode", max: "max", avg: "average",
-       box: "box (image pixels)", size: "output size", sr: "sampling ratio (≤ 0: adaptive)",
-       scale: "spatial scale", aligned: "aligned (half-pixel)", snap: "snap to cells", lang: "language",
-       output: "Output (hover a value to find its bin)", sweep: "one output value as the box slides along x",
-       shift: "shift (image px)", exports: "Export", command: "command line", map: "Map",
-       apply: "use this map", file: "load a .npy, .csv or image", steps: "Worked out by hand"},
-  ko: {op: "연산", pool: "RoI Pooling", align: "RoI Align", mode: "합치는 방법", max: "최댓값", avg: "평균",
-       box: "박스 (이미지 픽셀)", size: "출력 크기", sr: "샘플링 비율 (≤ 0: 적응형)",
-       scale: "spatial scale", aligned: "aligned (반 픽셀 보정)", snap: "칸에 맞추기", lang: "언어",
-       output: "출력 (값에 마우스를 올리면 구간 표시)", sweep: "박스를 x 방향으로 옮길 때 출력 값 하나",
-       shift: "이동 (이미지 픽셀)", exports: "내보내기", command: "명령줄", map: "맵",
-       apply: "이 맵 쓰기", file: ".npy, .csv, 이미지 불러오기", steps: "손으로 계산하기"},
-};
 const SVG = "http://www.w3.org/2000/svg";
 
 export function httpBackend(base) {
@@ -58,6 +45,7 @@ export async function mount(root, backend) {
   const s = {map: start.map, box: start.box, op: start.op || "align", output_size: String(start.output_size || 2),
              sampling_ratio: String(start.sampling_ratio ?? 2), aligned: !!start.aligned, mode: start.mode || "max",
              spatial_scale: String(start.spatial_scale ?? 1), lang: start.lang || "en", snap: false};
+  const UI = start.words.ui;
   let trace = null;
   let hoverBin = null;
 
@@ -74,7 +62,7 @@ export async function mount(root, backend) {
   const select = (id, options) => { const x = el("select", {"data-testid": id}); for (const o of options) el("option", {value: o}, x); return x; };
   const opSel = select("op", ["pool", "align"]);
   const modeSel = select("mode", ["max", "avg"]);
-  const langSel = select("lang", ["en", "ko"]);
+  const langSel = select("lang", Object.keys(start.words.languages));
   const boxIn = ["box-x1", "box-y1", "box-x2", "box-y2"].map((id) => el("input", {type: "number", step: "any", "data-testid": id, class: "small"}));
   const sizeIn = el("input", {type: "text", "data-testid": "output-size", class: "small"});
   const srIn = el("input", {type: "number", step: "1", "data-testid": "sampling-ratio", class: "small"});
@@ -118,7 +106,7 @@ export async function mount(root, backend) {
     for (const [k, node] of Object.entries(labels)) node.textContent = t[k] + " ";
     for (const o of opSel.options) o.textContent = t[o.value];
     for (const o of modeSel.options) o.textContent = t[o.value];
-    for (const o of langSel.options) o.textContent = o.value === "ko" ? "한국어" : "English";
+    for (const o of langSel.options) o.textContent = start.words.languages[o.value];
     outTitle.textContent = t.output; expTitle.textContent = t.exports; mapTitle.textContent = t.map;
     mapApply.textContent = t.apply; stepsTitle.textContent = t.steps; sweepTitle.textContent = t.sweep;
     document.documentElement.lang = s.lang;
