@@ -31,6 +31,10 @@ limit                         what it bounds
 ``MAX_MAP_CELLS``             cells of a map the command line reads (checked before
                               loading): 2**24 (4096²)
 ``MAX_MAP_TEXT_BYTES``        bytes of a text map the command line parses: 64 MiB
+``MAX_ANSWER_BYTES``          bytes of a learner's answer ``roikit check`` reads: 1 MiB
+``MAX_EXPLORE_CELLS``         cells of a map the explorer draws: 256²
+``MAX_REQUEST_LINE_BYTES``    bytes of one request line the explorer's server reads: 64 KiB
+``MAX_UPLOAD_BYTES``          bytes of a map uploaded to the explorer: 16 MiB
 ============================  ==========================================================
 
 Examples
@@ -53,16 +57,20 @@ from typing import Any
 from ..errors import ParameterError
 
 __all__ = [
+    "MAX_ANSWER_BYTES",
     "MAX_BINS",
     "MAX_EVALUATIONS",
+    "MAX_EXPLORE_CELLS",
     "MAX_MAP_CELLS",
     "MAX_MAP_TEXT_BYTES",
     "MAX_OUTPUT_BYTES",
     "MAX_PLAN_CACHE_BYTES",
     "MAX_PLAN_SAMPLES",
+    "MAX_REQUEST_LINE_BYTES",
     "MAX_SAMPLING_RATIO",
     "MAX_TRACE_BINS",
     "MAX_TRACE_POINTS",
+    "MAX_UPLOAD_BYTES",
     "MAX_WORK",
     "check_bins",
     "check_evaluations",
@@ -85,6 +93,10 @@ MAX_TRACE_POINTS = 1 << 17
 MAX_TRACE_BINS = 1 << 12
 MAX_MAP_CELLS = 1 << 24
 MAX_MAP_TEXT_BYTES = 64 << 20
+MAX_ANSWER_BYTES = 1 << 20
+MAX_EXPLORE_CELLS = 256 * 256
+MAX_REQUEST_LINE_BYTES = 64 << 10
+MAX_UPLOAD_BYTES = 16 << 20
 
 #: Bytes the plan stores per sampling point (coordinate, index, neighbours, weights, bookkeeping).
 PLAN_BYTES_PER_SAMPLE = 50

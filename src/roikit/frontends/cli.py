@@ -534,9 +534,9 @@ def explore(
 ) -> None:
     """Drag the RoI on a local page and watch every bin, point, weight and output follow."""
     _set_lang(lang)
+    from ..engine import budget
     from .demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
     from .explore import ExploreServer
-    from .explore.api import MAX_EXPLORE_CELLS
     from .mapio import load_map, parse_box, parse_output_size
 
     if map_ is None:
@@ -547,8 +547,8 @@ def explore(
         scale = 1.0 if spatial_scale is None else spatial_scale
         if feature.ndim != 2:
             feature = feature[0]
-        if feature.size > MAX_EXPLORE_CELLS:
-            raise InputFileError("map.too_many", where="--map", limit=MAX_EXPLORE_CELLS)
+        if feature.size > budget.MAX_EXPLORE_CELLS:
+            raise InputFileError("map.too_many", where="--map", limit=budget.MAX_EXPLORE_CELLS)
         h, w = feature.shape
         coords = [0.0, 0.0, (w - 1) / scale, (h - 1) / scale] if box is None else parse_box(box, scale)
     parse_output_size(output_size, feature.shape)

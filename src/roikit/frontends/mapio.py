@@ -99,19 +99,18 @@ def _check_cells(shape: tuple[int, ...], where: str, limit: int | None = None) -
 
 
 #: An answer file is a few hundred bytes; anything over this is not one.
-MAX_ANSWER_BYTES = 1 << 20
 
 
 def read_answer(spec: str) -> str:
     """``roikit check --answer``: the JSON text itself, or the file that holds it (at most 1 MiB)."""
     if not is_file(spec):
-        if len(spec.encode("utf-8", "surrogateescape")) > MAX_ANSWER_BYTES:
-            raise InputFileError("check.size", limit=MAX_ANSWER_BYTES)
+        if len(spec.encode("utf-8", "surrogateescape")) > budget.MAX_ANSWER_BYTES:
+            raise InputFileError("check.size", limit=budget.MAX_ANSWER_BYTES)
         return spec
     path = Path(spec)
     try:
-        if path.stat().st_size > MAX_ANSWER_BYTES:
-            raise InputFileError("check.size", limit=MAX_ANSWER_BYTES)
+        if path.stat().st_size > budget.MAX_ANSWER_BYTES:
+            raise InputFileError("check.size", limit=budget.MAX_ANSWER_BYTES)
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError("map.text", spec=spec, detail=type(exc).__name__) from exc

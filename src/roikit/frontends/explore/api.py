@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ...engine import budget
 from ...errors import RoIError
 from ...explain.trace import walk_data
 from ...i18n import LANGUAGE_NAMES, langs, text
@@ -23,7 +24,6 @@ from ..request import Walkthrough, build_walkthrough
 
 __all__ = [
     "page_words",
-    "MAX_EXPLORE_CELLS",
     "QUESTIONS",
     "command_line",
     "explain_json",
@@ -33,8 +33,6 @@ __all__ = [
     "walkthrough",
 ]
 
-#: The explorer's maps are at most 256 x 256 (a page can draw them; the CLI allows more).
-MAX_EXPLORE_CELLS = 256 * 256
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -54,7 +52,7 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     box = _get(query, "box")
     if not box:
         raise InputFileError("explore.missing", name="box")
-    feature = parse_inline_map(text, MAX_EXPLORE_CELLS)
+    feature = parse_inline_map(text, budget.MAX_EXPLORE_CELLS)
     given: dict[str, Any] = {}
     if op == "align":
         if (v := _get(query, "mode")) is not None:

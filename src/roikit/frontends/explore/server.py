@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ...engine import budget
 from ...errors import RoIError
+from ...i18n import text
 from ..mapio import InputFileError, message
-from .api import MAX_EXPLORE_CELLS, QUESTIONS, page_words, query_lang, refusal
+from .api import QUESTIONS, page_words, query_lang, refusal
 
-__all__ = ["ExploreServer", "MAX_BODY", "MAX_REQUEST_LINE"]
+__all__ = ["ExploreServer"]
 
-MAX_REQUEST_LINE = 64 * 1024
-MAX_BODY = 16 * 1024 * 1024
 _STATIC = {"explore.js": "text/javascript; charset=utf-8", "explore.css": "text/css; charset=utf-8"}
 _EXPORTS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -90,6 +90,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self) -> dict[str, str]:
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
+    def _words(self, key: str, query: dict[str, str] | None = None, /, **values: Any) -> str:
+        """The server's own message ``explore.http.<key>``, in the query's language."""
+        return text(
+            query_lang(query if query is not None else self._query()), f"explore.http.{key}", **values
+        )
+
     def _refuse(self, exc: RoIError, query: dict[str, str]) -> None:
         """A refused query: 413 for a map over the size limit, 400 otherwise, in its language."""
         too_big = isinstance(exc, InputFileError) and exc.key in ("map.too_many", "map.cells")
@@ -101,8 +107,10 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes -------------------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        if len(self.path) > MAX_REQUEST_LINE:
-            self._error(HTTPStatus.REQUEST_URI_TOO_LONG, "the request is too long")
+        if len(self.path) > budget.MAX_REQUEST_LINE_BYTES:
+            self._error(
+                HTTPStatus.REQUEST_URI_TOO_LONG, self._words("too_long", limit=budget.MAX_REQUEST_LINE_BYTES)
+            )
             return
         route = urlsplit(self.path).path
         try:
@@ -111,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif route.startswith("/static/"):
                 name = route[len("/static/") :]
                 if name not in _STATIC:  # a fixed list: no path reaches another file
-                    self._error(HTTPStatus.NOT_FOUND, "not found")
+                    self._error(HTTPStatus.NOT_FOUND, self._words("not_found", path=route))
                     return
                 self._send(200, _static(name), _STATIC[name])
             elif route == "/api/start":
@@ -119,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif route.startswith("/api/"):
                 self._api(route[len("/api/") :], self._query())
             else:
-                self._error(HTTPStatus.NOT_FOUND, "not found")
+                self._error(HTTPStatus.NOT_FOUND, self._words("not_found", path=route))
         except (BrokenPipeError, ConnectionResetError):
             pass
 
@@ -130,11 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
             elif name == "export":
                 self._export(query)
             else:
-                self._error(HTTPStatus.NOT_FOUND, "not found")
+                self._error(HTTPStatus.NOT_FOUND, self._words("not_found", query, path=f"/api/{name}"))
         except RoIError as exc:
             self._refuse(exc, query)
         except Exception as exc:  # a bug: still one JSON answer, never a dropped connection
-            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error ({type(exc).__name__})")
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, self._words("internal", kind=type(exc).__name__))
 
     def _export(self, query: dict[str, str]) -> None:
         from ...render import render_files
@@ -166,11 +174,12 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if route != "/api/map":
-            self._error(HTTPStatus.NOT_FOUND, "not found")
+            self._error(HTTPStatus.NOT_FOUND, self._words("not_found", path=route))
             return
-        if length < 0 or length > MAX_BODY:
+        if length < 0 or length > budget.MAX_UPLOAD_BYTES:
             self._error(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the file must be at most {MAX_BODY // (1 << 20)} MiB"
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                self._words("upload_size", query, mib=budget.MAX_UPLOAD_BYTES >> 20),
             )
             self.close_connection = True
             return
@@ -184,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "explore.choice",
                     name="name",
                     value=suffix,
-                    choices=".npy, .csv, .txt, an image",
+                    choices=".npy, .csv, .txt, " + self._words("image", query),
                 ),
             )
             return
@@ -194,11 +203,11 @@ class _Handler(BaseHTTPRequestHandler):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(body)
-                arr, _ = load_map(str(path), MAX_EXPLORE_CELLS)
+                arr, _ = load_map(str(path), budget.MAX_EXPLORE_CELLS)
             if arr.ndim != 2:
                 arr = arr[0]
-            if arr.size > MAX_EXPLORE_CELLS:
-                raise InputFileError("map.too_many", where="map", limit=MAX_EXPLORE_CELLS)
+            if arr.size > budget.MAX_EXPLORE_CELLS:
+                raise InputFileError("map.too_many", where="map", limit=budget.MAX_EXPLORE_CELLS)
             self._json(200, {"map": arr.tolist()})
         except RoIError as exc:
             self._refuse(exc, query)
