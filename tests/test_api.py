@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 import numpy as np
+import pytest
 
 import roikit
 
@@ -37,3 +38,11 @@ def test_non_contiguous_input_is_handled(rng) -> None:  # type: ignore[no-untype
     np.testing.assert_array_equal(
         roikit.roi_align(x, boxes, 2), roikit.roi_align(np.ascontiguousarray(x), boxes, 2)
     )
+
+
+def test_the_old_name_of_compare_pool_align_still_works_and_says_it_is_old() -> None:
+    m = np.arange(16.0).reshape(4, 4)
+    pool, align = roikit.explain_roi_pool(m, (0, 0, 3, 3), 2), roikit.explain_roi_align(m, (0, 0, 3, 3), 2)
+    with pytest.warns(DeprecationWarning, match=r"roikit.compare is now roikit.compare_pool_align"):
+        old = roikit.compare(pool, align)
+    assert old == roikit.compare_pool_align(pool, align)

@@ -274,7 +274,7 @@ def test_negative_numbers_have_one_spelling_in_lines_and_tables() -> None:
     # written with the true minus of the misalignment lines, in the sentence and in the table
     pool = roikit.explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     align = roikit.explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, mode="max")
-    out = render(roikit.compare(pool, align), "text", width=100)
+    out = render(roikit.compare_pool_align(pool, align), "text", width=100)
     assert "is −3.785, in bin (0, 0)" in out
     assert re.search(r"│\(0, 0\) │\s+9 │\s+5\.215 │\s+−3\.785│", out), out
     assert not re.search(r"-\d", out)  # no ASCII hyphen before a digit anywhere

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from roikit.frontends.mapio import InputFileError, load_map
+from roikit.frontends.mapio import RequestError, load_map
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> str:
@@ -65,14 +65,14 @@ def test_text_dialects_are_read_as_written(tmp_path: Path, name: str, data: byte
 def test_text_that_is_not_a_map_is_refused_with_the_reason(
     tmp_path: Path, name: str, data: bytes, message: str
 ) -> None:
-    with pytest.raises(InputFileError, match=message.replace("[", r"\[").replace("(", r"\(")):
+    with pytest.raises(RequestError, match=message.replace("[", r"\[").replace("(", r"\(")):
         load_map(_file(tmp_path, name, data))
 
 
 def test_an_inline_map_quotes_what_it_cannot_read_and_a_file_never_does(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="row 0 has '２', which is not a number"):
+    with pytest.raises(RequestError, match="row 0 has '２', which is not a number"):
         load_map("1 ２; 3 4")
-    with pytest.raises(InputFileError) as exc:
+    with pytest.raises(RequestError) as exc:
         load_map(_file(tmp_path, "secret.txt", b"1 password\n3 4\n"))
     assert "password" not in str(exc.value)
 
@@ -84,10 +84,10 @@ def test_a_huge_text_map_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     path.write_bytes(b"1 " * 20_000_000)
     script = (
         "import sys\n"
-        "from roikit.frontends.mapio import InputFileError, load_map\n"
+        "from roikit.frontends.mapio import RequestError, load_map\n"
         "try:\n"
         "    load_map(sys.argv[1])\n"
-        "except InputFileError as e:\n"
+        "except RequestError as e:\n"
         "    print(e)\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) pytest process across exec.
         "print(int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024)\n"
@@ -100,7 +100,7 @@ def test_a_huge_text_map_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     assert int(peak_mb) < 600, peak_mb  # the 40 MB of text and numpy, not a parse of it
     too_big = tmp_path / "big.txt"
     too_big.write_bytes(b"1 " * (40 << 20))  # 80 MB: over MAX_MAP_TEXT_BYTES, refused by its size alone
-    with pytest.raises(InputFileError, match="a text map is read up to 67108864 bytes"):
+    with pytest.raises(RequestError, match="a text map is read up to 67108864 bytes"):
         load_map(str(too_big))
 
 
@@ -118,7 +118,7 @@ def test_a_picture_is_turned_upright_by_its_exif_orientation(tmp_path: Path) -> 
 def test_an_animation_is_refused_not_read_as_its_first_frame(tmp_path: Path) -> None:
     frames = [Image.fromarray(np.full((4, 4), i * 40, np.uint8)) for i in range(3)]
     frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
-    with pytest.raises(InputFileError, match=r"holds 3 frames \(an animation\)"):
+    with pytest.raises(RequestError, match=r"holds 3 frames \(an animation\)"):
         load_map(str(tmp_path / "anim.gif"))
 
 
@@ -140,11 +140,11 @@ def test_a_corrupt_png_is_one_line(tmp_path: Path) -> None:
     broken = (
         data[:i] + chunk(b"IDAT", body[:half]) + chunk(b"ID\x00\x00", body[half:]) + data[i + 12 + length :]
     )
-    with pytest.raises(InputFileError, match="cannot read the image"):
+    with pytest.raises(RequestError, match="cannot read the image"):
         load_map(_file(tmp_path, "broken.png", broken))
 
 
 def test_the_explorer_upload_limit_applies_before_parsing(tmp_path: Path) -> None:
     path = _file(tmp_path, "m.csv", ("1," * 299 + "1\n").encode() * 300)  # 300 x 300 = 90,000 values
-    with pytest.raises(InputFileError, match="more than 65536 values"):
+    with pytest.raises(RequestError, match="more than 65536 values"):
         load_map(path, 256 * 256)

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from roikit.frontends.cli import app
 from roikit.i18n import text
-from roikit.practice import STEPS, answer_key, answers, check_answers, make_exercise, worksheet
+from roikit.practice import ANSWER_KEYS, answer_key, answers, check_answers, make_exercise, worksheet
 from roikit.render import render
 
 runner = CliRunner()
@@ -62,7 +62,7 @@ def test_every_number_of_every_exercise_is_a_short_decimal(op, level, seed) -> N
 @pytest.mark.parametrize("level", [1, 2, 3])
 def test_the_key_passes_the_check(op: str, level: int, tmp_path: Path) -> None:
     ex = make_exercise(op, level, 1)
-    assert set(answers(ex)) == set(STEPS[op])
+    assert set(answers(ex)) == set(ANSWER_KEYS[op])
     assert answer_key(ex) == ex.trace()
     path = tmp_path / "a.json"
     path.write_text(json.dumps(answers(ex)))

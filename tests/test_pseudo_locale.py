@@ -35,7 +35,7 @@ from roikit.frontends.cli import app
 from roikit.frontends.demo import demo_traces
 from roikit.frontends.explore.api import page_words
 from roikit.ops.conventions import CONVENTIONS
-from roikit.practice.check import STEPS, check_answers, key_of
+from roikit.practice.check import ANSWER_KEYS, check_answers, key_of
 from roikit.practice.exercise import answer_key, make_exercise, worksheet
 from roikit.render import render
 
@@ -211,7 +211,7 @@ def _names() -> list[str]:
 def leftovers(texts: dict[str, str], allowed: set[str]) -> dict[str, list[str]]:
     """Each plain ASCII word not allowed, with the surfaces it is on."""
     found: dict[str, list[str]] = {}
-    keys = {k for steps in STEPS.values() for k in steps}
+    keys = {k for steps in ANSWER_KEYS.values() for k in steps}
     for surface, text in texts.items():
         for name in _names():
             text = text.replace(name, " ")

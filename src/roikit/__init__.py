@@ -17,6 +17,7 @@ from .errors import BoxError, DTypeError, InputError, ParameterError, RoIError
 from .explain import (
     Trace,
     compare,
+    compare_pool_align,
     explain_roi_align,
     explain_roi_align_backward,
     explain_roi_pool,
@@ -61,6 +62,7 @@ __all__ = [
     "assign_fpn_levels",
     "compare",
     "compare_conventions",
+    "compare_pool_align",
     "crop_and_resize",
     "crop_and_resize_backward",
     "explain_roi_align",

@@ -228,11 +228,12 @@ def run_backward(kernel: Any, *args: Any, cost: np.ndarray, items: int) -> None:
         kernel(*head, k0, k1, out, cost=np.full(items, float(cost[k0:k1].sum())))
 
 
-def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
+def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = False) -> np.ndarray:
     """Execute a RoI Align plan on (N, C, H, W) features of the plan's dtype.
 
-    ``mode`` is ``"avg"``, ``"max"`` or ``"corners"`` (ONNX Runtime's max of
-    weighted corners, see :func:`roikit.onnx_roi_align`).
+    ``mode`` is ``"avg"`` or ``"max"``; ``corners=True`` (max only) takes each
+    point's largest weighted corner instead of its interpolated value, ONNX
+    Runtime's max (see :func:`roikit.onnx_roi_align`).
     """
     out = _output(plan, feat.shape[1])
     if out.size == 0:
@@ -247,7 +248,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str) -> np.ndarray:
     else:
         none = np.empty((0, 1, 1, 1), np.int64)
         cost = align_max_cost(plan, C)
-        kernels.align_max_forward(last, *max_args(plan, C), out, none, none, mode == "corners", cost=cost)
+        kernels.align_max_forward(last, *max_args(plan, C), out, none, none, corners, cost=cost)
     return out
 
 

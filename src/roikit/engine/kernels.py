@@ -10,11 +10,11 @@ order: deterministic, no atomics, no scatter races, whatever the thread count.
 
 No kernel uses numba's ``parallel=True`` (its threading layers hang forked
 workers or abort concurrent callers): each compiled kernel is serial and
-``nogil`` over a range ``[lo, hi)`` of its outer loop, and :func:`_split`
+``nogil`` over a range ``[lo, hi)`` of its outer loop, and :func:`parallel_over`
 wraps it so that :func:`roikit.threads.parallel_range` runs the range on
 roikit's own thread pool. Callers use the wrappers, without ``lo, hi``.
 
-avg RoI Align uses the separable form of DESIGN.md §2 item 9: per box,
+avg RoI Align uses the separable form (docs/design.md, "The separable average"): per box,
 ``out[c] = A_y @ F[c] @ A_x.T`` where the rows of ``A_y`` / ``A_x`` are the
 plan's *taps* (bin-averaged interpolation weights); the gradient is
 ``A_y.T @ G[c] @ A_x``.
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from .plan import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_NONE
 from .threads import parallel_range
 
 _FLT_MAX = np.finfo(np.float32).max
@@ -39,16 +40,15 @@ CHUNK = 32
 _jit = njit(cache=True, nogil=True)
 
 
-def _last_dim0(*args: Any) -> int:
-    return int(args[-1].shape[0])
+def parallel_over(
+    arg: int = -1, axis: int = 0, items: int | None = None
+) -> Callable[[Callable[..., Any]], Any]:
+    """Compile ``kernel(*args, lo, hi)`` and return ``run(*args)`` that runs it on the thread pool.
 
-
-def _split(extent: Callable[..., int] = _last_dim0) -> Callable[[Callable[..., Any]], Any]:
-    """Compile ``kernel(*args, lo, hi)`` and return ``run(*args)`` over ``range(extent(*args))``.
-
-    ``extent`` defaults to the first dimension of the last argument (the
-    output: boxes for a forward kernel, channel chunks for a backward buffer).
-    ``run`` returns the last argument; ``run.compiled`` is the numba kernel.
+    The range is ``range(args[arg].shape[axis])`` (by default the first
+    dimension of the last argument, the output: boxes for a forward kernel,
+    channel chunks for a backward buffer), or ``range(items)``. ``run``
+    returns the last argument; ``run.compiled`` is the numba kernel.
     ``run(*args, cost=...)`` passes the items' costs to the splitter, which
     then cuts parts of bounded cost (see :func:`roikit.threads.parallel_range`).
     """
@@ -58,7 +58,8 @@ def _split(extent: Callable[..., int] = _last_dim0) -> Callable[[Callable[..., A
 
         @functools.wraps(kernel)
         def run(*args: Any, cost: Any = None) -> Any:
-            parallel_range(compiled, extent(*args), *args, cost=cost)
+            extent = items if items is not None else int(args[arg].shape[axis])
+            parallel_range(compiled, extent, *args, cost=cost)
             return args[-1]
 
         run.compiled = compiled  # type: ignore[attr-defined]
@@ -154,7 +155,7 @@ def _align_bin_direct(
     return acc / count
 
 
-@_split()
+@parallel_over()
 def align_avg_forward(
     feat,
     batch,
@@ -252,7 +253,7 @@ def align_avg_forward(
     return out
 
 
-@_split()
+@parallel_over()
 def align_avg_backward(
     grad, batch, ty_off, ty_start, ty_w, ysp0, ysp1, tx_off, tx_start, tx_w, xsp0, xsp1, k0, k1, dfeat, lo, hi
 ):
@@ -370,16 +371,16 @@ def _align_bin_max(
                     best[ch] = v
                     win_y[ch] = jy
                     win_x[ch] = jx
-    if zero_kind == 0:
+    if zero_kind == ZERO_NONE:
         return
     # Out-of-range samples are worth 0 and take part; only the first of them
     # matters, and where it falls in (iy, ix) order decides ties.
     for ch in range(nch):
         b = best[ch]
         jy = win_y[ch]
-        if zero_kind == 1:  # it comes before every in-range sample
+        if zero_kind == ZERO_FIRST:  # it comes before every in-range sample
             zero_wins = jy < 0 or b <= 0
-        elif zero_kind == 2:  # after the in-range samples of the first row
+        elif zero_kind == ZERO_AFTER_FIRST_ROW:  # after the in-range samples of the first row
             zero_wins = jy < 0 or b < 0 or (b == 0 and y_idx[jy] > 0)
         else:  # after every in-range sample
             zero_wins = jy < 0 or b < 0
@@ -389,7 +390,7 @@ def _align_bin_max(
             win_x[ch] = -1
 
 
-@_split(lambda *a: int(a[-4].shape[0]))
+@parallel_over(arg=-4)
 def align_max_forward(
     feat,
     batch,
@@ -470,7 +471,7 @@ def align_max_forward(
     return out
 
 
-@_split()
+@parallel_over()
 def align_max_backward(
     feat,
     grad,
@@ -573,7 +574,7 @@ def _pool_bin_max(img, h0, h1, w0, w1, ch0, nch, best, win):
                     win[ch] = r * W + q
 
 
-@_split()
+@parallel_over()
 def pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     """out[k, :, ph, pw] = max of the bin's cells; an empty bin gives 0.
 
@@ -598,7 +599,7 @@ def pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     return out
 
 
-@_split()
+@parallel_over()
 def pool_backward(feat, grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     """Send each bin's gradient to its argmax cell (nothing for empty bins)."""
     K, C, PH, PW = grad.shape
@@ -624,7 +625,7 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
 # ----------------------------------------------------------------------------- winners
 
 
-@_split()
+@parallel_over()
 def pool_winners(feat, batch, hs, he, ws, we, win, lo, hi):
     """The winning cell (flat index ``row * W + col``, -1 if none) of every bin."""
     K, C, PH, PW = win.shape
@@ -643,7 +644,7 @@ def pool_winners(feat, batch, hs, he, ws, we, win, lo, hi):
 # ----------------------------------------------------------------------------- other conventions
 
 
-@_split()
+@parallel_over()
 def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, out, lo, hi):
     """Position-sensitive avg RoI Align: bin (ph, pw) of class c reads channel (c*PH+ph)*PW+pw."""
     K, CO, PH, PW = out.shape
@@ -671,7 +672,7 @@ def ps_align_forward(feat, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w
     return out
 
 
-@_split(lambda *a: int(a[0].shape[1]))
+@parallel_over(arg=0, axis=1)
 def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_w, k0, k1, dfeat, lo, hi):
     """Gradient of :func:`ps_align_forward`; each input channel belongs to one (c, ph, pw)."""
     K, CO, PH, PW = grad.shape
@@ -694,7 +695,7 @@ def ps_align_backward(grad, batch, ty_off, ty_start, ty_w, tx_off, tx_start, tx_
     return dfeat
 
 
-@_split()
+@parallel_over()
 def ps_pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     """Position-sensitive RoI Pool: the *mean* of the bin's cells in its own channel."""
     K, CO, PH, PW = out.shape
@@ -715,7 +716,7 @@ def ps_pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     return out
 
 
-@_split(lambda *a: int(a[0].shape[1]))
+@parallel_over(arg=0, axis=1)
 def ps_pool_backward(grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     """Gradient of :func:`ps_pool_forward`: each cell of a bin gets g / area."""
     K, CO, PH, PW = grad.shape
@@ -735,7 +736,7 @@ def ps_pool_backward(grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     return dfeat
 
 
-@_split()
+@parallel_over()
 def crop_resize_forward(
     image,
     index,
@@ -784,7 +785,7 @@ def crop_resize_forward(
     return out
 
 
-@_split(lambda *a: 1)
+@parallel_over(items=1)
 def crop_resize_backward(
     grad,
     index,
@@ -885,7 +886,7 @@ def _rotated_sample(yy, xx, cos, sin, cy, cx, H, W, one, w):
     return True, ly0, ly1, lx0, lx1
 
 
-@_split()
+@parallel_over()
 def rotated_forward(
     feat,
     batch,
@@ -935,7 +936,7 @@ def rotated_forward(
     return out
 
 
-@_split()
+@parallel_over()
 def rotated_backward(
     grad,
     batch,

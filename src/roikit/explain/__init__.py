@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .align import explain_roi_align
 from .backward import explain_roi_align_backward, explain_roi_pool_backward
-from .compare import compare, compare_modes
+from .compare import compare, compare_modes, compare_pool_align
 from .pool import explain_roi_pool
 from .trace import Step, Table, Trace
 
@@ -14,6 +14,7 @@ __all__ = [
     "Trace",
     "compare",
     "compare_modes",
+    "compare_pool_align",
     "explain_roi_align",
     "explain_roi_align_backward",
     "explain_roi_pool",

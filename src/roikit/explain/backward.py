@@ -53,7 +53,7 @@ def _grad(grad: Any, shape: tuple[int, int]) -> np.ndarray:
     return g
 
 
-def _as(g: np.ndarray, dtype: np.dtype, channels: int) -> np.ndarray:
+def grad_for_map(g: np.ndarray, dtype: np.dtype, channels: int) -> np.ndarray:
     """The gradient in the map's dtype, for every channel; refused if it does not fit."""
     if np.abs(g).max(initial=0) > np.finfo(dtype).max:
         raise InputError(f"grad holds {np.abs(g).max():g}, beyond the map's dtype {dtype}")
@@ -217,7 +217,9 @@ def explain_roi_pool_backward(
     trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang, bin=bin)
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
-    gi = roi_pool_backward(_as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale)[0, c]
+    gi = roi_pool_backward(grad_for_map(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale)[
+        0, c
+    ]
     return _backward(trace, g, np.asarray(gi, np.float64))
 
 
@@ -268,6 +270,13 @@ def explain_roi_align_backward(
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
     gi = roi_align_backward(
-        _as(g, inp.dtype, inp.shape[1]), inp, boxes, output_size, spatial_scale, sampling_ratio, aligned, mode
+        grad_for_map(g, inp.dtype, inp.shape[1]),
+        inp,
+        boxes,
+        output_size,
+        spatial_scale,
+        sampling_ratio,
+        aligned,
+        mode,
     )[0, c]
     return _backward(trace, g, np.asarray(gi, np.float64))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import ParameterError
@@ -9,18 +11,21 @@ from ..i18n import text
 from ..i18n.numbers import fmt, minus
 from .trace import CompareData, ModesData, Step, Table, Trace, align_data, pool_data
 
-__all__ = ["compare", "compare_modes"]
+__all__ = ["compare", "compare_modes", "compare_pool_align"]
 
 
-def compare(pool: Trace, align: Trace) -> Trace:
+def compare_pool_align(pool: Trace, align: Trace) -> Trace:
     """Put the outputs of a RoI Pool trace and a RoI Align trace side by side.
+
+    (``roikit compare`` on the command line is another thing: one box through
+    every library's convention, :func:`roikit.compare_conventions`.)
 
     Examples
     --------
     >>> import numpy as np
     >>> from roikit import explain_roi_align, explain_roi_pool
     >>> m = np.arange(16.0).reshape(4, 4)
-    >>> t = compare(explain_roi_pool(m, (0.5, 0.5, 2.5, 2.5), 2),
+    >>> t = compare_pool_align(explain_roi_pool(m, (0.5, 0.5, 2.5, 2.5), 2),
     ...             explain_roi_align(m, (0.5, 0.5, 2.5, 2.5), 2, mode="avg"))
     >>> t.data.difference
     ((-5.0, -5.0), (-5.0, -5.0))
@@ -79,6 +84,17 @@ def compare(pool: Trace, align: Trace) -> Trace:
         (step,),
         CompareData(pool.output, align.output, tuple(tuple(float(v) for v in r) for r in diff)),
     )
+
+
+def compare(pool: Trace, align: Trace) -> Trace:
+    """Deprecated name of :func:`compare_pool_align` (it read as the conventions' comparison)."""
+    warnings.warn(
+        "roikit.compare is now roikit.compare_pool_align (roikit.compare_conventions compares the "
+        "conventions); the old name will be removed",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return compare_pool_align(pool, align)
 
 
 def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:

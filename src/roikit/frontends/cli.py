@@ -1,6 +1,14 @@
-"""The ``roikit`` command line (Typer): ``roikit demo`` and ``roikit explain pool|align``.
+"""The ``roikit`` command line (Typer), one function per command.
 
-Bad input gets one line on stderr and exit code 2, never a traceback.
+``demo`` (the embedded example), ``explain pool|align`` (your map and box,
+``--backward`` for the gradient), ``compare`` (one box through every
+library's convention), ``practice`` (a worksheet or its key), ``check`` (a
+learner's answers, step by step) and ``explore`` (the local page). Each
+parses its options, builds traces through :mod:`roikit.frontends.request`
+and writes them with :mod:`roikit.render`; nothing is computed here.
+
+Bad input gets one line on stderr, in ``--lang``'s language, and exit code
+2, never a traceback; Ctrl-C exits with 130.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import typer
 from .. import i18n
 from ..errors import RoIError
 from .files import check_output_path, shown, write_all, write_stdout
-from .mapio import InputFileError, message, prefix, read_answer
+from .mapio import RequestError, message, prefix, read_answer
 from .usage import usage_message
 
 #: The language of error messages: set by each command from its --lang option.
@@ -130,7 +138,7 @@ def _language(value: str) -> str:
 
 def _localized(exc: RoIError) -> str:
     """A refusal in the command's language; the API's own RoIErrors keep their English."""
-    return exc.localized(_lang) if isinstance(exc, InputFileError) else str(exc)
+    return exc.localized(_lang) if isinstance(exc, RequestError) else str(exc)
 
 
 def _echo_line(text: str, english: str | None = None) -> None:
@@ -150,7 +158,7 @@ def _echo_line(text: str, english: str | None = None) -> None:
 
 def _fail(msg: str, /, **values: Any) -> NoReturn:
     """Refuse the command (one line on stderr, in its language, and exit code 2)."""
-    raise InputFileError(msg, **values)
+    raise RequestError(msg, **values)
 
 
 def _set_lang(lang: Any) -> None:
@@ -356,7 +364,11 @@ def explain(
     check_output_path(figure, "--figure", _FIGURE_SUFFIXES)
     _check_handout(handout, fmt)
     feature, image_path = load_map(map_)
-    given = {"sampling_ratio": sampling_ratio, "aligned": aligned, "mode": mode.value if mode else None}
+    user_options = {
+        "sampling_ratio": sampling_ratio,
+        "aligned": aligned,
+        "mode": mode.value if mode else None,
+    }
     walk = build_walkthrough(
         op.value,
         feature,
@@ -364,7 +376,7 @@ def explain(
         box,
         output_size,
         spatial_scale,
-        given={k: v for k, v in given.items() if v is not None},
+        user_options={k: v for k, v in user_options.items() if v is not None},
         convention=convention,
         channel=channel,
         lang=lang,
@@ -466,7 +478,7 @@ def check(
         trace = ex.trace(lang)
     elif map_ is not None and box is not None:
         feature, image_path = load_map(map_)
-        given = {
+        user_options = {
             "sampling_ratio": sampling_ratio,
             "aligned": aligned,
             "mode": mode.value if mode else None,
@@ -478,18 +490,18 @@ def check(
             box,
             output_size,
             spatial_scale,
-            given={k: v for k, v in given.items() if v is not None},
+            user_options={k: v for k, v in user_options.items() if v is not None},
             lang=lang,
         ).trace
     else:
-        raise InputFileError("check.what")
+        raise RequestError("check.what")
     text_ = read_answer(answer)
     try:
         doc = json.loads(text_)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than any answer is
-        raise InputFileError("check.json") from None
+        raise RequestError("check.json") from None
     if not isinstance(doc, dict):
-        raise InputFileError("check.json")
+        raise RequestError("check.json")
     other = None
     if trace.op == "roi_align":
         p = trace.params
@@ -548,7 +560,7 @@ def explore(
         if feature.ndim != 2:
             feature = feature[0]
         if feature.size > budget.MAX_EXPLORE_CELLS:
-            raise InputFileError("map.too_many", where="--map", limit=budget.MAX_EXPLORE_CELLS)
+            raise RequestError("map.too_many", where="--map", limit=budget.MAX_EXPLORE_CELLS)
         h, w = feature.shape
         coords = [0.0, 0.0, (w - 1) / scale, (h - 1) / scale] if box is None else parse_box(box, scale)
     parse_output_size(output_size, feature.shape)
@@ -566,7 +578,7 @@ def explore(
     try:
         server = ExploreServer(start, host, port)
     except OSError as exc:
-        raise InputFileError("explore.bind", host=host, port=port, detail=exc.strerror or exc) from None
+        raise RequestError("explore.bind", host=host, port=port, detail=exc.strerror or exc) from None
     typer.echo(f"roikit explore: {server.url}")
     if not no_browser:
         import webbrowser

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..explain import Trace, compare, compare_modes, explain_roi_align, explain_roi_pool
+from ..explain import Trace, compare_modes, compare_pool_align, explain_roi_align, explain_roi_pool
 
 __all__ = ["DEMO_BOX", "DEMO_MAP", "DEMO_SCALE", "demo_traces"]
 
@@ -46,7 +46,7 @@ def demo_traces(lang: str = "en", mode: str | None = None) -> list[Trace]:
     if mode is None:
         avg = explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, sampling_ratio=2, mode="avg", lang=lang)
         traces.append(compare_modes(first, avg))
-    return [*traces, compare(pool, first)]
+    return [*traces, compare_pool_align(pool, first)]
 
 
 def demo_figures(lang: str = "en") -> dict[str, Any]:

@@ -15,7 +15,7 @@ nothing half-written. The rules for each target:
 * a device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is written
   through, never replaced by a regular file.
 
-Every failure is an :class:`~roikit.frontends.mapio.InputFileError` naming
+Every failure is an :class:`~roikit.frontends.mapio.RequestError` naming
 the path and the reason, which the command line prints as one line.
 """
 
@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .mapio import InputFileError
+from .mapio import RequestError
 
 __all__ = ["check_output_path", "shown", "write_all", "write_stdout"]
 
@@ -51,24 +51,24 @@ def check_output_path(path: Path | None, option: str, suffixes: tuple[str, ...] 
     >>> check_output_path(Path("walk.gif"), "--figure", (".png", ".svg", ".pdf"))
     Traceback (most recent call last):
     ...
-    roikit.frontends.mapio.InputFileError: --figure walk.gif must end in .png, .svg or .pdf
+    roikit.frontends.mapio.RequestError: --figure walk.gif must end in .png, .svg or .pdf
     """
     if path is None:
         return
     if suffixes and path.suffix.lower() not in suffixes:
         first, last = ", ".join(suffixes[:-1]), suffixes[-1]
-        raise InputFileError("file.suffix", option=option, path=shown(path), suffixes=first, last=last)
+        raise RequestError("file.suffix", option=option, path=shown(path), suffixes=first, last=last)
     try:
         if path.is_dir():
-            raise InputFileError("file.dir", option=option, path=shown(path))
+            raise RequestError("file.dir", option=option, path=shown(path))
         parent = path.parent
         if not parent.is_dir():
-            raise InputFileError("file.parent", option=option, path=shown(path), parent=shown(parent))
+            raise RequestError("file.parent", option=option, path=shown(path), parent=shown(parent))
         os.stat(path) if path.exists() else os.stat(parent)  # a name too long fails here, early
         if len(os.fsencode(path.name)) > 255:
             raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
     except OSError as exc:
-        raise InputFileError("file.bad", option=option, path=shown(path), detail=_reason(exc)) from None
+        raise RequestError("file.bad", option=option, path=shown(path), detail=_reason(exc)) from None
 
 
 @dataclass
@@ -94,7 +94,7 @@ def _target(path: Path, data: bytes, umask: int) -> _Target:
     except FileNotFoundError:
         return _Target(path, real, data, "new", 0o666 & ~umask)
     if stat.S_ISDIR(st.st_mode):
-        raise InputFileError("file.dir", option="--output", path=shown(path))
+        raise RequestError("file.dir", option="--output", path=shown(path))
     if not stat.S_ISREG(st.st_mode):
         return _Target(path, real, data, "stream", 0)
     kind = "inplace" if st.st_nlink > 1 else "replace"
@@ -152,7 +152,7 @@ def write_all(files: list[tuple[Path, bytes]]) -> list[Path]:
         staged = []
     except OSError as exc:
         failed = getattr(exc, "filename", None) or (targets[-1].path if targets else "")
-        raise InputFileError("file.write", path=shown(failed), detail=_reason(exc)) from None
+        raise RequestError("file.write", path=shown(failed), detail=_reason(exc)) from None
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):
@@ -164,7 +164,7 @@ def write_stdout(text: str) -> None:
     """Print ``text`` on stdout: refused in one line if the terminal cannot show it or takes no more.
 
     A closed pipe (``| head``) ends quietly, as a Unix filter does; a full
-    device or another write error is an :class:`InputFileError`. The text is
+    device or another write error is an :class:`RequestError`. The text is
     checked against stdout's encoding before anything is written, so a
     terminal that cannot show a walkthrough gets none of it.
     """
@@ -173,7 +173,7 @@ def write_stdout(text: str) -> None:
     try:
         text.encode(encoding)
     except UnicodeEncodeError:
-        raise InputFileError("stdout.encoding", encoding=encoding) from None
+        raise RequestError("stdout.encoding", encoding=encoding) from None
     try:
         stream.write(text)
         stream.flush()
@@ -181,7 +181,7 @@ def write_stdout(text: str) -> None:
         _silence_stdout()
     except OSError as exc:
         _silence_stdout()
-        raise InputFileError("stdout.write", detail=_reason(exc)) from None
+        raise RequestError("stdout.write", detail=_reason(exc)) from None
 
 
 def _silence_stdout() -> None:

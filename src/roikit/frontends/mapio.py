@@ -38,11 +38,11 @@ def prefix(lang: str) -> str:
     return message(lang, "prefix")
 
 
-class InputFileError(RoIError):
-    """A map, box or size given on the command line cannot be used.
+class RequestError(RoIError):
+    """A request of the command line or the explorer cannot be served (a map, box, option, answer).
 
     Raised with a key of the catalogue's ``cli.`` messages (:mod:`roikit.i18n`): the
-    text is English, :meth:`localized` gives it in the command line's language.
+    text is English, :meth:`localized` gives it in the request's language.
     """
 
     def __init__(self, key: str, /, **values: object) -> None:
@@ -52,6 +52,10 @@ class InputFileError(RoIError):
     def localized(self, lang: str) -> str:
         """The message in ``lang``."""
         return message(lang, self.key, **self.values)
+
+
+#: The former name (it was raised for much more than files); kept for code that catches it.
+InputFileError = RequestError
 
 
 def _text_map(text: str, where: str, *, inline: bool, max_cells: int) -> np.ndarray:
@@ -66,7 +70,7 @@ def _text_map(text: str, where: str, *, inline: bool, max_cells: int) -> np.ndar
         key = exc.key
         if key == "map.token" and (not inline or len(str(values["bad"])) > 20):
             key = "map.value"
-        raise InputFileError(key, where=where, **values) from None
+        raise RequestError(key, where=where, **values) from None
 
 
 def parse_inline_map(text: str, max_cells: int, where: str = "map") -> np.ndarray:
@@ -76,7 +80,7 @@ def parse_inline_map(text: str, max_cells: int, where: str = "map") -> np.ndarra
     machine), and ``--grad``; ``where`` is what an error names.
     """
     if len(text) > 32 * max_cells:
-        raise InputFileError("map.too_many", where=where, limit=max_cells)
+        raise RequestError("map.too_many", where=where, limit=max_cells)
     return _text_map(text, where, inline=True, max_cells=max_cells)
 
 
@@ -85,7 +89,7 @@ def _finite(arr: np.ndarray, where: str) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
         at = ", ".join(str(int(i)) for i in bad[0])
-        raise InputFileError("map.finite", where=where, at=at, value=arr[tuple(bad[0])])
+        raise RequestError("map.finite", where=where, at=at, value=arr[tuple(bad[0])])
     return arr
 
 
@@ -93,7 +97,7 @@ def _check_cells(shape: tuple[int, ...], where: str, limit: int | None = None) -
     limit = budget.MAX_MAP_CELLS if limit is None else limit
     cells = math.prod(int(d) for d in shape)
     if cells > limit:
-        raise InputFileError(
+        raise RequestError(
             "map.cells", where=where, shape=" x ".join(map(str, shape)), cells=cells, limit=limit
         )
 
@@ -105,15 +109,15 @@ def read_answer(spec: str) -> str:
     """``roikit check --answer``: the JSON text itself, or the file that holds it (at most 1 MiB)."""
     if not is_file(spec):
         if len(spec.encode("utf-8", "surrogateescape")) > budget.MAX_ANSWER_BYTES:
-            raise InputFileError("check.size", limit=budget.MAX_ANSWER_BYTES)
+            raise RequestError("check.size", limit=budget.MAX_ANSWER_BYTES)
         return spec
     path = Path(spec)
     try:
         if path.stat().st_size > budget.MAX_ANSWER_BYTES:
-            raise InputFileError("check.size", limit=budget.MAX_ANSWER_BYTES)
+            raise RequestError("check.size", limit=budget.MAX_ANSWER_BYTES)
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError("map.text", spec=spec, detail=type(exc).__name__) from exc
+        raise RequestError("map.text", spec=spec, detail=type(exc).__name__) from exc
 
 
 def is_file(spec: str) -> bool:
@@ -138,18 +142,18 @@ def _load_image(path: Path, spec: str, limit: int) -> np.ndarray:
                 _check_cells((im.height, im.width), f"--map {spec}", limit)  # from the header
                 frames = getattr(im, "n_frames", 1)
                 if frames > 1:
-                    raise InputFileError("map.frames", spec=spec, n=frames)
+                    raise RequestError("map.frames", spec=spec, n=frames)
                 im = ImageOps.exif_transpose(im)  # upright, as viewers show it
                 if im.mode in _EXACT_MODES:
                     return np.asarray(im, dtype=np.float64)
                 # Grey values as Pillow's "L": ITU-R 601-2 luma, 0.299 R + 0.587 G + 0.114 B.
                 return np.asarray(im.convert("L"), dtype=np.float64)
-    except InputFileError:
+    except RequestError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputFileError("map.bomb", spec=spec, detail=exc) from exc
+        raise RequestError("map.bomb", spec=spec, detail=exc) from exc
     except Exception as exc:  # a broken file: Pillow's decoders raise OSError, SyntaxError, ValueError ...
-        raise InputFileError("map.image", spec=spec, detail=type(exc).__name__) from exc
+        raise RequestError("map.image", spec=spec, detail=type(exc).__name__) from exc
 
 
 def _is_number(v: str) -> bool:
@@ -175,10 +179,10 @@ def load_map(spec: str, max_cells: int | None = None) -> tuple[np.ndarray, Path 
     if not is_file(spec):
         if looks_inline or _is_number(spec):
             if len(spec) > 32 * limit:
-                raise InputFileError("map.too_many", where="--map", limit=limit)
+                raise RequestError("map.too_many", where="--map", limit=limit)
             return _text_map(spec, "--map", inline=True, max_cells=limit), None
         shown = spec if len(spec) <= 40 else spec[:37] + "..."
-        raise InputFileError("map.missing", shown=shown)
+        raise RequestError("map.missing", shown=shown)
     path = Path(spec)
     suffix = path.suffix.lower()
     where = f"--map {spec}"
@@ -186,9 +190,9 @@ def load_map(spec: str, max_cells: int | None = None) -> tuple[np.ndarray, Path 
         try:  # memory-mapped: the size is checked before anything is read
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
         except Exception as exc:
-            raise InputFileError("map.npy", spec=spec, detail=type(exc).__name__) from exc
+            raise RequestError("map.npy", spec=spec, detail=type(exc).__name__) from exc
         if arr.ndim not in (2, 3) or arr.dtype.kind not in "iuf":
-            raise InputFileError("map.npy_shape", spec=spec, shape=arr.shape, dtype=arr.dtype)
+            raise RequestError("map.npy_shape", spec=spec, shape=arr.shape, dtype=arr.dtype)
         _check_cells(arr.shape, where, limit)
         return _finite(np.array(arr, dtype=np.float64), where), None
     if suffix in IMAGE_SUFFIXES:
@@ -197,13 +201,13 @@ def load_map(spec: str, max_cells: int | None = None) -> tuple[np.ndarray, Path 
         size = path.stat().st_size
         text_limit = min(budget.MAX_MAP_TEXT_BYTES, 32 * limit)  # a value takes at least 2 bytes
         if size > text_limit:
-            raise InputFileError("map.text_size", where=where, size=size, limit=text_limit)
+            raise RequestError("map.text_size", where=where, size=size, limit=text_limit)
         raw = path.read_bytes()
         if size // 2 + 1 > limit and count_values(raw) > limit:  # before decoding or parsing anything
-            raise InputFileError("map.too_many", where=where, limit=limit)
+            raise RequestError("map.too_many", where=where, limit=limit)
         content = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError("map.text", spec=spec, detail=type(exc).__name__) from exc
+        raise RequestError("map.text", spec=spec, detail=type(exc).__name__) from exc
     del raw
     return _text_map(content, where, inline=False, max_cells=limit), None
 
@@ -261,7 +265,7 @@ def picture_stride(spatial_scale: float) -> int:
         return 1
     k = round(1 / spatial_scale)
     if abs(k * spatial_scale - 1) > 1e-9:
-        raise InputFileError("picture.stride", s=f"{spatial_scale:g}")
+        raise RequestError("picture.stride", s=f"{spatial_scale:g}")
     return k
 
 
@@ -276,7 +280,7 @@ def block_mean(picture: np.ndarray, k: int) -> np.ndarray:
     """
     h, w = (picture.shape[0] // k) * k, (picture.shape[1] // k) * k
     if h == 0 or w == 0:
-        raise InputFileError("picture.small", h=picture.shape[0], w=picture.shape[1], k=k)
+        raise RequestError("picture.small", h=picture.shape[0], w=picture.shape[1], k=k)
     cropped = picture[:h, :w]
     return cropped.reshape(h // k, k, w // k, k, *picture.shape[2:]).mean(axis=(1, 3))
 
@@ -287,12 +291,12 @@ def parse_numbers(text: str, name: str, count: tuple[int, ...]) -> list[float]:
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise InputFileError("numbers.parse", name=name, text=text) from None
+        raise RequestError("numbers.parse", name=name, text=text) from None
     if len(values) not in count:
         want = " or ".join(str(c) for c in count)
-        raise InputFileError("numbers.count", name=name, want=want, n=len(values), text=text)
+        raise RequestError("numbers.count", name=name, want=want, n=len(values), text=text)
     if not all(math.isfinite(v) for v in values):
-        raise InputFileError("numbers.finite", name=name, text=text)
+        raise RequestError("numbers.finite", name=name, text=text)
     return values
 
 
@@ -305,7 +309,7 @@ def parse_box(text: str, spatial_scale: float) -> list[float]:
     values = parse_numbers(text, "--box", (4,))
     for v in values:
         if abs(v) > FLOAT32_MAX or abs(v * spatial_scale) > FLOAT32_MAX:
-            raise InputFileError(
+            raise RequestError(
                 "box.float32", text=text, v=f"{v:g}", s=f"{spatial_scale:g}", limit=f"{FLOAT32_MAX:.3g}"
             )
     return values
@@ -315,9 +319,9 @@ def parse_output_size(text: str, map_shape: tuple[int, int]) -> tuple[int, int]:
     """Parse ``N`` or ``H,W`` and check it is a sensible number of bins for the map."""
     values = parse_numbers(text, "--output-size", (1, 2))
     if any(v != int(v) or v <= 0 for v in values):
-        raise InputFileError("size.whole", text=text)
+        raise RequestError("size.whole", text=text)
     ph, pw = (int(values[0]),) * 2 if len(values) == 1 else (int(values[0]), int(values[1]))
     h, w = map_shape
     if ph > h or pw > w:
-        raise InputFileError("size.large", ph=ph, pw=pw, h=h, w=w)
+        raise RequestError("size.large", ph=ph, pw=pw, h=h, w=w)
     return ph, pw

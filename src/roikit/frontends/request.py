@@ -3,7 +3,7 @@
 The command line and the explorer's HTTP API both turn their text options
 into a trace here, so they give the same trace (hence the same JSON) and
 the same errors for the same request. Errors are
-:class:`~roikit.frontends.mapio.InputFileError` (localized through
+:class:`~roikit.frontends.mapio.RequestError` (localized through
 :mod:`roikit.i18n`) or the API's :class:`~roikit.RoIError`.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..explain.trace import Trace
 from .mapio import (
-    InputFileError,
+    RequestError,
     parse_box,
     parse_inline_map,
     parse_numbers,
@@ -48,12 +48,12 @@ def parse_bins(bins: str, bin_: str | None) -> Any:
         i, j = parse_numbers(bin_, "--bin", (2,))
         return int(i), int(j)
     if bins not in ("auto", "all"):
-        raise InputFileError("bins.word", bins=bins)
+        raise RequestError("bins.word", bins=bins)
     return bins
 
 
-def settings(op: str, convention: str | None, given: dict[str, Any]) -> dict[str, Any]:
-    """RoI Align's settings: the walkthrough's defaults, a convention's, and the options given.
+def settings(op: str, convention: str | None, user_options: dict[str, Any]) -> dict[str, Any]:
+    """RoI Align's settings: the walkthrough's defaults, a convention's, and the options user_options.
 
     An option that does not apply (any of them for RoI Pool) or that contradicts
     the convention is refused: it would otherwise be silently ignored or win.
@@ -61,29 +61,29 @@ def settings(op: str, convention: str | None, given: dict[str, Any]) -> dict[str
     from ..ops.conventions import get_convention
 
     if op == "pool":
-        for key in given:
-            raise InputFileError("option.pool", option=option_names[key])
+        for key in user_options:
+            raise RequestError("option.pool", option=option_names[key])
     if convention is None:
-        return {**DEFAULTS, **given}
+        return {**DEFAULTS, **user_options}
     conv = get_convention(convention)
     if op == "pool" and not conv.pool:
-        raise InputFileError("convention.align", name=convention)
+        raise RequestError("convention.align", name=convention)
     if op == "align" and conv.pool:
-        raise InputFileError("convention.pool", name=convention)
+        raise RequestError("convention.pool", name=convention)
     if op == "align" and conv.explain is None:
-        raise InputFileError("convention.none", name=convention, summary=conv.summary)
-    chosen = dict(conv.explain or {})
-    for key, value in given.items():
-        if key in chosen and chosen[key] != value:
-            raise InputFileError(
+        raise RequestError("convention.none", name=convention, summary=conv.summary)
+    align_settings = dict(conv.explain or {})
+    for key, value in user_options.items():
+        if key in align_settings and align_settings[key] != value:
+            raise RequestError(
                 "convention.contradicts",
                 option=option_names[key],
                 value=value,
                 name=convention,
                 key=key,
-                setting=chosen[key],
+                setting=align_settings[key],
             )
-    return chosen
+    return align_settings
 
 
 def build_walkthrough(
@@ -94,7 +94,7 @@ def build_walkthrough(
     output_size: str = "2",
     spatial_scale: float = 1.0,
     *,
-    given: dict[str, Any] | None = None,
+    user_options: dict[str, Any] | None = None,
     convention: str | None = None,
     channel: int | None = None,
     lang: str = "en",
@@ -105,7 +105,7 @@ def build_walkthrough(
 ) -> Walkthrough:
     """Check the text options against the map and build the trace.
 
-    ``given`` holds the RoI Align settings the user set (``sampling_ratio``,
+    ``user_options`` holds the RoI Align settings the user set (``sampling_ratio``,
     ``aligned``, ``mode``); the others come from the convention or the
     walkthrough's defaults. ``backward`` explains the backward pass with the
     upstream gradient ``grad`` (inline rows of the output's shape, or one
@@ -125,9 +125,9 @@ def build_walkthrough(
     size = parse_output_size(output_size, feature.shape[-2:])
     selected = parse_bins(bins, bin_)
     if isinstance(selected, tuple) and not (0 <= selected[0] < size[0] and 0 <= selected[1] < size[1]):
-        raise InputFileError("bin.outside", bin=bin_, ph=size[0], pw=size[1])
-    chosen = settings(op, convention, dict(given or {}))
-    common: dict[str, Any] = dict(
+        raise RequestError("bin.outside", bin=bin_, ph=size[0], pw=size[1])
+    align_settings = settings(op, convention, dict(user_options or {}))
+    walk_kwargs: dict[str, Any] = dict(
         channel=channel,
         lang=lang,
         convention=convention,
@@ -135,23 +135,23 @@ def build_walkthrough(
         bin=selected if isinstance(selected, tuple) else None,
     )
     if grad is not None and not backward:
-        raise InputFileError("grad.alone")
+        raise RequestError("grad.alone")
     if backward:
-        del common["convention"], common["source"]
+        del walk_kwargs["convention"], walk_kwargs["source"]
         # Read a few more values than fit, so that a wrong shape is named as a shape.
         g: Any = None if grad is None else parse_inline_map(grad, 4 * size[0] * size[1] + 16, "--grad")
         if g is not None and g.size == 1:
             g = float(g.ravel()[0])
         elif g is not None and g.shape != size:
-            raise InputFileError("grad.shape", shape=f"{g.shape[0]}x{g.shape[1]}", ph=size[0], pw=size[1])
+            raise RequestError("grad.shape", shape=f"{g.shape[0]}x{g.shape[1]}", ph=size[0], pw=size[1])
         if op == "pool":
-            trace = explain_roi_pool_backward(feature, coords, size, spatial_scale, g, **common)
+            trace = explain_roi_pool_backward(feature, coords, size, spatial_scale, g, **walk_kwargs)
         else:
             trace = explain_roi_align_backward(
-                feature, coords, size, spatial_scale, grad=g, **common, **chosen
+                feature, coords, size, spatial_scale, grad=g, **walk_kwargs, **align_settings
             )
     elif op == "pool":
-        trace = explain_roi_pool(feature, coords, size, spatial_scale, **common)
+        trace = explain_roi_pool(feature, coords, size, spatial_scale, **walk_kwargs)
     else:
-        trace = explain_roi_align(feature, coords, size, spatial_scale, **common, **chosen)
+        trace = explain_roi_align(feature, coords, size, spatial_scale, **walk_kwargs, **align_settings)
     return Walkthrough(trace, picture, selected)

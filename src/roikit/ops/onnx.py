@@ -98,7 +98,7 @@ def onnx_roi_align(
     if mode == "avg":
         return roi_align(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
     feat, dtype, plan = make_align_plan(X, boxes, size, spatial_scale, sr, ctm == "half_pixel")
-    out = run_align(plan, feat, "corners")
+    out = run_align(plan, feat, "max", corners=True)
     return in_dtype(out, dtype)
 
 

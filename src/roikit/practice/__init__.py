@@ -9,7 +9,16 @@ full walkthrough and :func:`answers` the key in the answer-file format that
 
 from __future__ import annotations
 
-from .check import STEPS, check_answers
+from .check import ANSWER_KEYS, STEPS, check_answers
 from .exercise import Exercise, answer_key, answers, make_exercise, worksheet
 
-__all__ = ["STEPS", "Exercise", "answer_key", "answers", "check_answers", "make_exercise", "worksheet"]
+__all__ = [
+    "ANSWER_KEYS",
+    "STEPS",
+    "Exercise",
+    "answer_key",
+    "answers",
+    "check_answers",
+    "make_exercise",
+    "worksheet",
+]

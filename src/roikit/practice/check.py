@@ -1,6 +1,6 @@
 """Checking a learner's numbers against the walkthrough, step by step.
 
-An answer is a JSON object with any of the step names of :data:`STEPS` (a
+An answer is a JSON object with any of the step names of :data:`ANSWER_KEYS` (a
 partial answer checks what is there). Steps are checked in order; the
 first wrong one is explained: what the right number is and how it comes,
 and, when the learner's number is the one a classic mistake gives, the
@@ -23,13 +23,15 @@ from ..explain.trace import AlignBin, AlignData, PoolData, Trace, align_data, po
 from ..i18n import text
 from ..i18n.numbers import fmt
 
-__all__ = ["STEPS", "CheckResult", "check_answers", "key_of"]
+__all__ = ["ANSWER_KEYS", "STEPS", "CheckResult", "check_answers", "key_of"]
 
 #: The answer-file steps, in the order they are checked.
-STEPS = {
+ANSWER_KEYS = {
     "pool": ("scaled", "rounded", "size", "bin_size", "rows", "cols", "output"),
     "align": ("scaled", "bin_size", "grid", "y", "x", "weights", "output"),
 }
+#: The former name of :data:`ANSWER_KEYS` (deprecated).
+STEPS = ANSWER_KEYS
 #: A number is right within this (learners write four decimals).
 TOLERANCE = 5e-4
 
@@ -188,7 +190,7 @@ def _align_mistake(
 
 
 def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = None) -> CheckResult:
-    """Check ``answer`` (a dict of :data:`STEPS` names) against the walkthrough ``trace``.
+    """Check ``answer`` (a dict of :data:`ANSWER_KEYS` names) against the walkthrough ``trace``.
 
     ``other`` is the same RoI Align in the other mode: with it an output that
     is the other mode's is named as that mistake.
@@ -212,7 +214,7 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
         rows = range(trace.params["output_size"][0])
         inside_average = [[_inside_average(b) for b in bins if b.ph == ph] for ph in rows]
     results = []
-    for step in STEPS[op]:
+    for step in ANSWER_KEYS[op]:
         if step not in answer:
             continue
         got, want = answer[step], key[step]
@@ -234,7 +236,7 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
             message += " " + text(lang, mistake)
         results.append((step, False, message))
     if not results:
-        results.append(("none", False, text(lang, "chk.empty", steps=", ".join(STEPS[op]))))
+        results.append(("none", False, text(lang, "chk.empty", steps=", ".join(ANSWER_KEYS[op]))))
     return CheckResult(tuple(results))
 
 

@@ -28,6 +28,7 @@ from ..explain.steps import matrix_table
 from ..explain.trace import Step, WorksheetData, align_data, pool_data
 from ..i18n import text
 from ..i18n.numbers import fmt
+from .check import ANSWER_KEYS, key_of
 
 __all__ = ["Exercise", "answer_key", "answers", "make_exercise", "worksheet"]
 
@@ -215,9 +216,7 @@ def make_exercise(op: str, level: int = 1, seed: int = 0) -> Exercise:
 
 
 def answers(ex: Exercise) -> dict[str, Any]:
-    """The answer key in the answer-file format (see :data:`roikit.practice.STEPS`)."""
-    from .check import key_of
-
+    """The answer key in the answer-file format (see :data:`roikit.practice.ANSWER_KEYS`)."""
     return key_of(ex.trace())
 
 
@@ -264,10 +263,10 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
         )
     ]
     keys = "sheet.pool." if ex.op == "pool" else "sheet.align."
-    items = [k for k in STEP_TEXT[ex.op]]
+    items = SHEET_ITEMS[ex.op]
     todo = [text(lang, keys + k, b=blank, ph=PH, pw=PW) for k in items]
     steps.append(Step("sheet.todo", text(lang, "sheet.todo.title"), tuple(todo)))
-    template = json.dumps({k: "…" for k in _template_keys(ex.op)}, ensure_ascii=False)
+    template = json.dumps({k: "…" for k in ANSWER_KEYS[ex.op]}, ensure_ascii=False)
     steps.append(
         Step(
             "sheet.answer",
@@ -293,14 +292,9 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
     return Trace("worksheet", lang, params, t.feature, (), tuple(steps), WorksheetData())
 
 
-def _template_keys(op: str) -> tuple[str, ...]:
-    from .check import STEPS
-
-    return STEPS[op]
-
-
-#: The worksheet's items per op (text keys under sheet.pool. / sheet.align.).
-STEP_TEXT = {
+#: The worksheet's items per op (text keys under sheet.pool. / sheet.align.); not the answer
+#: file's keys (:data:`~roikit.practice.check.ANSWER_KEYS`), which a sheet lists below them.
+SHEET_ITEMS = {
     "pool": ("scaled", "rounded", "size", "bin_size", "ranges", "max", "output"),
     "align": ("scaled", "bin_size", "grid", "points", "weights", "value", "output"),
 }

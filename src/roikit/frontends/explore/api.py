@@ -19,7 +19,7 @@ from ...engine import budget
 from ...errors import RoIError
 from ...explain.trace import walk_data
 from ...i18n import LANGUAGE_NAMES, langs, text
-from ..mapio import InputFileError, parse_inline_map
+from ..mapio import RequestError, parse_inline_map
 from ..request import Walkthrough, build_walkthrough
 
 __all__ = [
@@ -45,36 +45,36 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     """The walkthrough a query asks for (the same checks and messages as the command line)."""
     op = _get(query, "op", "align")
     if op not in ("pool", "align"):
-        raise InputFileError("explore.op", op=op)
+        raise RequestError("explore.op", op=op)
     text = _get(query, "map")
     if not text:
-        raise InputFileError("explore.missing", name="map")
+        raise RequestError("explore.missing", name="map")
     box = _get(query, "box")
     if not box:
-        raise InputFileError("explore.missing", name="box")
+        raise RequestError("explore.missing", name="box")
     feature = parse_inline_map(text, budget.MAX_EXPLORE_CELLS)
-    given: dict[str, Any] = {}
+    user_options: dict[str, Any] = {}
     if op == "align":
         if (v := _get(query, "mode")) is not None:
             if v not in ("max", "avg"):
-                raise InputFileError("explore.choice", name="mode", value=v, choices="max, avg")
-            given["mode"] = v
+                raise RequestError("explore.choice", name="mode", value=v, choices="max, avg")
+            user_options["mode"] = v
         if (v := _get(query, "aligned")) is not None:
             if v.lower() not in _BOOL:
-                raise InputFileError("explore.choice", name="aligned", value=v, choices="true, false")
-            given["aligned"] = _BOOL[v.lower()]
+                raise RequestError("explore.choice", name="aligned", value=v, choices="true, false")
+            user_options["aligned"] = _BOOL[v.lower()]
         if (v := _get(query, "sampling_ratio")) is not None:
             try:
-                given["sampling_ratio"] = int(v)
+                user_options["sampling_ratio"] = int(v)
             except ValueError:
-                raise InputFileError("explore.number", name="sampling_ratio", value=v) from None
+                raise RequestError("explore.number", name="sampling_ratio", value=v) from None
     try:
         scale = float(_get(query, "spatial_scale", "1") or "1")
     except ValueError:
-        raise InputFileError("explore.number", name="spatial_scale", value=query["spatial_scale"]) from None
+        raise RequestError("explore.number", name="spatial_scale", value=query["spatial_scale"]) from None
     lang = _get(query, "lang", "en") or "en"
     if lang not in langs():
-        raise InputFileError("explore.choice", name="lang", value=lang, choices=", ".join(langs()))
+        raise RequestError("explore.choice", name="lang", value=lang, choices=", ".join(langs()))
     return build_walkthrough(
         op,
         feature,
@@ -82,7 +82,7 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
         box,
         _get(query, "output_size", "2") or "2",
         scale,
-        given=given,
+        user_options=user_options,
         lang=lang,
         bin_=_get(query, "bin"),
     )
@@ -128,11 +128,17 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     )
     size = tuple(t.params["output_size"])
     pool = roi_pool(m, boxes, size, scale)[:, 0, ph, pw]
-    chosen: dict[str, Any] = (
+    align_settings: dict[str, Any] = (
         t.params if t.op == "roi_align" else {"sampling_ratio": 2, "aligned": False, "mode": "max"}
     )
     align = roi_align(
-        m, boxes, size, scale, int(chosen["sampling_ratio"]), bool(chosen["aligned"]), str(chosen["mode"])
+        m,
+        boxes,
+        size,
+        scale,
+        int(align_settings["sampling_ratio"]),
+        bool(align_settings["aligned"]),
+        str(align_settings["mode"]),
     )[:, 0, ph, pw]
     return {"bin": [ph, pw], "shift_px": shift_px.tolist(), "pool": pool.tolist(), "align": align.tolist()}
 
@@ -227,4 +233,4 @@ def query_lang(query: Mapping[str, str]) -> str:
 
 def refusal(exc: RoIError, lang: str) -> str:
     """The message of a refused query: the command line's, in ``lang`` where it has one."""
-    return exc.localized(lang) if isinstance(exc, InputFileError) else str(exc)
+    return exc.localized(lang) if isinstance(exc, RequestError) else str(exc)

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ...engine import budget
 from ...errors import RoIError
 from ...i18n import text
-from ..mapio import InputFileError, message
+from ..mapio import RequestError, message
 from .api import QUESTIONS, page_words, query_lang, refusal
 
 __all__ = ["ExploreServer"]
@@ -98,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refuse(self, exc: RoIError, query: dict[str, str]) -> None:
         """A refused query: 413 for a map over the size limit, 400 otherwise, in its language."""
-        too_big = isinstance(exc, InputFileError) and exc.key in ("map.too_many", "map.cells")
+        too_big = isinstance(exc, RequestError) and exc.key in ("map.too_many", "map.cells")
         self._error(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_big else HTTPStatus.BAD_REQUEST,
             refusal(exc, query_lang(query)),
@@ -150,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         fmt = query.get("format", "")
         if fmt not in _EXPORTS:
-            raise InputFileError("explore.choice", name="format", value=fmt, choices=", ".join(_EXPORTS))
+            raise RequestError("explore.choice", name="format", value=fmt, choices=", ".join(_EXPORTS))
         trace = walkthrough(query).trace
         ctype, ext = _EXPORTS[fmt]
         if fmt in ("png", "svg"):
@@ -207,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
             if arr.ndim != 2:
                 arr = arr[0]
             if arr.size > budget.MAX_EXPLORE_CELLS:
-                raise InputFileError("map.too_many", where="map", limit=budget.MAX_EXPLORE_CELLS)
+                raise RequestError("map.too_many", where="map", limit=budget.MAX_EXPLORE_CELLS)
             self._json(200, {"map": arr.tolist()})
         except RoIError as exc:
             self._refuse(exc, query)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import RoIError
-from ..mapio import InputFileError
+from ..mapio import RequestError
 from .api import QUESTIONS, page_words, query_lang, refusal
 
 __all__ = ["answer", "widget"]
@@ -101,7 +101,7 @@ def widget(
 
     m = check_real_array(feature, "feature", "(H, W)")
     if m.ndim != 2:
-        raise InputFileError("map.npy_shape", spec="feature", shape=m.shape, dtype=m.dtype)
+        raise RequestError("map.npy_shape", spec="feature", shape=m.shape, dtype=m.dtype)
     size = output_size if isinstance(output_size, int) else f"{output_size[0]},{output_size[1]}"
     static = resources.files(__package__).joinpath("static")
     script = static.joinpath("explore.js").read_text(encoding="utf-8")
