@@ -1,4 +1,4 @@
-"""A deliberately naive float64 oracle, written from the definitions in DESIGN.md.
+"""A deliberately naive float64 oracle, written from the definitions in docs/design.md (section 2).
 
 Nested Python loops over boxes, channels, bins and every sample; nothing is
 shared with roikit's plan or kernels. Slow by design: use small inputs.

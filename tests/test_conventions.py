@@ -47,7 +47,7 @@ def test_compare_runs_each_convention_through_its_op() -> None:
     np.testing.assert_array_equal(
         out["mmcv-max"], roikit.roi_align(x, box, 2, DEMO_SCALE, 0, True, "max")[0, 0]
     )
-    # Same numbers under different names (DESIGN.md §4):
+    # Same numbers under different names (docs/design.md, "The conventions"):
     for same in ("detectron2", "mmcv", "onnx-16"):
         np.testing.assert_array_equal(out[same], out["torchvision"])
     np.testing.assert_array_equal(out["onnx-10"], out["torchvision-legacy"])

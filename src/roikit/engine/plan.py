@@ -39,7 +39,7 @@ __all__ = [
 #: Grids of at most this many samples per bin are stored whole, including the
 #: samples that fall outside the map (the explainer shows them). Larger grids
 #: store only a window around the samples that can land in ``[-1, extent]``,
-#: which bounds memory for absurd boxes (DESIGN.md §2 item 10).
+#: which bounds memory for absurd boxes (docs/design.md, "The separable average").
 SMALL_GRID = 64
 _MAX_INDEX = float(2**53)  # sample indices stay exact in float64
 _INT_MIN, _INT_MAX = -float(2**31), float(2**31 - 1)
