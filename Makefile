@@ -44,7 +44,7 @@ test: $(VENV)/.test system
 
 # Between edits: no frameworks, browser, LaTeX or fresh interpreters, and fewer fuzz examples.
 test-fast: $(FAST)/.stamp
-	ROIKIT_FUZZ_EXAMPLES=300 $(FAST)/bin/python -m pytest -q -m "not parity and not latex and not browser and not subprocess"
+	ROIKIT_FUZZ_EXAMPLES=300 $(FAST)/bin/python -m pytest -q -n 2 -m "not parity and not latex and not browser and not subprocess"
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_ops.py
