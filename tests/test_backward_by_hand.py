@@ -26,8 +26,10 @@ def test_pool_gradient_goes_to_each_bins_max_by_hand() -> None:
     want = np.zeros((8, 8))
     want[4, 4], want[6, 3], want[6, 6] = 2, 1, 1
     np.testing.assert_array_equal(g, want)
-    assert lines(t).count("(4, 4) receives g = 1") == 2
+    assert lines(t).count("the max cell (4, 4) receives all of g: (4, 4) ← 1") == 2
     assert "(4, 4) receives from several: 1 + 1 = 2" in lines(t)
+    # Every bin has a max on the map: all of g (4 × 1) reaches it.
+    assert "Check: the map receives 4 in all, 0 reaches no cell, and 4 + 0 = 4, the sum of g." in lines(t)
 
 
 def test_align_max_gradient_goes_to_the_winners_neighbours_by_hand() -> None:
@@ -37,10 +39,10 @@ def test_align_max_gradient_goes_to_the_winners_neighbours_by_hand() -> None:
     t = roikit.explain_roi_align_backward(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, grad=g)
     bin00 = next(s for s in t.steps if s.key == "backward.bin" and s.bin == (0, 0))
     assert bin00.lines == (
-        "(2, 3) receives 2 × 0.0825 = 0.165",
-        "(2, 4) receives 2 × 0.055 = 0.11",
-        "(3, 3) receives 2 × 0.5175 = 1.035",
-        "(3, 4) receives 2 × 0.345 = 0.69",
+        "only point 2, the winner, passes g = 2 on, by its weights:",
+        "point 2 at (y, x) = (2.8625, 3.4): (2, 3) ← 2 × 0.0825 = 0.165; (2, 4) ← 2 × 0.055 = 0.11; "
+        "(3, 3) ← 2 × 0.5175 = 1.035; (3, 4) ← 2 × 0.345 = 0.69",
+        "the winner's four weights add up to 1: it sends all of g = 2 to the map",
     )
     gi = np.array(t.grad_input)
     np.testing.assert_allclose(gi[2:4, 3:5], [[0.165, 0.11], [1.035, 0.69]], atol=1e-12)
@@ -54,7 +56,31 @@ def test_align_avg_divides_by_the_count_by_hand() -> None:
     np.testing.assert_allclose(
         np.array(t.grad_input), [[0.0625, 0.125, 0.0625], [0.125, 0.25, 0.125], [0.0625, 0.125, 0.0625]]
     )
-    assert "(0, 0) receives 1 × 0.25 / 4 = 0.0625" in lines(t)
+    # g / count = 1 / 4 = 0.25 per point; point 1 at (0.5, 0.5) has weights 0.25 on its four cells.
+    assert "each of the 4 points gets g / 4 = 1 / 4 = 0.25 and passes it on by its weights:" in lines(t)
+    assert (
+        "point 1 at (y, x) = (0.5, 0.5): (0, 0) ← 0.25 × 0.25 = 0.0625; (0, 1) ← 0.25 × 0.25 = 0.0625; "
+        "(1, 0) ← 0.25 × 0.25 = 0.0625; (1, 1) ← 0.25 × 0.25 = 0.0625"
+    ) in lines(t)
+    assert (
+        "each point's weights add up to 1, so the 4 points send 4 × 0.25 = 1 to the map: all of g = 1"
+        in lines(t)
+    )
+
+
+def test_the_gradient_of_off_map_points_is_said_to_reach_no_cell() -> None:
+    # Box (−3, −3, −1.5, −1.5) with 2 × 2 points: x, y = −3 + (i + 0.5) × 1.5 / 2 = −2.625, −1.875,
+    # all below −1: every point is off the map, so g = 1 reaches no cell.
+    t = roikit.explain_roi_align_backward(np.ones((3, 3)), (-3, -3, -1.5, -1.5), 1, mode="avg")
+    assert np.array(t.grad_input).sum() == 0
+    assert "point 1 at (y, x) = (−2.625, −2.625): off the map, its share 0.25 reaches no cell" in lines(t)
+    assert (
+        "the 0 points on the map send 0 × 0.25 = 0; the 4 off the map lose 4 × 0.25 = 1; "
+        "together 0 + 1 = 1, the bin's g"
+    ) in lines(t)
+    assert "Check: the map receives 0 in all, 1 reaches no cell, and 0 + 1 = 1, the sum of g." in " ".join(
+        lines(t)
+    )
 
 
 @st.composite
@@ -119,7 +145,7 @@ def test_the_backward_figure_outlines_where_the_worked_bin_sends() -> None:
     # bin (0, 0)'s winner (2.8625, 3.4) sends to (2, 3), (2, 4), (3, 3), (3, 4): outlined at (col, row)
     centres = sorted((c.get_x() + 0.45, c.get_y() + 0.45) for c in d.cells)
     assert centres == [(3.0, 2.0), (3.0, 3.0), (4.0, 2.0), (4.0, 3.0)]
-    assert "구간 (0, 0)에서 보내는 칸" in d.ax.get_title()
+    assert "구간 (0, 0)의 기울기를 받는 칸" in d.ax.get_title()
     p = roikit.explain_roi_pool_backward(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
     d = figures.backward_figure(p)
     assert [(c.get_x() + 0.45, c.get_y() + 0.45) for c in d.cells] == [(4.0, 4.0)] and len(d.arrows) == 1

@@ -205,7 +205,7 @@ def test_bin_selection() -> None:
         ),
         (
             ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale", "0"],
-            "spatial_scale is 0.0; it must be positive and finite",
+            "--spatial-scale 0 must be positive and finite",
         ),
         (
             ["--map", "1 2; 3 4", "--box", "0,0,1,1", "--output-size", "1", "--bin", "3,3"],

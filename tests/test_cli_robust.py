@@ -45,7 +45,11 @@ def test_a_huge_sampling_ratio_is_refused_at_once() -> None:
     result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--sampling-ratio", "1000")
     one_line_error(result, "the walkthrough would record 4000000 sampling points; the budget is 131072")
     result = run("explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--sampling-ratio", "100000")
-    one_line_error(result, "sampling_ratio is 100000; at most 1024")
+    one_line_error(
+        result,
+        "--sampling-ratio 100000 is more than 1024 points per bin and axis "
+        "(roikit.budget.MAX_SAMPLING_RATIO)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -397,7 +401,7 @@ def test_the_grey_rule_is_stated_for_a_colour_picture(tmp_path: Path) -> None:
         ),
         (
             ["explain", "pool", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--mode", "max"],
-            "roikit: 오류: --mode: RoI Pool에는 쓰지 않는 옵션입니다 (RoI Pool은 박스를 정수 칸으로 "
+            "roikit: 오류: --mode: RoI Pooling에는 쓰지 않는 옵션입니다 (RoI Pooling은 박스를 정수 칸으로 "
             "반올림하고 구간마다 최댓값을 고릅니다). RoI Align 옵션입니다\n",
         ),
         (
@@ -422,11 +426,11 @@ def test_command_line_errors_are_korean_under_lang_ko(args: list[str], expected:
     assert result.exit_code == 2 and result.stderr == expected
 
 
-def test_api_errors_keep_their_english_under_a_korean_prefix_and_usage_errors_are_korean() -> None:
+def test_refusals_and_usage_errors_are_korean_under_lang_ko() -> None:
     result = run(
         "explain", "align", "--map", "1 2; 3 4", "--box", "0,0,1,1", "--spatial-scale", "-1", "--lang", "ko"
     )
-    assert result.stderr == "roikit: 오류: spatial_scale is -1.0; it must be positive and finite\n"
+    assert result.stderr == "roikit: 오류: --spatial-scale: 0보다 큰 유한한 수여야 합니다. 받은 값 -1\n"
     result = run("explain", "align", "--lang", "ko", "--nope")
     assert result.stderr.startswith("roikit: 오류: 그런 옵션이 없습니다: --nope")
 

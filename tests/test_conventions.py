@@ -150,7 +150,7 @@ def test_an_option_that_contradicts_the_convention_is_refused() -> None:
     [
         ("pool", "torchvision", "--convention torchvision is a RoI Align convention"),
         ("align", "onnx-max", "--convention onnx-max has no RoI Align walkthrough"),
-        ("align", "nope", "unknown convention 'nope'"),
+        ("align", "nope", "--convention nope is not a known convention; known: torchvision, "),
     ],
 )
 def test_explain_convention_errors(op, name, message) -> None:  # type: ignore[no-untyped-def]

@@ -95,10 +95,10 @@ def test_odd_halves_and_negative_halves_by_hand() -> None:
     lines = {s.key: s for s in trace.steps}["pool.round"].lines
     assert lines[0] == (
         "x1: 1.5 → 2 (the fraction is exactly .5: C's round goes away from zero; "
-        "numpy's round, half to even, would give 2)"
+        "numpy's round, half to even, gives 2 too)"
     )
     assert lines[1] == (
-        "y1: -0.5 → -1 (the fraction is exactly .5: C's round goes away from "
+        "y1: −0.5 → −1 (the fraction is exactly .5: C's round goes away from "
         "zero; numpy's round, half to even, would give 0)"
     )
     size = {s.key: s for s in trace.steps}["pool.size"].lines
@@ -121,8 +121,11 @@ def test_align_border_rules_are_explained() -> None:
     # x samples at -4 + 1.1 = -2.9 (outside) and -4 + 3.3 = -0.7 (clamped to 0);
     # y samples at -0.6 + 0.95 = 0.35 and -0.6 + 2.85 = 2.25 (>= H-1 = 2: last row).
     assert "is outside [−1, 3] × [−1, 3]: worth 0, but it still counts" in text
-    assert "x = -0.7 lies in [−1, 0): clamped to 0, so it reads column 0" in text
-    assert "y = 2.25 ≥ 2: both neighbours are row 2" in text
+    # Point 2 (0.35, −0.7) is the first on the map, worked out in full; point 4 (2.25, −0.7) gets
+    # its two notes right under its own line.
+    assert "  x = −0.7 lies in [−1, 0): it is clamped to 0, so columns 0 and 1 with lx = 0, hx = 1" in text
+    assert "  (point 4) x = −0.7 lies in [−1, 0): clamped to 0, so it reads column 0" in text
+    assert "  (point 4) y = 2.25 ≥ 2: both neighbours are row 2" in text
     assert trace.output == ((1.0,),)  # max: the in-range points are 1 and beat the zeros
 
 
@@ -180,4 +183,4 @@ def test_big_maps_bins_and_grids_stay_readable() -> None:
     table = bin_step.tables[0]
     assert len(table.values) == 16 and len(table.values[0]) == 16 and table.highlight
     r, c = table.highlight[0]
-    assert table.values[r][c] == pool.output[0][0]  # the highlighted cell is the bin's max
+    assert float(table.values[r][c]) == pool.output[0][0]  # the highlighted cell is the bin's max

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from roikit import explain_roi_align, explain_roi_pool, figures
 from roikit.frontends.cli import app
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_figures
+from roikit.i18n.numbers import num
 
 M = np.arange(49.0).reshape(7, 7) % 5
 
@@ -29,10 +30,8 @@ def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ign
     assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
     assert len(d.arrows) == 4
     texts = [t.get_text() for t in d.labels]
-    assert all(
-        f"{w:.4f}".rstrip("0").rstrip(".") in texts
-        for w in trace.data.bins[0].points[trace.data.bins[0].winner].weights
-    )
+    weights = trace.data.bins[0].points[trace.data.bins[0].winner].weights
+    assert all(num(w, operand=True).text in texts for w in weights)
     assert "RoI Align (max)" in d.ax.get_title()
 
 
@@ -101,7 +100,8 @@ def test_pool_figure_outlines_tied_maxima() -> None:
 def test_large_maps_become_a_heat_map_and_images_are_drawn_under() -> None:
     big = np.random.default_rng(0).standard_normal((30, 30))
     d = figures.align_figure(explain_roi_align(big, (3, 4, 20, 25), 2))
-    assert d.labels and all(len(t.get_text()) <= 6 for t in d.labels)  # only weight labels
+    # only the arrows' weight labels: four numbers in [0, 1], no cell values
+    assert len(d.labels) == 4 and all(0 <= float(t.get_text()) <= 1 for t in d.labels)
     assert any(isinstance(a, AxesImage) for a in d.ax.get_children())
     picture = np.zeros((7, 7, 3), np.uint8)
     d = figures.pool_figure(explain_roi_pool(M, (1, 1, 5, 5), 2), image=picture)

@@ -81,6 +81,7 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        errors="replace",  # pdflatex echoes bytes of the input in its own 8-bit form
         timeout=300,
     )
     log = (tmp_path / "d.log").read_text(encoding="utf-8", errors="replace")

@@ -28,6 +28,7 @@ def test_latex_compiles(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        errors="replace",  # pdflatex echoes bytes of the input in its own 8-bit form
         timeout=300,
     )
     log = (tmp_path / "walk.log").read_text(encoding="utf-8", errors="replace")
@@ -51,6 +52,7 @@ def test_an_approximate_walkthrough_compiles(tmp_path) -> None:  # type: ignore[
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        errors="replace",  # pdflatex echoes bytes of the input in its own 8-bit form
         timeout=300,
     )
     log = (tmp_path / "a.log").read_text(encoding="utf-8", errors="replace")

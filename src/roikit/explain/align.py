@@ -7,8 +7,9 @@ output and winners, and the typed records of the trace's ``data``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,11 @@ from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis, AlignPlan
 from ..engine.validate import check_mode, compute_dtype
 from ..i18n import text
-from ..i18n.numbers import fmt, given, operand
+from ..i18n.numbers import Written, fmt, given, minus, num, result, total
+from ..ops.roi_align import roi_align
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import as_rows, convention_line, input_step, output_step, summary_step
-from .trace import AlignAxisData, AlignBin, AlignData, Point, Step, Trace
+from .trace import AlignAxisData, AlignBin, AlignData, Point, Step, Table, Trace
 
 __all__ = ["AlignWalk", "explain_roi_align"]
 
@@ -49,14 +51,16 @@ def _axis_samples(a: AlignAxis, p: int) -> list[dict[str, Any]]:
     ]
 
 
-def _clamp_notes(lang: str, s: dict[str, Any], name: str, extent: int) -> list[str]:
+def _clamp_notes(lang: str, n: int, s: dict[str, Any], name: str, extent: int, dtype: Any) -> list[str]:
+    """Under a point's line: a coordinate in [−1, 0) clamped to 0, or one at the last row or column."""
     what = text(lang, "axis.row" if name == "y" else "axis.col")
     if not s["inside"]:
         return []
+    v = num(s["coord"], dtype, operand=True).text
     if s["coord"] < 0:
-        return [text(lang, "align.bin.clamp_low", c=name, v=fmt(s["coord"]), what=what)]
+        return [text(lang, "align.bin.clamp_low", n=n, c=name, v=v, what=what)]
     if s["low"] == s["high"]:
-        return [text(lang, "align.bin.clamp_high", c=name, v=fmt(s["coord"]), last=extent - 1, what=what)]
+        return [text(lang, "align.bin.clamp_high", n=n, c=name, v=v, last=extent - 1, what=what)]
     return []
 
 
@@ -102,62 +106,25 @@ def _bin_points(
     return points, flats
 
 
-#: Decimals written when no precision up to 12 makes every sum exact (repeating decimals).
-_APPROX_DIGITS = 6
+class _Arith:
+    """One bin's numbers as the lines write them, in the plan's dtype."""
 
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = dtype
 
-def _digits(points: list[Point], derived: list[int], count: float | None, value: float) -> tuple[int, bool]:
-    """The fewest decimals (4 to 12) at which every written sum can be redone on paper.
+    def num(self, v: float) -> Written:
+        return num(v, self.dtype)
 
-    Returns ``(d, True)``; or ``(6, False)`` when no such precision exists
-    (weights like 0.8402777…), and the walkthrough then writes ``≈``.
+    def op(self, v: float) -> Written:
+        """A number that goes on into further arithmetic: a coordinate, a fraction, a weight."""
+        return num(v, self.dtype, operand=True)
 
-    At ``d`` decimals: each point's written terms add up to its written value,
-    each derived weight is the product of its written factors, the written
-    weights add up to 1, ``ly = y − low`` and ``hy = 1 − ly`` hold as written,
-    and (with ``count``) the written points average to the bin's written value,
-    each up to the rounding of the last written decimal.
-    """
-    numbers = [value] + [v for p in points for v in (p.y, p.x, p.value, *(p.weights or ()))]
-    if not all(np.isfinite(numbers)):
-        return 4, True
-    for d in range(4, 13):
-
-        def f(v: float, d: int = d) -> Decimal:
-            return Decimal(fmt(v, d))
-
-        half = Decimal(5) * Decimal(10) ** -(d + 1)
-        ok = True
-        for k, p in enumerate(points):
-            if not p.inside:
-                continue
-            cells, vals, ws = p.neighbours()
-            terms = sum((f(w) * f(v) for w, v in zip(ws, vals, strict=True)), Decimal(0))
-            ok &= abs(terms - f(p.value)) <= half
-            if k in derived:
-                ly, hy, lx, hx = p.fractions()
-                ok &= abs(sum((f(w) for w in ws), Decimal(0)) - 1) <= half
-                # (low cell, high cell, coordinate, fraction, complement) per axis
-                rows = (cells[0][0], cells[2][0], p.y, ly, hy)
-                cols = (cells[0][1], cells[1][1], p.x, lx, hx)
-                for low_cell, high_cell, coord, frac, comp in (rows, cols):
-                    ok &= f(comp) == 1 - f(frac)
-                    if coord >= 0 and high_cell != low_cell:  # not clamped: frac = coord − low
-                        ok &= abs(f(coord) - low_cell - f(frac)) <= half
-                factors = ((hy, hx), (hy, lx), (ly, hx), (ly, lx))
-                for w, (a, b) in zip(ws, factors, strict=True):
-                    ok &= abs(f(a) * f(b) - f(w)) <= half
-        if count is not None:
-            ok &= abs(sum(f(p.value) for p in points) / Decimal(count) - f(value)) <= half
-        if ok:
-            return d, True
-    return _APPROX_DIGITS, False
-
-
-def _pairs(p: Point, d: int) -> str:
-    """``7×0.11 + 4×0.0275 + …``: each neighbour's value times its own weight, in cell order."""
-    _, vals, ws = p.neighbours()
-    return " + ".join(f"{fmt(v, d)}×{fmt(w, d)}" for v, w in zip(vals, ws, strict=True))
+    def pairs(self, p: Point) -> tuple[str, Fraction]:
+        """``7×0.11 + 4×0.0275 + …`` (each neighbour's value times its weight) and its exact value."""
+        _, vals, ws = p.neighbours()
+        written = [(self.num(v), self.op(w)) for v, w in zip(vals, ws, strict=True)]
+        expr = " + ".join(f"{v.operand}×{w.text}" for v, w in written)
+        return expr, sum((v.value * w.value for v, w in written), Fraction(0))
 
 
 def _derivation(
@@ -168,29 +135,52 @@ def _derivation(
     sx: dict[str, Any],
     H: int,
     W: int,
-    d: int,
-    eq: str,
+    a: _Arith,
+    two_step: bool,
 ) -> list[str]:
-    """Bilinear interpolation of one point, worked out: fractions, the four areas, their sum."""
-    frac = dict(zip(("ly", "hy", "lx", "hx"), p.fractions(), strict=True))
-    return (
-        [text(lang, "align.derive.head", n=n, y=fmt(p.y, d), x=fmt(p.x, d))]
-        + [_fraction_line(lang, c, s, frac, extent, d) for c, s, extent in (("y", sy, H), ("x", sx, W))]
-        + _area_lines(lang, p, frac, d, eq)
-    )
+    """Bilinear interpolation of one point, worked out: fractions, the four areas, their sum.
+
+    ``two_step`` adds the same value as two linear interpolations (along x on
+    the two rows, then along y), which is where the areas come from.
+    """
+    fy, fx = _fractions(sy, a), _fractions(sx, a)
+    frac = {"ly": fy[0], "hy": fy[1], "lx": fx[0], "hx": fx[1]}
+    lines = [text(lang, "align.derive.head", n=n, y=a.op(p.y).text, x=a.op(p.x).text)]
+    lines += [
+        _fraction_line(lang, c, s, f, extent, a) for c, s, f, extent in (("y", sy, fy, H), ("x", sx, fx, W))
+    ]
+    lines += _area_lines(lang, p, frac, a)
+    if two_step:
+        lines.append(_two_step_line(lang, p, frac, a))
+    return lines
 
 
-def _fraction_line(lang: str, c: str, s: dict[str, Any], frac: dict[str, float], extent: int, d: int) -> str:
+def _fractions(s: dict[str, Any], a: _Arith) -> tuple[Written, Written, str, str]:
+    """``(l, h, sign of l, sign of h)`` of one coordinate, written: ``l = v − low``, ``h = 1 − l``."""
+    if s["coord"] < 0 or s["low"] == s["high"]:  # clamped: l = 0 and h = 1, nothing to subtract
+        return a.op(s["w_high"]), a.op(s["w_low"]), "=", "="
+    v = a.op(s["coord"])
+    eq, low = result(v.value - s["low"], s["w_high"], a.dtype, operand=True)
+    eq2, high = result(1 - low.value, s["w_low"], a.dtype, operand=True)
+    return low, high, eq, eq2
+
+
+def _fraction_line(
+    lang: str, c: str, s: dict[str, Any], f: tuple[Written, Written, str, str], extent: int, a: _Arith
+) -> str:
     """Where one coordinate falls between two rows (or columns), and its two fractions."""
-    lo, hi = ("ly", "hy") if c == "y" else ("lx", "hx")
+    lo, hi, eq, eq2 = f
     common = dict(
         c=c,
-        v=fmt(s["coord"], d),
+        v=a.op(s["coord"]).text,
         low=s["low"],
         high=s["high"],
         what=text(lang, "axis.rows" if c == "y" else "axis.cols"),
-        lo=fmt(frac[lo], d),
-        hi=fmt(frac[hi], d),
+        one=text(lang, "axis.row" if c == "y" else "axis.col"),
+        lo=lo.text,
+        hi=hi.text,
+        eq=eq,
+        eq2=eq2,
     )
     if s["coord"] < 0:
         return text(lang, "align.derive.axis_low", **common)
@@ -199,31 +189,77 @@ def _fraction_line(lang: str, c: str, s: dict[str, Any], frac: dict[str, float],
     return text(lang, "align.derive.axis", **common)
 
 
-def _area_lines(lang: str, p: Point, frac: dict[str, float], d: int, eq: str) -> list[str]:
+def _area_lines(lang: str, p: Point, frac: dict[str, Written], a: _Arith) -> list[str]:
     """The four weights as products of fractions, their sum, and the point's value."""
     cells, vals, ws = p.neighbours()
     names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
     factors = (("hy", "hx"), ("hy", "lx"), ("ly", "hx"), ("ly", "lx"))
     lines = [text(lang, "align.derive.areas")]
-    for (r, q), v, w, name, (a, b) in zip(cells, vals, ws, names, factors, strict=True):
+    written = []
+    for (r, q), v, w, name, (f1, f2) in zip(cells, vals, ws, names, factors, strict=True):
+        eq, weight = result(frac[f1].value * frac[f2].value, w, a.dtype, operand=True)
+        written.append(weight)
         lines.append(
             text(
                 lang,
                 "align.derive.weight",
                 r=r,
                 q=q,
-                v=fmt(v, d),
+                v=a.num(v).text,
                 name=name,
-                a=fmt(frac[a], d),
-                b=fmt(frac[b], d),
-                w=fmt(w, d),
+                a=frac[f1].text,
+                b=frac[f2].text,
+                w=weight.text,
                 eq=eq,
             )
         )
-    total = fmt(float(sum((Decimal(fmt(w, d)) for w in ws), Decimal(0))), d)
-    lines.append(text(lang, "align.derive.sum", terms=" + ".join(fmt(w, d) for w in ws), total=total, eq=eq))
-    lines.append(text(lang, "align.derive.value", expr=_pairs(p, d), v=fmt(p.value, d), eq=eq))
+    eq, one = result(total(written), 1.0)
+    lines.append(
+        text(lang, "align.derive.sum", terms=" + ".join(w.text for w in written), total=one.text, eq=eq)
+    )
+    expr, value = _weighted(written, vals, a)
+    eq, interpolated = result(value, p.value, a.dtype)
+    lines.append(text(lang, "align.derive.value", expr=expr, v=interpolated.text, eq=eq))
     return lines
+
+
+def _weighted(weights: list[Written], vals: tuple[float, ...], a: _Arith) -> tuple[str, Fraction]:
+    """``7×0.11 + …`` with the weights as written in the lines above, and its exact value."""
+    values = [a.num(v) for v in vals]
+    expr = " + ".join(f"{v.operand}×{w.text}" for v, w in zip(values, weights, strict=True))
+    return expr, sum((v.value * w.value for v, w in zip(values, weights, strict=True)), Fraction(0))
+
+
+def _two_step_line(lang: str, p: Point, frac: dict[str, Written], a: _Arith) -> str:
+    """The point's value as two linear interpolations: along x on each row, then along y."""
+    cells, vals, _ = p.neighbours()
+    v00, v01, v10, v11 = (a.num(v) for v in vals)
+    hx, lx, hy, ly = frac["hx"], frac["lx"], frac["hy"], frac["ly"]
+    _, _, lx_true, hx_true = p.fractions()
+    top_true, bottom_true = vals[0] * hx_true + vals[1] * lx_true, vals[2] * hx_true + vals[3] * lx_true
+    eq1, top = result(v00.value * hx.value + v01.value * lx.value, top_true, a.dtype, operand=True)
+    eq2, bottom = result(v10.value * hx.value + v11.value * lx.value, bottom_true, a.dtype, operand=True)
+    eq3, value = result(top.value * hy.value + bottom.value * ly.value, p.value, a.dtype)
+    return text(
+        lang,
+        "align.derive.twostep",
+        r0=cells[0][0],
+        r1=cells[2][0],
+        a=v00.operand,
+        b=v01.operand,
+        c=v10.operand,
+        d=v11.operand,
+        hx=hx.text,
+        lx=lx.text,
+        hy=hy.text,
+        ly=ly.text,
+        top=top.operand,
+        bottom=bottom.operand,
+        eq1=eq1,
+        eq2=eq2,
+        eq3=eq3,
+        v=value.text,
+    )
 
 
 def _bin_lines(
@@ -238,48 +274,42 @@ def _bin_lines(
     W: int,
     ys: list[dict[str, Any]],
     xs: list[dict[str, Any]],
+    two_step: bool = False,
 ) -> tuple[list[str], str]:
-    """The lines of one worked bin, and its aggregation line."""
+    """The lines of one worked bin, and its aggregation line.
+
+    The first point on the map is worked out in full, and in max mode the
+    winner too; the others are written as one line each.
+    """
+    a = _Arith(plan.dtype)
     count = float(plan.count[0])
     shown = [k for k in range(len(points)) if k < MAX_SHOWN or k == win_row]
     first = next((k for k in shown if points[k]["inside"]), None)
-    derived = [k for k in (first, win_row if mode == "max" else None) if k is not None]
-    derived = list(dict.fromkeys(derived))
+    derived = list(dict.fromkeys(k for k in (first, win_row if mode == "max" else None) if k is not None))
     every = len(points) == count and len(points) <= _MAX_TERMS
-    d, exact = _digits(
-        [points[k] for k in shown],
-        [shown.index(k) for k in derived],
-        count if mode == "avg" and every else None,
-        value,
-    )
-    eq = "=" if exact else "≈"  # never claim an equality the written numbers do not satisfy
     lines: list[str] = []
-    notes: list[str] = []
+    off_said = False
     for k in shown:
         p = points[k]
         sy, sx = ys[k // len(xs)], xs[k % len(xs)]
         if not p.inside:
-            lines.append(text(lang, "align.bin.arith_out", n=k + 1, y=fmt(p.y, d), x=fmt(p.x, d), h=H, w=W))
+            key = "align.bin.arith_out_short" if off_said else "align.bin.arith_out"
+            lines.append(text(lang, key, n=k + 1, y=a.op(p.y).text, x=a.op(p.x).text, h=H, w=W))
+            off_said = True
         elif k in derived:
-            lines += _derivation(lang, k + 1, p, sy, sx, H, W, d, eq)
+            lines += _derivation(lang, k + 1, p, sy, sx, H, W, a, two_step and k == first)
         else:
-            lines.append(
-                text(
-                    lang,
-                    "align.bin.arith",
-                    n=k + 1,
-                    y=fmt(p.y, d),
-                    x=fmt(p.x, d),
-                    expr=_pairs(p, d),
-                    v=fmt(p.value, d),
-                    eq=eq,
-                )
+            expr, terms = a.pairs(p)
+            eq, v = result(terms, p.value, a.dtype)
+            y, x = a.op(p.y).text, a.op(p.x).text
+            lines.append(text(lang, "align.bin.arith", n=k + 1, y=y, x=x, expr=expr, v=v.text, eq=eq))
+            lines += _clamp_notes(lang, k + 1, sy, "y", H, a.dtype) + _clamp_notes(
+                lang, k + 1, sx, "x", W, a.dtype
             )
-            notes += _clamp_notes(lang, sy, "y", H) + _clamp_notes(lang, sx, "x", W)
     if len(shown) < len(points):
         lines.append(text(lang, "align.bin.more", n=len(points) - len(shown), count=fmt(count)))
-    agg = _aggregation(lang, points, win_row, win_code, value, mode, count, every, d, eq)
-    return lines + list(dict.fromkeys(notes)) + [agg], agg
+    agg = _aggregation(lang, points, win_row, win_code, value, mode, count, every, a)
+    return lines + [agg], agg
 
 
 def _aggregation(
@@ -291,24 +321,23 @@ def _aggregation(
     mode: str,
     count: float,
     every: bool,
-    d: int,
-    eq: str,
+    a: _Arith,
 ) -> str:
     """A bin's last line: its max (and which point gave it) or its average."""
     n = fmt(count)
+    v = a.num(value).text
     if mode == "max":
         if win_code == -1:
-            agg = text(lang, "align.bin.max_zero", n=n)
-        elif win_row is None:
-            agg = text(lang, "align.bin.max_none", v=fmt(value, d))
-        else:
-            agg = text(lang, "align.bin.max", n=n, v=fmt(value, d), k=win_row + 1)
-    elif every:
-        terms = " + ".join(fmt(p.value, d) for p in points)
-        agg = text(lang, "align.bin.avg", terms=terms, n=n, v=fmt(value, d), eq=eq)
-    else:
-        agg = text(lang, "align.bin.avg_long", k=sum(p.inside for p in points), n=n, v=fmt(value, d))
-    return agg
+            return text(lang, "align.bin.max_zero", n=n)
+        if win_row is None:
+            return text(lang, "align.bin.max_none", v=v)
+        return text(lang, "align.bin.max", n=n, v=v, k=win_row + 1)
+    if every:
+        written = [a.num(p.value) for p in points]
+        eq, r = result(total(written) / Fraction(count), value, a.dtype)
+        terms = " + ".join(w.text for w in written)
+        return text(lang, "align.bin.avg", terms=terms, n=n, v=r.text, eq=eq)
+    return text(lang, "align.bin.avg_long", k=sum(p.inside for p in points), n=n, v=v)
 
 
 def _cells_read(samples: list[dict[str, Any]]) -> tuple[int, int] | None:
@@ -317,17 +346,17 @@ def _cells_read(samples: list[dict[str, Any]]) -> tuple[int, int] | None:
     return (min(cells), max(cells)) if cells else None
 
 
-def _settings_line(lang: str, plan: Any, mode: str) -> str:
-    """The settings, and how they differ from torchvision's defaults (said out loud)."""
-    grid = (
-        text(lang, "align.settings.adaptive")
-        if plan.sampling_ratio <= 0
-        else f"{plan.sampling_ratio} × {plan.sampling_ratio}"
-    )
-    line = text(lang, "align.settings", mode=text(lang, f"mode.{mode}"), grid=grid, aligned=plan.aligned)
+def _settings_lines(lang: str, plan: Any, mode: str) -> list[str]:
+    """The settings, how they differ from torchvision's defaults, and where the max comes from."""
+    key = "align.settings.adaptive" if plan.sampling_ratio <= 0 else "align.settings"
+    grid = f"{plan.sampling_ratio} × {plan.sampling_ratio}"
+    lines = [
+        text(lang, key, mode=text(lang, f"mode.{mode}"), grid=grid, aligned=plan.aligned),
+        text(lang, "align.settings.libraries"),
+    ]
     if mode == "max":
-        line += " " + text(lang, "align.settings.max")
-    return line
+        lines.append(text(lang, "align.settings.max"))
+    return lines
 
 
 def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
@@ -350,6 +379,8 @@ def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
             text(lang, "check.align.torchvision", **common),
             text(lang, "check.align.onnx", sr0=common["sr0"], ctm=ctm),
         ]
+        if sr > 0:
+            lines.append(text(lang, "check.align.defaults", values=default_average(w)))
     else:
         lines = [
             text(lang, "check.align.mmcv", **common),
@@ -363,9 +394,9 @@ def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
             text(
                 lang,
                 "myth.points",
-                values=", ".join(fmt(p["coord"]) for p in x[:4]),
-                lo=fmt(lo),
-                hi=fmt(lo + float(plan.x.bin_size[0])),
+                values=", ".join(num(p["coord"], plan.dtype, operand=True).text for p in x[:4]),
+                lo=num(lo, plan.dtype).text,
+                hi=num(lo + float(plan.x.bin_size[0]), plan.dtype).text,
                 g=fmt(plan.x.grid[0]),
             )
         )
@@ -374,6 +405,15 @@ def _check_step(w: AlignWalk, bins: list[_Bin]) -> Step:
         lines.append(text(lang, f"myth.offmap.{mode}", ph=off.ph, pw=off.pw, n=fmt(plan.count[0])))
     lines.append(text(lang, "myth.norounding"))
     return Step("check", text(lang, "check.title"), tuple(lines))
+
+
+def default_average(w: AlignWalk) -> str:
+    """What torchvision's defaults (``sampling_ratio=-1``, adaptive) give for the same box, by rows."""
+    PH, PW = w.plan.output_size
+    out = roi_align(w.img[None, None], w.box[None], (PH, PW), w.spatial_scale, -1, w.plan.aligned, "avg")[
+        0, 0
+    ]
+    return "; ".join(", ".join(num(v, w.plan.dtype).text for v in row) for row in out)
 
 
 def _winner_label(lang: str, win_code: int, win_row: int | None) -> str:
@@ -497,7 +537,7 @@ def _input(w: AlignWalk, convention: str | None, source: str | None) -> Step:
         )
     else:
         need = (_cells_read(w.samples["y"][w.focus[0]]), _cells_read(w.samples["x"][w.focus[1]]))
-    extra = [_settings_line(w.lang, w.plan, w.mode)]
+    extra = _settings_lines(w.lang, w.plan, w.mode)
     if convention is not None:
         extra.append(convention_line(w.lang, convention))
     return input_step(
@@ -517,48 +557,81 @@ def _input(w: AlignWalk, convention: str | None, source: str | None) -> Step:
 
 def _scale_step(w: AlignWalk) -> Step:
     aligned, x, y = w.plan.aligned, w.plan.x, w.plan.y
-    minus = " − 0.5" if aligned else ""
+    a = _Arith(w.plan.dtype)
+    scale = a.num(w.plan.dtype.type(w.spatial_scale))
+    offset = Fraction(1, 2) if aligned else Fraction(0)
     lines = [text(w.lang, "align.scale.offset" if aligned else "align.scale.legacy")]
-    for i, (n, a, attr) in enumerate(
+    for i, (n, axis, attr) in enumerate(
         (("x1", x, "start"), ("y1", y, "start"), ("x2", x, "end"), ("y2", y, "end"))
     ):
+        v = num(w.box[1 + i])
+        sign, r = result(v.value * scale.value - offset, getattr(axis, attr)[0], w.plan.dtype)
         lines.append(
             text(
                 w.lang,
                 "align.scale.line",
                 name=n,
-                v=operand(w.box[1 + i]),
-                s=w.scale_text(),
-                minus=minus,
-                r=fmt(getattr(a, attr)[0]),
+                v=v.operand,
+                s=scale.text,
+                minus=" − 0.5" if aligned else "",
+                eq=sign,
+                r=r.text,
             )
         )
-    return Step("align.scale", text(w.lang, "align.scale.title"), tuple(lines))
+    lines.append(text(w.lang, "align.scale.why"))
+    return Step("align.scale", text(w.lang, "align.scale.title"), tuple(lines), (_half_pixel_table(w.lang),))
+
+
+def _half_pixel_table(lang: str) -> Table:
+    """One row of cells: pixel edges, cell values and a box from edge 0 to edge 2, as bilinear reads them."""
+    cols = ("−0.5", "0", "0.5", "1", "1.5", "2")
+    cell = lambda i: text(lang, "align.halfpixel.cell", i=i)  # noqa: E731
+    edge = lambda i: text(lang, "align.halfpixel.edge", i=i)  # noqa: E731
+    rows = (
+        ("", cell(0), "", cell(1), "", ""),
+        (edge(0), "", edge(1), "", edge(2), ""),
+        ("x1", "", "", "", "x2", ""),
+        ("", "x1", "", "", "", "x2"),
+    )
+    labels = tuple(text(lang, f"align.halfpixel.{k}") for k in ("values", "edges", "true", "false"))
+    return Table(text(lang, "align.halfpixel.table"), labels, cols, rows)
 
 
 def _size_step(w: AlignWalk) -> Step:
     lang, x, y = w.lang, w.plan.x, w.plan.y
+    a = _Arith(w.plan.dtype)
     PH, PW = w.plan.output_size
     lines = []
-    for a, key in ((x, "axis.width"), (y, "axis.height")):
-        raw = a.end[0] - a.start[0]
-        common = dict(axis=text(lang, key), end=fmt(a.end[0]), start=operand(a.start[0]))
-        if raw != a.size[0]:
-            lines.append(text(lang, "align.size.raised", raw=fmt(raw), **common))
+    sizes = {}
+    for axis, key in ((x, "axis.width"), (y, "axis.height")):
+        end, start = a.num(axis.end[0]), a.num(axis.start[0])
+        raw = float(axis.end[0]) - float(axis.start[0])
+        eq, raw_text = result(end.value - start.value, raw, w.plan.dtype)
+        common = dict(axis=text(lang, key), end=end.text, start=start.operand, eq=eq)
+        if float(axis.size[0]) != raw:
+            lines.append(text(lang, "align.size.raised", raw=raw_text.text, **common))
+            sizes[key] = a.num(axis.size[0])
         else:
-            lines.append(text(lang, "align.size.line", size=fmt(a.size[0]), **common))
-    for a, key, p in ((x, "axis.width", PW), (y, "axis.height", PH)):
+            lines.append(text(lang, "align.size.line", size=raw_text.text, **common))
+            sizes[key] = raw_text
+    for axis, key, p in ((x, "axis.width", PW), (y, "axis.height", PH)):
+        eq, b = result(sizes[key].value / p, axis.bin_size[0], w.plan.dtype)
         lines.append(
-            text(
-                lang,
-                "align.size.bin",
-                axis=text(lang, key),
-                size=fmt(a.size[0]),
-                bins=p,
-                b=fmt(a.bin_size[0]),
-            )
+            text(lang, "align.size.bin", axis=text(lang, key), size=sizes[key].text, bins=p, eq=eq, b=b.text)
         )
     return Step("align.size", text(lang, "align.size.title"), tuple(lines))
+
+
+def _ceiling_text(value: float, grid: float, dtype: Any) -> str:
+    """``value`` written so that its ceiling is the plan's ``grid`` (more decimals where noise decides it)."""
+    written = num(value, dtype)
+    if math.ceil(written.value) == grid:
+        return written.text
+    for d in range(5, 18):
+        candidate = f"{value:.{d}f}".rstrip("0").rstrip(".")
+        if math.ceil(Fraction(candidate)) == grid:
+            return minus(float(candidate), d) if value < 0 else candidate
+    return repr(value)
 
 
 def _grid_step(w: AlignWalk) -> Step:
@@ -572,11 +645,9 @@ def _grid_step(w: AlignWalk) -> Step:
             text(
                 lang,
                 "align.grid.adaptive",
-                ph=PH,
-                pw=PW,
-                h=fmt(plan.y.size[0] / plan.dtype.type(PH)),
+                h=_ceiling_text(float(plan.y.bin_size[0]), float(plan.y.grid[0]), plan.dtype),
                 gh=gh,
-                w=fmt(plan.x.size[0] / plan.dtype.type(PW)),
+                w=_ceiling_text(float(plan.x.bin_size[0]), float(plan.x.grid[0]), plan.dtype),
                 gw=gw,
             )
         ]
@@ -584,23 +655,22 @@ def _grid_step(w: AlignWalk) -> Step:
         lines.append(text(lang, "align.grid.count", gh=gh, gw=gw, n=fmt(plan.count[0])))
     else:
         lines.append(text(lang, "align.grid.none", gh=gh, gw=gw))
+    lines.append(text(lang, "align.grid.why"))
     return Step("align.grid", text(lang, "align.grid.title"), tuple(lines))
 
 
 def _coords_step(w: AlignWalk) -> Step:
     lang, plan = w.lang, w.plan
     PH, PW = plan.output_size
+    ar = _Arith(plan.dtype)
     lines = []
     for name, a, bins, key in (("y", plan.y, PH, "axis.row"), ("x", plan.x, PW, "axis.col")):
         grid = float(a.grid[0])
-        lines.append(
-            text(
-                lang, "align.coords.formula", c=name, start=fmt(a.start[0]), b=fmt(a.bin_size[0]), g=fmt(grid)
-            )
-        )
+        start, b = ar.num(a.start[0]), ar.num(a.bin_size[0])
+        lines.append(text(lang, "align.coords.formula", c=name, start=start.text, b=b.text, g=fmt(grid)))
         for p in range(bins):
             pts = w.samples[name][p]
-            vals = ", ".join(fmt(q["coord"]) for q in pts)
+            vals = ", ".join(ar.op(q["coord"]).text for q in pts)
             if len(pts) < grid:
                 vals += text(lang, "align.coords.more", n=fmt(grid), m=len(pts))
             lines.append(text(lang, "align.coords.line", axis=text(lang, key), p=p, c=name, values=vals))
@@ -624,6 +694,7 @@ def _bin_step(w: AlignWalk, b: _Bin) -> Step:
         w.img.shape[1],
         w.samples["y"][r.ph],
         w.samples["x"][r.pw],
+        two_step=(r.ph, r.pw) == (w.focus or (0, 0)),  # once per page, in the bin worked in full
     )
     return Step("align.bin", title, tuple(lines), bin=(r.ph, r.pw))
 
@@ -701,18 +772,14 @@ def explain_roi_align(
     >>> t.output
     ((5.0, 6.0), (9.0, 10.0))
     """
-    w = _build(
-        feature,
-        box,
-        output_size,
-        spatial_scale,
-        sampling_ratio,
-        aligned,
-        mode,
-        channel,
-        check_lang(lang),
-        bin,
-    )
+    lang = check_lang(lang)
+    args = (feature, box, output_size, spatial_scale, sampling_ratio, aligned, mode, channel, lang, bin)
+    return _walk(args, convention, source)
+
+
+def _walk(args: tuple[Any, ...], convention: str | None, source: str | None) -> Trace:
+    w = _build(*args)
+    spatial_scale = w.spatial_scale
     PH, PW = w.plan.output_size
     bins = [_bin(w, ph, pw) for ph in range(PH) for pw in range(PW)]
     steps = [

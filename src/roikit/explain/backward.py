@@ -11,7 +11,8 @@ walkthrough writes out the contributions that add up to it.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from ..engine.validate import check_real_array
 from ..errors import InputError
 from ..i18n import text
-from ..i18n.numbers import fmt
+from ..i18n.numbers import Written, fmt, num, result
 from ..ops.roi_align import roi_align_backward
 from ..ops.roi_pool import roi_pool_backward
 from .align import explain_roi_align
@@ -30,6 +31,7 @@ from .trace import (
     AlignBackwardData,
     AlignBin,
     AlignData,
+    Point,
     PoolBackwardData,
     PoolBin,
     PoolData,
@@ -60,45 +62,88 @@ def grad_for_map(g: np.ndarray, dtype: np.dtype, channels: int) -> np.ndarray:
     return g[None, None].repeat(channels, 1).astype(dtype)
 
 
-def _exact(v: float) -> str:
-    """``v`` with as many decimals (4 to 10) as it needs to be written exactly, if it can be."""
-    for d in range(4, 11):
-        if float(fmt(v, d)) == v:
-            return fmt(v, d)
-    return fmt(v, 10)
+Send = tuple[tuple[int, int], float]
 
 
-Send = tuple[tuple[int, int], float, str]
+@dataclass
+class _Bin:
+    """One bin's backward: the lines that say where its gradient goes, what they send, and what is lost."""
+
+    lines: list[str]
+    sends: list[tuple[tuple[int, int], float, Written]]  #: (cell, amount, amount as written)
+    lost: float  #: the part of g that reaches no cell (off-map points, an empty bin)
+    total: str = ""  #: the bin's last line: what it sends and what reaches no cell, adding up to g
 
 
-def _contributions(trace: Trace, g: np.ndarray) -> list[list[Send]]:
-    """Per bin, the ``(cell, amount, how)`` it sends, from the forward trace's own numbers."""
-    data = trace.data
-    out: list[list[Send]] = []
-    if isinstance(data, PoolData):
-        for pb in data.bins:
-            gv = float(g[pb.ph, pb.pw])
-            out.append([] if pb.winner is None else [(pb.winner, gv, "g")])
-        return out
-    data = align_data(trace)
-    n = data.count
-    for b in data.bins:
-        gv = float(g[b.ph, b.pw])
-        sends: list[Send] = []
-        if trace.params["mode"] == "max":
-            if b.winner is not None:
-                cells, _, ws = b.points[b.winner].neighbours()
-                sends += [(c, gv * w, f"{fmt(gv)} × {fmt(w)}") for c, w in zip(cells, ws, strict=True)]
-        else:
-            for p in b.points:
-                if p.inside:
-                    cells, _, ws = p.neighbours()
-                    sends += [
-                        (c, gv * w / n, f"{fmt(gv)} × {fmt(w)} / {fmt(n)}")
-                        for c, w in zip(cells, ws, strict=True)
-                    ]
-        out.append(sends)
-    return out
+def _pool_bin(lang: str, b: PoolBin, g: Written, gv: float) -> _Bin:
+    if b.winner is None:
+        return _Bin([text(lang, "backward.bin.none")], [], gv, text(lang, "backward.bin.nothing", g=g.text))
+    r, q = b.winner
+    return _Bin([text(lang, "backward.pool.send", r=r, q=q, g=g.text)], [(b.winner, gv, g)], 0.0)
+
+
+def _point_sends(
+    lang: str, k: int, p: Point, share: Written, share_true: float, dtype: Any
+) -> tuple[list[str], list[tuple[tuple[int, int], float, Written]]]:
+    """One point's line: its weights and what each neighbour receives, ``share × w``."""
+    y, x = num(p.y, dtype, operand=True).text, num(p.x, dtype, operand=True).text
+    if not p.inside:
+        return [text(lang, "backward.point.off", n=k + 1, y=y, x=x, share=share.text)], []
+    cells, _, ws = p.neighbours()
+    parts, sends = [], []
+    for (r, q), w in zip(cells, ws, strict=True):
+        weight = num(w, dtype, operand=True)
+        eq, amount = result(share.value * weight.value, share_true * w, dtype, operand=True)
+        parts.append(
+            text(lang, "backward.point.part", r=r, q=q, share=share.text, w=weight.text, eq=eq, v=amount.text)
+        )
+        sends.append(((r, q), share_true * w, amount))
+    return [text(lang, "backward.point.head", n=k + 1, y=y, x=x) + " " + "; ".join(parts)], sends
+
+
+def _nothing(lang: str, line: str, g: Written, gv: float) -> _Bin:
+    return _Bin([text(lang, line, g=g.text)], [], gv, text(lang, "backward.bin.nothing", g=g.text))
+
+
+def _align_bin(lang: str, b: AlignBin, mode: str, count: float, g: Written, gv: float, dtype: Any) -> _Bin:
+    if mode == "max":
+        if b.winner is None:
+            return _nothing(lang, "backward.max.none", g, gv)
+        winner_lines, winner_sends = _point_sends(lang, b.winner, b.points[b.winner], g, gv, dtype)
+        head = text(lang, "backward.max.head", n=b.winner + 1, g=g.text)
+        return _Bin([head, *winner_lines], winner_sends, 0.0, text(lang, "backward.max.total", g=g.text))
+    if not b.points:
+        return _nothing(lang, "backward.bin.none", g, gv)
+    share_true = gv / count
+    eq, share = result(g.value / Fraction(count), share_true, dtype, operand=True)
+    lines = [text(lang, "backward.avg.head", g=g.text, n=fmt(count), eq=eq, share=share.text)]
+    sends: list[tuple[tuple[int, int], float, Written]] = []
+    for k, p in enumerate(b.points):
+        more, mine = _point_sends(lang, k, p, share, share_true, dtype)
+        lines += more
+        sends += mine
+    inside = sum(p.inside for p in b.points)
+    off = len(b.points) - inside
+    eq1, sent = result(inside * share.value, share_true * inside, dtype)
+    if off == 0:
+        total = text(lang, "backward.avg.total", k=inside, share=share.text, eq=eq1, v=sent.text, g=g.text)
+        return _Bin(lines, sends, 0.0, total)
+    eq2, lost = result(off * share.value, share_true * off, dtype)
+    eq3, whole = result(sent.value + lost.value, gv, dtype)
+    total = text(
+        lang,
+        "backward.avg.lost",
+        k=inside,
+        m=off,
+        share=share.text,
+        eq1=eq1,
+        sent=sent.text,
+        eq2=eq2,
+        lost=lost.text,
+        eq3=eq3,
+        g=whole.text,
+    )
+    return _Bin(lines, sends, share_true * off, total)
 
 
 def _with_contributions(
@@ -113,8 +158,8 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
     lang = trace.lang
     pool = trace.op == "roi_pool"
     data = walk_data(trace)
+    dtype = np.dtype(trace.params.get("dtype", "float64"))
     focus = tuple(data.focus or (0, 0))
-    sends = _contributions(trace, g)
     steps = [s for s in trace.steps if s.key == "input"]
     steps.append(
         Step(
@@ -127,47 +172,23 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
     rule = "backward.rule.pool" if pool else f"backward.rule.{trace.params['mode']}"
     steps.append(Step("backward.rule", text(lang, "backward.rule.title"), (text(lang, rule),)))
     bins: tuple[PoolBin | AlignBin, ...] = data.bins
-    for b, mine in zip(bins, sends, strict=True):
-        if not pool and (b.ph, b.pw) != focus and len(data.bins) > 4:
+    worked: list[_Bin] = []
+    for b in bins:
+        gv = float(g[b.ph, b.pw])
+        gw = num(gv)
+        if isinstance(b, PoolBin):
+            out = _pool_bin(lang, b, gw, gv)
+        else:
+            out = _align_bin(lang, b, trace.params["mode"], align_data(trace).count, gw, gv, dtype)
+        worked.append(out)
+        if not pool and (b.ph, b.pw) != focus and len(bins) > 4:
             continue
-        lines = (
-            [text(lang, "backward.bin.none")]
-            if not mine
-            else [text(lang, "backward.bin.send", r=c[0], q=c[1], how=how, v=_exact(v)) for c, v, how in mine]
-        )
-        steps.append(
-            Step(
-                "backward.bin",
-                text(lang, "backward.bin.title", ph=b.ph, pw=b.pw, g=fmt(float(g[b.ph, b.pw]))),
-                tuple(lines),
-                bin=(b.ph, b.pw),
-            )
-        )
-    # Every cell that receives from several bins (or points): its sum, written out.
-    received: dict[tuple[int, int], list[float]] = {}
-    for mine in sends:
-        for c, v, _ in mine:
-            received.setdefault(c, []).append(v)
-    sums = [
-        text(
-            lang,
-            "backward.sum",
-            r=c[0],
-            q=c[1],
-            terms=" + ".join(_exact(v) for v in vs),
-            v=_exact(float(grad_input[c])),
-        )
-        for c, vs in sorted(received.items())
-        if len(vs) > 1
-    ]
-    winners = tuple((r, q) for r, q in received) if pool else ()
+        title = text(lang, "backward.bin.title", ph=b.ph, pw=b.pw, g=gw.text)
+        lines = (*out.lines, out.total) if out.total else tuple(out.lines)
+        steps.append(Step("backward.bin", title, lines, bin=(b.ph, b.pw)))
+    steps.append(_map_step(lang, worked, g, grad_input, pool, dtype))
     steps.append(
-        Step(
-            "backward.map",
-            text(lang, "backward.map.title"),
-            (text(lang, "backward.map.line"), *sums[:24]),
-            (matrix_table(text(lang, "backward.map.table"), grad_input, highlight=winners),),
-        )
+        Step("backward.training", text(lang, "backward.training.title"), (text(lang, "backward.training"),))
     )
     params = {**trace.params, "grad": g.tolist()}
     return Trace(
@@ -177,8 +198,54 @@ def _backward(trace: Trace, g: np.ndarray, grad_input: np.ndarray) -> Trace:
         trace.feature,
         trace.output,
         tuple(steps),
-        _with_contributions(data, tuple(tuple((c, v) for c, v, _ in m) for m in sends)),
+        _with_contributions(data, tuple(tuple((c, v) for c, v, _ in m.sends) for m in worked)),
         tuple(tuple(float(v) for v in row) for row in grad_input),
+    )
+
+
+def _map_step(
+    lang: str, worked: list[_Bin], g: np.ndarray, grad_input: np.ndarray, pool: bool, dtype: Any
+) -> Step:
+    """Each cell's sum of what it receives, the gradient map, and the total checked against g."""
+    received: dict[tuple[int, int], list[Written]] = {}
+    for b in worked:
+        for c, _, amount in b.sends:
+            received.setdefault(c, []).append(amount)
+    sums = []
+    for c, amounts in sorted(received.items()):
+        if len(amounts) < 2:
+            continue
+        eq, v = result(sum((a.value for a in amounts), Fraction(0)), float(grad_input[c]), dtype)
+        sums.append(
+            text(
+                lang,
+                "backward.sum",
+                r=c[0],
+                q=c[1],
+                terms=" + ".join(a.text for a in amounts),
+                eq=eq,
+                v=v.text,
+            )
+        )
+    lost = sum(b.lost for b in worked)
+    into, off = num(float(grad_input.sum()), dtype), num(lost, dtype)
+    eq, whole = result(into.value + off.value, float(g.sum()), dtype)
+    check = text(lang, "backward.map.check", into=into.text, off=off.text, eq=eq, total=whole.text)
+    if lost:
+        check += " " + text(lang, "backward.map.offmap")
+    winners = tuple((r, q) for r, q in received) if pool else ()
+    more = [text(lang, "backward.sum.more", n=len(sums) - 24)] if len(sums) > 24 else []
+    return Step(
+        "backward.map",
+        text(lang, "backward.map.title"),
+        (text(lang, "backward.map.line"), *sums[:24], *more, check),
+        (
+            matrix_table(
+                text(lang, "backward.map.table"),
+                grad_input.astype(dtype) if dtype == np.float32 else grad_input,
+                highlight=winners,
+            ),
+        ),
     )
 
 
@@ -214,6 +281,19 @@ def explain_roi_pool_backward(
     >>> t.grad_input[3]  # each bin's max is its bottom-right cell
     (0.0, 1.0, 0.0, 1.0)
     """
+    return _pool_backward(feature, box, output_size, spatial_scale, grad, channel, lang, bin)
+
+
+def _pool_backward(
+    feature: Any,
+    box: Any,
+    output_size: Any,
+    spatial_scale: float,
+    grad: Any,
+    channel: Any,
+    lang: str,
+    bin: Any,
+) -> Trace:
     trace = explain_roi_pool(feature, box, output_size, spatial_scale, channel=channel, lang=lang, bin=bin)
     g = _grad(grad, np.array(trace.output).shape)
     inp, c, boxes = prepare(feature, box, channel)
@@ -255,6 +335,23 @@ def explain_roi_align_backward(
     >>> t.grad_input[1]  # the single point at (1, 1) sends everything to cell (1, 1)
     (0.0, 1.0, 0.0)
     """
+    args = (feature, box, output_size, spatial_scale, sampling_ratio, aligned, mode, grad, channel, lang, bin)
+    return _align_backward(*args)
+
+
+def _align_backward(
+    feature: Any,
+    box: Any,
+    output_size: Any,
+    spatial_scale: float,
+    sampling_ratio: Any,
+    aligned: Any,
+    mode: Any,
+    grad: Any,
+    channel: Any,
+    lang: str,
+    bin: Any,
+) -> Trace:
     trace = explain_roi_align(
         feature,
         box,

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..i18n import text
-from ..i18n.numbers import fmt, minus
+from ..i18n.numbers import DIGITS, fmt, given, num
+from ..ops.roi_align import roi_align
 from .trace import CompareData, ModesData, Step, Table, Trace, align_data, pool_data
 
 __all__ = ["compare", "compare_modes", "compare_pool_align"]
@@ -53,21 +54,22 @@ def compare_pool_align(pool: Trace, align: Trace) -> Trace:
     )
     pd, ad = pool_data(pool), align_data(align)
     px, py, ax, ay = pd.x, pd.y, ad.x, ad.y
-    worst = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)
+    worst = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)  # the largest in size
     lines = (
         text(lang, "cmp.line1", xs=px.start, xe=px.end, ys=py.start, ye=py.end),
         text(
             lang,
             "cmp.line2",
-            x1=fmt(ax.start),
-            x2=fmt(ax.end),
-            y1=fmt(ay.start),
-            y2=fmt(ay.end),
-            bw=fmt(ax.bin_size),
-            bh=fmt(ay.bin_size),
+            x1=num(ax.start).text,
+            x2=num(ax.end).text,
+            y1=num(ay.start).text,
+            y2=num(ay.end).text,
+            bw=num(ax.bin_size).text,
+            bh=num(ay.bin_size).text,
             n=fmt(ad.count),
         ),
-        text(lang, "cmp.line3", d=minus(diff[worst]), ph=int(worst[0]), pw=int(worst[1])),
+        text(lang, "cmp.line3", d=num(diff[worst]).text, ph=int(worst[0]), pw=int(worst[1])),
+        text(lang, "cmp.line4", command="roikit explore"),
     )
     step = Step(
         "compare",
@@ -95,6 +97,31 @@ def compare(pool: Trace, align: Trace) -> Trace:
         stacklevel=2,
     )
     return compare_pool_align(pool, align)
+
+
+def _average_calls(avg: Trace) -> list[str]:
+    """The library calls that give the averages, and what torchvision's defaults give instead."""
+    p, lang = avg.params, avg.lang
+    PH, PW = p["output_size"]
+    sr, aligned = p["sampling_ratio"], p["aligned"]
+    common = dict(
+        ph=PH, pw=PW, s=given(p["spatial_scale"]), sr=sr, a=aligned, b=", ".join(given(v) for v in p["box"])
+    )
+    ctm = "half_pixel" if aligned else "output_half_pixel"
+    lines = [
+        text(lang, "modes.calls", **common),
+        text(lang, "check.align.onnx", sr0=max(sr, 0), ctm=ctm),
+    ]
+    if sr > 0:
+        m = np.array(avg.feature, dtype=np.dtype(p.get("dtype", "float64")))
+        box = np.array([[0.0, *p["box"]]], m.dtype)
+        out = roi_align(m[None, None], box, (PH, PW), p["spatial_scale"], -1, aligned, "avg")[0, 0]
+        written = [[num(v, m.dtype) for v in row] for row in out]
+        values = "; ".join(", ".join(w.text for w in row) for row in written)
+        if not all(w.exact for row in written for w in row):
+            values += text(lang, "numbers.rounded", digits=DIGITS)
+        lines.append(text(lang, "check.align.defaults", values=values))
+    return lines
 
 
 def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
@@ -126,10 +153,11 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
     lines = [text(lang, "modes.line")]
     labels, rows = [], []
     for bm, ba in zip(align_data(max_trace).bins, align_data(avg_trace).bins, strict=True):
-        labels.append(f"({bm['ph']}, {bm['pw']})")
+        labels.append(f"({bm.ph}, {bm.pw})")
         rows.append((bm.value, ba.value))
         if ba.aggregation is not None:  # the max lines are in the max walkthrough already
             lines.append(text(lang, "modes.bin", ph=ba.ph, pw=ba.pw, agg=ba.aggregation))
+    lines += _average_calls(avg_trace)
     cols = (text(lang, "mode.max"), text(lang, "mode.avg"))
     step = Step(
         "modes",

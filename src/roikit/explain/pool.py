@@ -7,7 +7,9 @@ and winners, and the typed records of the trace's ``data``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -16,7 +18,7 @@ from ..engine.execute import make_pool_plan, run_pool, run_pool_winners
 from ..engine.plan import PoolAxis, PoolPlan
 from ..engine.validate import compute_dtype
 from ..i18n import text
-from ..i18n.numbers import fmt, given, minus, operand
+from ..i18n.numbers import Written, fmt, given, minus, num, operand, ratio, result
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import (
     MAX_TABLE,
@@ -73,6 +75,14 @@ class PoolWalk:
     def scale_text(self) -> str:
         """``spatial_scale`` as the plan's dtype holds it, as written in the lines."""
         return given(np.float64(self.plan.dtype.type(self.spatial_scale)))
+
+    def num(self, value: float) -> Written:
+        """``value`` written by the page's rule, with the noise of the plan's dtype set aside."""
+        return num(value, self.plan.dtype)
+
+    def bin_size(self, a: PoolAxis) -> Written:
+        """The bin size ``size / bins`` exactly (``2.5``, or a fraction ``10/7`` when it does not end)."""
+        return ratio(int(a.size[0]), a.bin_start.shape[1])
 
 
 def _build(
@@ -177,17 +187,12 @@ def _input(w: PoolWalk, convention: str | None, source: str | None) -> Step:
 
 
 def _scale_step(w: PoolWalk) -> Step:
-    lines = [
-        text(
-            w.lang,
-            "pool.scale.line",
-            name=n,
-            v=operand(w.box[1 + i]),
-            s=w.scale_text(),
-            r=fmt(getattr(w.axis(a), real)[0]),
-        )
-        for i, (n, a, real, _) in enumerate(_EDGES)
-    ]
+    scale = w.num(w.plan.dtype.type(w.spatial_scale))
+    lines = []
+    for i, (n, a, real, _) in enumerate(_EDGES):
+        v = num(w.box[1 + i])
+        sign, r = result(v.value * scale.value, getattr(w.axis(a), real)[0], w.plan.dtype)
+        lines.append(text(w.lang, "pool.scale.line", name=n, v=v.operand, s=scale.text, eq=sign, r=r.text))
     return Step("pool.scale", text(w.lang, "pool.scale.title"), tuple(lines))
 
 
@@ -196,12 +201,13 @@ def _round_step(w: PoolWalk) -> Step:
     for n, a, real, snapped in _EDGES:
         v = float(getattr(w.axis(a), real)[0])
         r = int(getattr(w.axis(a), snapped)[0])
+        real_text, r_text = w.num(v).text, minus(r)
         if abs(v - np.trunc(v)) == 0.5:
-            lines.append(
-                text(w.lang, "pool.round.half", name=n, real=fmt(v), rounded=r, even=int(np.round(v)))
-            )
+            even = minus(int(np.round(v)))
+            key = "pool.round.half" if int(np.round(v)) != r else "pool.round.half_same"
+            lines.append(text(w.lang, key, name=n, real=real_text, rounded=r_text, even=even))
         else:
-            lines.append(text(w.lang, "pool.round.line", name=n, real=fmt(v), rounded=r))
+            lines.append(text(w.lang, "pool.round.line", name=n, real=real_text, rounded=r_text))
     return Step("pool.round", text(w.lang, "pool.round.title"), tuple(lines))
 
 
@@ -215,7 +221,7 @@ def _size_step(w: PoolWalk) -> Step:
                 w.lang,
                 key,
                 axis=text(w.lang, axis_key),
-                end=int(a.end[0]),
+                end=minus(int(a.end[0])),
                 start=operand(a.start[0]),
                 size=int(a.size[0]),
                 raw=raw,
@@ -226,38 +232,73 @@ def _size_step(w: PoolWalk) -> Step:
 
 def _binsize_step(w: PoolWalk) -> Step:
     PH, PW = w.plan.output_size
-    lines = [
-        text(
-            w.lang,
-            "pool.binsize.line",
-            axis=text(w.lang, k),
-            size=int(a.size[0]),
-            bins=p,
-            b=fmt(a.bin_size[0]),
+    lines = []
+    for a, k, p in ((w.plan.x, "axis.width", PW), (w.plan.y, "axis.height", PH)):
+        exact = w.bin_size(a)
+        sign, b = result(exact.value, a.bin_size[0], w.plan.dtype)
+        key = "pool.binsize.line" if "/" not in exact.text else "pool.binsize.fraction"
+        lines.append(
+            text(
+                w.lang,
+                key,
+                axis=text(w.lang, k),
+                size=int(a.size[0]),
+                bins=p,
+                eq=sign,
+                b=b.text,
+                f=exact.text,
+            )
         )
-        for a, k, p in ((w.plan.x, "axis.width", PW), (w.plan.y, "axis.height", PH))
-    ]
     return Step("pool.binsize", text(w.lang, "pool.binsize.title"), tuple(lines))
+
+
+def _range_bin_size(axis: PoolAxis) -> str:
+    """The bin size as the floor/ceil lines write it: the exact ratio, whenever the plan's float agrees.
+
+    torchvision takes ``floor(p * bin)`` of a float ``bin``; on the rare edge
+    where the float product falls on the other side of a whole number, the
+    lines write the float's own decimals instead, so that they still add up.
+    """
+    start, size, P = int(axis.start[0]), int(axis.size[0]), axis.bin_start.shape[1]
+    exact = ratio(size, P)
+    plan_edges = [(int(axis.bin_start_raw[0, i]), int(axis.bin_end_raw[0, i])) for i in range(P)]
+
+    def agrees(b: Fraction) -> bool:
+        return all(
+            (math.floor(i * b) + start, math.ceil((i + 1) * b) + start) == edges
+            for i, edges in enumerate(plan_edges)
+        )
+
+    if agrees(exact.value):
+        return exact.text
+    b = float(axis.bin_size[0])
+    for d in range(4, 18):
+        candidate = f"{b:.{d}f}".rstrip("0").rstrip(".")
+        if agrees(Fraction(candidate)):
+            return candidate
+    return repr(b)
 
 
 def _ranges(lang: str, axis: PoolAxis, name: str) -> list[str]:
     cells = text(lang, "axis.rows" if name == "y" else "axis.cols")
     label = text(lang, "axis.row" if name == "y" else "axis.col")
     start = int(axis.start[0])
-    b = fmt(axis.bin_size[0])
+    b = _range_bin_size(axis)
     lines = []
     for i in range(axis.bin_start.shape[1]):
         lo, hi = int(axis.bin_start_raw[0, i]), int(axis.bin_end_raw[0, i])
         clo, chi = int(axis.bin_start[0, i]), int(axis.bin_end[0, i])
-        common = dict(axis=label, i=i, i1=i + 1, b=b, start=operand(start), lo=lo, hi=hi)
+        common = dict(axis=label, i=i, i1=i + 1, b=b, start=operand(start), lo=minus(lo), hi=minus(hi))
         if hi > lo:
-            line = text(lang, "pool.ranges.line", cells=cells, first=lo, last=hi - 1, **common)
+            line = text(lang, "pool.ranges.line", cells=cells, first=minus(lo), last=minus(hi - 1), **common)
         else:
             line = text(lang, "pool.ranges.empty_range", **common)
         if chi <= clo:
             line += text(lang, "pool.ranges.empty")
+        elif (clo, chi) != (lo, hi) and chi - clo == 1:
+            line += text(lang, "pool.ranges.clipped_one", cell=label, first=minus(clo))
         elif (clo, chi) != (lo, hi):
-            line += text(lang, "pool.ranges.clipped", cells=cells, first=clo, last=chi - 1)
+            line += text(lang, "pool.ranges.clipped", cells=cells, first=minus(clo), last=minus(chi - 1))
         if i > 0 and chi > clo:
             prev_lo, prev_hi = int(axis.bin_start[0, i - 1]), int(axis.bin_end[0, i - 1])
             if prev_hi > clo and prev_hi > prev_lo:
@@ -284,7 +325,11 @@ def _bin_step(w: PoolWalk, b: PoolBin) -> Step:
             bin=(b.ph, b.pw),
         )
     line = text(
-        w.lang, "pool.bin.max", v=fmt(b.value), r=winner[0] if winner else "—", c=winner[1] if winner else "—"
+        w.lang,
+        "pool.bin.max",
+        v=w.num(b.value).text,
+        r=winner[0] if winner else "—",
+        c=winner[1] if winner else "—",
     )
     if len(b.ties) > 1:
         line += text(w.lang, "pool.bin.tie", n=len(b.ties))
@@ -322,15 +367,14 @@ def _summary(w: PoolWalk, bins: list[PoolBin]) -> Step:
     return summary_step(w.lang, labels, text(w.lang, "pool.summary.cols"), rows)
 
 
-def _signed(v: float, d: int = 4) -> str:
+def _signed(v: Written) -> str:
     """A shift with its sign: +0.4, −0.4 (a true minus sign), 0."""
-    text_ = minus(v, d)
-    return "+" + text_ if v > 0 and text_ != "0" else text_
+    return "+" + v.text if v.value > 0 else v.text
 
 
 def _edge_lines(w: PoolWalk, mis: Misalignment) -> list[str]:
     lang = w.lang
-    if all(fmt(e.shift) == "0" for e in mis.edges):
+    if all(e.shift == 0 for e in mis.edges):
         return [text(lang, "pool.mis.noshift")]
     names = {"left": "x1", "right": "x2", "top": "y1", "bottom": "y2"}
     return [
@@ -339,11 +383,11 @@ def _edge_lines(w: PoolWalk, mis: Misalignment) -> list[str]:
             "pool.mis.edge",
             side=text(lang, f"side.{e.side}"),
             name=names[e.side],
-            box=fmt(e.box),
+            box=w.num(e.box).text,
             cell=text(lang, "axis.col" if e.axis == "x" else "axis.row"),
             pooled=e.pooled,
-            shift=_signed(e.shift),
-            px=_signed(e.shift_px),
+            shift=_signed(w.num(e.shift)),
+            px=_signed(w.num(e.shift_px)),
         )
         for e in mis.edges
     ]
@@ -362,15 +406,16 @@ def _ideal_table(w: PoolWalk, mis: Misalignment) -> Table:
             )
         )
         lo, hi = b.ideal
+        ideal = f"[{w.num(lo).text}, {w.num(hi).text}]"
         if b.pooled is None:
-            rows.append((f"[{fmt(lo)}, {fmt(hi)}]", "—", "—", "—"))
+            rows.append((ideal, "—", "—", "—"))
             continue
         first, last = b.pooled
         shifts = [
-            text(w.lang, "pool.mis.shift", cells=_signed(d), px=_signed(d / w.spatial_scale))
+            text(w.lang, "pool.mis.shift", cells=_signed(w.num(d)), px=_signed(w.num(d / w.spatial_scale)))
             for d in (first - lo, last - hi)
         ]
-        rows.append((f"[{fmt(lo)}, {fmt(hi)}]", f"{first}…{last}", *shifts))
+        rows.append((ideal, f"{minus(first)}…{minus(last)}", *shifts))
     return Table(
         text(w.lang, "pool.mis.table"),
         tuple(labels),
@@ -406,14 +451,35 @@ def _misalignment_step(w: PoolWalk, mis: Misalignment) -> Step:
             w.lang,
             "pool.mis.plus1",
             cells=text(w.lang, "axis.cols"),
-            s=int(x.start[0]),
-            e=int(x.end[0]),
+            s=operand(int(x.start[0])),
+            first=minus(int(x.start[0])),
+            e=minus(int(x.end[0])),
             n=int(x.size[0]),
         )
     )
+    # Quantization 2: the ideal bins are defined (and tabulated below) before anything refers to them.
+    sizes = []
+    for a in (x, y):
+        x1, x2 = w.num(a.scaled_start[0]), w.num(a.scaled_end[0])
+        sign, size = result(x2.value - x1.value, float(a.scaled_end[0]) - float(a.scaled_start[0]))
+        sizes.append(dict(a=x2.operand, b=x1.operand, eq=sign, v=size.text, x1=x1.text))
+    lines.append(
+        text(
+            w.lang,
+            "pool.mis.bins",
+            x1=sizes[0]["x1"],
+            x2=sizes[0]["a"],
+            xs=sizes[0]["b"],
+            eqw=sizes[0]["eq"],
+            w=sizes[0]["v"],
+            y1=sizes[1]["x1"],
+            y2=sizes[1]["a"],
+            ys=sizes[1]["b"],
+            eqh=sizes[1]["eq"],
+            h=sizes[1]["v"],
+        )
+    )
     lines += [_floor_line(w), text(w.lang, "pool.mis.align")]
-    widths = (float(x.scaled_end[0] - x.scaled_start[0]), float(y.scaled_end[0] - y.scaled_start[0]))
-    lines.append(text(w.lang, "pool.mis.bins", w=fmt(widths[0]), h=fmt(widths[1])))  # the table follows
     return Step("pool.misalignment", text(w.lang, "pool.mis.title"), tuple(lines), (_ideal_table(w, mis),))
 
 
@@ -449,9 +515,20 @@ def _check_step(w: PoolWalk, mis: Misalignment) -> Step:
                 j1=j + 1,
             )
         )
-    half = next((e for e in mis.edges if abs(e.box - np.trunc(e.box)) == 0.5), None)
+    half = next(
+        (e for e in mis.edges if abs(e.box - np.trunc(e.box)) == 0.5 and int(np.round(e.box)) != e.pooled),
+        None,
+    )
     if half is not None:
-        lines.append(text(lang, "myth.half", v=fmt(half.box), r=half.pooled, even=int(np.round(half.box))))
+        lines.append(
+            text(
+                lang,
+                "myth.half",
+                v=w.num(half.box).text,
+                r=minus(half.pooled),
+                even=minus(int(np.round(half.box))),
+            )
+        )
     lines.append(text(lang, "myth.nodrop"))
     return Step("check", text(lang, "check.title"), tuple(lines))
 
@@ -516,7 +593,22 @@ def explain_roi_pool(
     >>> t.data.bins[0].winner  # rows 1…2, columns 0…1: the max 9 is at (2, 1)
     (2, 1)
     """
-    w = _build(feature, box, output_size, spatial_scale, channel, check_lang(lang), bin)
+    lang = check_lang(lang)
+    return _walk(feature, box, output_size, spatial_scale, channel, lang, bin, convention, source)
+
+
+def _walk(
+    feature: Any,
+    box: Any,
+    output_size: Any,
+    spatial_scale: float,
+    channel: Any,
+    lang: str,
+    bin: Any,
+    convention: str | None,
+    source: str | None,
+) -> Trace:
+    w = _build(feature, box, output_size, spatial_scale, channel, lang, bin)
     PH, PW = w.plan.output_size
     bins = [_bin(w, ph, pw) for ph in range(PH) for pw in range(PW)]
     mis = misalignment(w.plan.x, w.plan.y, spatial_scale)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..i18n import text
-from ..i18n.numbers import given
+from ..i18n.numbers import given, minus, num
 from ..ops.conventions import get_convention
 from .trace import Step, Table
 
@@ -110,14 +110,20 @@ def window(extent: int, around: np.ndarray, cap: int = MAX_TABLE) -> range:
 def matrix_table(
     title: str, m: np.ndarray, rows: Any = None, cols: Any = None, highlight: tuple[tuple[int, int], ...] = ()
 ) -> Table:
-    """A table of ``m`` with row/column numbers as labels (ranges give the real indices)."""
+    """A table of ``m`` with row/column numbers as labels (ranges give the real indices).
+
+    Each value is written as the lines write it (:func:`roikit.i18n.numbers.num`,
+    with the noise of ``m``'s dtype set aside), so a number has one spelling on
+    the page.
+    """
     rows = rows if rows is not None else range(m.shape[0])
     cols = cols if cols is not None else range(m.shape[1])
+    dtype = m.dtype if m.dtype in (np.float32, np.float64) else np.float64
     return Table(
         title,
-        tuple(str(r) for r in rows),
-        tuple(str(c) for c in cols),
-        tuple(tuple(float(v) for v in row) for row in m),
+        tuple(minus(r) for r in rows),
+        tuple(minus(c) for c in cols),
+        tuple(tuple(num(v, dtype).text for v in row) for row in m),
         highlight,
     )
 

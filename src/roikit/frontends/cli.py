@@ -237,7 +237,10 @@ def _check_handout(handout: bool, fmt: Format) -> None:
         _fail("handout.format", fmt=fmt.value)
 
 
-_LANG_HELP = f"Language of the step text ({', '.join(i18n.langs())})."
+_LANG_HELP = (
+    f"Language ({', '.join(i18n.langs())}) of the walkthrough, its figures and the error messages"
+    " (--help itself stays in English)."
+)
 LangOpt = Annotated[str, typer.Option("--lang", help=_LANG_HELP, callback=_language, metavar="LANG")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 BinsOpt = Annotated[str, typer.Option("--bins", help="'auto' (big outputs show one bin in full) or 'all'.")]

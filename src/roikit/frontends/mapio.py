@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +23,28 @@ from .textmap import TextMapError, count_values, parse_text_map
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A value of a message that is itself words: written in the message's language (a catalogue key)."""
+
+    key: str
+
+    def __str__(self) -> str:
+        return text("en", self.key)
+
+
 def message(lang: str, key: str, /, **values: object) -> str:
     """The command line's message ``key`` (a ``cli.`` key of the catalogue) in ``lang``.
+
+    A :class:`Phrase` among the values is written in ``lang`` too.
 
     Examples
     --------
     >>> message("en", "bin.outside", bin="3,3", ph=1, pw=1)
     '--bin 3,3 is outside the 1x1 output'
     """
-    return text(lang, "cli." + key, **values)
+    words = {k: text(lang, v.key) if isinstance(v, Phrase) else v for k, v in values.items()}
+    return text(lang, "cli." + key, **words)
 
 
 def prefix(lang: str) -> str:
@@ -293,8 +307,9 @@ def parse_numbers(text: str, name: str, count: tuple[int, ...]) -> list[float]:
     except ValueError:
         raise RequestError("numbers.parse", name=name, text=text) from None
     if len(values) not in count:
-        want = " or ".join(str(c) for c in count)
-        raise RequestError("numbers.count", name=name, want=want, n=len(values), text=text)
+        if len(count) == 2:
+            raise RequestError("numbers.count2", name=name, a=count[0], b=count[1], n=len(values), text=text)
+        raise RequestError("numbers.count", name=name, want=count[0], n=len(values), text=text)
     if not all(math.isfinite(v) for v in values):
         raise RequestError("numbers.finite", name=name, text=text)
     return values
@@ -304,8 +319,16 @@ def parse_numbers(text: str, name: str, count: tuple[int, ...]) -> list[float]:
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+def check_scale(spatial_scale: float) -> float:
+    """``--spatial-scale``: positive and finite (refused in the command line's language)."""
+    if not (math.isfinite(spatial_scale) and spatial_scale > 0):
+        raise RequestError("scale", value=f"{spatial_scale:g}")
+    return spatial_scale
+
+
 def parse_box(text: str, spatial_scale: float) -> list[float]:
     """Parse ``--box x1,y1,x2,y2``: four finite numbers within float32, also after scaling."""
+    check_scale(spatial_scale)
     values = parse_numbers(text, "--box", (4,))
     for v in values:
         if abs(v) > FLOAT32_MAX or abs(v * spatial_scale) > FLOAT32_MAX:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..explain.trace import Trace
 from .mapio import (
+    Phrase,
     RequestError,
     parse_box,
     parse_inline_map,
@@ -58,20 +59,26 @@ def settings(op: str, convention: str | None, user_options: dict[str, Any]) -> d
     An option that does not apply (any of them for RoI Pool) or that contradicts
     the convention is refused: it would otherwise be silently ignored or win.
     """
-    from ..ops.conventions import get_convention
+    from ..engine import budget
+    from ..ops.conventions import CONVENTIONS
 
     if op == "pool":
         for key in user_options:
             raise RequestError("option.pool", option=option_names[key])
+    sr = user_options.get("sampling_ratio")
+    if isinstance(sr, int) and sr > budget.MAX_SAMPLING_RATIO:
+        raise RequestError("sampling_ratio.max", value=sr, limit=budget.MAX_SAMPLING_RATIO)
     if convention is None:
         return {**DEFAULTS, **user_options}
-    conv = get_convention(convention)
+    if convention not in CONVENTIONS:
+        raise RequestError("convention.unknown", name=convention, known=", ".join(CONVENTIONS))
+    conv = CONVENTIONS[convention]
     if op == "pool" and not conv.pool:
         raise RequestError("convention.align", name=convention)
     if op == "align" and conv.pool:
         raise RequestError("convention.pool", name=convention)
     if op == "align" and conv.explain is None:
-        raise RequestError("convention.none", name=convention, summary=conv.summary)
+        raise RequestError("convention.none", name=convention, summary=Phrase(f"conv.summary.{convention}"))
     align_settings = dict(conv.explain or {})
     for key, value in user_options.items():
         if key in align_settings and align_settings[key] != value:

@@ -21,7 +21,7 @@ Examples
 --------
 >>> text("en", "output.title"), text("ko", "output.title")
 ('Output', '출력')
->>> text("en", "pool.binsize.line", axis="width", size=5, bins=2, b="2.5")
+>>> text("en", "pool.binsize.line", axis="width", size=5, bins=2, eq="=", b="2.5")
 'bin width = 5 / 2 = 2.5 cells'
 """
 

@@ -229,11 +229,12 @@ def check_answers(trace: Trace, answer: dict[str, Any], other: Trace | None = No
             step=step,
             got=_numbers(got),
             want=_numbers(want),
-            how=text(lang, f"chk.how.{op}.{step}"),
         )
+        # The classic mistake first (it says what the learner did), then the rule.
         mistake = _diagnose(step, got, want, trace, other_output, inside_average)
         if mistake is not None:
             message += " " + text(lang, mistake)
+        message += " " + text(lang, f"chk.how.{op}.{step}")
         results.append((step, False, message))
     if not results:
         results.append(("none", False, text(lang, "chk.empty", steps=", ".join(ANSWER_KEYS[op]))))

@@ -8,6 +8,8 @@ bins, otherwise the first one in full and the rest in the summary table),
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..explain.trace import Step, Trace
@@ -49,6 +51,41 @@ def handout_steps(trace: Trace) -> list[tuple[Step, bool]]:
     """
     focus = tuple(getattr(trace.data, "focus", None) or (0, 0))
     return [(s, False) for s in trace.steps if s.key in _HANDOUT_KEYS or s.bin == focus]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a step as a list item, with the lines indented under it."""
+
+    text: str
+    children: tuple[Item, ...] = ()
+
+
+def outline(lines: Sequence[str]) -> list[Item]:
+    """A step's lines as a nested list: two more leading spaces is one level deeper.
+
+    The explainer indents a point's derivation under the point; a document
+    renderer writes that as a list inside the point's item.
+
+    Examples
+    --------
+    >>> [(i.text, [c.text for c in i.children]) for i in outline(["point 1", "  y = 2", "  x = 3", "max"])]
+    [('point 1', ['y = 2', 'x = 3']), ('max', [])]
+    """
+
+    def build(items: list[tuple[int, str]]) -> list[Item]:
+        out: list[Item] = []
+        i = 0
+        while i < len(items):
+            depth, line = items[i]
+            j = i + 1
+            while j < len(items) and items[j][0] > depth:
+                j += 1
+            out.append(Item(line, tuple(build(items[i + 1 : j]))))
+            i = j
+        return out
+
+    return build([((len(x) - len(x.lstrip(" "))) // 2, x.strip()) for x in lines])
 
 
 def title(trace: Trace) -> str:

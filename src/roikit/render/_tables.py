@@ -6,20 +6,21 @@ from dataclasses import replace
 from typing import Any
 
 from ..explain.trace import Table, Trace
-from ..i18n.numbers import minus
+from ..i18n.numbers import num
 
 
 def cell(value: Any) -> str:
-    """A table cell as text: numbers through :func:`fmt` with a true minus, strings as they are.
+    """A table cell as text: a number by the rule of the lines (:func:`~roikit.i18n.numbers.num`).
 
-    The lines of a walkthrough write negatives with U+2212 (``−0.3``); a table
-    beside them does the same, so one number never appears in two spellings.
+    The walkthroughs write their tables' numbers themselves; numbers that reach
+    a renderer as floats (a comparison's columns) get the same rule, so one
+    number never appears in two spellings.
     """
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return minus(value)
+    return num(value).text
 
 
 def is_winner(table: Table, r: int, c: int) -> bool:

@@ -26,6 +26,7 @@ import functools
 import importlib.util
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from ..explain.trace import (
     pool_data,
 )
 from ..i18n import catalogue, text
-from ..i18n.numbers import fmt
+from ..i18n.numbers import fmt, num, result
 
 __all__ = [
     "Drawn",
@@ -239,7 +240,7 @@ def _draw_map(
                     ax.text(
                         c - 0.44,
                         r - 0.42,
-                        fmt(m[r, c], 2),
+                        num(m[r, c]).text,
                         ha="left",
                         va="top",
                         fontsize=7.5,
@@ -349,7 +350,7 @@ def _arrows(ax: Axes, p: Point, drawn: Drawn) -> None:
             ax.text(
                 c + 0.17 * dx / norm,
                 r + 0.17 * dy / norm,
-                fmt(w),
+                num(w, operand=True).text,
                 fontsize=7.5,
                 ha="center",
                 va="center",
@@ -583,12 +584,25 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
     (r0, c0), _, _, (r1, c1) = cells
     y = min(max(p.y, r0), r1)  # the clamped position the weights were taken at
     x = min(max(p.x, c0), c1)
+    # The numbers as the walkthrough writes them, and "=" only where they add up (i18n.numbers).
+    dtype = np.dtype(trace.params.get("dtype", "float64"))
+    op = lambda v: num(v, dtype, operand=True)  # noqa: E731
+    wy, wx = op(y), op(x)
+    eq_ly, w_ly = result(wy.value - r0, ly, dtype, operand=True)
+    eq_hy, w_hy = result(1 - w_ly.value, hy, dtype, operand=True)
+    eq_lx, w_lx = result(wx.value - c0, lx, dtype, operand=True)
+    eq_hx, w_hx = result(1 - w_lx.value, hx, dtype, operand=True)
+    written_factors = ((w_hy, w_hx), (w_hy, w_lx), (w_ly, w_hx), (w_ly, w_lx))
+    weights = [
+        result(a.value * b.value, wk, dtype, operand=True)
+        for (a, b), wk in zip(written_factors, w, strict=True)
+    ]
+    vals = [num(v, dtype) for v in values]
     colours = (SKY, ORANGE, GREEN, PURPLE)
     r_hi, c_hi = (r1 if r1 > r0 else r0 + 1), (c1 if c1 > c0 else c0 + 1)
     # The rectangle opposite corner k: top-left corner <-> bottom-right rectangle.
     spans = (((x, c_hi), (y, r_hi)), ((c0, x), (y, r_hi)), ((x, c_hi), (r0, y)), ((c0, x), (r0, y)))
     names = ("hy·hx", "hy·lx", "ly·hx", "ly·lx")
-    factors = ((hy, hx), (hy, lx), (ly, hx), (ly, lx))
     for k, ((xa, xb), (ya, yb)) in enumerate(spans):
         rect = Rectangle(
             (xa, ya), xb - xa, yb - ya, facecolor=colours[k], alpha=0.45, edgecolor="black", linewidth=0.8
@@ -600,7 +614,7 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
                 ax.text(
                     (xa + xb) / 2,
                     (ya + yb) / 2,
-                    f"{names[k]}\n{fmt(w[k])}",
+                    f"{names[k]}\n{weights[k][1].text}",
                     ha="center",
                     va="center",
                     fontsize=8.5,
@@ -614,8 +628,8 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
             ax.text(
                 0.05,
                 row,
-                f"({r}, {c}) = {fmt(v)}: {names[k]} = "
-                f"{fmt(factors[k][0])} × {fmt(factors[k][1])} = {fmt(w[k])}",
+                f"({r}, {c}) = {vals[k].text}: {names[k]} = {written_factors[k][0].text} × "
+                f"{written_factors[k][1].text} {weights[k][0]} {weights[k][1].text}",
                 transform=ax.transAxes,
                 ha="left",
                 va="top",
@@ -629,7 +643,7 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
             ax.text(
                 c + (0.08 if right else -0.08),
                 r + (0.08 if below else -0.08),
-                f"({r}, {c}) = {fmt(v)}",
+                f"({r}, {c}) = {num(v, dtype).text}",
                 ha="left" if right else "right",
                 va="top" if below else "bottom",
                 fontsize=9,
@@ -638,11 +652,16 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
             )
         )
     drawn.winners.append(ax.scatter([x], [y], s=80, color=VERMILLION, zorder=6))
-    terms = " + ".join(f"{fmt(v)}×{fmt(wk)}" for wk, v in zip(w, values, strict=True))
+    terms = " + ".join(f"{v.operand}×{wk.text}" for (_, wk), v in zip(weights, vals, strict=True))
+    sign, value = result(
+        sum((v.value * wk.value for (_, wk), v in zip(weights, vals, strict=True)), Fraction(0)),
+        p.value,
+        dtype,
+    )
     ax.set_title(
-        text(lang, "fig.bilinear.title", bin=tuple(focus), y=fmt(p.y), x=fmt(p.x))
+        text(lang, "fig.bilinear.title", bin=tuple(focus), y=op(p.y).text, x=op(p.x).text)
         + "\n"
-        + text(lang, "fig.bilinear.value", terms=terms, v=fmt(p.value)),
+        + text(lang, "fig.bilinear.value", terms=terms, eq=sign, v=value.text),
         fontsize=9.5,
     )
     ax.text(
@@ -651,14 +670,18 @@ def _bilinear_figure(trace: Trace, ax: Axes | None, bin_: Sequence[int] | None, 
         text(
             lang,
             "fig.bilinear.fractions",
-            y=fmt(y),
+            y=wy.text,
             r0=r0,
-            ly=fmt(ly),
-            hy=fmt(hy),
-            x=fmt(x),
+            ly=w_ly.text,
+            hy=w_hy.text,
+            x=wx.text,
             c0=c0,
-            lx=fmt(lx),
-            hx=fmt(hx),
+            lx=w_lx.text,
+            hx=w_hx.text,
+            eq1=eq_ly,
+            eq2=eq_hy,
+            eq3=eq_lx,
+            eq4=eq_hx,
         ),
         transform=ax.transAxes,
         ha="left",
@@ -843,7 +866,7 @@ def _matrix(ax: Axes, m: np.ndarray, title: str, drawn: Drawn, lo: float, hi: fl
                 ax.text(
                     c,
                     r,
-                    fmt(m[r, c]),
+                    num(m[r, c]).text,
                     ha="center",
                     va="center",
                     fontsize=10,

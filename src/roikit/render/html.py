@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from ..explain.trace import AlignBin, AlignData, PoolBin, PoolData, Step, Table, Trace, walk_data
-from . import Bins, collapsed_note, handout_steps, title, visible_steps
+from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_html"]
@@ -109,6 +109,17 @@ def _bins_of_cells(trace: Trace, rows: range, cols: range) -> dict[tuple[int, in
     return out
 
 
+def _items(items: list[Item]) -> str:
+    """A nested ``<ul>``: a derivation is a list inside its point's ``<li>``."""
+    return (
+        "<ul>"
+        + "".join(
+            f"<li>{_typeset(i.text)}{_items(list(i.children)) if i.children else ''}</li>" for i in items
+        )
+        + "</ul>"
+    )
+
+
 def _table(t: Table, trace: Trace, step: Step) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in t.col_labels)
     is_map = step.key == "input"
@@ -176,7 +187,7 @@ def render_html(
             data = f' data-step-bin="{step.bin[0]}-{step.bin[1]}"' if step.bin else ""
             body.append(f'<section class="step"{data}><h3>{escape(step.title)}</h3>')
             if step.lines:
-                body.append("<ul>" + "".join(f"<li>{_typeset(x)}</li>" for x in step.lines) + "</ul>")
+                body.append(_items(outline(step.lines)))
             if is_summary:
                 body.append(f"<p><em>{escape(collapsed_note(trace, bins))}</em></p>")
             body += [_table(t, trace, step) for t in step.tables]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..explain.trace import Table
 from ..i18n import text
-from . import Bins, collapsed_note, handout_steps, title, visible_steps
+from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_latex"]
@@ -26,7 +26,7 @@ _SPECIAL = {
     "^": r"\^{}",
     "_": r"\_",
     "%": r"\%",
-    "~": r"\~{}",
+    "~": r"\textasciitilde{}",
 }
 _SYMBOLS = {
     "×": r"$\times$",
@@ -48,8 +48,13 @@ _SYMBOLS = {
 
 
 def escape(s: str) -> str:
-    """Escape LaTeX specials and turn the step text's symbols into commands."""
-    return "".join(_SPECIAL.get(ch) or _SYMBOLS.get(ch) or ch for ch in s)
+    """Escape LaTeX specials and turn the step text's symbols into commands.
+
+    ``--`` stays two hyphens (``-{}-``): the T1 fonts would join them into an
+    en dash, and a printed ``--level`` could not be typed back.
+    """
+    out = "".join(_SPECIAL.get(ch) or _SYMBOLS.get(ch) or ch for ch in s)
+    return out.replace("--", "-{}-")
 
 
 _VARS = re.compile(r"\b([lh])([xy])\b|\b([xy])([12])\b|\b([xy])\\_low\b")
@@ -66,6 +71,16 @@ def typeset(s: str) -> str:
         return f"${m.group(5)}_{{\\mathrm{{low}}}}$"
 
     return _VARS.sub(sub, escape(s))
+
+
+def _items(items: list[Item], spacing: str) -> list[str]:
+    """A nested itemize: a derivation is a list inside its point's item."""
+    out = [r"\begin{itemize}" + spacing]
+    for item in items:
+        out.append(rf"\item {typeset(item.text)}")
+        if item.children:
+            out += _items(list(item.children), spacing)
+    return [*out, r"\end{itemize}"]
 
 
 def _table(t: Table) -> list[str]:
@@ -119,9 +134,7 @@ def render_latex(
         for step, is_summary in shown:
             out.append(rf"\subsection*{{{escape(step.title)}}}")
             if step.lines:
-                out.append(r"\begin{itemize}" + (r"\itemsep0pt" if handout else ""))
-                out += [rf"\item {typeset(line)}" for line in step.lines]
-                out.append(r"\end{itemize}")
+                out += _items(outline(step.lines), r"\itemsep0pt" if handout else "")
             if is_summary:
                 out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
             names = figures[i] if figures is not None and step.key == "input" else []

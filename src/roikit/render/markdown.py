@@ -6,7 +6,7 @@ from typing import Any
 
 from ..explain.trace import Table
 from ..i18n import text
-from . import Bins, collapsed_note, title, visible_steps
+from . import Bins, Item, collapsed_note, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
 
 __all__ = ["render_markdown"]
@@ -14,6 +14,14 @@ __all__ = ["render_markdown"]
 
 def _escape(s: str) -> str:
     return s.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def _items(items: list[Item], depth: int = 0) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        out.append("  " * depth + f"- {_escape(item.text)}")
+        out += _items(list(item.children), depth + 1)
+    return out
 
 
 def _table(t: Table) -> list[str]:
@@ -45,7 +53,7 @@ def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] |
                 links = [f"*{_escape(text(trace.lang, 'doc.figures_hint'))}*"]
         for step, is_summary in visible_steps(trace, bins):
             out += [f"### {_escape(step.title)}", ""]
-            out += [f"- {_escape(line)}" for line in step.lines]
+            out += _items(outline(step.lines))
             if step.lines:
                 out.append("")
             if is_summary:

@@ -67,17 +67,86 @@ def _tables(t: Table, width: int) -> list[RichTable]:
     return [_table(t, b, wrap=len(b) == 1 and label + need(b[0]) > width) for b in blocks]
 
 
+#: A space next to these is never a line break: ``0.1375 × 0.8`` and ``2.8625 − 2`` stay whole.
+_TIGHT = set("×·/−←→")
+#: A line may break before these (they start the next line), never after them.
+_LEADS = {"+", "=", "≈"}
+_OPEN, _CLOSE = "([{⌊⌈", ")]}⌋⌉"
+#: A command the reader types, kept on one line: ``roikit check align --level 1 --answer FILE``.
+#: A call's bracket follows a name or a bracket (``roi_align(``, ``f(x)(``); prose's follows a space.
+_CALL = re.compile(r"[A-Za-z0-9_\])]\(")
+_COMMAND = re.compile(r"\broikit(?: [a-z]+)+(?: --[\w-]+(?: (?!--)[^\s]+)?)*")
+
+
+def _breaks(line: str) -> list[int]:
+    """Where ``line`` may break (indices of spaces), so that no term of an equation is cut.
+
+    A break never falls inside a product, quotient or difference (``a × b``),
+    after ``=``, ``≈`` or ``+`` (those begin the next line instead), inside
+    an interval's, a floor's or a call's brackets except after a comma (a long
+    call breaks between its arguments; a round bracket after a space or a
+    letter of prose is prose), or inside a
+    ``roikit`` command.
+    """
+    kept = {i for m in _COMMAND.finditer(line) for i in range(m.start(), m.end())}
+    depth, out = 0, []
+    for i, ch in enumerate(line):
+        if ch in _OPEN and (depth or ch != "(" or _CALL.match(line, max(i - 1, 0))):
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        if ch != " " or i == 0 or line[i - 1] == " " or i + 1 >= len(line) or i in kept:
+            continue
+        before, after = line[:i].split(" ")[-1], line[i + 1 :].split(" ")[0]
+        if before in _TIGHT or after in _TIGHT or before in _LEADS:
+            continue
+        if depth and not before.endswith(","):
+            continue
+        out.append(i)
+    return out
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """``line`` cut at its allowed breaks into pieces of at most ``width`` cells (as far as it can be).
+
+    Continuation pieces keep the line's indent and two more spaces, so a
+    formula that goes on reads as one.
+
+    Examples
+    --------
+    >>> wrap_line("  hy = 1 − ly = 0.1375", 14)
+    ['  hy = 1 − ly', '    = 0.1375']
+    """
+    indent = len(line) - len(line.lstrip(" "))
+    pad = " " * (indent + 2)
+    out: list[str] = []
+    start, last = 0, None
+    for b in [*_breaks(line), len(line)]:
+        piece = line[start:b] if not out else pad + line[start:b]
+        if cell_len(piece) > width and last is not None:
+            out.append(line[start:last] if not out else pad + line[start:last])
+            start, last = last + 1, b
+        else:
+            last = b
+    out.append(line[start:] if not out else pad + line[start:])
+    return out
+
+
+def _lines(line: str, width: int, style: str = "") -> Text:
+    return Text("\n".join(wrap_line(line, width)), style=style, no_wrap=True, overflow="fold")
+
+
 def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto", width: int = 100) -> RenderableType:
     """A Rich renderable of one trace or several, one after the other, for ``width`` columns."""
     parts: list[RenderableType] = []
     for trace in dedupe_maps(traces):
         parts.append(Rule(Text(title(trace), style="bold")))
         for step, is_summary in visible_steps(trace, bins):
-            parts.append(Text(step.title, style="bold underline"))
+            parts.append(_lines(step.title, width, "bold underline"))
             for line in step.lines:
-                parts.append(Text(line))
+                parts.append(_lines(line, width))
             if is_summary:
-                parts.append(Text(collapsed_note(trace, bins), style="italic"))
+                parts.append(_lines(collapsed_note(trace, bins), width, "italic"))
             for t in step.tables:
                 parts.append(Text(t.title, style="italic"))
                 parts.extend(_tables(t, width))
