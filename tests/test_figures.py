@@ -148,7 +148,7 @@ def test_aligned_figures_show_the_shift() -> None:
     assert "shifted by −0.5" in d.ax.get_title()
 
 
-@pytest.mark.parametrize("which", ["align", "bilinear", "pool", "summary"])
+@pytest.mark.parametrize("which", ["align", "bilinear", "halfpixel", "pool", "summary"])
 def test_korean_figures_use_a_hangul_font_with_no_missing_glyph(tmp_path, which) -> None:  # type: ignore[no-untyped-def]
     import warnings
 
@@ -159,6 +159,7 @@ def test_korean_figures_use_a_hangul_font_with_no_missing_glyph(tmp_path, which)
         d = {
             "align": lambda: figures.align_figure(align),
             "bilinear": lambda: figures.bilinear_figure(align),
+            "halfpixel": lambda: figures.halfpixel_figure(align),
             "pool": lambda: figures.pool_figure(pool),
             "summary": lambda: figures.summary_figure(pool, align),
         }[which]()
@@ -168,6 +169,20 @@ def test_korean_figures_use_a_hangul_font_with_no_missing_glyph(tmp_path, which)
     assert any("\uac00" <= ch <= "\ud7a3" for ch in texts)  # Hangul syllables are on the figure
     families = {f for a in d.figure.axes for t in a.texts for f in t.get_fontfamily()}
     assert "NanumGothic" in families
+
+
+def test_halfpixel_figure_puts_the_aligned_points_on_the_cell_values() -> None:
+    # A box from pixel edge 0 to edge 2, 2 bins of one point: with aligned=True the box is
+    # [−0.5, 1.5] and its points are its bins' centres 0 and 1, the two cells' values; with
+    # aligned=False it is [0, 2] and they are 0.5 and 1.5, halfway between cells.
+    d = figures.halfpixel_figure(explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE))
+    (true_box, false_box) = d.roi
+    assert (true_box.get_x(), true_box.get_width()) == (-0.5, 2.0)
+    assert (false_box.get_x(), false_box.get_width()) == (0.0, 2.0)
+    xs = [tuple(p.get_offsets()[0]) for p in d.points]
+    assert xs == [(0.0, 1.8), (1.0, 1.8), (0.5, 0.8), (1.5, 0.8)]
+    assert [(c.get_x(), c.get_width()) for c in d.cells] == [(-0.5, 1.0), (0.5, 1.0)]  # pixels between edges
+    assert "aligned=True" in " ".join(t.get_text() for t in d.ax.texts)
 
 
 def test_summary_figure_has_input_and_both_outputs() -> None:
@@ -215,6 +230,7 @@ def test_demo_writes_all_its_figures(tmp_path) -> None:  # type: ignore[no-untyp
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "bilinear.png",
+        "halfpixel.png",
         "roi_align_avg.png",
         "roi_align_max.png",
         "roi_pool.png",
@@ -279,7 +295,8 @@ def _hangul(fig) -> bool:  # type: ignore[no-untyped-def]
 
 def test_demo_figures_speak_the_demo_language(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ko, en = demo_figures("ko"), demo_figures("en")
-    assert sorted(ko) == sorted(en) == ["bilinear", "roi_align_avg", "roi_align_max", "roi_pool", "summary"]
+    names = ["bilinear", "halfpixel", "roi_align_avg", "roi_align_max", "roi_pool", "summary"]
+    assert sorted(ko) == sorted(en) == names
     assert all(_hangul(fig) for fig in ko.values())
     assert not any(_hangul(fig) for fig in en.values())
     # and the CLI passes --lang on: the Korean files are not the English ones

@@ -26,7 +26,7 @@ runner = CliRunner()
 
 def test_the_html_page_carries_its_figures_inline_and_loads_nothing() -> None:
     page = render(demo_traces("en"), "html")
-    assert page.count("<svg") == 3  # RoI Pool, RoI Align, the bilinear close-up
+    assert page.count("<svg") == 4  # RoI Pool, RoI Align, the bilinear close-up, the half-pixel row
     assert not re.search(r"<(link|img|iframe)\b|\bsrc=|url\(\s*['\"]?https?:", page)
     assert 'name="viewport"' in page and "@media print" in page
     # every id is unique: the figures' internal ids were prefixed per figure
@@ -42,7 +42,12 @@ def test_markdown_written_to_a_file_links_figures_that_exist(tmp_path: Path) -> 
     result = runner.invoke(app, ["demo", "--format", "md", "-o", str(out)])
     assert result.exit_code == 0, result.output
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", out.read_text(encoding="utf-8"))
-    assert links == ["walk-1-roi_pool.png", "walk-2-roi_align.png", "walk-2-bilinear.png"]
+    assert links == [
+        "walk-1-roi_pool.png",
+        "walk-2-roi_align.png",
+        "walk-2-bilinear.png",
+        "walk-2-halfpixel.png",
+    ]
     for name in links:
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
@@ -75,7 +80,8 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
     result = runner.invoke(app, args + (["--handout"] if handout else []))
     assert result.exit_code == 0, result.output
     tex = (tmp_path / "d.tex").read_text(encoding="utf-8")
-    assert tex.count("\\includegraphics") == 3 and "$l_y$" in tex
+    # a handout keeps the input and the worked bin: the half-pixel row (step 1) is not on it
+    assert tex.count("\\includegraphics") == (3 if handout else 4) and "$l_y$" in tex
     run = subprocess.run(
         [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
         cwd=tmp_path,

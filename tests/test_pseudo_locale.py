@@ -127,7 +127,7 @@ def _html(page: str) -> str:
 
 
 def _latex(doc: str) -> str:
-    body = doc[doc.index(r"\begin{document}") :].replace("-{}-", "--")
+    body = doc[doc.index(r"\begin{document}") :].replace("-{}-", "--").replace(r"\_\allowbreak{}", "_")
     body = re.sub(r"\\begin\{tabular\}\{[^}]*\}|\\\\\[[0-9.]+pt\]", " ", body)
     return re.sub(r"\\[a-zA-Z]+\*?(\{[a-z*]+\})?", " ", body)
 

@@ -2,8 +2,8 @@
 
 ``import roikit.figures`` (or ``roikit.figures`` after ``import roikit``) is
 :mod:`roikit.render.figures`: :func:`align_figure`, :func:`bilinear_figure`,
-:func:`pool_figure`, :func:`summary_figure` and :func:`backward_figure` draw a
-trace and return what they drew. It needs the ``figures`` extra
+:func:`halfpixel_figure`, :func:`pool_figure`, :func:`summary_figure` and
+:func:`backward_figure` draw a trace and return what they drew. It needs the ``figures`` extra
 (``pip install 'roikit[figures]'``).
 
 Examples
@@ -22,6 +22,7 @@ from .render.figures import (
     align_figure,
     backward_figure,
     bilinear_figure,
+    halfpixel_figure,
     pool_figure,
     summary_figure,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "align_figure",
     "backward_figure",
     "bilinear_figure",
+    "halfpixel_figure",
     "pool_figure",
     "summary_figure",
 ]

@@ -583,17 +583,27 @@ def _scale_step(w: AlignWalk) -> Step:
 
 
 def _half_pixel_table(lang: str) -> Table:
-    """One row of cells: pixel edges, cell values and a box from edge 0 to edge 2, as bilinear reads them."""
+    """One row of cells: pixel edges, cell values and a box from edge 0 to edge 2, as bilinear reads them.
+
+    Its rows, in order: the cell values, the pixel edges, the box with
+    aligned=True and with aligned=False, and each box's sampling points for 2
+    bins of one point (:func:`roikit.figures.halfpixel_figure` draws them).
+    """
     cols = ("−0.5", "0", "0.5", "1", "1.5", "2")
     cell = lambda i: text(lang, "align.halfpixel.cell", i=i)  # noqa: E731
     edge = lambda i: text(lang, "align.halfpixel.edge", i=i)  # noqa: E731
+    # 2 bins of width 1, one point at each bin's centre: (−0.5 + 0.5, 0.5 + 0.5) and (0 + 0.5, 1 + 0.5)
+    dot = text(lang, "align.halfpixel.point")
     rows = (
         ("", cell(0), "", cell(1), "", ""),
         (edge(0), "", edge(1), "", edge(2), ""),
         ("x1", "", "", "", "x2", ""),
         ("", "x1", "", "", "", "x2"),
+        ("", dot, "", dot, "", ""),
+        ("", "", dot, "", dot, ""),
     )
-    labels = tuple(text(lang, f"align.halfpixel.{k}") for k in ("values", "edges", "true", "false"))
+    keys = ("values", "edges", "true", "false", "points_true", "points_false")
+    labels = tuple(text(lang, f"align.halfpixel.{k}") for k in keys)
     return Table(text(lang, "align.halfpixel.table"), labels, cols, rows)
 
 

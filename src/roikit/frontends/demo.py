@@ -60,6 +60,7 @@ def demo_figures(lang: str = "en") -> dict[str, Any]:
         "roi_align_max": figures.align_figure(align_max).figure,
         "roi_align_avg": figures.align_figure(align_avg).figure,
         "bilinear": figures.bilinear_figure(align_max).figure,
+        "halfpixel": figures.halfpixel_figure(align_max).figure,
         "roi_pool": figures.pool_figure(pool).figure,
         "summary": figures.summary_figure(pool, align_max).figure,
     }

@@ -14,7 +14,11 @@ from typing import Any
 
 from ..explain.trace import Trace
 
-__all__ = ["available", "figures_of", "to_bytes", "to_svg"]
+__all__ = ["FIGURE_STEPS", "available", "figures_of", "placed_in", "to_bytes", "to_svg"]
+
+#: The step a figure goes with, after that step's tables; every other figure goes with the input.
+#: The half-pixel picture illustrates the projection step's table, so it sits beside it.
+FIGURE_STEPS = {"halfpixel": "align.scale"}
 
 
 def available() -> bool:
@@ -36,8 +40,21 @@ def figures_of(trace: Trace) -> list[tuple[str, Any]]:
         return [
             ("roi_align", figures.align_figure(trace).figure),
             ("bilinear", figures.bilinear_figure(trace).figure),
+            ("halfpixel", figures.halfpixel_figure(trace).figure),
         ]
     return []
+
+
+def placed_in(name: str, step_key: str) -> bool:
+    """Whether the figure ``name`` (``halfpixel``, or its file ``walk-2-halfpixel.png``) goes with the step.
+
+    Examples
+    --------
+    >>> placed_in("walk-2-halfpixel.pdf", "align.scale"), placed_in("walk-2-bilinear.pdf", "input")
+    (True, True)
+    """
+    kind = re.sub(r"\.\w+$", "", name).rsplit("-", 1)[-1]
+    return FIGURE_STEPS.get(kind, "input") == step_key
 
 
 def to_bytes(fig: Any, fmt: str) -> bytes:

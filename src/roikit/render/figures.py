@@ -59,6 +59,7 @@ __all__ = [
     "align_figure",
     "backward_figure",
     "bilinear_figure",
+    "halfpixel_figure",
     "pool_figure",
     "summary_figure",
 ]
@@ -1011,3 +1012,75 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
         ax.set_title(text(lang, "fig.backward.title", ph=focus[0], pw=focus[1]), fontsize=10)
         _frame(trace, ax, H, W, [], [])
     return drawn
+
+
+def _position(label: str) -> float:
+    return float(label.replace("−", "-"))
+
+
+def halfpixel_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
+    """What aligned=True shifts, on one row of cells: the walkthrough's half-pixel table as a picture.
+
+    Pixels 0 and 1 are drawn between their edges with their values at the
+    coordinates bilinear interpolation reads them (cell i at i); below them
+    the box from pixel edge 0 to edge 2 with aligned=True and with
+    aligned=False, and each box's sampling points for 2 bins of one point.
+    The positions are the table's own columns; the figure computes none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from roikit import explain_roi_align
+    >>> d = halfpixel_figure(explain_roi_align(np.arange(16.0).reshape(4, 4), (0, 0, 2, 2), 2))
+    >>> len(d.roi), len(d.points)  # the two boxes, and their two points each
+    (2, 4)
+    """
+    _check(trace, "roi_align", "halfpixel_figure")
+    table = next(t for s in trace.steps if s.key == "align.scale" for t in s.tables)
+    cols = [_position(c) for c in table.col_labels]
+    values, edges, *boxes = table.values
+    boxes_rows, point_rows = boxes[:2], boxes[2:]
+    with _language(trace.lang):
+        lang = trace.lang
+        drawn = Drawn(ax if ax is not None else _new_axes((6.4, 3.2))[0])
+        ax = drawn.ax
+        halo = [withStroke(linewidth=3, foreground="white")]
+        at = lambda row: [x for x, v in zip(cols, row, strict=True) if v]  # noqa: E731
+        edge_x, value_x = at(edges), at(values)
+        for i, (lo, hi) in enumerate(zip(edge_x, edge_x[1:], strict=False)):
+            cell = Rectangle((lo, 2.6), hi - lo, 0.8, facecolor=SKY, alpha=0.25, edgecolor="0.3")
+            ax.add_patch(cell)
+            drawn.cells.append(cell)
+            ax.text(
+                (lo + hi) / 2,
+                3.25,
+                text(lang, "fig.halfpixel.pixel", i=i),
+                ha="center",
+                fontsize=9,
+                path_effects=halo,
+            )
+        for x, label in zip(value_x, (v for v in values if v), strict=True):
+            ax.plot([x], [2.85], "o", color="black", markersize=5)
+            ax.text(x, 2.68, label, ha="center", va="top", fontsize=8, path_effects=halo)
+        for x, label in zip(edge_x, (v for v in edges if v), strict=True):
+            ax.axvline(x, color="0.5", linestyle="--", linewidth=0.8, zorder=0)
+            ax.text(x, 3.55, label, ha="center", fontsize=8, color="0.3", path_effects=halo)
+        for y, row, points, colour in zip((1.8, 0.8), boxes_rows, point_rows, (GREEN, ORANGE), strict=True):
+            lo, hi = at(row)
+            bar = Rectangle((lo, y - 0.15), hi - lo, 0.3, facecolor=colour, alpha=0.35, edgecolor=colour)
+            ax.add_patch(bar)
+            drawn.roi.append(bar)
+            for x in at(points):
+                drawn.points.append(ax.scatter([x], [y], s=40, color=colour, edgecolor="black", zorder=3))
+                ax.axvline(x, ymin=0, ymax=1, color=colour, linestyle=":", linewidth=0.8, zorder=0)
+        for y, label in zip((1.8, 0.8), table.row_labels[2:4], strict=True):
+            ax.text(cols[0] - 0.55, y, label, ha="right", va="center", fontsize=8)
+        ax.set_xlim(cols[0] - 2.1, cols[-1] + 0.5)
+        ax.set_ylim(0.3, 3.9)
+        ax.set_yticks([])
+        ax.set_xticks(cols, [c for c in table.col_labels])
+        ax.set_xlabel(text(lang, "fig.halfpixel.axis"))
+        ax.set_title(text(lang, "fig.halfpixel.title"), fontsize=10)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        return drawn

@@ -16,6 +16,7 @@ from typing import Any
 from ..explain.trace import AlignBin, AlignData, PoolBin, PoolData, Step, Table, Trace, walk_data
 from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
+from .figure_files import placed_in
 
 __all__ = ["render_html"]
 
@@ -159,12 +160,16 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
     )
 
 
-def _figures(trace: Trace, index: int) -> str:
+def _figures(trace: Trace, index: int) -> list[tuple[str, str]]:
+    """``(name, inline svg)`` for each figure of the trace; none without matplotlib."""
     from .figure_files import available, figures_of, to_svg
 
     if not available():
-        return ""
-    svgs = [to_svg(fig, f"t{index}f{k}-") for k, (_, fig) in enumerate(figures_of(trace))]
+        return []
+    return [(name, to_svg(fig, f"t{index}f{k}-")) for k, (name, fig) in enumerate(figures_of(trace))]
+
+
+def _figure(svgs: list[str]) -> str:
     return "<figure>" + "".join(svgs) + "</figure>" if svgs else ""
 
 
@@ -183,6 +188,7 @@ def render_html(
         body.append(f'<section class="trace" id="trace-{i}">')
         body.append(f"<h2>{escape(title(trace))}</h2>")
         shown = handout_steps(trace) if handout else visible_steps(trace, bins)
+        svgs = _figures(trace, i) if figures else []
         for step, is_summary in shown:
             data = f' data-step-bin="{step.bin[0]}-{step.bin[1]}"' if step.bin else ""
             body.append(f'<section class="step"{data}><h3>{escape(step.title)}</h3>')
@@ -191,8 +197,7 @@ def render_html(
             if is_summary:
                 body.append(f"<p><em>{escape(collapsed_note(trace, bins))}</em></p>")
             body += [_table(t, trace, step) for t in step.tables]
-            if step.key == "input" and figures:
-                body.append(_figures(trace, i))
+            body.append(_figure([svg for name, svg in svgs if placed_in(name, step.key)]))
             body.append("</section>")
         body.append("</section>")
     body.append("</div>")

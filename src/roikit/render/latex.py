@@ -13,6 +13,7 @@ from ..explain.trace import Table
 from ..i18n import text
 from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
+from .figure_files import placed_in
 
 __all__ = ["render_latex"]
 
@@ -24,7 +25,7 @@ _SPECIAL = {
     "&": r"\&",
     "#": r"\#",
     "^": r"\^{}",
-    "_": r"\_",
+    "_": r"\_\allowbreak{}",  # sampling_ratio=-1 may break after its underscore, not overflow
     "%": r"\%",
     "~": r"\textasciitilde{}",
 }
@@ -32,6 +33,7 @@ _SYMBOLS = {
     "×": r"$\times$",
     "−": r"$-$",
     "→": r"$\rightarrow$",
+    "●": r"$\bullet$",
     "←": r"$\leftarrow$",
     "⌊": r"$\lfloor$",
     "⌋": r"$\rfloor$",
@@ -137,9 +139,9 @@ def render_latex(
                 out += _items(outline(step.lines), r"\itemsep0pt" if handout else "")
             if is_summary:
                 out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
-            names = figures[i] if figures is not None and step.key == "input" else []
+            names = [n for n in figures[i] if placed_in(n, step.key)] if figures is not None else []
             for t in step.tables:
-                if not (handout and names):  # a handout's figure already shows the map
+                if not (handout and step.key == "input" and names):  # a handout's figure shows the map
                     out += _table(t)
             if names:
                 width = 0.8 if handout else 0.48 if len(names) > 1 else 0.6

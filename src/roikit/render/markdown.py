@@ -8,6 +8,7 @@ from ..explain.trace import Table
 from ..i18n import text
 from . import Bins, Item, collapsed_note, outline, title, visible_steps
 from ._tables import cell, dedupe_maps, is_winner
+from .figure_files import placed_in
 
 __all__ = ["render_markdown"]
 
@@ -46,11 +47,7 @@ def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] |
     out: list[str] = []
     for i, trace in enumerate(dedupe_maps(traces)):
         out += [f"## {_escape(title(trace))}", ""]
-        if trace.op in ("roi_pool", "roi_align"):
-            if figures is not None:
-                links = [f"![{name}]({name})" for name in figures[i]]
-            else:
-                links = [f"*{_escape(text(trace.lang, 'doc.figures_hint'))}*"]
+        hint = [f"*{_escape(text(trace.lang, 'doc.figures_hint'))}*"]
         for step, is_summary in visible_steps(trace, bins):
             out += [f"### {_escape(step.title)}", ""]
             out += _items(outline(step.lines))
@@ -60,6 +57,10 @@ def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] |
                 out += [f"*{_escape(collapsed_note(trace, bins))}*", ""]
             for t in step.tables:
                 out += _table(t)
-            if step.key == "input" and trace.op in ("roi_pool", "roi_align") and links:
+            if figures is not None:
+                links = [f"![{name}]({name})" for name in figures[i] if placed_in(name, step.key)]
+            else:
+                links = hint if step.key == "input" and trace.op in ("roi_pool", "roi_align") else []
+            if links:
                 out += [*links, ""]
     return "\n".join(out).rstrip() + "\n"
