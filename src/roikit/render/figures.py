@@ -1061,10 +1061,10 @@ def halfpixel_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
             )
         for x, label in zip(value_x, (v for v in values if v), strict=True):
             ax.plot([x], [2.85], "o", color="black", markersize=5)
-            ax.text(x, 2.68, label, ha="center", va="top", fontsize=8, path_effects=halo)
+            ax.text(x, 2.68, str(label), ha="center", va="top", fontsize=8, path_effects=halo)
         for x, label in zip(edge_x, (v for v in edges if v), strict=True):
             ax.axvline(x, color="0.5", linestyle="--", linewidth=0.8, zorder=0)
-            ax.text(x, 3.55, label, ha="center", fontsize=8, color="0.3", path_effects=halo)
+            ax.text(x, 3.55, str(label), ha="center", fontsize=8, color="0.3", path_effects=halo)
         for y, row, points, colour in zip((1.8, 0.8), boxes_rows, point_rows, (GREEN, ORANGE), strict=True):
             lo, hi = at(row)
             bar = Rectangle((lo, y - 0.15), hi - lo, 0.3, facecolor=colour, alpha=0.35, edgecolor=colour)
