@@ -67,3 +67,13 @@ def chromium() -> str:
 def pdflatex() -> str:
     """pdflatex, for the LaTeX tests."""
     return program("latex", "pdflatex")
+
+
+def pdftotext() -> str:
+    """poppler's pdftotext, to read a printed page back (LaTeX and browser tests)."""
+    return program("latex", "pdftotext")
+
+
+def pdfinfo() -> str:
+    """poppler's pdfinfo, to count a printed document's pages and read its paper size."""
+    return program("latex", "pdfinfo")

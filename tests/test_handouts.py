@@ -94,7 +94,85 @@ def test_latex_with_figures_compiles_and_the_handout_is_two_pages(tmp_path, lang
     assert run.returncode == 0, log[-3000:]
     assert "Missing character" not in log
     pages = int(re.search(r"Output written on d\.pdf \((\d+) pages?", log).group(1))
-    assert pages <= 2 if handout else pages > 2
+    assert pages == 2 if handout else pages > 2
+    if handout:
+        _every_step_is_printed(tmp_path / "d.pdf", lang)
+
+
+def _every_step_is_printed(pdf: Path, lang: str) -> None:
+    """Every step of the demo's handout is on the printed pages, by its title (read back with pdftotext)."""
+    import unicodedata
+
+    from roikit.render import handout_steps
+
+    words = subprocess.run(
+        [needs.pdftotext(), str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    printed = " ".join(unicodedata.normalize("NFKC", words).replace("\u2019", "'").split())
+    for trace in demo_traces(lang):
+        for step, _ in handout_steps(trace):
+            # a browser may set a heading's number apart from its words: look for the words
+            head = " ".join(re.sub(r"^\d+\.\s*", "", step.title).split()[:3])
+            assert head in printed, step.title
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("op", ["pool", "align"])
+def test_a_handout_of_one_walkthrough_is_one_page(tmp_path, lang, op) -> None:  # type: ignore[no-untyped-def]
+    m = "1 2 3 4 5 6; 7 8 9 1 2 3; 4 5 6 7 8 9; 1 3 5 7 9 2; 2 4 6 8 1 3; 9 8 7 6 5 4"
+    args = ["explain", op, "--map", m, "--box", "0.5,0.7,4.6,4.1", "--format", "latex", "--handout"]
+    result = runner.invoke(app, [*args, "--lang", lang, "-o", str(tmp_path / "h.tex")])
+    assert result.exit_code == 0, result.output
+    run = subprocess.run(
+        [needs.pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "h.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+    log = (tmp_path / "h.log").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode == 0, log[-3000:]
+    assert "Output written on h.pdf (1 page" in log and "Overfull" not in log
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_html_handout_prints_on_two_a4_pages_with_every_step(tmp_path, lang) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "h.html"
+    result = runner.invoke(app, ["demo", "--format", "html", "--handout", "--lang", lang, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    script = (
+        "import sys\n"
+        "from playwright.sync_api import sync_playwright\n"
+        "with sync_playwright() as p:\n"
+        "    b = p.chromium.launch(executable_path=sys.argv[1], args=['--no-sandbox', '--disable-gpu'])\n"
+        "    pg = b.new_page()\n"
+        "    pg.goto('file://' + sys.argv[2])\n"
+        "    pg.pdf(path=sys.argv[3], prefer_css_page_size=True, print_background=True)\n"
+        "    b.close()\n"
+    )
+    pdf = tmp_path / "h.pdf"
+    subprocess.run(
+        [sys.executable, "-c", script, needs.chromium(), str(out), str(pdf)], check=True, timeout=180
+    )
+    info = subprocess.run(
+        [needs.pdfinfo(), str(pdf)], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert re.search(r"Pages:\s+2\n", info), info
+    assert "(A4)" in info  # @page sets the paper, whatever the printer's default
+    _every_step_is_printed(pdf, lang)
+
+
+def test_a_cell_two_bins_share_shows_both_bins_colours() -> None:
+    page = render(demo_traces("en")[0], "html")
+    # RoI Pool's bins (0, 0) and (0, 1) share column 4 (the demo's step 5 says so)
+    shared = re.findall(r'data-bins="0-0 0-1" style="background:([^"]+)"', page)
+    assert shared and all(s.startswith("repeating-linear-gradient") for s in shared)
+    assert "#d6e6f2" in shared[0] and "#f7dccb" in shared[0]  # the tints of bins (0, 0) and (0, 1)
+    single = re.findall(r'data-bins="0-0" style="background:([^"]+)"', page)
+    assert single and all(s == "#d6e6f2" for s in single)
 
 
 @pytest.mark.browser

@@ -49,8 +49,17 @@ def test_bilinear_weights_are_derived_for_the_first_point() -> None:
         "  the same value as two linear interpolations: along x on row 2, 7 × 0.8 + 4 × 0.2 = 6.4; "
         "on row 3, 4 × 0.8 + 8 × 0.2 = 4.8; then along y, 6.4 × 0.1375 + 4.8 × 0.8625 = 5.02."
     )
-    # The winner (point 2, x = 3.4: lx = 0.4) is derived too; points 3 and 4 are one line each.
-    assert first.lines[11] == "point 2 at (y, x) = (2.8625, 3.4), bilinear interpolation worked out:"
+    # The winner (point 2, x = 3.4: lx = 0.4) is its one line, then its weights worked out under it
+    # (notes: a handout keeps the one line); points 3 and 4 are one line each.
+    assert (
+        first.lines[11]
+        == "point 2 at (y, x) = (2.8625, 3.4): 4×0.0825 + 1×0.055 + 8×0.5175 + 2×0.345 = 5.215"
+    )
+    assert first.lines[12] == (
+        "  y = 2.8625 lies between rows 2 and 3: ly = 2.8625 − 2 = 0.8625, hy = 1 − ly = 1 − 0.8625 = 0.1375"
+    )
+    assert first.lines[19] == "  the four weights add up to 0.0825 + 0.055 + 0.5175 + 0.345 = 1"
+    assert first.notes == (10, *range(12, 20))  # the two interpolations, and the winner's derivation
     # point 3: y = 3.9875 (rows 3, 4: ly = 0.9875), x = 2.2; cells 4, 8, 3, 2
     assert "point 3 at (y, x) = (3.9875, 2.2): 4×0.01 + 8×0.0025 + 3×0.79 + 2×0.1975 = 2.825" in first.lines
     assert first.lines[-1] == "max of the 4 points = 5.215  ← point 2"

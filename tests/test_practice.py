@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import needs
@@ -19,6 +20,8 @@ from typer.testing import CliRunner
 from roikit.frontends.cli import app
 from roikit.i18n import text
 from roikit.practice import ANSWER_KEYS, answer_key, answers, check_answers, make_exercise, worksheet
+from roikit.practice.check import answer_file
+from roikit.practice.exercise import example_seed
 from roikit.render import render
 
 runner = CliRunner()
@@ -87,7 +90,8 @@ def first_wrong(ex, answer, lang="en"):  # type: ignore[no-untyped-def]
             "avg" if ex.mode == "max" else "max",
         )
     r = check_answers(t, answer, other)
-    return r.first_wrong, r.lines()[-1]
+    wrong = next((v for v in r.verdicts if not v.right), None)
+    return r.first_wrong, wrong.message if wrong else r.lines()[-1]
 
 
 def seed_where(op, level, cond):  # type: ignore[no-untyped-def]
@@ -189,7 +193,7 @@ def test_align_mistakes_are_named(lang: str) -> None:
         assert got == "output" and text(lang, "mistake.offmap") in line, line
 
 
-def test_check_says_where_the_first_error_is_and_stops() -> None:
+def test_check_checks_every_step_given_and_its_exit_code_grades() -> None:
     ex = make_exercise("pool", 2, 3)
     key = answers(ex)
     bad = {**key, "size": [key["size"][0] + 1, key["size"][1]], "output": [[0, 0], [0, 0]]}
@@ -198,7 +202,14 @@ def test_check_says_where_the_first_error_is_and_stops() -> None:
     assert lines[0].startswith("the box on the map (scaled): right")
     assert lines[1].startswith("the rounded box (rounded): right")
     assert lines[2].startswith(f"the box size (size): you wrote [{key['size'][0] + 1:g}, {key['size'][1]:g}]")
-    assert len(lines) == 3  # it stops at the first wrong step
+    # every step given is checked, not only up to the first wrong one; then the tally
+    assert lines[3].startswith("the bin size (bin_size): right")
+    assert lines[6].startswith("the output (output): you wrote [[0, 0], [0, 0]]")
+    assert lines[-2:] == [
+        "A number counts as right within ±0.0005 of the answer (give 4 decimals, or the exact value).",
+        "Wrong: 2 of the 7 steps you gave.",
+    ]
+    assert result.exit_code == 1  # a grading script can tell
 
 
 def test_check_errors_are_one_line() -> None:
@@ -221,7 +232,25 @@ def test_latex_sheets_fit_one_a4_page(tmp_path: Path, lang: str, op: str) -> Non
     )
     log = (tmp_path / "s.log").read_text(errors="replace")
     assert run.returncode == 0, log[-2000:]
-    assert re.search(r"Output written on s\.pdf \(1 page", log), log[-500:]
+    # one sheet, front and back: the answer boxes take the room a hand needs
+    assert re.search(r"Output written on s\.pdf \([12] pages?", log), log[-500:]
+    _copies_right(tmp_path / "s.pdf", op, lang)
+
+
+def _copies_right(pdf: Path, op: str, lang: str) -> None:
+    """The printed sheet's command and answer file copy out of the PDF as they were written."""
+    words = subprocess.run(
+        [needs.pdftotext(), "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60
+    )
+    printed = words.stdout
+    assert f"roikit check {op} --level 3 --seed 5 --answer answer.json" in printed
+    example = printed[printed.index("{") : printed.rindex("}") + 1]
+    assert json.loads(example) == json.loads(
+        "\n".join(answer_file(answers(make_exercise(op, 3, example_seed(5)))))
+    )
+    for step in worksheet(make_exercise(op, 3, 5), lang).steps:
+        copied = unicodedata.normalize("NFKC", printed).replace("\u2019", "'")  # TeX sets an apostrophe as ’
+        assert " ".join(step.title.split()[:3]) in " ".join(copied.split()), step.title
 
 
 @pytest.mark.browser
@@ -241,4 +270,5 @@ def test_html_sheets_print_on_one_a4_page(tmp_path: Path, lang: str) -> None:
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     pdf = (tmp_path / "s.pdf").read_bytes()
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+    _copies_right(tmp_path / "s.pdf", "align", lang)

@@ -57,7 +57,7 @@ CODE = re.compile(
     r"|\broikit(?: [a-z]+)*(?: --[\w-]+(?: [\w.,-]+)?)*"  # roikit check pool --level 1 --answer FILE
 )
 #: Words that are names in every language: the bilinear fractions' symbols and a unit.
-IDENTIFIERS = {"ly", "hy", "lx", "hx", "px"}
+IDENTIFIERS = {"ly", "hy", "lx", "hx", "px", "null"}  # null: JSON's, in an answer echoed back
 
 
 def _pseudo(message: str) -> str:
@@ -128,7 +128,7 @@ def _html(page: str) -> str:
 
 def _latex(doc: str) -> str:
     body = doc[doc.index(r"\begin{document}") :].replace("-{}-", "--").replace(r"\_\allowbreak{}", "_")
-    body = re.sub(r"\\begin\{tabular\}\{[^}]*\}|\\\\\[[0-9.]+pt\]", " ", body)
+    body = re.sub(r"\\begin\{tabular\}\{[^}]*\}|\\\\\[[0-9.]+pt\]|\{[0-9.]+(?:pt|mm)\}", " ", body)
     return re.sub(r"\\[a-zA-Z]+\*?(\{[a-z*]+\})?", " ", body)
 
 

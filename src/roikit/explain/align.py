@@ -23,7 +23,7 @@ from ..i18n.numbers import Written, fmt, given, minus, num, result, total
 from ..ops.roi_align import roi_align
 from .inputs import check_lang, check_scaled_box, focus_bin, prepare
 from .steps import as_rows, convention_line, input_step, output_step, summary_step
-from .trace import AlignAxisData, AlignBin, AlignData, Point, Step, Table, Trace
+from .trace import AlignAxisData, AlignBin, AlignData, Note, Point, Step, Table, Trace
 
 __all__ = ["AlignWalk", "explain_roi_align"]
 
@@ -151,7 +151,7 @@ def _derivation(
     ]
     lines += _area_lines(lang, p, frac, a)
     if two_step:
-        lines.append(_two_step_line(lang, p, frac, a))
+        lines.append(Note(_two_step_line(lang, p, frac, a)))
     return lines
 
 
@@ -296,13 +296,17 @@ def _bin_lines(
             key = "align.bin.arith_out_short" if off_said else "align.bin.arith_out"
             lines.append(text(lang, key, n=k + 1, y=a.op(p.y).text, x=a.op(p.x).text, h=H, w=W))
             off_said = True
-        elif k in derived:
-            lines += _derivation(lang, k + 1, p, sy, sx, H, W, a, two_step and k == first)
+        elif k == first:
+            lines += _derivation(lang, k + 1, p, sy, sx, H, W, a, two_step)
         else:
             expr, terms = a.pairs(p)
             eq, v = result(terms, p.value, a.dtype)
             y, x = a.op(p.y).text, a.op(p.x).text
             lines.append(text(lang, "align.bin.arith", n=k + 1, y=y, x=x, expr=expr, v=v.text, eq=eq))
+            if k in derived:
+                # The winner's weights worked out under its one line: the full document's (a
+                # handout works out the first point only); its value is the line above.
+                lines += [Note(x) for x in _derivation(lang, k + 1, p, sy, sx, H, W, a, False)[1:-1]]
             lines += _clamp_notes(lang, k + 1, sy, "y", H, a.dtype) + _clamp_notes(
                 lang, k + 1, sx, "x", W, a.dtype
             )
@@ -352,7 +356,7 @@ def _settings_lines(lang: str, plan: Any, mode: str) -> list[str]:
     grid = f"{plan.sampling_ratio} × {plan.sampling_ratio}"
     lines = [
         text(lang, key, mode=text(lang, f"mode.{mode}"), grid=grid, aligned=plan.aligned),
-        text(lang, "align.settings.libraries"),
+        Note(text(lang, "align.settings.libraries")),
     ]
     if mode == "max":
         lines.append(text(lang, "align.settings.max"))
@@ -578,7 +582,7 @@ def _scale_step(w: AlignWalk) -> Step:
                 r=r.text,
             )
         )
-    lines.append(text(w.lang, "align.scale.why"))
+    lines.append(Note(text(w.lang, "align.scale.why")))
     return Step("align.scale", text(w.lang, "align.scale.title"), tuple(lines), (_half_pixel_table(w.lang),))
 
 
@@ -604,7 +608,7 @@ def _half_pixel_table(lang: str) -> Table:
     )
     keys = ("values", "edges", "true", "false", "points_true", "points_false")
     labels = tuple(text(lang, f"align.halfpixel.{k}") for k in keys)
-    return Table(text(lang, "align.halfpixel.table"), labels, cols, rows)
+    return Table(text(lang, "align.halfpixel.table"), labels, cols, rows, note=True)
 
 
 def _size_step(w: AlignWalk) -> Step:
@@ -665,7 +669,7 @@ def _grid_step(w: AlignWalk) -> Step:
         lines.append(text(lang, "align.grid.count", gh=gh, gw=gw, n=fmt(plan.count[0])))
     else:
         lines.append(text(lang, "align.grid.none", gh=gh, gw=gw))
-    lines.append(text(lang, "align.grid.why"))
+    lines.append(Note(text(lang, "align.grid.why")))
     return Step("align.grid", text(lang, "align.grid.title"), tuple(lines))
 
 

@@ -10,7 +10,7 @@ from ..errors import ParameterError
 from ..i18n import text
 from ..i18n.numbers import DIGITS, fmt, given, num
 from ..ops.roi_align import roi_align
-from .trace import CompareData, ModesData, Step, Table, Trace, align_data, pool_data
+from .trace import CompareData, ModesData, Note, Step, Table, Trace, align_data, pool_data
 
 __all__ = ["compare", "compare_modes", "compare_pool_align"]
 
@@ -75,7 +75,8 @@ def compare_pool_align(pool: Trace, align: Trace) -> Trace:
         "compare",
         text(lang, "cmp.title"),
         lines,
-        (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows)),),
+        # the bin-by-bin table repeats the two outputs above it: a handout leaves it out
+        (Table(text(lang, "cmp.table"), tuple(labels), cols, tuple(rows), note=True),),
     )
     return Trace(
         "compare",
@@ -110,7 +111,7 @@ def _average_calls(avg: Trace) -> list[str]:
     ctm = "half_pixel" if aligned else "output_half_pixel"
     lines = [
         text(lang, "modes.calls", **common),
-        text(lang, "check.align.onnx", sr0=max(sr, 0), ctm=ctm),
+        Note(text(lang, "check.align.onnx", sr0=max(sr, 0), ctm=ctm)),
     ]
     if sr > 0:
         m = np.array(avg.feature, dtype=np.dtype(p.get("dtype", "float64")))
@@ -120,7 +121,7 @@ def _average_calls(avg: Trace) -> list[str]:
         values = "; ".join(", ".join(w.text for w in row) for row in written)
         if not all(w.exact for row in written for w in row):
             values += text(lang, "numbers.rounded", digits=DIGITS)
-        lines.append(text(lang, "check.align.defaults", values=values))
+        lines.append(Note(text(lang, "check.align.defaults", values=values)))
     return lines
 
 
@@ -163,7 +164,7 @@ def compare_modes(max_trace: Trace, avg_trace: Trace) -> Trace:
         "modes",
         text(lang, "modes.title"),
         tuple(lines),
-        (Table(text(lang, "modes.table"), tuple(labels), cols, tuple(rows)),),
+        (Table(text(lang, "modes.table"), tuple(labels), cols, tuple(rows), note=True),),  # repeats the lines
     )
     out = tuple(tuple(r) for r in rows)
     return Trace(

@@ -34,6 +34,7 @@ from .trace import (
     Misalignment,
     MisalignmentBin,
     MisalignmentEdge,
+    Note,
     PoolAxisData,
     PoolBin,
     PoolData,
@@ -445,16 +446,18 @@ def _floor_line(w: PoolWalk) -> str:
 
 def _misalignment_step(w: PoolWalk, mis: Misalignment) -> Step:
     x, y = w.plan.x, w.plan.y
-    lines = [text(w.lang, "pool.mis.model"), text(w.lang, "pool.mis.edges"), *_edge_lines(w, mis)]
+    lines = [Note(text(w.lang, "pool.mis.model")), text(w.lang, "pool.mis.edges"), *_edge_lines(w, mis)]
     lines.append(
-        text(
-            w.lang,
-            "pool.mis.plus1",
-            cells=text(w.lang, "axis.cols"),
-            s=operand(int(x.start[0])),
-            first=minus(int(x.start[0])),
-            e=minus(int(x.end[0])),
-            n=int(x.size[0]),
+        Note(
+            text(
+                w.lang,
+                "pool.mis.plus1",
+                cells=text(w.lang, "axis.cols"),
+                s=operand(int(x.start[0])),
+                first=minus(int(x.start[0])),
+                e=minus(int(x.end[0])),
+                n=int(x.size[0]),
+            )
         )
     )
     # Quantization 2: the ideal bins are defined (and tabulated below) before anything refers to them.
@@ -479,7 +482,7 @@ def _misalignment_step(w: PoolWalk, mis: Misalignment) -> Step:
             h=sizes[1]["v"],
         )
     )
-    lines += [_floor_line(w), text(w.lang, "pool.mis.align")]
+    lines += [Note(_floor_line(w)), Note(text(w.lang, "pool.mis.align"))]
     return Step("pool.misalignment", text(w.lang, "pool.mis.title"), tuple(lines), (_ideal_table(w, mis),))
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "MisalignmentEdge",
     "Misalignment",
     "ModesData",
+    "Note",
     "Point",
     "PoolAxisData",
     "PoolBackwardData",
@@ -76,13 +77,32 @@ class Record:
 
 @dataclass(frozen=True)
 class Table:
-    """A small labelled matrix; ``highlight`` marks winners as (row, col) positions."""
+    """A small labelled matrix; ``highlight`` marks winners as (row, col) positions.
+
+    A ``blank`` table is a box to write in (a worksheet's answer): its empty
+    cells are drawn with room for a number.
+    """
 
     title: str
     row_labels: tuple[str, ...]
     col_labels: tuple[str, ...]
     values: tuple[tuple[Cell, ...], ...]
     highlight: tuple[tuple[int, int], ...] = ()
+    blank: bool = False
+    note: bool = False  #: an illustration of a "why" (the full document's): a handout leaves it out
+
+
+class Note(str):
+    """A step line that explains why (a paragraph of the full document); a handout leaves it out.
+
+    Examples
+    --------
+    >>> s = Step("k", "title", ("x = 1", Note("why: because")))
+    >>> s.notes, type(s.lines[1]) is str
+    ((1,), True)
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,18 @@ class Step:
     lines: tuple[str, ...] = ()
     tables: tuple[Table, ...] = ()
     bin: tuple[int, int] | None = None
+    #: text to copy exactly (a command, a JSON file), after the tables: never wrapped or typeset
+    code: tuple[str, ...] = ()
+    #: the indices of lines that explain why (the full document's): a handout leaves them out
+    notes: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A builder marks a line as a note by writing it as Note(...); the step keeps plain
+        # strings and the note's index, so the trace stays plain data.
+        marked = {i for i, line in enumerate(self.lines) if isinstance(line, Note)}
+        if marked:
+            object.__setattr__(self, "notes", tuple(sorted(marked | set(self.notes))))
+            object.__setattr__(self, "lines", tuple(str(line) for line in self.lines))
 
 
 # ----------------------------------------------------------------------------- RoI Pool

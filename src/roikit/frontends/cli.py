@@ -114,6 +114,13 @@ class Mode(str, Enum):
     avg = "avg"
 
 
+class CheckFormat(str, Enum):
+    """What roikit check prints: lines for a person, or JSON for a grading script."""
+
+    text = "text"
+    json = "json"
+
+
 class Format(str, Enum):
     """Output format."""
 
@@ -455,24 +462,41 @@ def check(
     op: Annotated[Op, typer.Argument(help="pool (RoI Pool) or align (RoI Align).")],
     answer: Annotated[str, typer.Option("--answer", help="A JSON file of your numbers, or the JSON itself.")],
     level: Annotated[
-        int | None, typer.Option("--level", min=1, max=3, help="The exercise's level (with --seed).")
+        int | None,
+        typer.Option(
+            "--level", min=1, max=3, help="The exercise's level (with --seed). \\[default: 1 with --seed]"
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, help="The exercise's seed.")] = None,
-    map_: Annotated[str | None, typer.Option("--map", help="Or your own map (as roikit explain).")] = None,
-    box: Annotated[str | None, typer.Option("--box", help="x1,y1,x2,y2 with --map.")] = None,
-    output_size: Annotated[str, typer.Option("--output-size")] = "2",
-    spatial_scale: Annotated[float, typer.Option("--spatial-scale")] = 1.0,
-    sampling_ratio: Annotated[int | None, typer.Option("--sampling-ratio")] = None,
-    aligned: Annotated[bool | None, typer.Option("--aligned/--not-aligned")] = None,
-    mode: Annotated[Mode | None, typer.Option("--mode")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="The exercise's seed. \\[default: none: give --map]")
+    ] = None,
+    map_: Annotated[
+        str | None, typer.Option("--map", help="Or your own map (as roikit explain). \\[default: none]")
+    ] = None,
+    box: Annotated[
+        str | None, typer.Option("--box", help="x1,y1,x2,y2 with --map. \\[default: none]")
+    ] = None,
+    output_size: Annotated[str, typer.Option("--output-size", help="N or H,W bins, with --map.")] = "2",
+    spatial_scale: Annotated[float, typer.Option("--spatial-scale", help="With --map.")] = 1.0,
+    sampling_ratio: Annotated[
+        int | None, typer.Option("--sampling-ratio", help="With --map. \\[default: 2, as roikit explain]")
+    ] = None,
+    aligned: Annotated[
+        bool | None,
+        typer.Option("--aligned/--not-aligned", help="With --map. \\[default: --not-aligned]"),
+    ] = None,
+    mode: Annotated[Mode | None, typer.Option("--mode", help="With --map. \\[default: max]")] = None,
+    format_: Annotated[
+        CheckFormat, typer.Option("--format", help="text for a person, json for a grading script.")
+    ] = CheckFormat.text,
     lang: LangOpt = "en",
 ) -> None:
-    """Check your numbers step by step; the first wrong step is explained."""
+    """Check every step of your numbers; a wrong one is explained. Exit 0: all right, 1: some wrong."""
     _set_lang(lang)
     import json
 
     from ..explain import explain_roi_align
-    from ..practice import check_answers, make_exercise
+    from ..practice import ANSWER_KEYS, check_answers, make_exercise
     from .mapio import load_map
     from .request import build_walkthrough
 
@@ -518,12 +542,15 @@ def check(
             "avg" if p["mode"] == "max" else "max",
         )
     result = check_answers(trace, doc, other)
-    from ..i18n import text
-
-    for line in result.lines():
-        typer.echo(line)
-    if result.first_wrong is None:
-        typer.echo(text(lang, "chk.all"))
+    if not result.verdicts:
+        raise RequestError("check.empty", steps=", ".join(ANSWER_KEYS[op.value]))
+    if format_ is CheckFormat.json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in result.lines():
+            typer.echo(line)
+    # A grading script reads the exit code: 0 only when every given step is right.
+    raise typer.Exit(0 if result.right else 1)
 
 
 @app.command()

@@ -16,7 +16,6 @@ first one whose walkthrough has only such numbers is taken.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +24,12 @@ import numpy as np
 from ..errors import ParameterError
 from ..explain import Trace, explain_roi_align, explain_roi_pool
 from ..explain.steps import matrix_table
-from ..explain.trace import Step, WorksheetData, align_data, pool_data
+from ..explain.trace import Step, Table, WorksheetData, align_data, pool_data
 from ..i18n import text
 from ..i18n.numbers import fmt
-from .check import ANSWER_KEYS, key_of
+from .check import TOLERANCE, answer_file, key_of
 
-__all__ = ["Exercise", "answer_key", "answers", "make_exercise", "worksheet"]
+__all__ = ["Exercise", "answer_key", "answers", "example_seed", "make_exercise", "worksheet"]
 
 LEVELS = (1, 2, 3)
 _TRIES = 5000
@@ -121,12 +120,15 @@ def _nice(ex: Exercise) -> bool:
             b1 < e0 for a in (x, y) for e0, b1 in zip(a["bin_end"][:-1], a["bin_start"][1:], strict=True)
         )
         half = any(abs(v - np.trunc(v)) == 0.5 for a in (x, y) for v in (a["scaled_start"], a["scaled_end"]))
-        return {1: True, 2: overlap, 3: half}[ex.level]
+        # Level 2 stays on the map: clipping is level 3's rule, and the sheet teaches it there.
+        on_map = 0 <= min(x.start, y.start) and x.end <= W - 1 and y.end <= H - 1
+        return {1: True, 2: overlap and on_map, 3: half}[ex.level]
     points = [p for b in align_data(t).bins for p in b.points]
     if not all(_short(v) for p in points for v in (p.y, p.x, p.value, *(p.weights or ()))):
         return False
-    if ex.level == 2:  # a point within a cell of the border
-        return any(min(p.y, p.x) < 1 or p.y > H - 2 or p.x > W - 2 for p in points)
+    if ex.level == 2:  # a point within a cell of the border, and every point on the map
+        near = any(min(p.y, p.x) < 1 or p.y > H - 2 or p.x > W - 2 for p in points)
+        return near and all(p.inside for p in points)
     if ex.level == 3:  # partly outside, and still a point on the map
         return any(not p.inside for p in points) and any(p.inside for p in points)
     return True
@@ -225,10 +227,55 @@ def answer_key(ex: Exercise, lang: str = "en") -> Trace:
     return ex.trace(lang)
 
 
+def _blank(title: str, rows: list[str], cols: list[str]) -> Table:
+    return Table(title, tuple(rows), tuple(cols), tuple(("",) * len(cols) for _ in rows), blank=True)
+
+
+def _answer_box(ex: Exercise, item: str, lang: str) -> Table:
+    """The box a learner writes one item's numbers in, shaped like the answer."""
+    PH, PW = ex.output_size
+    w = lambda key, **kw: text(lang, "sheet.box." + key, **kw)  # noqa: E731
+    bins = [w("bin", p=p, q=q) for p in range(PH) for q in range(PW)]
+    title = ""  # the step's title says what to write
+    if item in ("scaled", "rounded"):
+        return _blank(title, [w(item)], ["x1", "y1", "x2", "y2"])
+    if item in ("size", "bin_size"):
+        return _blank(title, [w(item)], [w("width"), w("height")])
+    if item == "grid":
+        return _blank(title, [w("grid")], [w("rows"), w("cols")])
+    if item == "ranges":
+        axes = [w("row_bin", p=p) for p in range(PH)] + [w("col_bin", q=q) for q in range(PW)]
+        return _blank(title, axes, [w("first"), w("last")])
+    if item == "max":
+        return _blank(title, bins, [w("max"), w("row"), w("col")])
+    if item == "points":
+        # a fixed sampling_ratio is given on the sheet; an adaptive grid gets room for enough points
+        n = ex.sampling_ratio if ex.sampling_ratio > 0 else 4
+        axes = [w("row_bin_y", p=p) for p in range(PH)] + [w("col_bin_x", q=q) for q in range(PW)]
+        return _blank(title, axes, [w("point", i=i + 1) for i in range(n)])
+    if item == "weights":
+        return _blank(title, bins, ["y", "x", "hy·hx", "hy·lx", "ly·hx", "ly·lx"])
+    if item == "value":
+        return _blank(title, bins, [text(lang, f"mode.{ex.mode}")])
+    return _blank(title, [str(p) for p in range(PH)], [str(q) for q in range(PW)])  # the output
+
+
+#: The example answer file comes from another exercise of the same level: a seed no learner
+#: is likely to be given next to theirs (the far end of the seeds).
+def example_seed(seed: int) -> int:
+    """The seed of the exercise whose answer file a sheet shows as an example."""
+    return 2**32 - 1 - seed
+
+
 def worksheet(ex: Exercise, lang: str = "en") -> Trace:
-    """The exercise as a sheet with blanks: what to compute, step by step, and how to hand it in."""
+    """The exercise as a sheet: what is given, a box to fill in per step, and how to hand it in.
+
+    Each item has a box shaped like its answer (a grid for the output, a row
+    per bin for ranges, points and weights); the last part shows the command
+    that checks the answer file and a filled-in answer file of another
+    exercise, both as code to copy.
+    """
     t = ex.trace(lang)
-    blank = "______"
     PH, PW = ex.output_size
     lines = [
         text(lang, "sheet.task." + ex.op, level=ex.level, seed=ex.seed),
@@ -254,31 +301,35 @@ def worksheet(ex: Exercise, lang: str = "en") -> Trace:
                 mode=text(lang, f"mode.{ex.mode}"),
             )
         )
+    lines.append(text(lang, "sheet.precision", tol=fmt(TOLERANCE)))
     steps = [
         Step(
             "input",
-            text(lang, "sheet.title"),
+            text(lang, "sheet.given"),
             tuple(lines),
             (matrix_table(text(lang, "input.table"), np.array(ex.map)),),
         )
     ]
     keys = "sheet.pool." if ex.op == "pool" else "sheet.align."
-    items = SHEET_ITEMS[ex.op]
-    todo = [text(lang, keys + k, b=blank, ph=PH, pw=PW) for k in items]
-    steps.append(Step("sheet.todo", text(lang, "sheet.todo.title"), tuple(todo)))
-    template = json.dumps({k: "…" for k in ANSWER_KEYS[ex.op]}, ensure_ascii=False)
+    for item in SHEET_ITEMS[ex.op]:
+        title = text(lang, keys + item, ph=PH, pw=PW, mode=text(lang, f"mode.{ex.mode}"))
+        steps.append(Step(f"sheet.{item}", title, (), (_answer_box(ex, item, lang),)))
+    other = make_exercise(ex.op, ex.level, example_seed(ex.seed))
+    command = f"roikit check {ex.op} --level {ex.level} --seed {ex.seed} --answer answer.json"
     steps.append(
         Step(
             "sheet.answer",
             text(lang, "sheet.answer.title"),
-            (
-                text(
-                    lang,
-                    "sheet.answer.line",
-                    command=f"roikit check {ex.op} --level {ex.level} --seed {ex.seed} --answer FILE",
-                ),
-                template,
-            ),
+            (text(lang, "sheet.answer.line"),),
+            code=(command,),
+        )
+    )
+    steps.append(
+        Step(
+            "sheet.example",
+            text(lang, "sheet.example.title"),
+            (text(lang, "sheet.example.line", level=other.level, seed=other.seed),),
+            code=tuple(answer_file(key_of(other.trace()))),
         )
     )
     params = {

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..explain.trace import Step, Trace
+from ..explain.trace import Step, Table, Trace
 
 __all__ = ["FORMATS", "handout_steps", "render", "render_files", "visible_steps"]
 
@@ -40,17 +40,30 @@ def visible_steps(trace: Trace, bins: Bins = "auto") -> list[tuple[Step, bool]]:
     return out
 
 
-#: The steps a handout keeps, besides the worked bin: the map, the output, the comparisons.
-_HANDOUT_KEYS = ("input", "output", "compare", "modes")
-
-
 def handout_steps(trace: Trace) -> list[tuple[Step, bool]]:
-    """The steps of a one-sheet handout: the input, the worked bin in full, the output.
+    """The steps of a one-sheet handout: every step, with one bin worked in full.
 
-    The worked bin is the trace's (``bin=``), else (0, 0).
+    The worked bin is the trace's (``bin=``), else (0, 0); the other bins are
+    in the output table. A step's ``notes`` (the longer "why"s) are the full
+    document's: a handout leaves them out.
     """
     focus = tuple(getattr(trace.data, "focus", None) or (0, 0))
-    return [(s, False) for s in trace.steps if s.key in _HANDOUT_KEYS or s.bin == focus]
+    per_bin = [s for s in trace.steps if s.bin is not None]
+    return [
+        (s, s.key == "summary")
+        for s in trace.steps
+        if (s.bin is None or s.bin == focus) and (s.key != "summary" or len(per_bin) > 1)
+    ]
+
+
+def step_lines(step: Step, handout: bool = False) -> tuple[str, ...]:
+    """A step's lines; a handout leaves out its notes (the longer "why"s)."""
+    return tuple(x for i, x in enumerate(step.lines) if not (handout and i in step.notes))
+
+
+def step_tables(step: Step, handout: bool = False) -> tuple[Table, ...]:
+    """A step's tables; a handout leaves out the ones that illustrate a note."""
+    return tuple(t for t in step.tables if not (handout and t.note))
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from typing import Any
 
 from ..explain.trace import Trace
 
-__all__ = ["FIGURE_STEPS", "available", "figures_of", "placed_in", "to_bytes", "to_svg"]
+__all__ = ["FIGURE_STEPS", "NOTE_FIGURES", "available", "figures_of", "placed_in", "to_bytes", "to_svg"]
 
 #: The step a figure goes with, after that step's tables; every other figure goes with the input.
 #: The half-pixel picture illustrates the projection step's table, so it sits beside it.
 FIGURE_STEPS = {"halfpixel": "align.scale"}
+#: Figures that illustrate a note (a "why"): a handout leaves them out with the note.
+NOTE_FIGURES = frozenset({"halfpixel"})
 
 
 def available() -> bool:
@@ -45,7 +47,7 @@ def figures_of(trace: Trace) -> list[tuple[str, Any]]:
     return []
 
 
-def placed_in(name: str, step_key: str) -> bool:
+def placed_in(name: str, step_key: str, handout: bool = False) -> bool:
     """Whether the figure ``name`` (``halfpixel``, or its file ``walk-2-halfpixel.png``) goes with the step.
 
     Examples
@@ -54,6 +56,8 @@ def placed_in(name: str, step_key: str) -> bool:
     (True, True)
     """
     kind = re.sub(r"\.\w+$", "", name).rsplit("-", 1)[-1]
+    if handout and kind in NOTE_FIGURES:
+        return False
     return FIGURE_STEPS.get(kind, "input") == step_key
 
 

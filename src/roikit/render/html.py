@@ -14,7 +14,17 @@ from html import escape
 from typing import Any
 
 from ..explain.trace import AlignBin, AlignData, PoolBin, PoolData, Step, Table, Trace, walk_data
-from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
+from . import (
+    Bins,
+    Item,
+    collapsed_note,
+    handout_steps,
+    outline,
+    step_lines,
+    step_tables,
+    title,
+    visible_steps,
+)
 from ._tables import cell, dedupe_maps, is_winner
 from .figure_files import placed_in
 
@@ -33,6 +43,8 @@ body { font-family: system-ui, sans-serif; max-width: 62em; margin: 2em auto; pa
 .roikit th { background: #f2f2f2; }
 .roikit td.win { font-weight: bold; outline: 2px solid #000; outline-offset: -3px; }
 .roikit td[data-out] { cursor: pointer; }
+.roikit table.blank td { min-width: 5.5em; height: 2.2em; border-color: #555; }
+.roikit pre { background: #f6f6f6; padding: 0.5em 0.8em; overflow-x: auto; white-space: pre; }
 .roikit ul { margin: 0.2em 0; }
 .roikit li { font-variant-numeric: tabular-nums; }
 .roikit .var { font-family: "Cambria Math", "STIX Two Math", Georgia, serif; font-style: italic; }
@@ -42,12 +54,26 @@ body { font-family: system-ui, sans-serif; max-width: 62em; margin: 2em auto; pa
 .roikit section.step.hl { outline: none; background: #fff4e6; }
 .roikit svg .hl path { stroke: #d55e00 !important; stroke-width: 4px !important; }
 @media (max-width: 40em) { body { margin: 0.5em auto; font-size: 95%; } }
+@page { size: A4; margin: 12mm; }
 @media print {
-  body { max-width: none; margin: 0; font-size: 10pt; }
-  .roikit h2 { break-before: page; }
-  .roikit h2:first-of-type { break-before: avoid; }
-  .roikit section.step, .roikit figure, .roikit table { break-inside: avoid; }
+  body { max-width: none; margin: 0; font-size: 9.5pt; line-height: 1.3; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  /* each walkthrough starts a page; the comparisons follow on the page they fit */
+  .roikit section.op-roi_pool ~ section.op-roi_align,
+  .roikit section.op-roi_align ~ section.op-roi_pool { break-before: page; }
+  .roikit h2, .roikit h3 { break-after: avoid; margin: 0.5em 0 0.2em; }
+  .roikit section.step, .roikit figure, .roikit table, .roikit pre, .roikit li { break-inside: avoid; }
   .roikit figure svg { max-height: 11cm; width: auto; }
+  /* a handout: two columns of small type, one page per walkthrough */
+  .roikit.handout { font-size: 7.2pt; line-height: 1.2; column-count: 2; column-gap: 6mm; }
+  .roikit.handout h2 { font-size: 11pt; }
+  .roikit.handout h3 { font-size: 8.5pt; }
+  .roikit.handout ul { padding-left: 1.2em; }
+  .roikit.handout td, .roikit.handout th { padding: 0 0.3em; }
+  .roikit.handout figure svg { max-height: 4.2cm; max-width: 100%; }
+  .roikit.handout section.trace > h2 + section.step { break-before: avoid; }
+  .roikit.handout section.step { break-inside: auto; }
+  .roikit.handout .scroll { overflow: visible; }
 }
 """.strip()
 
@@ -121,6 +147,18 @@ def _items(items: list[Item]) -> str:
     )
 
 
+def _shared(tints: list[str]) -> str:
+    """A cell's background: its bin's tint, or diagonal stripes of every bin that reads it.
+
+    RoI Pool's bins share a cell where they overlap; the stripes show that on
+    screen and on paper (print keeps backgrounds), not one bin's colour only.
+    """
+    if len(tints) == 1:
+        return tints[0]
+    stops = ", ".join(f"{t} {k * 8}px, {t} {(k + 1) * 8}px" for k, t in enumerate(tints))
+    return f"repeating-linear-gradient(135deg, {stops})"
+
+
 def _table(t: Table, trace: Trace, step: Step) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in t.col_labels)
     is_map = step.key == "input"
@@ -146,16 +184,16 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
             if is_map:
                 names = owners.get((int(label), int(t.col_labels[c])), [])
                 if names:
-                    first = order[names[0]]
-                    attrs += (
-                        f' data-bins="{" ".join(names)}" style="background:{_TINTS[first % len(_TINTS)]}"'
-                    )
+                    tints = [_TINTS[order[n] % len(_TINTS)] for n in names]
+                    attrs += f' data-bins="{" ".join(names)}" style="background:{_shared(tints)}"'
             if is_output:
                 attrs += f' data-out="{r}-{c}" tabindex="0"'
             cells.append(f"<td{attrs}>{escape(cell(v))}</td>")
         rows.append(f"<tr><th>{escape(label)}</th>{''.join(cells)}</tr>")
+    kind = ' class="blank"' if t.blank else ""
+    caption = f"<caption>{escape(t.title)}</caption>" if t.title else ""
     return (
-        f'<div class="scroll"><table><caption>{escape(t.title)}</caption><tr><th></th>{head}'
+        f'<div class="scroll"><table{kind}>{caption}<tr><th></th>{head}'
         f"</tr>" + "".join(rows) + "</table></div>"
     )
 
@@ -183,21 +221,23 @@ def render_html(
     figures, one bin worked in full, the output and the comparison.
     """
     traces = dedupe_maps(traces)
-    body = ['<div class="roikit">']
+    body = [f'<div class="roikit{" handout" if handout else ""}">']
     for i, trace in enumerate(traces):
-        body.append(f'<section class="trace" id="trace-{i}">')
+        body.append(f'<section class="trace op-{trace.op}" id="trace-{i}">')
         body.append(f"<h2>{escape(title(trace))}</h2>")
         shown = handout_steps(trace) if handout else visible_steps(trace, bins)
         svgs = _figures(trace, i) if figures else []
         for step, is_summary in shown:
             data = f' data-step-bin="{step.bin[0]}-{step.bin[1]}"' if step.bin else ""
             body.append(f'<section class="step"{data}><h3>{escape(step.title)}</h3>')
-            if step.lines:
-                body.append(_items(outline(step.lines)))
+            if lines := step_lines(step, handout):
+                body.append(_items(outline(lines)))
             if is_summary:
                 body.append(f"<p><em>{escape(collapsed_note(trace, bins))}</em></p>")
-            body += [_table(t, trace, step) for t in step.tables]
-            body.append(_figure([svg for name, svg in svgs if placed_in(name, step.key)]))
+            body += [_table(t, trace, step) for t in step_tables(step, handout)]
+            if step.code:
+                body.append(f"<pre><code>{escape(chr(10).join(step.code))}</code></pre>")
+            body.append(_figure([svg for name, svg in svgs if placed_in(name, step.key, handout)]))
             body.append("</section>")
         body.append("</section>")
     body.append("</div>")

@@ -11,7 +11,17 @@ from typing import Any
 
 from ..explain.trace import Table
 from ..i18n import text
-from . import Bins, Item, collapsed_note, handout_steps, outline, title, visible_steps
+from . import (
+    Bins,
+    Item,
+    collapsed_note,
+    handout_steps,
+    outline,
+    step_lines,
+    step_tables,
+    title,
+    visible_steps,
+)
 from ._tables import cell, dedupe_maps, is_winner
 from .figure_files import placed_in
 
@@ -85,12 +95,19 @@ def _items(items: list[Item], spacing: str) -> list[str]:
     return [*out, r"\end{itemize}"]
 
 
-def _table(t: Table) -> list[str]:
+#: An empty cell of a blank table: room for a number, as tall as a line of handwriting.
+_BLANK_CELL = r"\rule{0pt}{7mm}\hspace{16mm}"
+
+
+def _table(t: Table, handout: bool = False) -> list[str]:
+    if t.blank:
+        return _blank_table(t)
     spec = "r|" + "r" * len(t.col_labels)
     out = [
         r"\begin{center}",
         rf"\textit{{{escape(t.title)}}}\\[2pt]",
-        r"\small",
+        # a handout's column is narrow: its tables are a size smaller, their columns closer
+        r"\scriptsize\setlength{\tabcolsep}{3pt}" if handout else r"\small",
         rf"\begin{{tabular}}{{{spec}}}",
         " & " + " & ".join(escape(c) for c in t.col_labels) + r" \\ \hline",
     ]
@@ -100,6 +117,22 @@ def _table(t: Table) -> list[str]:
             for c, v in enumerate(row)
         ]
         out.append(escape(label) + " & " + " & ".join(cells) + r" \\")
+    return out + [r"\end{tabular}", r"\end{center}"]
+
+
+def _blank_table(t: Table) -> list[str]:
+    """A box to write in: every cell ruled, with room for a number."""
+    spec = "|r|" + "c|" * len(t.col_labels)
+    out = [
+        r"\begin{center}",
+        *([rf"\textit{{{escape(t.title)}}}\\[2pt]"] if t.title else []),
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\hline",
+        " & " + " & ".join(escape(c) for c in t.col_labels) + r" \\ \hline",
+    ]
+    for label, row in zip(t.row_labels, t.values, strict=True):
+        cells = [escape(cell(v)) if cell(v) else _BLANK_CELL for v in row]
+        out.append(escape(label) + " & " + " & ".join(cells) + r" \\ \hline")
     return out + [r"\end{tabular}", r"\end{center}"]
 
 
@@ -117,9 +150,10 @@ def render_latex(
     # Each language's catalogue names the package that typesets its script (Korean: kotex).
     packages = dict.fromkeys(text(t.lang, "latex.package") for t in traces)
     # A handout is two columns of small type: a printed sheet, front and back.
-    options, margin = ("10pt,a4paper,twocolumn", "1.2cm") if handout else ("11pt,a4paper", "2cm")
+    options, margin = ("10pt,a4paper,twocolumn", "1cm") if handout else ("11pt,a4paper", "2cm")
     out = [
         rf"\documentclass[{options}]{{article}}",
+        r"\usepackage{cmap}",  # before fontenc: text copied from the PDF keeps its letters (fi, --)
         r"\usepackage[T1]{fontenc}",
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage{amssymb}",
@@ -129,22 +163,32 @@ def render_latex(
     out += [rf"\usepackage{{{p}}}" for p in packages if p != "none"]
     out += [r"\setlength{\parindent}{0pt}", r"\begin{document}"]
     if handout:
-        out.append(r"\small")
+        # Small type, and lists without the space between items a page of prose would want.
+        out += [
+            r"\footnotesize",
+            r"\makeatletter",
+            r"\def\@listi{\leftmargin\leftmargini\topsep1pt\parsep0pt\itemsep0pt}\let\@listI\@listi",
+            r"\def\@listii{\leftmargin\leftmarginii\topsep0pt\parsep0pt\itemsep0pt}",
+            r"\makeatother",
+        ]
+    heading = "sub" if handout else ""
     for i, trace in enumerate(traces):
-        out.append(rf"\section*{{{escape(title(trace))}}}")
+        # A handout's headings are a size smaller: the sheet is for the steps, not their titles.
+        out.append(rf"\{heading}section*{{{escape(title(trace))}}}")
         shown = handout_steps(trace) if handout else visible_steps(trace, bins)
         for step, is_summary in shown:
-            out.append(rf"\subsection*{{{escape(step.title)}}}")
-            if step.lines:
-                out += _items(outline(step.lines), r"\itemsep0pt" if handout else "")
+            out.append(rf"\{heading}subsection*{{{escape(step.title)}}}")
+            if lines := step_lines(step, handout):
+                out += _items(outline(lines), r"\itemsep0pt" if handout else "")
             if is_summary:
                 out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
-            names = [n for n in figures[i] if placed_in(n, step.key)] if figures is not None else []
-            for t in step.tables:
-                if not (handout and step.key == "input" and names):  # a handout's figure shows the map
-                    out += _table(t)
+            names = [n for n in figures[i] if placed_in(n, step.key, handout)] if figures is not None else []
+            for t in step_tables(step, handout):
+                out += _table(t, handout)  # a handout keeps the map as a table: the figure's labels are small
+            if step.code:
+                out += [r"\begin{verbatim}", *step.code, r"\end{verbatim}"]
             if names:
-                width = 0.8 if handout else 0.48 if len(names) > 1 else 0.6
+                width = 0.55 if handout else 0.48 if len(names) > 1 else 0.6
                 out.append(r"\begin{center}")
                 out += [rf"\includegraphics[width={width}\linewidth]{{{name}}}" for name in names]
                 out.append(r"\end{center}")

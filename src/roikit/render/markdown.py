@@ -26,7 +26,7 @@ def _items(items: list[Item], depth: int = 0) -> list[str]:
 
 
 def _table(t: Table) -> list[str]:
-    out = [f"*{_escape(t.title)}*", ""]
+    out = [f"*{_escape(t.title)}*", ""] if t.title else []
     out.append("| | " + " | ".join(_escape(c) for c in t.col_labels) + " |")
     out.append("|---:|" + "---:|" * len(t.col_labels))
     for r, (label, row) in enumerate(zip(t.row_labels, t.values, strict=True)):
@@ -57,6 +57,8 @@ def render_markdown(traces: Any, bins: Bins = "auto", figures: list[list[str]] |
                 out += [f"*{_escape(collapsed_note(trace, bins))}*", ""]
             for t in step.tables:
                 out += _table(t)
+            if step.code:
+                out += ["```", *step.code, "```", ""]
             if figures is not None:
                 links = [f"![{name}]({name})" for name in figures[i] if placed_in(name, step.key)]
             else:

@@ -26,6 +26,10 @@ __all__ = ["print_trace", "render_text", "to_renderable"]
 _WORDS = re.compile(r"[^\W\d_]{3,}|[\uac00-\ud7a3]")
 
 
+#: The width of a cell to write a number in (a worksheet's answer box).
+BLANK_WIDTH = 10
+
+
 def _text(t: Table, r: int, c: int) -> str:
     v = cell(t.values[r][c])
     return f"[{v}]" if is_winner(t, r, c) else v
@@ -34,12 +38,18 @@ def _text(t: Table, r: int, c: int) -> str:
 def _table(t: Table, cols: range, wrap: bool = False) -> RichTable:
     # Row labels are names (a convention, a bin): never shortened. Numbers never wrap; only a
     # column of words wider than the terminal (a convention's border rule) wraps, at spaces.
-    out = RichTable(show_edge=True, pad_edge=False)
+    # A blank table is a box to write in: every cell has room for a number, rows ruled apart.
+    out = RichTable(show_edge=True, pad_edge=False, show_lines=t.blank)
     widest = max((cell_len(x) for x in t.row_labels), default=0)
     out.add_column("", style="dim", justify="right", no_wrap=True, min_width=widest)
     for c in cols:
         words = any(isinstance(v, str) and _WORDS.search(v) for v in (row[c] for row in t.values))
-        out.add_column(t.col_labels[c], justify="left" if words else "right", no_wrap=not wrap)
+        out.add_column(
+            t.col_labels[c],
+            justify="left" if words else "right",
+            no_wrap=not wrap,
+            min_width=BLANK_WIDTH if t.blank else None,
+        )
     for r, label in enumerate(t.row_labels):
         cells: list[Text] = [Text(label)]
         for c in cols:
@@ -148,8 +158,11 @@ def to_renderable(traces: Trace | list[Trace], bins: Bins = "auto", width: int =
             if is_summary:
                 parts.append(_lines(collapsed_note(trace, bins), width, "italic"))
             for t in step.tables:
-                parts.append(Text(t.title, style="italic"))
+                if t.title:
+                    parts.append(Text(t.title, style="italic"))
                 parts.extend(_tables(t, width))
+            # Code is copied as it is: never wrapped (a terminal folds what it must).
+            parts.extend(Text("  " + line, no_wrap=True, overflow="ignore") for line in step.code)
             parts.append(Text(""))
     return Group(*parts)
 
