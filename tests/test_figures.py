@@ -16,6 +16,7 @@ from roikit import explain_roi_align, explain_roi_pool, figures
 from roikit.frontends.cli import app
 from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE, demo_figures
 from roikit.i18n.numbers import num
+from roikit.render.figures import MAX_FULL_BINS
 
 M = np.arange(49.0).reshape(7, 7) % 5
 
@@ -25,9 +26,13 @@ def test_align_figure_draws_every_sampling_point_and_bin(size, sr):  # type: ign
     trace = explain_roi_align(M, (0.7, 1.2, 5.6, 5.9), size, 1.0, sr, mode="max")
     d = figures.align_figure(trace)
     gh, gw = trace.data.y.grid, trace.data.x.grid
-    assert len(d.points) == size[0] * size[1] * gh * gw
+    # up to 4 bins every point is drawn; more bins draw the worked bin's, on the map and enlarged
+    # beside it (a 3 × 2 output drawn in full is a tangle)
+    big = size[0] * size[1] > MAX_FULL_BINS
+    bins = 1 if big else size[0] * size[1]
+    assert len(d.points) == bins * gh * gw * (2 if big else 1)
     assert len(d.bins) == size[0] * size[1] and len(d.roi) == 1
-    assert len(d.winners) == size[0] * size[1]  # max mode: one winner per bin
+    assert len(d.winners) == bins * (2 if big else 1)  # max mode: one winner per bin drawn
     assert len(d.arrows) == 4
     texts = [t.get_text() for t in d.labels]
     weights = trace.data.bins[0].points[trace.data.bins[0].winner].weights
@@ -145,7 +150,7 @@ def test_aligned_figures_show_the_shift() -> None:
     shifted, before = d.roi
     assert before.get_linestyle() == "--"
     assert before.get_x() - shifted.get_x() == pytest.approx(0.5)
-    assert "shifted by −0.5" in d.ax.get_title()
+    assert "shift by −0.5" in d.ax.get_title()
 
 
 @pytest.mark.parametrize("which", ["align", "bilinear", "halfpixel", "pool", "summary"])
@@ -351,3 +356,61 @@ main()
         "roikit: 오류: 한국어 그림에는 한글 글꼴이 필요합니다: pip install 'roikit[figures]'(NanumGothic "
         "포함) 또는 Debian의 fonts-nanum, fonts-noto-cjk 같은 시스템 글꼴을 설치하세요\n"
     )
+
+
+def _values_clear_of(d) -> list[str]:  # type: ignore[no-untyped-def]
+    """The value labels a drawn point (or clamp mark) falls inside, measured in the rendered figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(d.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    hits = []
+    for label, _ in d.values:
+        box = label.get_window_extent(renderer)
+        for dot in d.points + d.clamps:
+            if dot.axes is not label.axes:
+                continue
+            for px, py in dot.axes.transData.transform(dot.get_offsets()):
+                if box.contains(px, py):
+                    hits.append(label.get_text())
+    return hits
+
+
+@pytest.mark.parametrize(
+    "box,aligned", [(DEMO_BOX, False), ((-1.6, 5.0, 8.2, 13.8), True), ((1.4, 2.2, 9.0, 8.6), True)]
+)
+def test_align_values_sit_on_the_lattice_and_no_point_covers_one(box, aligned) -> None:  # type: ignore[no-untyped-def]
+    d = figures.align_figure(explain_roi_align(DEMO_MAP, box, 2, DEMO_SCALE, aligned=aligned))
+    assert len(d.values) == 64
+    for label, (x, y) in d.values:
+        lx, ly = label.get_position()
+        assert max(abs(lx - x), abs(ly - y)) <= 0.25  # beside its lattice point (Figure 3's grammar)
+        assert (x, y) == (round(x), round(y))  # a value sits where bilinear reads it: x = c, y = r
+    assert _values_clear_of(d) == []
+
+
+def test_a_point_past_the_edge_is_drawn_where_it_is_read() -> None:
+    # x = −0.8 … −0.2 is within a cell of the edge: torchvision reads it at x = 0 (clamped).
+    trace = explain_roi_align(DEMO_MAP, (-1.6, 5.0, 8.2, 13.8), 2, DEMO_SCALE, aligned=True)
+    d = figures.align_figure(trace)
+    clamped = [p for b in trace.data.bins for p in b.points if p.inside and p.x < 0]
+    assert clamped and len(d.clamps) == len(clamped)
+    assert {tuple(c.get_offsets()[0])[0] for c in d.clamps} == {0.0}
+    assert "clamped" in d.ax.get_title()
+
+
+def test_the_aligned_figure_has_a_pixel_edge_axis() -> None:
+    d = figures.align_figure(explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE, aligned=True))
+    (top,) = [a for a in d.ax.child_axes]
+    assert top.get_xlabel().startswith("image pixel edges")
+    # pixel edge 2 is at coordinate 1.5: the axis maps coordinate v to edge v + 0.5
+    assert top._functions[0](1.5) == 2.0  # noqa: SLF001
+    no_axis = figures.align_figure(explain_roi_align(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE))
+    assert no_axis.ax.child_axes == []
+
+
+def test_a_3x3_pool_figure_details_one_bin() -> None:
+    m = np.arange(36.0).reshape(6, 6)
+    d = figures.pool_figure(explain_roi_pool(m, (1.4, 2.2, 9.0, 8.6), 3, 0.5))
+    assert len(d.bins) == 9 and len(d.ideal) == 1  # one bin with its ideal bin, the others outlined

@@ -79,7 +79,7 @@ BIN_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY)
 #: Maps up to this many cells print their values; larger ones become a heat map.
 MAX_VALUE_CELLS = 256
 #: Outputs with more bins than this draw the points of one bin only, with a zoom on it.
-MAX_FULL_BINS = 9
+MAX_FULL_BINS = 4
 _HALO = [withStroke(linewidth=2.6, foreground="white")]
 _VALUE_Z = 8  # cell values above everything else
 
@@ -98,6 +98,10 @@ class Drawn:
     cells: list[Rectangle] = field(default_factory=list)
     ideal: list[Rectangle] = field(default_factory=list)
     zoom: Axes | None = None
+    #: each cell value's label with the lattice point (x, y) it names
+    values: list[tuple[Any, tuple[float, float]]] = field(default_factory=list)
+    #: where a point past the map's edge is read (clamped), one mark per such point
+    clamps: list[Any] = field(default_factory=list)
 
     @property
     def figure(self) -> Figure:
@@ -221,10 +225,16 @@ def _draw_map(
     drawn: Drawn,
     rows: range | None = None,
     cols: range | None = None,
+    lattice: bool = False,
 ) -> None:
     """Dashed cell grid, with values (small maps), a heat map, or the picture.
 
     ``rows`` / ``cols`` limit the values written (a zoom writes its window only).
+    ``lattice`` draws the map as Figure 3 does: each value a dot at the point
+    bilinear interpolation reads it (cell (r, c) at x = c, y = r), the dashed
+    lines through those points; :func:`_place_values` then moves each label
+    off the points and arrows drawn over it. Otherwise the grid is the cells'
+    borders and each value sits at its cell's centre (RoI Pool reads areas).
     """
     H, W = m.shape
     extent = (-0.5, W - 0.5, H - 0.5, -0.5)
@@ -237,23 +247,73 @@ def _draw_map(
     else:
         for r in rows:
             for c in cols:
-                drawn.labels.append(
-                    ax.text(
-                        c - 0.44,
-                        r - 0.42,
-                        num(m[r, c]).text,
-                        ha="left",
-                        va="top",
-                        fontsize=7.5,
-                        color="0.25",
-                        zorder=_VALUE_Z,
-                        path_effects=_HALO,
-                    )
+                label = ax.text(
+                    c,
+                    r,
+                    num(m[r, c]).text,
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="0.2",
+                    zorder=_VALUE_Z,
+                    path_effects=_HALO,
                 )
+                drawn.labels.append(label)
+                drawn.values.append((label, (float(c), float(r))))
+        if lattice:
+            ax.scatter(
+                [c for r in rows for c in cols], [r for r in rows for c in cols], s=5, color="0.35", zorder=2
+            )
     if len(rows) * len(cols) <= 64 * 64:
         grid: dict[str, Any] = dict(color="0.6", linestyles="--", linewidth=0.6, zorder=1)
-        ax.vlines(np.arange(cols.start, cols.stop + 1) - 0.5, rows.start - 0.5, rows.stop - 0.5, **grid)
-        ax.hlines(np.arange(rows.start, rows.stop + 1) - 0.5, cols.start - 0.5, cols.stop - 0.5, **grid)
+        at = 0.0 if lattice else 0.5  # a lattice's lines pass through the values; else cell borders
+        ax.vlines(
+            np.arange(cols.start, cols.stop + (0 if lattice else 1)) - at,
+            rows.start - 0.5,
+            rows.stop - 0.5,
+            **grid,
+        )
+        ax.hlines(
+            np.arange(rows.start, rows.stop + (0 if lattice else 1)) - at,
+            cols.start - 0.5,
+            cols.stop - 0.5,
+            **grid,
+        )
+
+
+#: Where a value's label may sit around its lattice point, in cells: the four diagonals.
+_VALUE_SPOTS = ((-0.24, -0.22), (0.24, -0.22), (-0.24, 0.24), (0.24, 0.24))
+#: A label moves off its usual spot when a point or a weight label is nearer than this (cells).
+_VALUE_ROOM = 0.3
+
+
+def _place_values(drawn: Drawn, ax: Axes) -> None:
+    """Move each value's label to the diagonal spot farthest from the points and arrow labels.
+
+    Figure 3 puts the values on the lattice and the points between them; a
+    point or a weight label near a lattice point would otherwise cover its
+    value. The spots are measured in data units against every drawn point,
+    clamp mark and weight label of this axes.
+    """
+    obstacles: list[tuple[float, float]] = []
+    for dot in drawn.points + drawn.winners + drawn.clamps:
+        if dot.axes is ax:
+            obstacles += [tuple(xy) for xy in np.asarray(dot.get_offsets(), dtype=float)]
+    values = {id(label) for label, _ in drawn.values}
+    obstacles += [t.get_position() for t in drawn.labels if t.axes is ax and id(t) not in values]
+
+    def room(x: float, y: float) -> float:
+        return min((float(np.hypot(x - ox, y - oy)) for ox, oy in obstacles), default=np.inf)
+
+    for label, (x, y) in drawn.values:
+        if label.axes is not ax:
+            continue
+        # Every label keeps the same corner of its point (upper left) unless something is
+        # drawn there: a reader learns where to look once.
+        dx, dy = _VALUE_SPOTS[0]
+        if room(x + dx, y + dy) < _VALUE_ROOM:
+            dx, dy = max(_VALUE_SPOTS, key=lambda spot: room(x + spot[0], y + spot[1]))  # noqa: B023
+        label.set_position((x + dx, y + dy))
 
 
 def _reach(extent: int) -> float:
@@ -320,6 +380,13 @@ def _points(ax: Axes, b: AlignBin, drawn: Drawn) -> None:
         dot = ax.scatter([p.x], [p.y], s=30, zorder=5, **style)
         dot.set_gid(f"roikit-pt-{b.ph}-{b.pw}-{i}")
         drawn.points.append(dot)
+        if p.inside and p.cells is not None and p.ly is not None and p.lx is not None:
+            # Where the point is read: its low neighbour plus its fractions. A point within a
+            # cell past the edge is read on the edge (clamped): drawn there, tied to the point.
+            ry, rx = p.cells[0][0] + p.ly, p.cells[0][1] + p.lx
+            if abs(ry - p.y) > 1e-6 or abs(rx - p.x) > 1e-6:
+                ax.plot([p.x, rx], [p.y, ry], linestyle=":", color="0.3", linewidth=1.0, zorder=5)
+                drawn.clamps.append(ax.scatter([rx], [ry], marker="x", s=36, color="0.15", zorder=6))
         if b.winner == i:
             drawn.winners.append(
                 ax.scatter([p.x], [p.y], s=150, facecolor="none", edgecolor=GREEN, linewidth=2.2, zorder=6)
@@ -424,7 +491,7 @@ def _align_figure(
     main = axes[0]
     m = np.array(trace.feature)
     H, W = m.shape
-    _draw_map(main, m, image, drawn)
+    _draw_map(main, m, image, drawn, lattice=True)
     x, y = d.x, d.y
     roi = Rectangle(
         (x.start, y.start),
@@ -489,10 +556,20 @@ def _align_figure(
     ]
     if big:
         title.append(text(lang, "fig.align.worked", bin=tuple(focus)))
+    if drawn.clamps:
+        title.append(text(lang, "fig.align.clamp"))
     if offset:
         title.append(text(lang, "fig.align.shift"))
-    main.set_title("\n".join(title), fontsize=9.5)
+        # The box does not move: the coordinates do. The top axis counts pixel edges, the
+        # image's own coordinates, so the shift is read off the axes (edge e is at e − 0.5).
+        to_edges: Any = lambda v: v + offset  # noqa: E731
+        to_coords: Any = lambda v: v - offset  # noqa: E731
+        top = main.secondary_xaxis("top", functions=(to_edges, to_coords))
+        top.set_xlabel(text(lang, "fig.align.edges"), fontsize=8)
+    main.set_title("\n".join(title), fontsize=9.5, pad=6 + (14 if offset else 0))  # room for the top axis
     _frame(trace, main, H, W, xs + [x.start + offset], ys + [y.start + offset])
+    for axes_ in {id(a): a for a in (main, target)}.values():
+        _place_values(drawn, axes_)
     return drawn
 
 
@@ -531,7 +608,7 @@ def _zoom(
         )
         ax.set_axis_off()
         return
-    _draw_map(ax, m, image, drawn, rows, cols)
+    _draw_map(ax, m, image, drawn, rows, cols, lattice=True)
     rect = Rectangle((x0, y0), bw, bh, fill=False, edgecolor=VERMILLION, linewidth=2.4, zorder=3)
     ax.add_patch(rect)
     _points(ax, b, drawn)
@@ -1006,6 +1083,8 @@ def backward_figure(trace: Trace, ax: Axes | None = None) -> Drawn:
                 color=BLUE,
                 linewidth=1.6,
                 zorder=6,
+                shrinkA=9,  # start and stop beside the values the arrow joins, not on them
+                shrinkB=9,
             )
             ax.add_patch(arrow)
             drawn.arrows.append(arrow)
