@@ -105,8 +105,9 @@ def test_pool_figure_outlines_tied_maxima() -> None:
 def test_large_maps_become_a_heat_map_and_images_are_drawn_under() -> None:
     big = np.random.default_rng(0).standard_normal((30, 30))
     d = figures.align_figure(explain_roi_align(big, (3, 4, 20, 25), 2))
-    # only the arrows' weight labels: four numbers in [0, 1], no cell values
-    assert len(d.labels) == 4 and all(0 <= float(t.get_text()) <= 1 for t in d.labels)
+    # no cell values: the arrows' four weights in [0, 1], and the bins' names
+    weights = [t.get_text() for t in d.labels if not t.get_text().startswith("(")]
+    assert len(weights) == 4 and all(0 <= float(w) <= 1 for w in weights)
     assert any(isinstance(a, AxesImage) for a in d.ax.get_children())
     picture = np.zeros((7, 7, 3), np.uint8)
     d = figures.pool_figure(explain_roi_pool(M, (1, 1, 5, 5), 2), image=picture)
@@ -414,3 +415,35 @@ def test_a_3x3_pool_figure_details_one_bin() -> None:
     m = np.arange(36.0).reshape(6, 6)
     d = figures.pool_figure(explain_roi_pool(m, (1.4, 2.2, 9.0, 8.6), 3, 0.5))
     assert len(d.bins) == 9 and len(d.ideal) == 1  # one bin with its ideal bin, the others outlined
+
+
+def test_the_pool_figure_measures_the_misalignment_as_the_table_does() -> None:
+    # Demo, bin (0, 0): columns 2…4 and rows 2…4 are read; the ideal bin is x [1.6, 4], y [2.3, 4.55].
+    # The table's shifts (cell − ideal edge) are +0.4 / 0 along x and −0.3 / −0.55 along y; the
+    # dotted span runs from the first cell's centre to the last's, so its gap to the dashed bin is
+    # exactly those numbers.
+    trace = explain_roi_pool(DEMO_MAP, DEMO_BOX, 2, DEMO_SCALE)
+    d = figures.pool_figure(trace)
+    (span,) = d.spans
+    assert (span.get_x(), span.get_y(), span.get_width(), span.get_height()) == (2, 2, 2, 2)
+    dashed = next(r for r in d.ideal if r.get_linestyle() == "--" and r.get_x() == pytest.approx(1.6))
+    shifts = {
+        "x start": span.get_x() - dashed.get_x(),
+        "x end": span.get_x() + span.get_width() - (dashed.get_x() + dashed.get_width()),
+        "y start": span.get_y() - dashed.get_y(),
+        "y end": span.get_y() + span.get_height() - (dashed.get_y() + dashed.get_height()),
+    }
+    assert shifts == pytest.approx({"x start": 0.4, "x end": 0.0, "y start": -0.3, "y end": -0.55})
+    rows = {r.bin: r for r in trace.data.misalignment.bins if r.axis == "y"}
+    assert rows[0].pooled[0] - rows[0].ideal[0] == pytest.approx(shifts["y start"])
+
+
+def test_the_align_figure_names_its_marks_and_bins() -> None:
+    d = figures.align_figure(explain_roi_align(DEMO_MAP, (-1.6, 5.0, 8.2, 13.8), 2, DEMO_SCALE, aligned=True))
+    legend = [t.get_text() for t in d.ax.get_legend().get_texts()]
+    assert legend == [
+        "sampling point",
+        "ringed: the bin's max",
+        "×: where a point past the edge is read",
+    ]
+    assert {"(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"} <= {t.get_text() for t in d.labels}

@@ -102,6 +102,8 @@ class Drawn:
     values: list[tuple[Any, tuple[float, float]]] = field(default_factory=list)
     #: where a point past the map's edge is read (clamped), one mark per such point
     clamps: list[Any] = field(default_factory=list)
+    #: RoI Pool's worked bin from its first to its last cell's centre (what the table measures)
+    spans: list[Rectangle] = field(default_factory=list)
 
     @property
     def figure(self) -> Figure:
@@ -532,6 +534,23 @@ def _align_figure(
             rect.set_gid(f"roikit-bin-{ph}-{pw}")  # an id a web page can highlight
             main.add_patch(rect)
             drawn.bins.append(rect)
+            if not big:  # a small output names its bins; a big one names the worked bin in the title
+                x0, y0, _, _ = _bin_rect(trace, ph, pw)
+                drawn.labels.append(
+                    main.text(
+                        x0 + 0.05,
+                        y0 + 0.05,
+                        f"({ph}, {pw})",
+                        fontsize=6.5,
+                        color=BLUE,
+                        ha="left",
+                        va="top",
+                        zorder=_VALUE_Z,
+                        path_effects=_HALO,
+                        clip_on=True,  # a bin far off the map is cut with the drawing, name and all
+                        in_layout=False,
+                    )
+                )
     xs, ys = [x.start, x.end], [y.start, y.end]
     for b in d.bins:
         if big and (b.ph, b.pw) != focus:
@@ -568,6 +587,58 @@ def _align_figure(
         top.set_xlabel(text(lang, "fig.align.edges"), fontsize=8)
     main.set_title("\n".join(title), fontsize=9.5, pad=6 + (14 if offset else 0))  # room for the top axis
     _frame(trace, main, H, W, xs + [x.start + offset], ys + [y.start + offset])
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=VERMILLION,
+            marker="o",
+            linestyle="none",
+            markersize=5,
+            label=text(lang, "fig.align.point"),
+        ),
+        Line2D(
+            [],
+            [],
+            color=GREEN,
+            marker="o",
+            markerfacecolor="none",
+            linestyle="none",
+            markersize=9,
+            markeredgewidth=2,
+            label=text(lang, "fig.align.winner"),
+        ),
+    ]
+    if any(not p.inside for b in d.bins for p in b.points):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="0.4",
+                marker="o",
+                markerfacecolor="white",
+                linestyle="none",
+                markersize=5,
+                label=text(lang, "fig.align.off"),
+            )
+        )
+    if drawn.clamps:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="0.15",
+                marker="x",
+                linestyle="none",
+                markersize=6,
+                label=text(lang, "fig.align.read"),
+            )
+        )
+    if trace.params["mode"] == "avg":
+        handles = [h for h in handles if h.get_label() != text(lang, "fig.align.winner")]
+    main.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=7.5, frameon=False
+    )
     for axes_ in {id(a): a for a in (main, target)}.values():
         _place_values(drawn, axes_)
     return drawn
@@ -858,6 +929,21 @@ def _pool_figure(
         )
         ax.add_patch(dashed)
         drawn.ideal.append(dashed)
+        if (b.ph, b.pw) == focus and r1 > r0 and c1 > c0:
+            # The misalignment table measures a bin from its first to its last cell's centre
+            # (cell i's value at i): dotted, so the gap to the dashed bin is the table's shift.
+            span = Rectangle(
+                (c0, r0),
+                c1 - 1 - c0,
+                r1 - 1 - r0,
+                fill=False,
+                edgecolor=colour,
+                linestyle=":",
+                linewidth=1.6,
+                zorder=4,
+            )
+            ax.add_patch(span)
+            drawn.spans.append(span)
         xs += [ix0, ix1, c0 - 0.5, c1 - 0.5]
         ys += [iy0, iy1, r0 - 0.5, r1 - 0.5]
         for cell in b.ties[1:]:
@@ -899,6 +985,7 @@ def _pool_figure(
     handles = [
         Line2D([], [], color="0.2", linestyle="--", label=text(lang, "fig.pool.ideal")),
         Line2D([], [], color="0.2", label=text(lang, "fig.pool.cells")),
+        Line2D([], [], color="0.2", linestyle=":", label=text(lang, "fig.pool.span", bin=tuple(focus))),
         Line2D(
             [],
             [],
