@@ -446,15 +446,18 @@ def practice(
     key: Annotated[
         bool, typer.Option("--key", help="The answer key (the full walkthrough) instead of the sheet.")
     ] = False,
+    handout: HandoutOpt = False,
 ) -> None:
-    """An exercise to work by hand (a sheet with blanks), or its answer key."""
+    """An exercise to work by hand (a sheet to fill in), or its answer key."""
     _set_lang(lang)
     from ..practice import answer_key, make_exercise, worksheet
 
     check_output_path(output, "--output")
+    _check_handout(handout, fmt)
     ex = make_exercise(op.value, level, seed)
     trace = answer_key(ex, lang) if key else worksheet(ex, lang)
-    _emit([trace], fmt, "all", output)
+    # A sheet is already a printed page; --handout makes the key one too (one page, every step).
+    _emit([trace], fmt, "all", output, handout=handout and key)
 
 
 @app.command()
