@@ -46,8 +46,13 @@ def server():  # type: ignore[no-untyped-def]
 
 
 def fetch(server, path: str, data: bytes | None = None):  # type: ignore[no-untyped-def]
+    # an upload comes from the explorer's own page, as a browser's would: with its Origin
+    headers = {"Origin": server.url.rstrip("/")} if data is not None else {}
     req = urllib.request.Request(
-        server.url.rstrip("/") + path, data=data, method="POST" if data is not None else "GET"
+        server.url.rstrip("/") + path,
+        data=data,
+        method="POST" if data is not None else "GET",
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(req, timeout=30) as r:

@@ -33,6 +33,7 @@ limit                         what it bounds
 ``MAX_MAP_TEXT_BYTES``        bytes of a text map the command line parses: 64 MiB
 ``MAX_ANSWER_BYTES``          bytes of a learner's answer ``roikit check`` reads: 1 MiB
 ``MAX_EXPLORE_CELLS``         cells of a map the explorer draws: 256²
+``MAX_EXPLORE_BINS``          bins of one explorer query: 32² (an answer while dragging)
 ``MAX_REQUEST_LINE_BYTES``    bytes of one request line the explorer's server reads: 64 KiB
 ``MAX_UPLOAD_BYTES``          bytes of a map uploaded to the explorer: 16 MiB
 ============================  ==========================================================
@@ -60,6 +61,7 @@ __all__ = [
     "MAX_ANSWER_BYTES",
     "MAX_BINS",
     "MAX_EVALUATIONS",
+    "MAX_EXPLORE_BINS",
     "MAX_EXPLORE_CELLS",
     "MAX_MAP_CELLS",
     "MAX_MAP_TEXT_BYTES",
@@ -95,6 +97,7 @@ MAX_MAP_CELLS = 1 << 24
 MAX_MAP_TEXT_BYTES = 64 << 20
 MAX_ANSWER_BYTES = 1 << 20
 MAX_EXPLORE_CELLS = 256 * 256
+MAX_EXPLORE_BINS = 32 * 32
 MAX_REQUEST_LINE_BYTES = 64 << 10
 MAX_UPLOAD_BYTES = 16 << 20
 

@@ -573,7 +573,13 @@ def explore(
     ] = None,
     op: Annotated[Op, typer.Option("--op", help="pool or align.")] = Op.align,
     lang: LangOpt = "en",
-    host: Annotated[str, typer.Option("--host", help="Address to bind (only this one).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (only this one; 0.0.0.0 only when you mean it).")
+    ] = "127.0.0.1",
+    names: Annotated[
+        list[str] | None,
+        typer.Option("--name", help="Another name the page is opened by (a host name), repeatable."),
+    ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ) -> None:
@@ -609,9 +615,13 @@ def explore(
         "mode": "max",
     }
     try:
-        server = ExploreServer(start, host, port)
+        server = ExploreServer(start, host, port, tuple(names or ()))
     except OSError as exc:
         raise RequestError("explore.bind", host=host, port=port, detail=exc.strerror or exc) from None
+    from .explore.server import is_loopback
+
+    if not is_loopback(host):
+        typer.echo(message(lang, "explore.public", host=host), err=True)
     typer.echo(f"roikit explore: {server.url}")
     if not no_browser:
         import webbrowser

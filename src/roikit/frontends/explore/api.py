@@ -53,6 +53,15 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     if not box:
         raise RequestError("explore.missing", name="box")
     feature = parse_inline_map(text, budget.MAX_EXPLORE_CELLS)
+    size = _get(query, "output_size", "2") or "2"
+    # One query answers a drag: its cost is bounded (a 180 × 180 output took a minute and 1 GB).
+    parts = [p for p in size.replace("x", ",").split(",") if p.strip()]
+    try:
+        bins = int(parts[0]) * int(parts[-1])
+    except ValueError:
+        bins = 0  # not a number: the walkthrough's own check words the refusal
+    if bins > budget.MAX_EXPLORE_BINS:
+        raise RequestError("explore.bins", size=size, limit=budget.MAX_EXPLORE_BINS)
     user_options: dict[str, Any] = {}
     if op == "align":
         if (v := _get(query, "mode")) is not None:
@@ -80,7 +89,7 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
         feature,
         None,
         box,
-        _get(query, "output_size", "2") or "2",
+        size,
         scale,
         user_options=user_options,
         lang=lang,

@@ -17,10 +17,19 @@ own three static files and the API:
 Bad queries get HTTP 400 with ``{"error": "..."}`` (the command line's
 message); a request line over 64 KiB gets 414 and a body or a map over the
 caps 413; anything else is 404. Nothing is ever answered with a traceback.
+
+It is safe to leave running on a shared machine: a request whose ``Host`` is
+not this server's address (DNS rebinding) gets 421; an upload needs the
+page's own ``Origin`` (a cross-site form or ``text/plain`` POST gets 403); a
+body the server does not read closes the connection (it is never parsed as
+a next request); a chunked upload gets 411; an idle connection is closed
+after :attr:`ExploreServer.idle_timeout` seconds; a file that cannot be read
+is a 400, never a dropped connection.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import tempfile
 import threading
@@ -37,7 +46,7 @@ from ...i18n import text
 from ..mapio import RequestError, message
 from .api import QUESTIONS, page_words, query_lang, refusal
 
-__all__ = ["ExploreServer"]
+__all__ = ["ExploreServer", "is_loopback"]
 
 _STATIC = {"explore.js": "text/javascript; charset=utf-8", "explore.css": "text/css; charset=utf-8"}
 _EXPORTS = {
@@ -57,6 +66,24 @@ def _static(name: str) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server: ExploreServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        # The socket's timeout closes a connection that sends nothing (idle keep-alive or a
+        # slow client): without it, every idle connection holds a thread forever.
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)
+
+    def _from_here(self) -> bool:
+        """Whether the request names this server as its host; else answered 421 and closed.
+
+        A page on another site that rebinds its name to 127.0.0.1 sends its own name as
+        Host: refusing it keeps the user's map and the API away from that page.
+        """
+        if self.headers.get("Host", "") in self.server.hosts:
+            return True
+        self.close_connection = True
+        self._error(HTTPStatus.MISDIRECTED_REQUEST, self._words("host", host=self.headers.get("Host", "")))
+        return False
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # quiet: the command prints its one line and nothing else
@@ -107,6 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes -------------------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if not self._from_here():
+            return
         if len(self.path) > budget.MAX_REQUEST_LINE_BYTES:
             self._error(
                 HTTPStatus.REQUEST_URI_TOO_LONG, self._words("too_long", limit=budget.MAX_REQUEST_LINE_BYTES)
@@ -167,8 +196,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, body, ctype, {"Content-Disposition": f'attachment; filename="walkthrough.{ext}"'})
 
     def do_POST(self) -> None:  # noqa: N802
+        # Every refusal before the body is read closes the connection: an unread body must
+        # never be parsed as the next request on a keep-alive connection.
+        self.close_connection = True
+        if not self._from_here():
+            return
         route = urlsplit(self.path).path
         query = self._query()
+        if self.headers.get("Origin") not in self.server.origins:
+            # A browser sends Origin with every POST; another site's form or fetch names its own.
+            self._error(
+                HTTPStatus.FORBIDDEN, self._words("origin", query, origin=self.headers.get("Origin", ""))
+            )
+            return
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self._error(HTTPStatus.LENGTH_REQUIRED, self._words("chunked", query))
+            return
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
@@ -184,6 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(length)
+        self.close_connection = False  # the body is read: the connection may serve the next request
         suffix = Path(query.get("name", "map.txt")).suffix.lower() or ".txt"
         if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"):
             self._error(
@@ -211,6 +255,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"map": arr.tolist()})
         except RoIError as exc:
             self._refuse(exc, query)
+        except Exception as exc:  # a file no reader copes with: one JSON answer, never a traceback
+            self._error(HTTPStatus.BAD_REQUEST, self._words("unreadable", query, kind=type(exc).__name__))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or ``localhost``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class ExploreServer(ThreadingHTTPServer):
@@ -226,11 +282,26 @@ class ExploreServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    #: Seconds a connection may send nothing before the server closes it.
+    idle_timeout: float = 30.0
 
-    def __init__(self, start: dict[str, Any], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, start: dict[str, Any], host: str = "127.0.0.1", port: int = 0, names: tuple[str, ...] = ()
+    ) -> None:
         super().__init__((host, port), _Handler)
         self.start = {**start, "words": page_words()}  # the page's labels come from the catalogue
         self._thread: threading.Thread | None = None
+        bound = self.server_address[1]
+        # The names a browser may use for this server: the bound address, localhost for a
+        # loopback address, and the names given (``roikit explore --name``).
+        own = {str(host), *names}
+        if is_loopback(str(host)):
+            own |= {"localhost", "127.0.0.1", "[::1]"}
+        self.hosts = frozenset(f"{h}:{bound}" for h in own)
+        self.origins = frozenset(f"http://{h}" for h in self.hosts)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing: a connection that failed mid-request (a reset, a timeout) is the client's."""
 
     @property
     def url(self) -> str:

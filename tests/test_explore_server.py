@@ -1,0 +1,181 @@
+"""The explorer's server left running on a shared machine: the findings of the reliability review.
+
+Each test speaks HTTP to a real server on loopback (http.client), under a timeout.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from roikit.frontends.cli import app
+from roikit.frontends.demo import DEMO_BOX, DEMO_MAP, DEMO_SCALE
+from roikit.frontends.explore import ExploreServer
+
+START = {
+    "map": DEMO_MAP.tolist(),
+    "box": list(DEMO_BOX),
+    "op": "align",
+    "output_size": "2",
+    "spatial_scale": DEMO_SCALE,
+}
+
+
+@pytest.fixture
+def server() -> Iterator[ExploreServer]:
+    srv = ExploreServer(START)
+    srv.idle_timeout = 1.0
+    srv.serve_in_background()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def raw(server: ExploreServer, request: bytes, wait: float = 5.0) -> bytes:
+    """Send bytes on one connection and read everything the server answers until it closes or waits."""
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=wait) as s:
+        s.sendall(request)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except TimeoutError:
+            pass
+    return out
+
+
+def host_of(server: ExploreServer) -> str:
+    return server.url.split("/")[2]
+
+
+def test_a_request_for_another_host_name_is_refused(server) -> None:  # type: ignore[no-untyped-def]
+    # DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own name as Host.
+    answer = raw(
+        server, f"GET /api/start HTTP/1.1\r\nHost: evil.example:{server.server_address[1]}\r\n\r\n".encode()
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 421")
+    assert "is not this server's address" in json.loads(body)["error"]
+    ok = raw(
+        server, f"GET /api/start HTTP/1.1\r\nHost: {host_of(server)}\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert ok.startswith(b"HTTP/1.1 200")
+    local = f"localhost:{server.server_address[1]}"  # a loopback server also answers to localhost
+    assert raw(server, f"GET / HTTP/1.1\r\nHost: {local}\r\nConnection: close\r\n\r\n".encode()).startswith(
+        b"HTTP/1.1 200"
+    )
+
+
+def _upload(
+    server: ExploreServer, origin: str | None, body: bytes, ctype: str = "application/octet-stream"
+) -> bytes:
+    lines = ["POST /api/map?name=m.npy HTTP/1.1", f"Host: {host_of(server)}", f"Content-Type: {ctype}"]
+    lines += [f"Content-Length: {len(body)}", "Connection: close"]
+    if origin is not None:
+        lines.append(f"Origin: {origin}")
+    return raw(server, ("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+
+def test_an_upload_from_another_site_is_refused(server) -> None:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    np.save(buf, np.arange(4.0).reshape(2, 2))
+    for origin in (None, "http://evil.example", "null"):
+        answer = _upload(server, origin, buf.getvalue(), "text/plain")
+        assert answer.startswith(b"HTTP/1.1 403"), (origin, answer[:80])
+    assert _upload(server, server.url.rstrip("/"), buf.getvalue()).startswith(b"HTTP/1.1 200")
+
+
+def test_an_unread_body_is_never_read_as_the_next_request(server) -> None:  # type: ignore[no-untyped-def]
+    smuggled = f"GET /api/start HTTP/1.1\r\nHost: {host_of(server)}\r\n\r\n".encode()
+    request = (
+        f"POST /nowhere HTTP/1.1\r\nHost: {host_of(server)}\r\nOrigin: {server.url.rstrip('/')}\r\n"
+        f"Content-Length: {len(smuggled)}\r\n\r\n"
+    ).encode() + smuggled
+    answer = raw(server, request)
+    assert answer.count(b"HTTP/1.1 ") == 1 and answer.startswith(b"HTTP/1.1 404")
+
+
+def test_a_chunked_upload_is_refused_as_json(server) -> None:  # type: ignore[no-untyped-def]
+    request = (
+        f"POST /api/map?name=m.csv HTTP/1.1\r\nHost: {host_of(server)}\r\n"
+        f"Origin: {server.url.rstrip('/')}\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n1 2 3\r\n0\r\n\r\n"
+    ).encode()
+    head, _, body = raw(server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411")
+    message = json.loads(body)["error"]
+    assert "Content-Length" in message and "/tmp" not in message  # no temporary path echoed
+
+
+def test_a_corrupt_image_is_a_json_answer_not_a_dropped_connection(server, capfd) -> None:  # type: ignore[no-untyped-def]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    lines = [
+        "POST /api/map?name=m.png HTTP/1.1",
+        f"Host: {host_of(server)}",
+        f"Origin: {server.url.rstrip('/')}",
+    ]
+    lines += [f"Content-Length: {len(png)}", "Connection: close"]
+    head, _, body = raw(server, ("\r\n".join(lines) + "\r\n\r\n").encode() + png).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and json.loads(body)["error"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_idle_connection_is_closed(server) -> None:  # type: ignore[no-untyped-def]
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as s:
+        started = time.monotonic()
+        assert s.recv(1024) == b""  # the server hangs up on a connection that says nothing
+        assert time.monotonic() - started < 5
+
+
+@pytest.mark.subprocess
+def test_binding_every_address_warns() -> None:
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "roikit", "explore", "--no-browser", "--port", "0", "--host", "0.0.0.0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            warning = proc.stderr.readline()  # type: ignore[union-attr]
+            assert warning.startswith("roikit explore: 0.0.0.0 is reachable from other machines")
+            assert proc.stdout.readline().startswith("roikit explore: http://0.0.0.0:")  # type: ignore[union-attr]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_a_name_given_is_allowed() -> None:
+    srv = ExploreServer(START, "127.0.0.1", 0, names=("class.local",))
+    try:
+        assert f"class.local:{srv.server_address[1]}" in srv.hosts
+        assert f"http://class.local:{srv.server_address[1]}" in srv.origins
+    finally:
+        srv.server_close()
+    help_text = CliRunner().invoke(app, ["explore", "--help"], env={"COLUMNS": "200"}).output
+    assert "--name" in help_text and "0.0.0.0 only when you mean it" in help_text
+
+
+def test_one_query_costs_at_most_an_interactive_answer(server) -> None:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    big = np.arange(180 * 180.0).reshape(180, 180) % 7
+    rows = "; ".join(" ".join(str(int(v)) for v in r) for r in big[:40, :40])
+    query = urlencode({"map": rows, "box": "0,0,39,39", "output_size": "180", "op": "align"})
+    started = time.monotonic()
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server.url + "api/explain?" + query, timeout=30)
+    assert err.value.code == 400 and time.monotonic() - started < 2
+    assert "at most 1024 bins a query" in json.loads(err.value.read())["error"]
