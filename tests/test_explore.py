@@ -368,6 +368,58 @@ with sync_playwright() as p:
     mine = page.locator('[data-bin="0-1"]')  # the bin's outline, its points and its winner
     assert mine.count() >= 2 and lit.count() == mine.count(), (lit.count(), mine.count())
     assert page.locator('.hl[data-bin="0-1"]').count() == mine.count()
+    page.mouse.move(0, 0)
+
+    # every sampling point is reachable by the pointer (drawn over the box) and shows its weights
+    old = version(page)
+    page.select_option(tid("lang"), "en")
+    settle(page, old)
+    import json, urllib.request
+    for name in ("pt-0-0-0", "pt-1-1-0"):
+        page.locator(tid(name)).hover()
+        labels = page.locator('[data-testid^="nb-"]')
+        assert labels.count() == 4, labels.count()
+        weights = [float(labels.nth(k).get_attribute("data-weight")) for k in range(4)]
+        assert abs(sum(weights) - 1) < 1e-6, weights
+        boxes = [labels.nth(k).bounding_box() for k in range(4)]
+        for a in range(4):  # the four labels never overlap
+            for b in range(a + 1, 4):
+                A, B = boxes[a], boxes[b]
+                assert (A["x"] + A["width"] <= B["x"] or B["x"] + B["width"] <= A["x"]
+                        or A["y"] + A["height"] <= B["y"] or B["y"] + B["height"] <= A["y"]), (A, B)
+        assert "hy·hx" in page.inner_text(tid("closeup"))
+        page.mouse.move(0, 0)
+    # the weights shown are the trace's: the API answers the same numbers for the same box
+    settings = {"op": "align", "box": ",".join(map(str, box(page))), "output_size": "2",
+                "spatial_scale": "0.5", "mode": "avg", "aligned": "true", "sampling_ratio": "0"}
+    q = "&".join(f"{k}={v}" for k, v in settings.items())
+    mapq = ";".join(" ".join(str(int(v)) for v in r) for r in DEMO_MAP)
+    with urllib.request.urlopen(url + "api/explain?" + q + "&map=" + urllib.request.quote(mapq)) as r:
+        doc = json.load(r)
+    page.locator(tid("pt-0-0-0")).hover()
+    shown = [float(page.locator(tid(f"nb-{k}")).get_attribute("data-weight")) for k in range(4)]
+    assert shown == doc["data"]["bins"][0]["points"][0]["weights"], shown
+    page.mouse.move(0, 0)
+
+    # the keyboard moves the box: 0.1 px, Shift 1 px; R switches to resizing
+    for key, delta in (("ArrowRight", [0.1, 0, 0.1, 0]), ("Shift+ArrowDown", [0, 1, 0, 1]),
+                       ("r", None), ("ArrowRight", [0, 0, 0.1, 0])):
+        before, old = box(page), version(page)
+        page.locator(tid("map")).focus()
+        page.keyboard.press(key)
+        if delta is None:
+            continue
+        settle(page, old)
+        assert np.allclose(np.array(box(page)) - before, delta, atol=1e-9), (key, box(page), before)
+
+    # the sweep states its range in image pixels and marks the box as it is
+    page.wait_for_function("document.querySelectorAll('[data-testid=sweep-tick]').length === 3")
+    ticks = [t.text_content() for t in page.locator(tid("sweep-tick")).all()]
+    assert ticks == ["-2", "0", "2"], ticks  # ±1 cell at spatial_scale 0.5
+    assert page.locator(tid("sweep-now")).count() == 1
+
+    # no "other bins" step: the page works every bin out
+    assert "The other bins" not in page.inner_text(tid("steps"))
     page.screenshot(path=folder + "/explore.png")
     assert errors == [], errors
     assert outside == [], outside

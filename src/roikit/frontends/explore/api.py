@@ -207,6 +207,9 @@ PAGE_WORDS = (
     "apply",
     "file",
     "steps",
+    "kinks",
+    "keys",
+    "point",
 )
 
 

@@ -54,8 +54,11 @@ export async function mount(root, backend) {
   const left = el("div", {class: "rk-left"}, app);
   const right = el("div", {class: "rk-right"}, app);
   const map = svgEl("svg", {class: "rk-map", "data-testid": "map"}, left);
+  const closeup = el("div", {class: "closeup", "data-testid": "closeup", "aria-live": "polite"}, left);
+  const keysNote = el("div", {class: "note"}, left);
   const sweepTitle = el("div", {}, left);
-  const sweep = svgEl("svg", {class: "sweep", viewBox: "0 0 400 150", "data-testid": "sweep"}, left);
+  const sweep = svgEl("svg", {class: "sweep", viewBox: "0 0 400 152", "data-testid": "sweep", role: "img"}, left);
+  const kinks = el("div", {class: "note", "data-testid": "sweep-note"}, left);
 
   const controls = el("fieldset", {}, right);
   function field(label, input) { const l = el("label", {}, controls); el("span", {text: label + " "}, l); l.appendChild(input); return input; }
@@ -109,6 +112,8 @@ export async function mount(root, backend) {
     for (const o of langSel.options) o.textContent = start.words.languages[o.value];
     outTitle.textContent = t.output; expTitle.textContent = t.exports; mapTitle.textContent = t.map;
     mapApply.textContent = t.apply; stepsTitle.textContent = t.steps; sweepTitle.textContent = t.sweep;
+    kinks.textContent = t.kinks; keysNote.textContent = t.keys;
+    sweep.setAttribute("aria-label", t.sweep); map.setAttribute("aria-label", t.keys);
     document.documentElement.lang = s.lang;
   }
 
@@ -177,12 +182,6 @@ export async function mount(root, backend) {
       for (const b of d.bins) {
         const bin = `${b.ph}-${b.pw}`;
         svgEl("rect", {x: ex[b.pw], y: ey[b.ph], width: ex[b.pw + 1] - ex[b.pw], height: ey[b.ph + 1] - ey[b.ph], class: "bin", "data-bin": bin}, map);
-        b.points.forEach((p, i) => {
-          const dot = svgEl("circle", {cx: p.x, cy: p.y, r: 0.09, class: "pt" + (p.inside ? "" : " off"), "data-bin": bin, "data-testid": `pt-${b.ph}-${b.pw}-${i}`}, map);
-          dot.addEventListener("mouseenter", () => neighbours(p));
-          dot.addEventListener("mouseleave", () => map.querySelectorAll(".nb, .nbtext").forEach((e) => e.remove()));
-          if (b.winner === i) svgEl("circle", {cx: p.x, cy: p.y, r: 0.2, class: "win", "data-bin": bin}, map);
-        });
       }
       if (d.offset) svgEl("rect", {x: d.x.start, y: d.y.start, width: d.x.end - d.x.start, height: d.y.end - d.y.start, class: "roi-shifted"}, map);
     }
@@ -193,14 +192,38 @@ export async function mount(root, backend) {
       const h = svgEl("rect", {x: cx - 0.12, y: cy - 0.12, width: 0.24, height: 0.24, class: "handle " + name, "data-testid": "handle-" + name}, map);
       dragger(h, name);
     }
+    // The points are drawn over the box, so the pointer (and the keyboard) reaches each one.
+    if (trace.op === "roi_align") {
+      for (const b of d.bins) {
+        const bin = `${b.ph}-${b.pw}`;
+        b.points.forEach((p, i) => {
+          if (b.winner === i) svgEl("circle", {cx: p.x, cy: p.y, r: 0.2, class: "win", "data-bin": bin}, map);
+          const dot = svgEl("circle", {cx: p.x, cy: p.y, r: 0.11, class: "pt" + (p.inside ? "" : " off"), "data-bin": bin,
+                                       "data-testid": `pt-${b.ph}-${b.pw}-${i}`, tabindex: "0", role: "button",
+                                       "aria-label": `${UI[s.lang].point} (${b.ph}, ${b.pw}) ${i + 1}: y ${p.y}, x ${p.x}`}, map);
+          const show = () => neighbours(p);
+          const hide = () => { map.querySelectorAll(".nb, .nbtext").forEach((e) => e.remove()); closeup.textContent = ""; };
+          dot.addEventListener("mouseenter", show); dot.addEventListener("focus", show);
+          dot.addEventListener("mouseleave", hide); dot.addEventListener("blur", hide);
+        });
+      }
+    }
   }
 
   function neighbours(p) {  // the point's four neighbours and their weights, as the trace gives them
     if (!p.inside) return;
     p.cells.forEach(([r, c], k) => {
-      svgEl("line", {x1: p.x, y1: p.y, x2: c, y2: r, class: "nb"}, map);
-      svgEl("text", {x: c + 0.05, y: r + 0.3, class: "nbtext", text: `${short(p.cell_values[k])}×${short(p.weights[k])}`}, map);
+      svgEl("line", {x1: p.x, y1: p.y, x2: c, y2: r, class: "nb nb" + k}, map);
+      // Each label sits on the far side of its neighbour from the point: the four never meet.
+      const sx = k % 2 ? 1 : -1, sy = k < 2 ? -1 : 1;
+      svgEl("text", {x: c + 0.14 * sx, y: r + 0.14 * sy + (sy > 0 ? 0.2 : 0), class: "nbtext",
+                     "text-anchor": sx > 0 ? "start" : "end", "data-testid": `nb-${k}`,
+                     "data-weight": String(p.weights[k]), text: `${short(p.cell_values[k])}×${short(p.weights[k])}`}, map);
     });
+    // The close-up in words: the fractions, each weight as an area, the value (the trace's numbers).
+    closeup.textContent = `(y, x) = (${short(p.y)}, ${short(p.x)}): ly = ${short(p.ly)}, hy = ${short(p.hy)}, ` +
+      `lx = ${short(p.lx)}, hx = ${short(p.hx)}; hy·hx = ${short(p.weights[0])}, hy·lx = ${short(p.weights[1])}, ` +
+      `ly·hx = ${short(p.weights[2])}, ly·lx = ${short(p.weights[3])}; ${short(p.value)}`;
   }
 
   function toMap(evt) {
@@ -280,6 +303,7 @@ export async function mount(root, backend) {
   function drawSteps() {
     steps.innerHTML = "";
     for (const step of trace.steps) {
+      if (step.key === "summary") continue;  // the page works out every bin: none is left to summarise
       const sec = el("section", {class: "step"}, steps);
       if (step.bin) sec.setAttribute("data-step-bin", step.bin.join("-"));
       el("h3", {text: step.title}, sec);
@@ -299,23 +323,33 @@ export async function mount(root, backend) {
 
   function drawSweep(sw) {
     sweep.innerHTML = "";
-    const xs = sw.shift_px, ys = sw.pool.concat(sw.align);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const px = (v) => 40 + (350 * (v - x0)) / (x1 - x0 || 1);
-    const py = (v) => 120 - (100 * (v - y0)) / (y1 - y0 || 1);
-    svgEl("line", {x1: 40, y1: 120, x2: 390, y2: 120, class: "axis"}, sweep);
-    svgEl("line", {x1: 40, y1: 20, x2: 40, y2: 120, class: "axis"}, sweep);
-    let stairs = `M ${px(xs[0])} ${py(sw.pool[0])}`;  // RoI Pool: a value holds until the next one
-    for (let i = 1; i < xs.length; i++) stairs += ` H ${px(xs[i])} V ${py(sw.pool[i])}`;
+    const xs = sw.shift_px;
+    const x0 = Math.min(...xs), x1 = Math.max(...xs);
+    const px = (v) => 45 + (300 * (v - x0)) / (x1 - x0 || 1);
+    // Each curve on its own scale (left: RoI Pool, right: RoI Align): neither squashes the other.
+    const scale = (vals) => { const lo = Math.min(...vals), hi = Math.max(...vals); return [lo, hi, (v) => 120 - (100 * (v - lo)) / (hi - lo || 1)]; };
+    const [p0, p1, pyPool] = scale(sw.pool), [a0, a1, pyAlign] = scale(sw.align);
+    svgEl("line", {x1: 45, y1: 120, x2: 345, y2: 120, class: "axis"}, sweep);
+    svgEl("line", {x1: 45, y1: 20, x2: 45, y2: 120, class: "axis pool-axis"}, sweep);
+    svgEl("line", {x1: 345, y1: 20, x2: 345, y2: 120, class: "axis align-axis"}, sweep);
+    for (const v of [x0, 0, x1]) {  // ticks in image pixels: the slide's range is stated on the axis
+      svgEl("line", {x1: px(v), y1: 120, x2: px(v), y2: 125, class: "axis"}, sweep);
+      svgEl("text", {x: px(v), y: 136, "text-anchor": "middle", class: "tick", "data-testid": "sweep-tick", text: short(v)}, sweep);
+    }
+    svgEl("line", {x1: px(0), y1: 20, x2: px(0), y2: 120, class: "now", "data-testid": "sweep-now"}, sweep);  // the box as it is
+    let stairs = `M ${px(xs[0])} ${pyPool(sw.pool[0])}`;  // RoI Pool: a value holds until the next one
+    for (let i = 1; i < xs.length; i++) stairs += ` H ${px(xs[i])} V ${pyPool(sw.pool[i])}`;
     svgEl("path", {d: stairs, class: "pool", "data-testid": "sweep-pool"}, sweep);
-    svgEl("polyline", {points: xs.map((x, i) => `${px(x)},${py(sw.align[i])}`).join(" "), class: "align", "data-testid": "sweep-align"}, sweep);
+    svgEl("polyline", {points: xs.map((x, i) => `${px(x)},${pyAlign(sw.align[i])}`).join(" "), class: "align", "data-testid": "sweep-align"}, sweep);
     const t = UI[s.lang];
     svgEl("text", {x: 45, y: 14, text: `${t.pool} —`, fill: "#0072b2"}, sweep);
     svgEl("text", {x: 175, y: 14, text: `${t.align} —`, fill: "#d55e00"}, sweep);
-    svgEl("text", {x: 300, y: 14, text: `(${sw.bin.join(", ")})`}, sweep);
-    svgEl("text", {x: 200, y: 140, text: t.shift}, sweep);
-    svgEl("text", {x: 2, y: 24, text: short(y1)}, sweep);
-    svgEl("text", {x: 2, y: 120, text: short(y0)}, sweep);
+    svgEl("text", {x: 300, y: 14, text: `(${sw.bin.join(", ")})`, "data-testid": "sweep-bin"}, sweep);
+    svgEl("text", {x: 195, y: 149, "text-anchor": "middle", text: t.shift}, sweep);
+    svgEl("text", {x: 41, y: 24, "text-anchor": "end", fill: "#0072b2", text: short(p1)}, sweep);
+    svgEl("text", {x: 41, y: 120, "text-anchor": "end", fill: "#0072b2", text: short(p0)}, sweep);
+    svgEl("text", {x: 349, y: 24, fill: "#d55e00", text: short(a1)}, sweep);
+    svgEl("text", {x: 349, y: 120, fill: "#d55e00", text: short(a0)}, sweep);
   }
 
   async function drawExports(p) {
@@ -326,6 +360,23 @@ export async function mount(root, backend) {
     }
     try { command.textContent = (await backend.command(p)).command; } catch (e) { command.textContent = ""; }
   }
+
+  // ---------------------------------------------------------------- the keyboard moves the box
+  map.setAttribute("tabindex", "0");
+  map.setAttribute("role", "application");
+  let resizing = false;
+  map.addEventListener("keydown", (e) => {
+    if (e.key === "r" || e.key === "R") { resizing = !resizing; e.preventDefault(); return; }
+    const step = e.shiftKey ? 1 : 0.1;  // image pixels
+    const d = {ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step]}[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const b = s.box.slice();
+    if (!resizing) { b[0] += d[0]; b[1] += d[1]; }
+    b[2] += d[0]; b[3] += d[1];  // resizing moves the bottom-right corner only
+    s.box = b.map((v) => Number(v.toFixed(4)));
+    refresh();
+  });
 
   // ---------------------------------------------------------------- inputs commit on change
   opSel.addEventListener("change", () => { s.op = opSel.value; refresh(); });
