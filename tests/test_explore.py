@@ -330,6 +330,29 @@ with sync_playwright() as p:
     want = roikit.roi_align(m, np.array([[0, *after]]), 2, 0.5, 2, False, "max")[0, 0]
     assert np.array_equal(got, want), (got, want)
 
+    # live: while the mouse is down the output follows the box, before the release
+    import time
+    roi = page.locator(tid("roi")).bounding_box()
+    x, y = roi["x"] + roi["width"] / 2, roi["y"] + roi["height"] / 2
+    first = page.locator(tid("out-0-0")).get_attribute("data-value")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    live0 = int(page.locator(".rk").get_attribute("data-live") or 0)
+    started = time.monotonic()
+    for k in range(40):  # 2 s of dragging, 20 pointer moves a second
+        page.mouse.move(x + (k + 1) * cell_px / 20, y)
+        page.wait_for_timeout(50)
+    elapsed = time.monotonic() - started
+    live = int(page.locator(".rk").get_attribute("data-live") or 0) - live0
+    moving = page.locator(tid("out-0-0")).get_attribute("data-value")
+    assert live > 0 and moving != first, (live, first, moving)  # it moved before the release
+    print(f"live updates while dragging: {live / elapsed:.1f} per second")
+    assert live / elapsed >= 10, live / elapsed
+    old = version(page)
+    page.mouse.move(x, y)  # back where it started: the rest of the test keeps its box
+    page.mouse.up()
+    settle(page, old)
+
     # type a box
     old = version(page)
     page.fill(tid("box-x2"), "10.4")

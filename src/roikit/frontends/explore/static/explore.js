@@ -210,6 +210,35 @@ export async function mount(root, backend) {
     }
   }
 
+  // While a drag is on, the engine answers for the box under the pointer; these draw its
+  // bins, points, winners and outputs over the page (the walkthrough waits for the release).
+  function drawLive(t) {
+    map.querySelectorAll(".live").forEach((e) => e.remove());
+    map.querySelectorAll(".bin, .pt, .win, .wincell").forEach((e) => e.classList.add("stale"));
+    const d = t.data;
+    if (t.op === "roi_pool") {
+      for (const b of d.bins) {
+        svgEl("rect", {x: b.cols[0] - 0.5, y: b.rows[0] - 0.5, width: Math.max(b.cols[1] - b.cols[0], 0),
+                       height: Math.max(b.rows[1] - b.rows[0], 0), class: "bin live"}, map);
+        if (b.winner) svgEl("rect", {x: b.winner[1] - 0.44, y: b.winner[0] - 0.44, width: 0.88, height: 0.88, class: "wincell live"}, map);
+      }
+    } else {
+      const ex = d.x.edges, ey = d.y.edges;
+      for (const b of d.bins) {
+        svgEl("rect", {x: ex[b.pw], y: ey[b.ph], width: ex[b.pw + 1] - ex[b.pw], height: ey[b.ph + 1] - ey[b.ph], class: "bin live"}, map);
+        b.points.forEach((p, i) => {
+          svgEl("circle", {cx: p.x, cy: p.y, r: 0.11, class: "pt live" + (p.inside ? "" : " off")}, map);
+          if (b.winner === i) svgEl("circle", {cx: p.x, cy: p.y, r: 0.2, class: "win live"}, map);
+        });
+      }
+    }
+    t.output.forEach((row, i) => row.forEach((v, j) => {
+      const td = output.querySelector(`[data-testid="out-${i}-${j}"]`);
+      if (td) { td.textContent = short(v); td.dataset.value = String(v); }
+    }));
+    app.dataset.live = String(Number(app.dataset.live || 0) + 1);  // for tests: a live answer was drawn
+  }
+
   function neighbours(p) {  // the point's four neighbours and their weights, as the trace gives them
     if (!p.inside) return;
     p.cells.forEach(([r, c], k) => {
@@ -246,20 +275,7 @@ export async function mount(root, backend) {
       const all = kind === "move";
       const edge = {w: all || kind.endsWith("w"), e: all || kind.endsWith("e"),
                     n: all || kind.startsWith("n"), s: all || kind.startsWith("s")};
-      const move = (e) => {
-        const to = toMap(e);
-        moved = [to.x - from.x, to.y - from.y];
-        let [x, y, w, h] = r0;  // the rectangle follows the mouse until the box is committed
-        if (edge.w) { x += moved[0]; w -= moved[0]; }
-        if (edge.e) { w += moved[0]; }
-        if (edge.n) { y += moved[1]; h -= moved[1]; }
-        if (edge.s) { h += moved[1]; }
-        roi.setAttribute("x", x); roi.setAttribute("y", y);
-        roi.setAttribute("width", Math.max(w, 0.001)); roi.setAttribute("height", Math.max(h, 0.001));
-      };
-      const up = () => {
-        node.removeEventListener("pointermove", move);
-        node.removeEventListener("pointerup", up);
+      const boxNow = () => {  // the box under the pointer, in image pixels
         const dx = moved[0] / scale, dy = moved[1] / scale;  // map cells to image pixels
         const b = box0.slice();
         if (edge.w) b[0] += dx;
@@ -267,7 +283,38 @@ export async function mount(root, backend) {
         if (edge.n) b[1] += dy;
         if (edge.s) b[3] += dy;
         const step = s.snap ? 1 / scale : 0.01;  // snap to whole cells, else to 0.01 px
-        s.box = b.map((v) => Number((Math.round(v / step) * step).toFixed(4)));
+        return b.map((v) => Number((Math.round(v / step) * step).toFixed(4)));
+      };
+      // One question in flight at a time: an answer for an old position is dropped, and the
+      // next question asks for wherever the pointer is by then.
+      let asked = 0, inFlight = false, dragging = true;
+      const ask = () => {
+        if (inFlight || !dragging) return;
+        inFlight = true;
+        const seq = ++asked;
+        backend.explain({...params(), box: boxNow().map(String).join(",")})
+          .then((t) => { if (dragging && seq === asked) drawLive(t); })
+          .catch(() => {})
+          .finally(() => { inFlight = false; if (dragging && pending) { pending = false; ask(); } });
+      };
+      let pending = false;
+      const move = (e) => {
+        const to = toMap(e);
+        moved = [to.x - from.x, to.y - from.y];
+        let [x, y, w, h] = r0;  // the rectangle follows the mouse; the engine answers as it can
+        if (edge.w) { x += moved[0]; w -= moved[0]; }
+        if (edge.e) { w += moved[0]; }
+        if (edge.n) { y += moved[1]; h -= moved[1]; }
+        if (edge.s) { h += moved[1]; }
+        roi.setAttribute("x", x); roi.setAttribute("y", y);
+        roi.setAttribute("width", Math.max(w, 0.001)); roi.setAttribute("height", Math.max(h, 0.001));
+        if (inFlight) pending = true; else ask();
+      };
+      const up = () => {
+        dragging = false;
+        node.removeEventListener("pointermove", move);
+        node.removeEventListener("pointerup", up);
+        s.box = boxNow();
         refresh();
       };
       node.addEventListener("pointermove", move);
