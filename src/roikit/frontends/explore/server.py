@@ -10,8 +10,9 @@ own three static files and the API:
 ``GET /api/sweep?...``      one output value of both ops as the box slides
 ``GET /api/command?...``    the equivalent ``roikit explain`` command line
 ``GET /api/export?...``     ``format=md|latex|html|json|png|svg``, as a download
-``GET /api/start``          the map and settings the page opens with
-``POST /api/map?name=F``    a ``.npy`` / ``.csv`` / image file read as a map
+``GET /api/start``          the map (and its ``map_id``) and settings the page opens with
+``POST /api/map?name=F``    a ``.npy`` / ``.csv`` / image file read as a map (and its id)
+``POST /api/maps``          a map as JSON, kept: answers its ``map_id``
 ==========================  ====================================================
 
 Bad queries get HTTP 400 with ``{"error": "..."}`` (the command line's
@@ -29,16 +30,20 @@ is a 400, never a dropped connection.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import tempfile
 import threading
+from collections import OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
 
 from ...engine import budget
 from ...errors import RoIError
@@ -162,10 +167,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, name: str, query: dict[str, str]) -> None:
         try:
+            feature = self.server.map_of(query)
             if name in QUESTIONS:
-                self._json(200, QUESTIONS[name](query))
+                self._json(200, QUESTIONS[name](query, feature))
             elif name == "export":
-                self._export(query)
+                self._export(query, feature)
             else:
                 self._error(HTTPStatus.NOT_FOUND, self._words("not_found", query, path=f"/api/{name}"))
         except RoIError as exc:
@@ -173,14 +179,14 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug: still one JSON answer, never a dropped connection
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, self._words("internal", kind=type(exc).__name__))
 
-    def _export(self, query: dict[str, str]) -> None:
+    def _export(self, query: dict[str, str], feature: Any = None) -> None:
         from ...render import render_files
         from .api import walkthrough
 
         fmt = query.get("format", "")
         if fmt not in _EXPORTS:
             raise RequestError("explore.choice", name="format", value=fmt, choices=", ".join(_EXPORTS))
-        trace = walkthrough(query).trace
+        trace = walkthrough(query, feature).trace
         ctype, ext = _EXPORTS[fmt]
         if fmt in ("png", "svg"):
             from ...render import figures
@@ -194,6 +200,26 @@ class _Handler(BaseHTTPRequestHandler):
             # One file: the figures of Markdown and LaTeX are left out of a single download.
             body = render_files([trace], fmt, Path(f"walkthrough.{ext}"))[0][1]
         self._send(200, body, ctype, {"Content-Disposition": f'attachment; filename="walkthrough.{ext}"'})
+
+    def _keep(self, body: bytes, query: dict[str, str]) -> None:
+        """``POST /api/maps``: a map as JSON (``{"map": [[...]]}``) kept by the server; answers its id."""
+        from ..mapio import parse_inline_map
+
+        try:
+            doc = json.loads(body)
+            rows = doc["map"] if isinstance(doc, dict) else None
+            if not isinstance(rows, list):
+                raise ValueError
+            text_ = "; ".join(" ".join(repr(float(v)) for v in row) for row in rows)
+        except (ValueError, KeyError, TypeError, RecursionError):
+            self._error(HTTPStatus.BAD_REQUEST, self._words("map_json", query))
+            return
+        try:
+            feature = parse_inline_map(text_, budget.MAX_EXPLORE_CELLS)
+        except RoIError as exc:
+            self._refuse(exc, query)
+            return
+        self._json(200, {"map_id": self.server.keep(feature)})
 
     def do_POST(self) -> None:  # noqa: N802
         # Every refusal before the body is read closes the connection: an unread body must
@@ -216,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
             length = -1
-        if route != "/api/map":
+        if route not in ("/api/map", "/api/maps"):
             self._error(HTTPStatus.NOT_FOUND, self._words("not_found", path=route))
             return
         if length < 0 or length > budget.MAX_UPLOAD_BYTES:
@@ -228,6 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         self.close_connection = False  # the body is read: the connection may serve the next request
+        if route == "/api/maps":
+            self._keep(body, query)
+            return
         suffix = Path(query.get("name", "map.txt")).suffix.lower() or ".txt"
         if suffix not in (".npy", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"):
             self._error(
@@ -252,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
                 arr = arr[0]
             if arr.size > budget.MAX_EXPLORE_CELLS:
                 raise RequestError("map.too_many", where="map", limit=budget.MAX_EXPLORE_CELLS)
-            self._json(200, {"map": arr.tolist()})
+            self._json(200, {"map": arr.tolist(), "map_id": self.server.keep(arr)})
         except RoIError as exc:
             self._refuse(exc, query)
         except Exception as exc:  # a file no reader copes with: one JSON answer, never a traceback
@@ -267,6 +296,10 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+#: How many maps the server keeps for their ids (the oldest goes first).
+MAX_KEPT_MAPS = 32
 
 
 class ExploreServer(ThreadingHTTPServer):
@@ -299,6 +332,35 @@ class ExploreServer(ThreadingHTTPServer):
             own |= {"localhost", "127.0.0.1", "[::1]"}
         self.hosts = frozenset(f"{h}:{bound}" for h in own)
         self.origins = frozenset(f"http://{h}" for h in self.hosts)
+        # Maps by id: a query names its map, so a map of any accepted size fits in a request line.
+        self._maps: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        if "map" in start:
+            self.start["map_id"] = self.keep(np.asarray(start["map"], dtype=np.float64))
+
+    def keep(self, feature: np.ndarray) -> str:
+        """Keep a map and return its id (the same map, the same id)."""
+        arr = np.ascontiguousarray(feature, dtype=np.float64)
+        key = hashlib.sha256(repr(arr.shape).encode() + arr.tobytes()).hexdigest()[:16]
+        with self._lock:
+            self._maps[key] = arr
+            self._maps.move_to_end(key)
+            while len(self._maps) > MAX_KEPT_MAPS:
+                self._maps.popitem(last=False)
+        return key
+
+    def map_of(self, query: dict[str, str]) -> np.ndarray | None:
+        """The map a query names by ``map_id`` (None: the query carries its own ``map``)."""
+        key = query.get("map_id")
+        if key is None:
+            return None
+        with self._lock:
+            arr = self._maps.get(key)
+            if arr is not None:
+                self._maps.move_to_end(key)
+        if arr is None:
+            raise RequestError("explore.map_id", id=key)
+        return arr
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Say nothing: a connection that failed mid-request (a reset, a timeout) is the client's."""

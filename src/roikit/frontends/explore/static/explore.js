@@ -23,7 +23,15 @@ export function httpBackend(base) {
       const r = await fetch(base + "/api/map?name=" + encodeURIComponent(file.name), {method: "POST", body: file});
       const body = await r.json();
       if (!r.ok) throw new Error(body.error || r.statusText);
-      return body.map;
+      return body;  // {map, map_id}
+    },
+    // The server keeps a map and answers its id: a query then names the map instead of carrying it.
+    keepMap: async (map) => {
+      const r = await fetch(base + "/api/maps", {method: "POST", body: JSON.stringify({map}),
+                                                headers: {"Content-Type": "application/json"}});
+      const body = await r.json();
+      if (!r.ok) throw new Error(body.error || r.statusText);
+      return body.map_id;
     },
   };
 }
@@ -44,7 +52,8 @@ export async function mount(root, backend) {
   const start = await backend.start();
   const s = {map: start.map, box: start.box, op: start.op || "align", output_size: String(start.output_size || 2),
              sampling_ratio: String(start.sampling_ratio ?? 2), aligned: !!start.aligned, mode: start.mode || "max",
-             spatial_scale: String(start.spatial_scale ?? 1), lang: start.lang || "en", snap: false};
+             spatial_scale: String(start.spatial_scale ?? 1), lang: start.lang || "en", snap: false,
+             mapId: start.map_id || null};
   const UI = start.words.ui;
   let trace = null;
   let hoverBin = null;
@@ -92,7 +101,9 @@ export async function mount(root, backend) {
   const steps = el("div", {class: "steps", "data-testid": "steps"}, right);
 
   function params() {
-    const p = {op: s.op, map: rows(s.map), box: s.box.map(String).join(","), output_size: s.output_size,
+    // The map by its id when the server keeps it (a notebook's backend takes the map itself).
+    const where = s.mapId ? {map_id: s.mapId} : {map: rows(s.map)};
+    const p = {op: s.op, ...where, box: s.box.map(String).join(","), output_size: s.output_size,
                spatial_scale: s.spatial_scale, lang: s.lang};
     if (s.op === "align") Object.assign(p, {mode: s.mode, aligned: String(s.aligned), sampling_ratio: s.sampling_ratio});
     return p;
@@ -115,6 +126,15 @@ export async function mount(root, backend) {
     kinks.textContent = t.kinks; keysNote.textContent = t.keys;
     sweep.setAttribute("aria-label", t.sweep); map.setAttribute("aria-label", t.keys);
     document.documentElement.lang = s.lang;
+  }
+
+  async function newMap() {  // the map changed on the page: the server keeps the new one
+    if (backend.keepMap) {
+      try { s.mapId = await backend.keepMap(s.map); } catch (e) { error.textContent = e.message; return; }
+    } else {
+      s.mapId = null;
+    }
+    refresh();
   }
 
   async function refresh() {
@@ -161,7 +181,7 @@ export async function mount(root, backend) {
                                   "data-testid": `cell-${r}-${c}`, "data-value": String(v)}, map);
       cell.addEventListener("dblclick", () => {
         const value = window.prompt(`(${r}, ${c})`, String(v));
-        if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) { s.map[r][c] = Number(value); refresh(); }
+        if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) { s.map[r][c] = Number(value); newMap(); }
       });
       svgEl("text", {x: c - 0.45, y: r - 0.2, class: "val", text: short(v)}, map);
     }));
@@ -437,11 +457,14 @@ export async function mount(root, backend) {
   snapIn.addEventListener("change", () => { s.snap = snapIn.checked; });
   mapApply.addEventListener("click", () => {
     const m = mapText.value.trim().split(/[;\n]+/).map((r) => r.trim().split(/[\s,]+/).map(Number));
-    s.map = m; refresh();
+    s.map = m; newMap();
   });
   mapFile.addEventListener("change", async () => {
     if (!mapFile.files.length) return;
-    try { s.map = await backend.uploadMap(mapFile.files[0]); refresh(); } catch (e) { error.textContent = e.message; }
+    try {
+      const got = await backend.uploadMap(mapFile.files[0]);
+      s.map = got.map; s.mapId = got.map_id || null; refresh();
+    } catch (e) { error.textContent = e.message; }
   });
   await refresh();
   return {state: s, refresh};
