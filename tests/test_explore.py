@@ -310,6 +310,13 @@ with sync_playwright() as p:
                            "Number(document.querySelector('.rk').dataset.version) > 0")
     m = DEMO_MAP[None, None]
 
+    # the page writes the engine's numbers as the walkthrough does: bin (0, 0)'s winner has the
+    # weights 0.0825, 0.055, 0.5175, 0.345 (float32 noise not shown)
+    page.locator(tid("pt-0-0-1")).hover()
+    labels = [page.locator(tid(f"nb-{k}")).text_content() for k in range(4)]
+    assert labels == ["4×0.0825", "1×0.055", "8×0.5175", "2×0.345"], labels
+    page.mouse.move(0, 0)
+
     # drag the RoI by a measured distance: the box inputs move by that many cells / scale
     before = box(page)
     roi = page.locator(tid("roi")).bounding_box()

@@ -45,7 +45,9 @@ function el(tag, attrs = {}, parent = null, ns = null) {
   return e;
 }
 const svgEl = (tag, attrs, parent) => el(tag, attrs, parent, SVG);
-const short = (v) => (Number.isFinite(v) ? String(Number(v.toFixed(4))) : String(v));
+// Six significant digits: a float32 value that is a short decimal (0.234375, 5.215) reads as the
+// engine writes it, without the float noise; the step text is the engine's own spelling.
+const short = (v) => (Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v));
 const rows = (m) => m.map((r) => r.map((v) => String(v)).join(" ")).join("; ");
 
 export async function mount(root, backend) {
