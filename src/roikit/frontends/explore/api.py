@@ -19,7 +19,7 @@ from ...engine import budget
 from ...errors import RoIError
 from ...explain.trace import walk_data
 from ...i18n import LANGUAGE_NAMES, langs, text
-from ..mapio import RequestError, parse_inline_map
+from ..mapio import RequestError, parse_inline_map, parse_numbers
 from ..request import Walkthrough, build_walkthrough
 
 __all__ = [
@@ -60,12 +60,9 @@ def walkthrough(query: Mapping[str, str], feature: np.ndarray | None = None) -> 
         raise RequestError("explore.missing", name="box")
     size = _get(query, "output_size", "2") or "2"
     # One query answers a drag: its cost is bounded (a 180 × 180 output took a minute and 1 GB).
-    parts = [p for p in size.replace("x", ",").split(",") if p.strip()]
-    try:
-        bins = int(parts[0]) * int(parts[-1])
-    except ValueError:
-        bins = 0  # not a number: the walkthrough's own check words the refusal
-    if bins > budget.MAX_EXPLORE_BINS:
+    # Read by the command line's parser (its messages); the walkthrough checks the rest.
+    sizes = parse_numbers(size, "--output-size", (1, 2))
+    if sizes[0] * sizes[-1] > budget.MAX_EXPLORE_BINS:
         raise RequestError("explore.bins", size=size, limit=budget.MAX_EXPLORE_BINS)
     user_options: dict[str, Any] = {}
     if op == "align":
