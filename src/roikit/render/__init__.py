@@ -175,7 +175,7 @@ def render_files(
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("_") or "walkthrough"
         for i, trace in enumerate(items):
             mine = []
-            for name, fig in figures_of(trace):
+            for name, fig in figures_of(trace, handout):
                 file = path.with_name(f"{stem}-{i + 1}-{name}.{ext}")
                 files.append((file, to_bytes(fig, ext)))
                 mine.append(file.name)

@@ -32,22 +32,27 @@ def available() -> bool:
     return True
 
 
-def figures_of(trace: Trace) -> list[tuple[str, Any]]:
-    """``(name, Figure)`` for each figure of a walkthrough: none for comparisons."""
+def figures_of(trace: Trace, handout: bool = False) -> list[tuple[str, Any]]:
+    """``(name, Figure)`` for each figure of a walkthrough: none for comparisons.
+
+    A handout leaves out the figures of its notes (:data:`NOTE_FIGURES`): they
+    are never drawn, written or placed.
+    """
     from . import figures
 
+    drawers: list[tuple[str, Any]] = []
     if trace.op == "roi_pool":
-        return [("roi_pool", figures.pool_figure(trace).figure)]
-    if trace.op == "roi_align":
-        return [
-            ("roi_align", figures.align_figure(trace).figure),
-            ("bilinear", figures.bilinear_figure(trace).figure),
-            ("halfpixel", figures.halfpixel_figure(trace).figure),
+        drawers = [("roi_pool", figures.pool_figure)]
+    elif trace.op == "roi_align":
+        drawers = [
+            ("roi_align", figures.align_figure),
+            ("bilinear", figures.bilinear_figure),
+            ("halfpixel", figures.halfpixel_figure),
         ]
-    return []
+    return [(name, draw(trace).figure) for name, draw in drawers if not (handout and name in NOTE_FIGURES)]
 
 
-def placed_in(name: str, step_key: str, handout: bool = False) -> bool:
+def placed_in(name: str, step_key: str) -> bool:
     """Whether the figure ``name`` (``halfpixel``, or its file ``walk-2-halfpixel.png``) goes with the step.
 
     Examples
@@ -56,8 +61,6 @@ def placed_in(name: str, step_key: str, handout: bool = False) -> bool:
     (True, True)
     """
     kind = re.sub(r"\.\w+$", "", name).rsplit("-", 1)[-1]
-    if handout and kind in NOTE_FIGURES:
-        return False
     return FIGURE_STEPS.get(kind, "input") == step_key
 
 

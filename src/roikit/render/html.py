@@ -198,13 +198,14 @@ def _table(t: Table, trace: Trace, step: Step) -> str:
     )
 
 
-def _figures(trace: Trace, index: int) -> list[tuple[str, str]]:
+def _figures(trace: Trace, index: int, handout: bool) -> list[tuple[str, str]]:
     """``(name, inline svg)`` for each figure of the trace; none without matplotlib."""
     from .figure_files import available, figures_of, to_svg
 
     if not available():
         return []
-    return [(name, to_svg(fig, f"t{index}f{k}-")) for k, (name, fig) in enumerate(figures_of(trace))]
+    drawn = figures_of(trace, handout)
+    return [(name, to_svg(fig, f"t{index}f{k}-")) for k, (name, fig) in enumerate(drawn)]
 
 
 def _figure(svgs: list[str]) -> str:
@@ -226,7 +227,7 @@ def render_html(
         body.append(f'<section class="trace op-{trace.op}" id="trace-{i}">')
         body.append(f"<h2>{escape(title(trace))}</h2>")
         shown = handout_steps(trace) if handout else visible_steps(trace, bins)
-        svgs = _figures(trace, i) if figures else []
+        svgs = _figures(trace, i, handout) if figures else []
         for step, is_summary in shown:
             data = f' data-step-bin="{step.bin[0]}-{step.bin[1]}"' if step.bin else ""
             body.append(f'<section class="step"{data}><h3>{escape(step.title)}</h3>')
@@ -237,7 +238,7 @@ def render_html(
             body += [_table(t, trace, step) for t in step_tables(step, handout)]
             if step.code:
                 body.append(f"<pre><code>{escape(chr(10).join(step.code))}</code></pre>")
-            body.append(_figure([svg for name, svg in svgs if placed_in(name, step.key, handout)]))
+            body.append(_figure([svg for name, svg in svgs if placed_in(name, step.key)]))
             body.append("</section>")
         body.append("</section>")
     body.append("</div>")

@@ -182,7 +182,7 @@ def render_latex(
                 out += _items(outline(lines), r"\itemsep0pt" if handout else "")
             if is_summary:
                 out.append(rf"\textit{{{escape(collapsed_note(trace, bins))}}}")
-            names = [n for n in figures[i] if placed_in(n, step.key, handout)] if figures is not None else []
+            names = [n for n in figures[i] if placed_in(n, step.key)] if figures is not None else []
             for t in step_tables(step, handout):
                 out += _table(t, handout)  # a handout keeps the map as a table: the figure's labels are small
             if step.code:
