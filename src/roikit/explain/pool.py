@@ -556,6 +556,7 @@ def explain_roi_pool(
     bin: tuple[int, int] | None = None,
     convention: str | None = None,
     source: str | None = None,
+    steps: bool = True,
 ) -> Trace:
     """Work out RoI Pool by hand for one box on one feature map.
 
@@ -577,6 +578,9 @@ def explain_roi_pool(
         As for :func:`roikit.explain_roi_align`: the bin worked out in full
         (the map is shown around its cells), the convention to name, and a
         line on where the map came from.
+    steps : bool, default True
+        False: the numbers only (``trace.steps`` empty), with the same
+        output, params and data (what a drawing that follows a drag needs).
 
     Returns
     -------
@@ -597,7 +601,7 @@ def explain_roi_pool(
     (2, 1)
     """
     lang = check_lang(lang)
-    return _walk(feature, box, output_size, spatial_scale, channel, lang, bin, convention, source)
+    return _walk(feature, box, output_size, spatial_scale, channel, lang, bin, convention, source, steps)
 
 
 def _walk(
@@ -610,24 +614,29 @@ def _walk(
     bin: Any,
     convention: str | None,
     source: str | None,
+    words: bool = True,
 ) -> Trace:
     w = _build(feature, box, output_size, spatial_scale, channel, lang, bin)
     PH, PW = w.plan.output_size
     bins = [_bin(w, ph, pw) for ph in range(PH) for pw in range(PW)]
     mis = misalignment(w.plan.x, w.plan.y, spatial_scale)
-    steps = [
-        _input(w, convention, source),
-        _scale_step(w),
-        _round_step(w),
-        _size_step(w),
-        _binsize_step(w),
-        _ranges_step(w),
-        *(_bin_step(w, b) for b in bins),
-        _summary(w, bins),
-        output_step(w.lang, w.out),
-        _misalignment_step(w, mis),
-        _check_step(w, mis),
-    ]
+    steps = (
+        [
+            _input(w, convention, source),
+            _scale_step(w),
+            _round_step(w),
+            _size_step(w),
+            _binsize_step(w),
+            _ranges_step(w),
+            *(_bin_step(w, b) for b in bins),
+            _summary(w, bins),
+            output_step(w.lang, w.out),
+            _misalignment_step(w, mis),
+            _check_step(w, mis),
+        ]
+        if words
+        else []
+    )
     data = PoolData(_axis_data(w.plan.x), _axis_data(w.plan.y), tuple(bins), tuple(w.img.shape), mis, w.focus)  # type: ignore[arg-type]
     params = {
         "box": [float(v) for v in w.box[1:]],

@@ -109,6 +109,7 @@ def build_walkthrough(
     bin_: str | None = None,
     backward: bool = False,
     grad: str | None = None,
+    steps: bool = True,
 ) -> Walkthrough:
     """Check the text options against the map and build the trace.
 
@@ -116,7 +117,8 @@ def build_walkthrough(
     ``aligned``, ``mode``); the others come from the convention or the
     walkthrough's defaults. ``backward`` explains the backward pass with the
     upstream gradient ``grad`` (inline rows of the output's shape, or one
-    number; default all ones).
+    number; default all ones). ``steps=False`` builds the numbers without the
+    step text (the explorer's live answers; not for the backward pass).
     """
     from ..explain import (
         explain_roi_align,
@@ -158,7 +160,9 @@ def build_walkthrough(
                 feature, coords, size, spatial_scale, grad=g, **walk_kwargs, **align_settings
             )
     elif op == "pool":
-        trace = explain_roi_pool(feature, coords, size, spatial_scale, **walk_kwargs)
+        trace = explain_roi_pool(feature, coords, size, spatial_scale, steps=steps, **walk_kwargs)
     else:
-        trace = explain_roi_align(feature, coords, size, spatial_scale, **walk_kwargs, **align_settings)
+        trace = explain_roi_align(
+            feature, coords, size, spatial_scale, steps=steps, **walk_kwargs, **align_settings
+        )
     return Walkthrough(trace, picture, selected)

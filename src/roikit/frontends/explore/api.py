@@ -27,6 +27,7 @@ __all__ = [
     "QUESTIONS",
     "command_line",
     "explain_json",
+    "live_json",
     "refusal",
     "query_lang",
     "sweep",
@@ -41,11 +42,13 @@ def _get(query: Mapping[str, str], key: str, default: str | None = None) -> str 
     return None if value is None else str(value)
 
 
-def walkthrough(query: Mapping[str, str], feature: np.ndarray | None = None) -> Walkthrough:
+def walkthrough(
+    query: Mapping[str, str], feature: np.ndarray | None = None, *, steps: bool = True
+) -> Walkthrough:
     """The walkthrough a query asks for (the same checks and messages as the command line).
 
     ``feature`` is the map when the caller keeps it (the server's map ids); else
-    the query's ``map`` text is read.
+    the query's ``map`` text is read. ``steps=False``: the numbers without the step text.
     """
     op = _get(query, "op", "align")
     if op not in ("pool", "align"):
@@ -96,6 +99,7 @@ def walkthrough(query: Mapping[str, str], feature: np.ndarray | None = None) -> 
         user_options=user_options,
         lang=lang,
         bin_=_get(query, "bin"),
+        steps=steps,
     )
 
 
@@ -115,6 +119,38 @@ def explain_json(query: Mapping[str, str], feature: np.ndarray | None = None) ->
     return render([walkthrough(query, feature).trace], "json")
 
 
+def live_json(query: Mapping[str, str], feature: np.ndarray | None = None) -> str:
+    """What a drag redraws: the trace of :func:`explain_json` without its step text and map.
+
+    The same ``op``, ``lang``, ``params``, ``output`` and ``data`` (bins, points,
+    weights, winners), from the same plan; the steps and the bins' aggregation
+    lines are left out (words are most of the cost) and so is the map, which the
+    page already holds. Compact
+    JSON: the page asks for one of these at every move of the pointer.
+
+    Examples
+    --------
+    >>> import json
+    >>> q = {"op": "align", "map": "1 2; 3 4", "box": "0,0,1,1", "output_size": "1"}
+    >>> live, full = json.loads(live_json(q)), json.loads(explain_json(q))
+    >>> sorted(live), live["output"] == full["output"]
+    (['data', 'lang', 'op', 'output', 'params'], True)
+    >>> live["data"]["bins"][0]["points"] == full["data"]["bins"][0]["points"]
+    True
+    """
+    import json
+    from dataclasses import is_dataclass
+
+    def fields(obj: Any) -> Any:  # a record as its fields, read in place (asdict copies them all first)
+        if is_dataclass(obj):
+            return vars(obj)
+        raise TypeError(type(obj).__name__)
+
+    t = walkthrough(query, feature, steps=False).trace
+    doc = {"op": t.op, "lang": t.lang, "params": t.params, "output": t.output, "data": t.data}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=fields)
+
+
 def sweep(query: Mapping[str, str], feature: np.ndarray | None = None, steps: int = 41) -> dict[str, Any]:
     """One output value as the box slides along x by −1…+1 feature cells, for both ops.
 
@@ -125,7 +161,7 @@ def sweep(query: Mapping[str, str], feature: np.ndarray | None = None, steps: in
     from ...ops.roi_align import roi_align
     from ...ops.roi_pool import roi_pool
 
-    walk = walkthrough(query, feature)
+    walk = walkthrough(query, feature, steps=False)  # the numbers only: the sweep needs no words
     t = walk.trace
     ph, pw = tuple(walk_data(t).focus or (0, 0))
     if (b := _get(query, "bin")) is not None:
@@ -212,6 +248,8 @@ PAGE_WORDS = (
     "kinks",
     "keys",
     "point",
+    "poolbins",
+    "edges",
 )
 
 
@@ -235,6 +273,7 @@ def page_words() -> dict[str, Any]:
 #: Each takes the query and, optionally, the map the caller keeps (None: the query's ``map``).
 QUESTIONS: dict[str, Callable[..., Any]] = {
     "explain": explain_json,
+    "live": live_json,
     "sweep": sweep,
     "command": lambda query, feature=None: {"command": command_line(query, feature)},
 }

@@ -41,6 +41,7 @@ function modelBackend(model) {
   return {
     start: async () => model.get("start"),
     explain: (p) => ask("explain", p).then((text) => JSON.parse(text)),
+    live: (p) => ask("live", p).then((text) => JSON.parse(text)),
     sweep: (p) => ask("sweep", p),
     command: (p) => ask("command", p),
     exportUrl: () => "#",
