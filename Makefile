@@ -33,13 +33,18 @@ demo: $(VENV)/.base
 explore: $(VENV)/.test
 	$(BIN)/python -m roikit explore
 
+# JavaScript test tools from npm, pinned by package-lock.json (axe-core checks the explorer's page).
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Debian's TeX Live and chromium, when missing (apt; the tests compile LaTeX and drive a browser).
 system:
 	tools/install-system-packages
 
 # ROIKIT_REQUIRE_PARITY=1: the run fails unless the torchvision/onnxruntime parity tests ran;
 # ROIKIT_REQUIRE_LATEX / _BROWSER: the LaTeX and browser tests may not skip either.
-test: $(VENV)/.test system
+test: $(VENV)/.test system node_modules/.stamp
 	ROIKIT_REQUIRE_PARITY=1 ROIKIT_REQUIRE_LATEX=1 ROIKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 # Between edits: no frameworks, browser, LaTeX or fresh interpreters, and fewer fuzz examples.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -62,6 +63,14 @@ def chromium() -> str:
     """Debian's chromium, for the browser tests (Playwright's own download is never used)."""
     modules("browser", "playwright.sync_api")
     return program("browser", "chromium", "chromium-browser")
+
+
+def axe() -> str:
+    """axe-core's script (npm, pinned by package-lock.json), to check the explorer's page."""
+    path = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        _missing("browser", "axe-core (npm)")
+    return str(path)
 
 
 def pdflatex() -> str:

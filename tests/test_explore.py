@@ -122,6 +122,31 @@ def test_the_api_returns_exactly_the_cli_json(server, q) -> None:  # type: ignor
         assert status == 400 and json.loads(body)["error"] == result.stderr.split("error: ", 1)[1].strip()
 
 
+def _without_words(doc: dict) -> dict:  # type: ignore[type-arg]
+    bins = [{k: v for k, v in b.items() if k != "aggregation"} for b in doc["data"]["bins"]]
+    return {
+        "op": doc["op"],
+        "params": doc["params"],
+        "output": doc["output"],
+        "data": {**doc["data"], "bins": bins},
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(queries())
+def test_a_live_answer_is_the_walkthrough_without_its_words(server, q) -> None:  # type: ignore[no-untyped-def]
+    status, body, _ = fetch(server, "/api/live?" + urlencode(q))
+    full_status, full, _ = fetch(server, "/api/explain?" + urlencode(q))
+    assert status == full_status
+    if status != 200:  # the same refusal
+        assert json.loads(body) == json.loads(full)
+        return
+    live, doc = json.loads(body), json.loads(full)
+    assert sorted(live) == ["data", "lang", "op", "output", "params"]  # no steps, no map
+    assert _without_words(live) == _without_words(doc) and live["lang"] == doc["lang"]
+    assert all(b.get("aggregation") is None for b in live["data"]["bins"])
+
+
 @pytest.mark.parametrize(
     "path,status",
     [
@@ -254,13 +279,14 @@ def test_the_page_follows_a_drag_and_every_control(server, tmp_path: Path) -> No
     script = tmp_path / "drive.py"
     script.write_text(_DRIVER, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, str(script), needs.chromium(), server.url, str(tmp_path)],
+        [sys.executable, str(script), needs.chromium(), server.url, str(tmp_path), needs.axe()],
         capture_output=True,
         text=True,
         timeout=240,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "OK", proc.stdout
+    print("\n".join(line for line in proc.stdout.splitlines() if "per second" in line))  # -rP shows it
     assert (tmp_path / "explore.png").stat().st_size > 10_000
 
 
@@ -271,7 +297,7 @@ import roikit
 from roikit.frontends.demo import DEMO_MAP
 from playwright.sync_api import sync_playwright
 
-chromium, url, folder = sys.argv[1:4]
+chromium, url, folder, axe = sys.argv[1:5]
 tid = lambda name: f'[data-testid="{name}"]'
 
 
@@ -294,6 +320,62 @@ def version(page):
 
 def settle(page, old):
     page.wait_for_function("old => Number(document.querySelector('.rk').dataset.version) > old", arg=old)
+
+
+def drag_rate(page, cells, seconds=2.0):
+    '''Drag the box right by ``cells`` in small pointer moves; the live answers drawn per second.
+
+    Also checks that the output and the sweep's marker moved before the release, and puts the
+    box back where it was.'''
+    import time
+    roi = page.locator(tid("roi")).bounding_box()
+    c00, c01 = (page.locator(tid(f"cell-0-{c}")).bounding_box() for c in (0, 1))
+    cell_px = c01["x"] - c00["x"]
+    x, y = roi["x"] + roi["width"] / 2, roi["y"] + roi["height"] / 2
+    first = page.locator(tid("out-0-0")).get_attribute("data-value")
+    marker = page.locator(tid("sweep-now")).get_attribute("x1")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    live0 = int(page.locator(".rk").get_attribute("data-live") or 0)
+    n = int(seconds * 60)
+    started = time.monotonic()
+    for k in range(n):  # as fast as Playwright moves the mouse (about 30 moves a second here)
+        page.mouse.move(x + (k + 1) * cells * cell_px / n, y)
+        page.wait_for_timeout(1)
+    elapsed = time.monotonic() - started
+    live = int(page.locator(".rk").get_attribute("data-live") or 0) - live0
+    moving = page.locator(tid("out-0-0")).get_attribute("data-value")
+    assert live > 0 and moving != first, (live, first, moving)  # it moved before the release
+    assert page.locator(tid("sweep-now")).get_attribute("x1") != marker  # so did the sweep's marker
+    old = version(page)
+    page.mouse.move(x, y)  # back where it started: the rest of the test keeps its box
+    page.mouse.up()
+    settle(page, old)
+    return live / elapsed
+
+
+def uncovered(page):
+    '''No sampling point's dot lies on a value of the map (the values a point reads stay legible).'''
+    return page.evaluate('''() => {
+      const dots = [...document.querySelectorAll('.pt:not(.stale)')].map((e) => e.getBoundingClientRect());
+      const bad = [];
+      for (const v of document.querySelectorAll('[data-testid^="val-"]')) {
+        const r = v.getBoundingClientRect();
+        for (const d of dots) {
+          const cx = d.x + d.width / 2, cy = d.y + d.height / 2;
+          if (cx > r.left && cx < r.right && cy > r.top && cy < r.bottom) bad.push(v.dataset.testid);
+        }
+      }
+      return bad;
+    }''')
+
+
+def serious(page):
+    '''axe-core's serious and critical findings on the page as it is.'''
+    page.add_script_tag(path=axe)
+    return page.evaluate('''async () => (await axe.run(document)).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))''')
 
 
 with sync_playwright() as p:
@@ -337,28 +419,10 @@ with sync_playwright() as p:
     want = roikit.roi_align(m, np.array([[0, *after]]), 2, 0.5, 2, False, "max")[0, 0]
     assert np.array_equal(got, want), (got, want)
 
-    # live: while the mouse is down the output follows the box, before the release
-    import time
-    roi = page.locator(tid("roi")).bounding_box()
-    x, y = roi["x"] + roi["width"] / 2, roi["y"] + roi["height"] / 2
-    first = page.locator(tid("out-0-0")).get_attribute("data-value")
-    page.mouse.move(x, y)
-    page.mouse.down()
-    live0 = int(page.locator(".rk").get_attribute("data-live") or 0)
-    started = time.monotonic()
-    for k in range(40):  # 2 s of dragging, 20 pointer moves a second
-        page.mouse.move(x + (k + 1) * cell_px / 20, y)
-        page.wait_for_timeout(50)
-    elapsed = time.monotonic() - started
-    live = int(page.locator(".rk").get_attribute("data-live") or 0) - live0
-    moving = page.locator(tid("out-0-0")).get_attribute("data-value")
-    assert live > 0 and moving != first, (live, first, moving)  # it moved before the release
-    # the rate is reported, never asserted (speed is make bench's): about 12-14 a second here
-    print(f"live updates while dragging: {live / elapsed:.1f} per second")
-    old = version(page)
-    page.mouse.move(x, y)  # back where it started: the rest of the test keeps its box
-    page.mouse.up()
-    settle(page, old)
+    # live: while the mouse is down bins, points and outputs follow the box, before the release;
+    # the rate is reported, never asserted (speed is make bench's)
+    print(f"live updates while dragging, demo map: {drag_rate(page, 1.0):.1f} per second")
+    assert uncovered(page) == [], uncovered(page)
 
     # type a box
     old = version(page)
@@ -431,6 +495,48 @@ with sync_playwright() as p:
     assert shown == doc["data"]["bins"][0]["points"][0]["weights"], shown
     page.mouse.move(0, 0)
 
+    # RoI Pool's bins over RoI Align's, on demand: the engine's rounded bins for the same box
+    assert page.locator(tid("edge-tick")).count() == 9  # pixel edges 0..8 of the 8-wide map
+    old = version(page)
+    page.check(tid("pool-bins"))
+    settle(page, old)
+    pq = {"op": "pool", "box": ",".join(map(str, box(page))), "output_size": "2", "spatial_scale": "0.5"}
+    with urllib.request.urlopen(url + "api/live?" + "&".join(f"{k}={v}" for k, v in pq.items())
+                                + "&map=" + urllib.request.quote(mapq)) as r:
+        pool_doc = json.load(r)
+    for b in pool_doc["data"]["bins"]:
+        rect = page.locator(tid(f"poolbin-{b['ph']}-{b['pw']}"))
+        got = [float(rect.get_attribute(k)) for k in ("x", "y", "width", "height")]
+        (r0, r1), (c0, c1) = b["rows"], b["cols"]
+        want = [c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0]
+        assert got == want, (got, want)
+    assert "steps" not in pool_doc and "feature" not in pool_doc  # the numbers only
+    print(f"live updates while dragging with RoI Pool's bins: {drag_rate(page, 1.0):.1f} per second")
+    old = version(page)
+    page.uncheck(tid("pool-bins"))
+    settle(page, old)
+
+    # axe-core: no serious or critical finding, in either language; at 200 % zoom (half the
+    # width, twice the pixels) the page reflows without scrolling sideways and the numbers stay
+    # as large as at 100 %
+    assert serious(page) == [], serious(page)
+    old = version(page)
+    page.select_option(tid("lang"), "ko")
+    settle(page, old)
+    assert serious(page) == [], serious(page)
+    val_px = page.locator(tid("val-0-0")).bounding_box()["height"]
+    zoomed = browser.new_page(viewport={"width": 650, "height": 475}, device_scale_factor=2)
+    zoomed.goto(url)
+    zoomed.wait_for_function("Number(document.querySelector('.rk')?.dataset.version) > 0")
+    assert zoomed.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert zoomed.locator(tid("val-0-0")).bounding_box()["height"] >= 0.9 * val_px
+    assert serious(zoomed) == [], serious(zoomed)
+    zoomed.screenshot(path=folder + "/explore-200.png", full_page=True)
+    zoomed.close()
+    old = version(page)
+    page.select_option(tid("lang"), "en")
+    settle(page, old)
+
     # the keyboard moves the box: 0.1 px, Shift 1 px; R switches to resizing
     for key, delta in (("ArrowRight", [0.1, 0, 0.1, 0]), ("Shift+ArrowDown", [0, 1, 0, 1]),
                        ("r", None), ("ArrowRight", [0, 0, 0.1, 0])):
@@ -469,6 +575,20 @@ with sync_playwright() as p:
     page.wait_for_function("old => Number(document.querySelector('.rk').dataset.version) > old + 2", arg=old)
     assert np.allclose(outputs(page), want, rtol=1e-6, atol=1e-6), (outputs(page), want)
     page.screenshot(path=folder + "/explore.png")
+
+    # a 32 x 32 map with a 7 x 7 output: the drag is still followed (rate reported)
+    np.save(folder + "/feat32.npy", np.random.default_rng(32).standard_normal((32, 32)).astype(np.float32))
+    old = version(page)
+    page.set_input_files(tid("map-file"), folder + "/feat32.npy")
+    settle(page, old)
+    old = version(page)
+    page.fill(tid("box-x2"), "40"); page.fill(tid("box-y2"), "40"); page.press(tid("box-y2"), "Enter")
+    settle(page, old)
+    old = version(page)
+    page.fill(tid("output-size"), "7"); page.press(tid("output-size"), "Enter")
+    settle(page, old)
+    assert page.locator('[data-testid^="out-"]').count() == 49
+    print(f"live updates while dragging, 32 x 32 map, 7 x 7 output: {drag_rate(page, 2.0):.1f} per second")
     assert errors == [], errors
     assert outside == [], outside
     browser.close()

@@ -16,6 +16,7 @@ export function httpBackend(base) {
   return {
     start: () => fetch(base + "/api/start").then((r) => r.json()),
     explain: (p) => get("/api/explain", p),
+    live: (p) => get("/api/live", p),  // the numbers without the step text: what a drag redraws
     sweep: (p) => get("/api/sweep", p),
     command: (p) => get("/api/command", p),
     exportUrl: (p, format) => base + "/api/export?" + new URLSearchParams({...p, format}),
@@ -55,10 +56,12 @@ export async function mount(root, backend) {
   const s = {map: start.map, box: start.box, op: start.op || "align", output_size: String(start.output_size || 2),
              sampling_ratio: String(start.sampling_ratio ?? 2), aligned: !!start.aligned, mode: start.mode || "max",
              spatial_scale: String(start.spatial_scale ?? 1), lang: start.lang || "en", snap: false,
-             mapId: start.map_id || null};
+             mapId: start.map_id || null, poolBins: false};
   const UI = start.words.ui;
   let trace = null;
+  let poolTrace = null;  // RoI Pool's answer for the same box, drawn over RoI Align's bins on demand
   let hoverBin = null;
+  let sweepAt = null;  // where the sweep draws a shift of the box (image pixels), once it is drawn
 
   root.innerHTML = "";
   const app = el("div", {class: "rk"}, root);
@@ -66,6 +69,7 @@ export async function mount(root, backend) {
   const right = el("div", {class: "rk-right"}, app);
   const map = svgEl("svg", {class: "rk-map", "data-testid": "map"}, left);
   const closeup = el("div", {class: "closeup", "data-testid": "closeup", "aria-live": "polite"}, left);
+  const axesNote = el("div", {class: "note", "data-testid": "axes-note"}, left);
   const keysNote = el("div", {class: "note"}, left);
   const sweepTitle = el("div", {}, left);
   const sweep = svgEl("svg", {class: "sweep", viewBox: "0 0 400 152", "data-testid": "sweep", role: "img"}, left);
@@ -83,23 +87,25 @@ export async function mount(root, backend) {
   const scaleIn = el("input", {type: "number", step: "any", "data-testid": "spatial-scale", class: "small"});
   const alignedIn = el("input", {type: "checkbox", "data-testid": "aligned"});
   const snapIn = el("input", {type: "checkbox", "data-testid": "snap"});
+  const poolBinsIn = el("input", {type: "checkbox", "data-testid": "pool-bins"});
   const labels = {};
   function labelled(key, input) { const i = field("", input); labels[key] = i.previousSibling; return i; }
   labelled("op", opSel); labelled("mode", modeSel); labelled("lang", langSel);
   const boxLabel = el("div", {}, controls); labels.box = el("span", {}, boxLabel);
   for (const b of boxIn) boxLabel.appendChild(b);
   labelled("size", sizeIn); labelled("sr", srIn); labelled("scale", scaleIn); labelled("aligned", alignedIn); labelled("snap", snapIn);
+  labelled("poolbins", poolBinsIn);
   const error = el("div", {class: "error", "data-testid": "error"}, right);
-  const outTitle = el("h3", {}, right);
+  const outTitle = el("h2", {}, right);
   const output = el("div", {"data-testid": "output"}, right);
-  const expTitle = el("h3", {}, right);
+  const expTitle = el("h2", {}, right);
   const command = el("code", {class: "cmd", "data-testid": "command"}, right);
   const exportsBox = el("div", {"data-testid": "exports"}, right);
-  const mapTitle = el("h3", {}, right);
+  const mapTitle = el("h2", {}, right);
   const mapText = el("textarea", {rows: "4", "data-testid": "map-text"}, right);
   const mapApply = el("button", {"data-testid": "map-apply"}, right);
   const mapFile = el("input", {type: "file", accept: ".npy,.csv,.txt,image/*", "data-testid": "map-file"}, right);
-  const stepsTitle = el("h3", {}, right);
+  const stepsTitle = el("h2", {}, right);
   const steps = el("div", {class: "steps", "data-testid": "steps"}, right);
 
   function params() {
@@ -115,11 +121,14 @@ export async function mount(root, backend) {
     opSel.value = s.op; modeSel.value = s.mode; langSel.value = s.lang;
     boxIn.forEach((b, i) => { b.value = String(s.box[i]); });
     sizeIn.value = s.output_size; srIn.value = s.sampling_ratio; scaleIn.value = s.spatial_scale;
-    alignedIn.checked = s.aligned; snapIn.checked = s.snap;
-    modeSel.disabled = srIn.disabled = alignedIn.disabled = s.op !== "align";
+    alignedIn.checked = s.aligned; snapIn.checked = s.snap; poolBinsIn.checked = s.poolBins;
+    modeSel.disabled = srIn.disabled = alignedIn.disabled = poolBinsIn.disabled = s.op !== "align";
     mapText.value = rows(s.map).replaceAll("; ", "\n");
     const t = UI[s.lang];
     for (const [k, node] of Object.entries(labels)) node.textContent = t[k] + " ";
+    // The box's four inputs share one caption: each is named for a screen reader too.
+    boxIn.forEach((b, i) => b.setAttribute("aria-label", `${t.box} ${["x1", "y1", "x2", "y2"][i]}`));
+    mapText.setAttribute("aria-label", t.map); mapFile.setAttribute("aria-label", t.file);
     for (const o of opSel.options) o.textContent = t[o.value];
     for (const o of modeSel.options) o.textContent = t[o.value];
     for (const o of langSel.options) o.textContent = start.words.languages[o.value];
@@ -143,7 +152,7 @@ export async function mount(root, backend) {
     syncInputs();
     const p = params();
     try {
-      trace = await backend.explain(p);
+      [trace, poolTrace] = await Promise.all([backend.explain(p), askPool(p)]);
       error.textContent = "";
     } catch (e) {
       error.textContent = e.message;
@@ -152,6 +161,13 @@ export async function mount(root, backend) {
     draw(); drawOutput(); drawSteps(); drawExports(p);
     app.dataset.version = String(Number(app.dataset.version || 0) + 1);  // for tests: a redraw is done
     backend.sweep({...p, bin: (hoverBin || trace.data.focus || [0, 0]).join(",")}).then(drawSweep).catch(() => {});
+  }
+
+  // RoI Pool's bins for the same box (its numbers only), when they are asked for over RoI Align's.
+  function askPool(p) {
+    if (s.op !== "align" || !s.poolBins) return Promise.resolve(null);
+    const {mode, aligned, sampling_ratio, ...rest} = p;
+    return (backend.live || backend.explain)({...rest, op: "pool"});
   }
 
   // ---------------------------------------------------------------- the map and the box
@@ -166,8 +182,11 @@ export async function mount(root, backend) {
     map.innerHTML = "";
     const H = trace.feature.length, W = trace.feature[0].length;
     const [x1, y1, x2, y2] = roiRect();
-    const hiX = Math.max(W - 0.4, x2 + 0.4), hiY = Math.max(H - 0.4, y2 + 0.4);
-    view = {x: Math.min(-0.6, x1 - 0.4), y: Math.min(-0.6, y1 - 0.4), w: 0, h: 0};
+    // Room around the map for the scales (row and column numbers, the pixel-edge axis above in
+    // align mode) and for a point's labels beside an edge cell.
+    const hiX = Math.max(W + 0.5, x2 + 0.4), hiY = Math.max(H + 0.05, y2 + 0.4);
+    const top = trace.op === "roi_align" ? 0.75 : 0;
+    view = {x: Math.min(-1.6, x1 - 0.4), y: Math.min(-0.6, y1 - 0.4) - top, w: 0, h: 0};
     view.w = hiX - view.x; view.h = hiY - view.y;
     map.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
     const inBox = new Set();
@@ -178,6 +197,20 @@ export async function mount(root, backend) {
         for (const p of b.points) if (p.inside) for (const rc of p.cells) inBox.add(rc.join(","));
       }
     }
+    // RoI Align reads the map at its cell centres (a lattice): each value sits beside its lattice
+    // point, on the side farthest from the sampling points, so that no dot covers it.
+    const dots = trace.op === "roi_align" ? trace.data.bins.flatMap((b) => b.points.map((p) => [p.x, p.y])) : [];
+    const SIDES = [[0.07, -0.08, "start"], [-0.07, -0.08, "end"], [0.07, 0.27, "start"], [-0.07, 0.27, "end"]];
+    const place = (c, r) => {
+      let best = SIDES[0], far = -1;
+      for (const side of SIDES) {  // the label's middle, in cells
+        const mx = c + side[0] + (side[2] === "start" ? 0.2 : -0.2), my = r + side[1] - 0.09;
+        const near = Math.min(Infinity, ...dots.map(([x, y]) => Math.hypot(x - mx, y - my)));
+        if (near > far + 1e-9) { far = near; best = side; }
+        if (near > 0.45) break;  // far enough: keep the first (top right) side, as the figure does
+      }
+      return best;
+    };
     trace.feature.forEach((row, r) => row.forEach((v, c) => {
       const cell = svgEl("rect", {x: c - 0.5, y: r - 0.5, width: 1, height: 1, class: "cell" + (inBox.has(r + "," + c) ? " in" : ""),
                                   "data-testid": `cell-${r}-${c}`, "data-value": String(v)}, map);
@@ -185,8 +218,15 @@ export async function mount(root, backend) {
         const value = window.prompt(`(${r}, ${c})`, String(v));
         if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) { s.map[r][c] = Number(value); newMap(); }
       });
-      svgEl("text", {x: c - 0.45, y: r - 0.2, class: "val", text: short(v)}, map);
+      if (trace.op === "roi_align") {
+        const [dx, dy, anchor] = place(c, r);
+        svgEl("circle", {cx: c, cy: r, r: 0.04, class: "lattice"}, map);
+        svgEl("text", {x: c + dx, y: r + dy, "text-anchor": anchor, class: "val", "data-testid": `val-${r}-${c}`, text: short(v)}, map);
+      } else {
+        svgEl("text", {x: c, y: r + 0.09, "text-anchor": "middle", class: "val", "data-testid": `val-${r}-${c}`, text: short(v)}, map);
+      }
     }));
+    drawAxes(H, W);
     const d = trace.data;
     if (trace.op === "roi_pool") {
       const ideal = {};
@@ -205,7 +245,8 @@ export async function mount(root, backend) {
         const bin = `${b.ph}-${b.pw}`;
         svgEl("rect", {x: ex[b.pw], y: ey[b.ph], width: ex[b.pw + 1] - ex[b.pw], height: ey[b.ph + 1] - ey[b.ph], class: "bin", "data-bin": bin}, map);
       }
-      if (d.offset) svgEl("rect", {x: d.x.start, y: d.y.start, width: d.x.end - d.x.start, height: d.y.end - d.y.start, class: "roi-shifted"}, map);
+      if (d.offset) svgEl("rect", {x: d.x.start, y: d.y.start, width: d.x.end - d.x.start, height: d.y.end - d.y.start, class: "roi-shifted", "data-testid": "roi-shifted"}, map);
+      if (poolTrace) drawPoolBins(poolTrace, "");
     }
     const roi = svgEl("rect", {x: x1, y: y1, width: Math.max(x2 - x1, 0.001), height: Math.max(y2 - y1, 0.001), class: "roi", "data-testid": "roi"}, map);
     dragger(roi, "move");
@@ -232,11 +273,49 @@ export async function mount(root, backend) {
     }
   }
 
+  // RoI Pool's whole-cell bins over RoI Align's exact ones: the misalignment, to the cell.
+  function drawPoolBins(t, extra, into = map) {
+    for (const b of t.data.bins) {
+      svgEl("rect", {x: b.cols[0] - 0.5, y: b.rows[0] - 0.5, width: Math.max(b.cols[1] - b.cols[0], 0),
+                     height: Math.max(b.rows[1] - b.rows[0], 0), class: "bin poolbin" + extra,
+                     "data-testid": `poolbin-${b.ph}-${b.pw}`}, into);
+    }
+  }
+
+  // Two scales in feature cells: the cell centres (where RoI Align reads the map, and where the
+  // box's numbers fall with aligned off) and, in align mode, the pixel edges above, where the
+  // box's numbers fall with aligned on: the half-pixel shift is the distance between the two.
+  function drawAxes(H, W) {
+    axesNote.textContent = trace.op === "roi_align" ? UI[s.lang].edges : "";
+    for (let c = 0; c < W; c++) svgEl("text", {x: c, y: H - 0.5 + 0.3, "text-anchor": "middle", class: "axislabel centre", text: String(c)}, map);
+    for (let r = 0; r < H; r++) svgEl("text", {x: -0.55, y: r + 0.08, "text-anchor": "end", class: "axislabel centre", text: String(r)}, map);
+    if (trace.op !== "roi_align") return;
+    const y = -0.5 - 0.35;
+    svgEl("line", {x1: -0.5, y1: y, x2: W - 0.5, y2: y, class: "edgeaxis"}, map);
+    for (let k = 0; k <= W; k++) {
+      svgEl("line", {x1: k - 0.5, y1: y - 0.08, x2: k - 0.5, y2: -0.5, class: "edgeaxis"}, map);
+      svgEl("text", {x: k - 0.5, y: y - 0.12, "text-anchor": "middle", class: "axislabel edge", "data-testid": "edge-tick", text: String(k)}, map);
+    }
+  }
+
   // While a drag is on, the engine answers for the box under the pointer; these draw its
   // bins, points, winners and outputs over the page (the walkthrough waits for the release).
-  function drawLive(t) {
-    map.querySelectorAll(".live").forEach((e) => e.remove());
-    map.querySelectorAll(".bin, .pt, .win, .wincell").forEach((e) => e.classList.add("stale"));
+  function drawLive(t, pt) {
+    // One group holds a live answer's drawing, replaced whole by the next; the page's own bins and
+    // points are hidden once per drag, not at every answer.
+    if (!map.querySelector(".stale")) map.querySelectorAll(".bin, .pt, .win, .wincell").forEach((e) => e.classList.add("stale"));
+    const group = svgEl("g", {class: "live"}), old = map.querySelector("g.live");
+    drawInto(group, t, pt);  // drawn off the page, then put in at once
+    if (old) old.replaceWith(group); else map.appendChild(group);
+    t.output.forEach((row, i) => row.forEach((v, j) => {
+      const td = outCells[`${i}-${j}`];
+      if (td) { td.textContent = short(v); td.dataset.value = String(v); }
+    }));
+    app.dataset.live = String(Number(app.dataset.live || 0) + 1);  // for tests: a live answer was drawn
+  }
+
+  function drawInto(map, t, pt) {  // (the group stands in for the map: the same drawing calls)
+    if (pt) drawPoolBins(pt, " live", map);
     const d = t.data;
     if (t.op === "roi_pool") {
       for (const b of d.bins) {
@@ -254,11 +333,6 @@ export async function mount(root, backend) {
         });
       }
     }
-    t.output.forEach((row, i) => row.forEach((v, j) => {
-      const td = output.querySelector(`[data-testid="out-${i}-${j}"]`);
-      if (td) { td.textContent = short(v); td.dataset.value = String(v); }
-    }));
-    app.dataset.live = String(Number(app.dataset.live || 0) + 1);  // for tests: a live answer was drawn
   }
 
   function neighbours(p) {  // the point's four neighbours and their weights, as the trace gives them
@@ -314,8 +388,9 @@ export async function mount(root, backend) {
         if (inFlight || !dragging) return;
         inFlight = true;
         const seq = ++asked;
-        backend.explain({...params(), box: boxNow().map(String).join(",")})
-          .then((t) => { if (dragging && seq === asked) drawLive(t); })
+        const p = {...params(), box: boxNow().map(String).join(",")};
+        Promise.all([(backend.live || backend.explain)(p), askPool(p)])
+          .then(([t, pt]) => { if (dragging && seq === asked) drawLive(t, pt); })
           .catch(() => {})
           .finally(() => { inFlight = false; if (dragging && pending) { pending = false; ask(); } });
       };
@@ -330,6 +405,7 @@ export async function mount(root, backend) {
         if (edge.s) { h += moved[1]; }
         roi.setAttribute("x", x); roi.setAttribute("y", y);
         roi.setAttribute("width", Math.max(w, 0.001)); roi.setAttribute("height", Math.max(h, 0.001));
+        if (all && sweepAt) sweepAt(boxNow()[0] - box0[0]);  // the sweep's marker follows the box
         if (inFlight) pending = true; else ask();
       };
       const up = () => {
@@ -349,17 +425,20 @@ export async function mount(root, backend) {
     root.querySelectorAll(`[data-bin="${bin}"], [data-step-bin="${bin}"], [data-out="${bin}"]`).forEach((e) => e.classList.toggle("hl", on));
   }
 
+  let outCells = {};  // the output table's cells by bin, for the live answers
   function drawOutput() {
     output.innerHTML = "";
+    outCells = {};
     const table = el("table", {}, output);
     const head = el("tr", {}, table);
-    el("th", {}, head);
+    el("td", {class: "corner"}, head);  // the corner names nothing: a cell, not an empty header
     trace.output[0].forEach((_, j) => el("th", {text: String(j)}, head));
     trace.output.forEach((row, i) => {
       const tr = el("tr", {}, table);
       el("th", {text: String(i)}, tr);
       row.forEach((v, j) => {
         const td = el("td", {class: "out", "data-testid": `out-${i}-${j}`, "data-value": String(v), "data-out": `${i}-${j}`, tabindex: "0", text: short(v)}, tr);
+        outCells[`${i}-${j}`] = td;
         const on = () => { highlight(`${i}-${j}`, true); };
         const off = () => { highlight(`${i}-${j}`, false); };
         td.addEventListener("mouseenter", on); td.addEventListener("focus", on);
@@ -380,7 +459,7 @@ export async function mount(root, backend) {
       for (const t of step.tables) {
         const table = el("table", {}, sec);
         el("caption", {text: t.title}, table);
-        const head = el("tr", {}, table); el("th", {}, head);
+        const head = el("tr", {}, table); el("td", {class: "corner"}, head);
         for (const c of t.col_labels) el("th", {text: c}, head);
         t.values.forEach((row, r) => {
           const tr = el("tr", {}, table); el("th", {text: t.row_labels[r]}, tr);
@@ -405,7 +484,11 @@ export async function mount(root, backend) {
       svgEl("line", {x1: px(v), y1: 120, x2: px(v), y2: 125, class: "axis"}, sweep);
       svgEl("text", {x: px(v), y: 136, "text-anchor": "middle", class: "tick", "data-testid": "sweep-tick", text: short(v)}, sweep);
     }
-    svgEl("line", {x1: px(0), y1: 20, x2: px(0), y2: 120, class: "now", "data-testid": "sweep-now"}, sweep);  // the box as it is
+    const now = svgEl("line", {x1: px(0), y1: 20, x2: px(0), y2: 120, class: "now", "data-testid": "sweep-now"}, sweep);  // the box as it is
+    sweepAt = (shift) => {  // a drag moves the marker; beyond the sweep's range it waits at the end
+      const x = px(Math.min(x1, Math.max(x0, shift)));
+      now.setAttribute("x1", x); now.setAttribute("x2", x);
+    };
     let stairs = `M ${px(xs[0])} ${pyPool(sw.pool[0])}`;  // RoI Pool: a value holds until the next one
     for (let i = 1; i < xs.length; i++) stairs += ` H ${px(xs[i])} V ${pyPool(sw.pool[i])}`;
     svgEl("path", {d: stairs, class: "pool", "data-testid": "sweep-pool"}, sweep);
@@ -457,6 +540,7 @@ export async function mount(root, backend) {
   scaleIn.addEventListener("change", () => { s.spatial_scale = scaleIn.value; refresh(); });
   alignedIn.addEventListener("change", () => { s.aligned = alignedIn.checked; refresh(); });
   snapIn.addEventListener("change", () => { s.snap = snapIn.checked; });
+  poolBinsIn.addEventListener("change", () => { s.poolBins = poolBinsIn.checked; refresh(); });
   mapApply.addEventListener("click", () => {
     const m = mapText.value.trim().split(/[;\n]+/).map((r) => r.trim().split(/[\s,]+/).map(Number));
     s.map = m; newMap();
