@@ -211,3 +211,35 @@ def test_an_invalid_thread_count_in_the_environment_is_refused_by_name() -> None
         )
         assert proc.returncode == 1, (value, proc.stderr)
         assert f"ROIKIT_NUM_THREADS is {value!r}; it must be a positive integer" in proc.stderr, proc.stderr
+
+
+def test_limit_threads_holds_for_its_own_thread_only() -> None:
+    import threading
+
+    import numpy as np
+
+    import roikit
+    from roikit.engine import threads
+
+    rng = np.random.default_rng(5)
+    feat = rng.standard_normal((2, 8, 40, 40))
+    boxes = np.column_stack(
+        [rng.integers(0, 2, 64), rng.uniform(0, 20, (64, 2)), rng.uniform(20, 39, (64, 2))]
+    )
+    want = roikit.roi_align(feat, boxes, 7, 1.0, 2, True, "avg")
+    seen: dict[str, object] = {}
+
+    def limited() -> None:
+        with threads.limit_threads(1):
+            seen["inside"] = threads.get_num_threads()
+            seen["out"] = roikit.roi_align(feat, boxes, 7, 1.0, 2, True, "avg")
+        seen["after"] = threads.get_num_threads()
+
+    t = threading.Thread(target=limited)
+    t.start()
+    t.join(60)
+    assert seen["inside"] == 1 and np.array_equal(seen["out"], want)  # type: ignore[arg-type]
+    assert seen["after"] == threads.get_num_threads()  # the limit ends with its block
+    with pytest.raises(roikit.RoIError, match="limit_threads needs a positive integer; got 0"):
+        with threads.limit_threads(0):
+            pass

@@ -31,18 +31,20 @@ else is an error naming the value), else the CPUs this process may use;
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["get_num_threads", "set_num_threads"]
+__all__ = ["get_num_threads", "limit_threads", "set_num_threads"]
 
 #: Parts per thread at least: boxes differ in cost, so a few more parts than threads balance the load.
 _PARTS_PER_THREAD = 8
@@ -56,6 +58,8 @@ _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 _num_threads: int | None = None
+#: A cap on the thread count for the calls of one thread (or task), set by :func:`limit_threads`.
+_limit: ContextVar[int | None] = ContextVar("roikit_thread_limit", default=None)
 
 
 def _threads_from_env() -> int | None:
@@ -94,7 +98,32 @@ def get_num_threads() -> int:
     global _num_threads
     if _num_threads is None:
         _num_threads = _default_threads()
-    return _num_threads
+    cap = _limit.get()
+    return _num_threads if cap is None else min(cap, _num_threads)
+
+
+@contextlib.contextmanager
+def limit_threads(n: int) -> Iterator[None]:
+    """Use at most ``n`` threads for the kernel calls made in this block, by this thread only.
+
+    A server that answers many requests at once runs each on its own thread;
+    splitting each answer's kernels over the pool as well only makes the
+    answers queue behind each other, so it calls the ops inside
+    ``limit_threads(1)``. Other threads keep their count.
+
+    Examples
+    --------
+    >>> with limit_threads(1):
+    ...     get_num_threads()
+    1
+    """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParameterError(f"limit_threads needs a positive integer; got {n!r:.60}")
+    token = _limit.set(int(n))
+    try:
+        yield
+    finally:
+        _limit.reset(token)
 
 
 def set_num_threads(n: int) -> None:
@@ -187,6 +216,11 @@ def parallel_range(
     try:
         if not main:
             work()
+            # Every part is done or running: a helper still queued behind other callers' work (a
+            # server answering many requests at once) is cancelled instead of waited for.
+            for f in futures:
+                f.cancel()
+            futures = [f for f in futures if not f.cancelled()]
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=_POLL, return_when=FIRST_EXCEPTION)
