@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.budget import check_trace_bins, check_trace_points
+from ..engine.cancel import checkpoint
 from ..engine.execute import make_align_plan, run_align, run_align_winners
 from ..engine.plan import AlignAxis, AlignPlan
 from ..engine.validate import check_mode, compute_dtype
@@ -508,6 +509,7 @@ def _build(
 
 
 def _bin(w: AlignWalk, ph: int, pw: int, words: bool = True) -> _Bin:
+    checkpoint()  # a server gives up here when its client has gone
     value = float(w.out[ph, pw])
     code = int(w.win_y[ph, pw])
     if not w.has_samples:
@@ -694,6 +696,7 @@ def _coords_step(w: AlignWalk) -> Step:
 
 
 def _bin_step(w: AlignWalk, b: _Bin) -> Step:
+    checkpoint()  # a server gives up here when its client has gone
     r = b.record
     title = text(w.lang, "align.bin.title", ph=r.ph, pw=r.pw)
     if not w.has_samples:

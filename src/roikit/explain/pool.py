@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.cancel import checkpoint
 from ..engine.execute import make_pool_plan, run_pool, run_pool_winners
 from ..engine.plan import PoolAxis, PoolPlan
 from ..engine.validate import compute_dtype
@@ -125,6 +126,7 @@ def _axis_data(a: PoolAxis) -> PoolAxisData:
 
 
 def _bin(w: PoolWalk, ph: int, pw: int) -> PoolBin:
+    checkpoint()  # a server gives up here when its client has gone
     y, x = w.plan.y, w.plan.x
     r0, r1 = int(y.bin_start[0, ph]), int(y.bin_end[0, ph])
     c0, c1 = int(x.bin_start[0, pw]), int(x.bin_end[0, pw])
@@ -316,6 +318,7 @@ def _ranges_step(w: PoolWalk) -> Step:
 
 
 def _bin_step(w: PoolWalk, b: PoolBin) -> Step:
+    checkpoint()  # a server gives up here when its client has gone
     """One bin worked out: its cells (a window around the max for a big bin), its max and ties."""
     (r0, r1), (c0, c1), winner = b.rows, b.cols, b.winner
     if r1 <= r0 or c1 <= c0:
