@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,7 +122,13 @@ def num(value: float | int, dtype: np.dtype | type = np.float64, operand: bool =
     >>> num(3e30).text, num(-1e30).text
     ('3e+30', '−1e+30')
     """
-    v = float(value)
+    return _num(float(value), dtype, operand)
+
+
+# A walkthrough writes the same few numbers hundreds of times (a bin edge, a weight, a cell's value),
+# and a number's text depends on its value, dtype and role alone: written once, kept (Written is frozen).
+@functools.lru_cache(maxsize=1 << 16)
+def _num(v: float, dtype: np.dtype | type, operand: bool) -> Written:
     if not math.isfinite(v):
         text = "−inf" if v < 0 else str(v)
         return Written(text, Fraction(0), False)
