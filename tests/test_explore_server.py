@@ -9,6 +9,7 @@ import io
 import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -215,3 +216,120 @@ def test_the_start_names_its_map() -> None:
         assert srv.map_of({"map": "1 2; 3 4"}) is None  # a query may still carry its map
     finally:
         srv.server_close()
+
+
+def test_a_question_whose_client_leaves_is_given_up(server) -> None:  # type: ignore[no-untyped-def]
+    # 32 x 32 bins on a 256 x 256 map: seconds of steps. The client asks, then closes its end.
+    import time
+
+    map_id = server.keep(np.random.default_rng(0).standard_normal((256, 256)))
+    query = f"op=align&map_id={map_id}&box=3.3,5.7,200.2,180.9&output_size=32"
+    request = f"GET /api/explain?{query} HTTP/1.1\r\nHost: {host_of(server)}\r\n\r\n".encode()
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(request)
+        time.sleep(0.3)  # the server has started on it
+    deadline = time.monotonic() + 20
+    while server.abandoned == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.abandoned == 1
+    # a client that stays gets its answer, and nothing more is counted
+    answer = raw(
+        server,
+        f"GET /api/live?{query.replace('32', '2')} HTTP/1.1\r\nHost: {host_of(server)}\r\n"
+        "Connection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 200") and server.abandoned == 1
+
+
+def test_the_checkpoint_is_silent_outside_a_server() -> None:
+    from roikit.engine.cancel import Cancelled, cancel_when
+    from roikit.explain import explain_roi_align
+
+    feat = np.arange(16.0).reshape(4, 4)
+    assert explain_roi_align(feat, (0, 0, 3, 3), 2).output  # no check set: never cancelled
+    with cancel_when(lambda: True), pytest.raises(Cancelled):
+        explain_roi_align(feat, (0, 0, 3, 3), 2)
+    calls = []
+    with cancel_when(lambda: calls.append(1) or False):  # type: ignore[func-returns-value]
+        explain_roi_align(feat, (0, 0, 3, 3), 2)
+    assert len(calls) >= 4  # asked at least once per bin
+
+
+@pytest.mark.subprocess
+def test_a_class_of_twenty_dragging_for_twenty_seconds() -> None:
+    # The load test of benchmarks/load_explore.py, bounded: `roikit explore --workers 2` in its own
+    # processes, 20 keep-alive clients dragging as the page does. Errors fail; the latencies are reported
+    # (`pytest -rP` shows them; `make bench` prints them too), never asserted.
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "load_explore.py"
+    spec = importlib.util.spec_from_file_location("load_explore", path)
+    assert spec is not None and spec.loader is not None
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    latencies, errors = load.run(clients=20, seconds=20.0, workers=2)  # a class: a worker per core
+    print(load.report(latencies, errors, 20, 20.0, workers=2))
+    assert errors == []
+    assert all(len(latencies.get(name, [])) > 20 for name in ("live", "explain", "sweep")), latencies.keys()
+
+
+@pytest.mark.subprocess
+def test_workers_share_the_maps_and_stop_with_their_parent() -> None:
+    import http.client
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roikit", "explore", "--no-browser", "--port", "0", "--workers", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(": ", 1)[1].strip()
+        host, port = url.split("/")[2].split(":")
+
+        def ask(method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)  # a new connection each time
+            headers = {"Origin": f"http://{host}:{port}", "Content-Type": "application/json"}
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            out = resp.status, resp.read()
+            conn.close()
+            return out
+
+        feature = np.random.default_rng(3).standard_normal((40, 40)).round(3)
+        status, body = ask("POST", "/api/maps", json.dumps({"map": feature.tolist()}).encode())
+        assert status == 200
+        map_id = json.loads(body)["map_id"]
+        # whichever worker accepts the connection knows the map
+        for _ in range(30):
+            status, body = ask("GET", f"/api/live?op=pool&map_id={map_id}&box=1,2,30,33&output_size=3")
+            assert status == 200, body
+            want = __import__("roikit").roi_pool(feature[None, None], np.array([[0, 1, 2, 30, 33]]), 3)
+            assert json.loads(body)["output"] == want[0, 0].tolist()
+        pids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(pids) == 2  # two forked workers beside the parent
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # SIGTERM to the parent stops its workers too
+        alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert alive == []
+    with pytest.raises(OSError):
+        socket.create_connection((host, int(port)), timeout=2).close()
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"

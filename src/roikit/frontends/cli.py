@@ -582,6 +582,10 @@ def explore(
     ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Processes that answer (a class: one per core)."),
+    ] = 1,
 ) -> None:
     """Drag the RoI on a local page and watch every bin, point, weight and output follow."""
     _set_lang(lang)
@@ -628,7 +632,7 @@ def explore(
 
         webbrowser.open(server.url)
     try:
-        server.serve_forever()
+        server.serve(workers)
     except KeyboardInterrupt:
         pass
     finally:
