@@ -104,7 +104,11 @@ export async function mount(root, backend) {
   const mapTitle = el("h2", {}, right);
   const mapText = el("textarea", {rows: "4", "data-testid": "map-text"}, right);
   const mapApply = el("button", {"data-testid": "map-apply"}, right);
-  const mapFile = el("input", {type: "file", accept: ".npy,.csv,.txt,image/*", "data-testid": "map-file"}, right);
+  // The browser's own file button speaks the browser's language: a label in the page's words
+  // stands in for it (the input stays focusable, and a click on the label opens it).
+  const fileLabel = el("label", {class: "filebtn"}, right);
+  const fileWords = el("span", {}, fileLabel);
+  const mapFile = el("input", {type: "file", accept: ".npy,.csv,.txt,image/*", "data-testid": "map-file"}, fileLabel);
   const stepsTitle = el("h2", {}, right);
   const steps = el("div", {class: "steps", "data-testid": "steps"}, right);
 
@@ -128,7 +132,7 @@ export async function mount(root, backend) {
     for (const [k, node] of Object.entries(labels)) node.textContent = t[k] + " ";
     // The box's four inputs share one caption: each is named for a screen reader too.
     boxIn.forEach((b, i) => b.setAttribute("aria-label", `${t.box} ${["x1", "y1", "x2", "y2"][i]}`));
-    mapText.setAttribute("aria-label", t.map); mapFile.setAttribute("aria-label", t.file);
+    mapText.setAttribute("aria-label", t.map); mapFile.setAttribute("aria-label", t.file); fileWords.textContent = t.file;
     for (const o of opSel.options) o.textContent = t[o.value];
     for (const o of modeSel.options) o.textContent = t[o.value];
     for (const o of langSel.options) o.textContent = start.words.languages[o.value];
