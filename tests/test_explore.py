@@ -492,8 +492,19 @@ with sync_playwright() as p:
         doc = json.load(r)
     page.locator(tid("pt-0-0-0")).hover()
     shown = [float(page.locator(tid(f"nb-{k}")).get_attribute("data-weight")) for k in range(4)]
-    assert shown == doc["data"]["bins"][0]["points"][0]["weights"], shown
+    point = doc["data"]["bins"][0]["points"][0]
+    assert shown == point["weights"], shown
+    # the close-up draws each weight as the area opposite its neighbour, as the static figure does
+    for k in range(4):
+        rect = page.locator(tid(f"area-{k}"))
+        w, h = (float(rect.get_attribute(a)) for a in ("width", "height"))
+        assert float(rect.get_attribute("data-weight")) == point["weights"][k]
+        assert abs(w * h - point["weights"][k]) < 1e-9, (k, w * h, point["weights"][k])
     page.mouse.move(0, 0)
+
+    # a click on an output value sweeps that value, and the sweep names it
+    page.locator(tid("out-1-0")).click()
+    page.wait_for_function("document.querySelector('[data-testid=sweep-bin]').textContent === '(1, 0)'")
 
     # RoI Pool's bins over RoI Align's, on demand: the engine's rounded bins for the same box
     assert page.locator(tid("edge-tick")).count() == 9  # pixel edges 0..8 of the 8-wide map

@@ -250,6 +250,7 @@ PAGE_WORDS = (
     "point",
     "poolbins",
     "edges",
+    "pick",
 )
 
 

@@ -72,6 +72,7 @@ export async function mount(root, backend) {
   const axesNote = el("div", {class: "note", "data-testid": "axes-note"}, left);
   const keysNote = el("div", {class: "note"}, left);
   const sweepTitle = el("div", {}, left);
+  const pickNote = el("div", {class: "note"}, left);
   const sweep = svgEl("svg", {class: "sweep", viewBox: "0 0 400 152", "data-testid": "sweep", role: "img"}, left);
   const kinks = el("div", {class: "note", "data-testid": "sweep-note"}, left);
 
@@ -138,7 +139,7 @@ export async function mount(root, backend) {
     for (const o of langSel.options) o.textContent = start.words.languages[o.value];
     outTitle.textContent = t.output; expTitle.textContent = t.exports; mapTitle.textContent = t.map;
     mapApply.textContent = t.apply; stepsTitle.textContent = t.steps; sweepTitle.textContent = t.sweep;
-    kinks.textContent = t.kinks; keysNote.textContent = t.keys;
+    kinks.textContent = t.kinks; keysNote.textContent = t.keys; pickNote.textContent = t.pick;
     sweep.setAttribute("aria-label", t.sweep); map.setAttribute("aria-label", t.keys);
     document.documentElement.lang = s.lang;
   }
@@ -350,9 +351,36 @@ export async function mount(root, backend) {
                      "data-weight": String(p.weights[k]), text: `${short(p.cell_values[k])}×${short(p.weights[k])}`}, map);
     });
     // The close-up in words: the fractions, each weight as an area, the value (the trace's numbers).
-    closeup.textContent = `(y, x) = (${short(p.y)}, ${short(p.x)}): ly = ${short(p.ly)}, hy = ${short(p.hy)}, ` +
+    closeup.textContent = "";
+    el("div", {text: `(y, x) = (${short(p.y)}, ${short(p.x)}): ly = ${short(p.ly)}, hy = ${short(p.hy)}, ` +
       `lx = ${short(p.lx)}, hx = ${short(p.hx)}; hy·hx = ${short(p.weights[0])}, hy·lx = ${short(p.weights[1])}, ` +
-      `ly·hx = ${short(p.weights[2])}, ly·lx = ${short(p.weights[3])}; ${short(p.value)}`;
+      `ly·hx = ${short(p.weights[2])}, ly·lx = ${short(p.weights[3])}; ${short(p.value)}`}, closeup);
+    areas(p);
+  }
+
+  // The close-up as the static bilinear figure draws it: the cell square between the four
+  // neighbours, the point at (lx, ly) inside it, and each neighbour's weight as the area of the
+  // rectangle opposite it, in that neighbour's colour (render/figures.py's bilinear colours).
+  const CORNER_COLOURS = ["#56B4E9", "#E69F00", "#009E73", "#CC79A7"];
+  function areas(p) {
+    const fig = svgEl("svg", {viewBox: "-0.5 -0.42 2.3 1.85", class: "areas", "data-testid": "areas", role: "img",
+                              "aria-label": closeup.textContent}, closeup);
+    const opposite = [[p.lx, p.ly, p.hx, p.hy], [0, p.ly, p.lx, p.hy], [p.lx, 0, p.hx, p.ly], [0, 0, p.lx, p.ly]];
+    opposite.forEach(([x, y, w, h], k) => {
+      svgEl("rect", {x, y, width: w, height: h, fill: CORNER_COLOURS[k], "fill-opacity": 0.45, stroke: "#000",
+                     "stroke-width": 0.01, "data-testid": `area-${k}`, "data-weight": String(p.weights[k])}, fig);
+      if (w > 0.32 && h > 0.14) svgEl("text", {x: x + w / 2, y: y + h / 2 + 0.04, "text-anchor": "middle", class: "arealabel", text: short(p.weights[k])}, fig);
+    });
+    [[0, 0], [1, 0], [0, 1], [1, 1]].forEach(([x, y], k) => {
+      svgEl("circle", {cx: x, cy: y, r: 0.05, fill: CORNER_COLOURS[k], stroke: "#000", "stroke-width": 0.01}, fig);
+      svgEl("text", {x: x + (x ? 0.08 : -0.08), y: y + (y ? 0.16 : -0.07), "text-anchor": x ? "start" : "end",
+                     class: "arealabel", text: short(p.cell_values[k])}, fig);
+    });
+    svgEl("circle", {cx: p.lx, cy: p.ly, r: 0.04, fill: "#D55E00"}, fig);
+    svgEl("text", {x: p.lx / 2, y: -0.2, "text-anchor": "middle", class: "arealabel", text: `lx ${short(p.lx)}`}, fig);
+    svgEl("text", {x: (1 + p.lx) / 2, y: 1.33, "text-anchor": "middle", class: "arealabel", text: `hx ${short(p.hx)}`}, fig);
+    svgEl("text", {x: 1.1, y: p.ly / 2 + 0.03, class: "arealabel", text: `ly ${short(p.ly)}`}, fig);
+    svgEl("text", {x: 1.1, y: (1 + p.ly) / 2 + 0.03, class: "arealabel", text: `hy ${short(p.hy)}`}, fig);
   }
 
   function toMap(evt) {
