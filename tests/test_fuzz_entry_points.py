@@ -348,6 +348,7 @@ HELPERS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "check_trace_bins": (roikit.budget, (4,)),
     "get_num_threads": (roikit.threads, ()),
     "set_num_threads": (roikit.threads, (roikit.threads.get_num_threads(),)),
+    "limit_threads": (roikit.threads, (1,)),
 }
 
 

@@ -102,8 +102,7 @@ def get_num_threads() -> int:
     return _num_threads if cap is None else min(cap, _num_threads)
 
 
-@contextlib.contextmanager
-def limit_threads(n: int) -> Iterator[None]:
+def limit_threads(n: int) -> contextlib.AbstractContextManager[None]:
     """Use at most ``n`` threads for the kernel calls made in this block, by this thread only.
 
     A server that answers many requests at once runs each on its own thread;
@@ -119,7 +118,12 @@ def limit_threads(n: int) -> Iterator[None]:
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError(f"limit_threads needs a positive integer; got {n!r:.60}")
-    token = _limit.set(int(n))
+    return _limited(int(n))  # checked now, not when the block is entered
+
+
+@contextlib.contextmanager
+def _limited(n: int) -> Iterator[None]:
+    token = _limit.set(n)
     try:
         yield
     finally:
