@@ -59,7 +59,7 @@ _FLOAT = (torch.float32, torch.float64)
 
 
 def _np(t: Tensor, name: str) -> np.ndarray:
-    """A CPU tensor as numpy, without a copy when it is already float32/64 and contiguous."""
+    """A CPU tensor as numpy, without a copy when it is float32/64 and contiguous (or channels_last)."""
     if t.device.type != "cpu":
         raise InputError(
             f"{name} is on {t.device}; roikit runs on the CPU: use torchvision.ops' op for "
@@ -68,6 +68,8 @@ def _np(t: Tensor, name: str) -> np.ndarray:
     t = t.detach()
     if t.dtype not in _FLOAT:  # float16 and bfloat16 compute in float32
         t = t.to(torch.float32)
+    if t.dim() == 4 and t.is_contiguous(memory_format=torch.channels_last):
+        return t.numpy()  # an (N, C, H, W) view of NHWC memory: the kernels read it in place
     return t.contiguous().numpy()
 
 
@@ -171,8 +173,8 @@ def _roi_pool(
     feat, _, plan = execute.make_pool_plan(
         x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
     )
-    out = execute.run_pool(plan, feat)
-    argmax = execute.run_pool_winners(plan, feat)  # row * W + col of each bin's max, -1 if empty
+    # torchvision's op returns the argmax too (row * W + col of each bin's max, -1 if empty): one pass
+    out, argmax = execute.run_pool_both(plan, feat)
     return _out(out, input), torch.from_numpy(argmax.astype(np.int32))
 
 

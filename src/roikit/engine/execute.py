@@ -29,6 +29,7 @@ from .validate import (
 
 __all__ = [
     "Boxes",
+    "align_reads",
     "box_rounds",
     "channels_last",
     "direct_args",
@@ -41,6 +42,7 @@ __all__ = [
     "run_align",
     "run_align_winners",
     "run_pool",
+    "run_pool_both",
     "run_pool_winners",
     "taps",
     "max_args",
@@ -48,6 +50,7 @@ __all__ = [
     "align_max_cost",
     "checked_cost",
     "pool_cost",
+    "pool_reads",
 ]
 
 Boxes = Any  # (K, 5) array-like, or a list of (L_i, 4) arrays
@@ -74,10 +77,79 @@ def prepare(
     return arr, input_dtype, checked, size, scale
 
 
-def channels_last(feat: np.ndarray) -> np.ndarray:
-    """The (N, H, W, C) copy of the features the kernels read, after checking its size."""
-    check_output_bytes("the working copy of input", feat.shape, feat.dtype.itemsize)
-    return kernels.to_channels_last(feat)
+#: The planar kernels' time per unit of work against a channels-last copy's time per element
+#: copied (plus the channels-last kernel's time for the same work): below this work per copied
+#: element the planar kernels read the (N, C, H, W) input as it is. Measured on this machine.
+PLANAR_BELOW = 1.5
+#: Tests set this to "planar" or "channels-last" to run one family of kernels on every call,
+#: and FORCE_FORM to "direct" or "separable" for avg RoI Align's form.
+FORCE_LAYOUT: str | None = None
+FORCE_FORM: str | None = None
+#: The direct form's time per unit of work against the separable form's (its inner loop is four
+#: loads and four multiply-adds over contiguous channels), measured on W1 of ``make bench``.
+DIRECT_SPEED = 0.45
+#: Relayout only the cells the boxes read when they are at most this share of the map; above it
+#: one pass over the whole map costs less than working out and following the rows' spans.
+SPAN_SHARE = 0.5
+
+
+class Layout:
+    """How a call reads its features: planar (as they are) or a channels-last copy of some cells.
+
+    ``reads`` is ``(batch, row_start, row_stop, col_start, col_stop)`` per box: the
+    cells the call reads. A channels-last copy then holds only those cells when they
+    are a small share of the map (the cost follows the boxes, not the map); an input
+    already channels-last in memory is read in place, and the planar kernels are
+    chosen when the work is small against the copy it would need.
+    """
+
+    def __init__(self, feat: np.ndarray, reads: tuple[np.ndarray, ...], work: float, planar_kernels: bool):
+        N, C, H, W = feat.shape
+        self.feat = feat
+        self.in_place = bool(feat.transpose(0, 2, 3, 1).flags.c_contiguous) and C > 1
+        self.spans: tuple[np.ndarray, np.ndarray] | None = None
+        cells = N * H * W
+        if not self.in_place and cells:
+            lo, hi, need = kernels.row_spans(N, H, *reads)
+            if need <= SPAN_SHARE * cells:
+                self.spans, cells = (lo, hi), int(need)
+        if FORCE_LAYOUT is not None:
+            self.planar = planar_kernels and FORCE_LAYOUT == "planar"
+        else:
+            self.planar = planar_kernels and not self.in_place and work < PLANAR_BELOW * cells * C
+
+    def channels_last(self) -> np.ndarray:
+        """The (N, H, W, C) features (a copy of the cells read, or the input itself)."""
+        check_output_bytes("the working copy of input", self.feat.shape, self.feat.dtype.itemsize)
+        return kernels.to_channels_last(self.feat, self.spans)
+
+
+def channels_last(feat: np.ndarray, reads: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+    """The (N, H, W, C) features the kernels read (only the cells ``reads`` names, if given)."""
+    if reads is None:
+        check_output_bytes("the working copy of input", feat.shape, feat.dtype.itemsize)
+        return kernels.to_channels_last(feat)
+    return Layout(feat, reads, 0.0, planar_kernels=False).channels_last()
+
+
+def align_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
+    """The cells each box of a RoI Align plan reads: its samples' neighbours, on both axes."""
+    K = plan.num_boxes
+    ys = kernels.sample_range(K, plan.y.sample_offsets, plan.y.inside, plan.y.low, plan.y.high)
+    xs = kernels.sample_range(K, plan.x.sample_offsets, plan.x.inside, plan.x.low, plan.x.high)
+    return (plan.batch, *ys, *xs)
+
+
+def pool_reads(plan: PoolPlan) -> tuple[np.ndarray, ...]:
+    """The cells each box of a RoI Pool plan reads: from its first bin's start to its last bin's end."""
+    y, x = plan.y, plan.x
+    return (
+        plan.batch,
+        y.bin_start.min(axis=1),
+        y.bin_end.max(axis=1),
+        x.bin_start.min(axis=1),
+        x.bin_end.max(axis=1),
+    )
 
 
 def make_align_plan(
@@ -238,17 +310,44 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
     out = _output(plan, feat.shape[1])
     if out.size == 0:
         return out
-    last = channels_last(feat)
     C = feat.shape[1]
     if mode == "avg":
-        cost = checked_cost("RoI Align", align_avg_cost(plan, C))
-        kernels.align_avg_forward(
-            last, plan.batch, *taps(plan.y), *taps(plan.x), *direct_args(plan), out, cost=cost
-        )
-    else:
-        none = np.empty((0, 1, 1, 1), np.int64)
-        cost = align_max_cost(plan, C)
-        kernels.align_max_forward(last, *max_args(plan, C), out, none, none, corners, cost=cost)
+        separable = checked_cost("RoI Align", align_avg_cost(plan, C))
+        # Box by box, the form that does less work: the direct one (torchvision's, sample by sample)
+        # when the bins hold few samples and the box many columns, else the separable one.
+        direct = align_max_cost(plan, C)
+        auto = direct * DIRECT_SPEED < separable
+        use_direct = np.full(len(direct), FORCE_FORM == "direct") if FORCE_FORM else auto
+        cost = np.where(use_direct, direct, separable)
+        layout = Layout(feat, align_reads(plan), float(cost.sum()), planar_kernels=True)
+        planar = layout.planar
+        last = None if planar else layout.channels_last()
+        samples = direct_args(plan)
+        for form, which in (
+            ("direct", np.flatnonzero(use_direct)),
+            ("separable", np.flatnonzero(~use_direct)),
+        ):
+            if not len(which):
+                continue
+            if form == "direct":
+                args = (plan.batch, *samples[:-1], which, out)
+                kernel = (
+                    kernels.align_avg_direct_forward_planar if planar else kernels.align_avg_direct_forward
+                )
+            else:
+                args = (plan.batch, *taps(plan.y), *taps(plan.x), *samples, which, out)
+                kernel = kernels.align_avg_forward_planar if planar else kernels.align_avg_forward
+            if planar:
+                kernel(feat, *args, cost=np.repeat(cost[which] / C, C))
+            else:
+                kernel(last, *args, cost=cost[which])
+        return out
+    none = np.empty((0, 1, 1, 1), np.int64)
+    cost = align_max_cost(plan, C)
+    args = max_args(plan, C)  # its cost is checked before the copy
+    kernels.align_max_forward(
+        channels_last(feat, align_reads(plan)), *args, out, none, none, corners, cost=cost
+    )
     return out
 
 
@@ -259,7 +358,7 @@ def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
         return out
     y, x = plan.y, plan.x
     cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-    last = channels_last(feat)
+    last = channels_last(feat, pool_reads(plan))
     kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost)
     return out
 
@@ -274,7 +373,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
         args = max_args(plan, feat.shape[1])
-        last = channels_last(feat)
+        last = channels_last(feat, align_reads(plan))
         zeros = np.zeros(shape, plan.dtype)
         kernels.align_max_forward(
             last, *args, zeros, win_y, win_x, False, cost=align_max_cost(plan, shape[1])
@@ -284,10 +383,18 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
 
 def run_pool_winners(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
     """Winning cell ``row * W + col`` of every RoI Pool bin, -1 for empty bins."""
-    win = np.full((plan.num_boxes, feat.shape[1], *plan.output_size), -1, np.int64)
+    return run_pool_both(plan, feat)[1]
+
+
+def run_pool_both(plan: PoolPlan, feat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RoI Pool's output and its winners in one pass (what torchvision's op returns)."""
+    out = _output(plan, feat.shape[1])
+    win = np.full(out.shape, -1, np.int64)
     if win.size:
         y, x = plan.y, plan.x
         cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-        last = channels_last(feat)
-        kernels.pool_winners(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, win, cost=cost)
-    return win
+        last = channels_last(feat, pool_reads(plan))
+        kernels.pool_winners(
+            last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, win, cost=cost
+        )
+    return out, win

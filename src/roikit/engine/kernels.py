@@ -68,12 +68,93 @@ def parallel_over(
     return wrap
 
 
-def to_channels_last(feat):
-    """(N, C, H, W) -> contiguous (N, H, W, C)."""
+def to_channels_last(feat, spans=None):
+    """(N, C, H, W) -> (N, H, W, C) the kernels read, C-contiguous.
+
+    An input already laid out channels-last in memory (a ``channels_last``
+    torch tensor, ``x.transpose(0, 3, 1, 2)`` of an NHWC array) is returned as a
+    view, without a copy. ``spans`` (from :func:`row_spans`) names the cells the
+    call reads, row by row: only those are written (the rest of the array is
+    allocated, never touched, and never read), so a few boxes on a large map
+    cost their own cells, not the map's. Cell (0, 0) of every image is always
+    written: torchvision's kernels read it with zero weights for samples off
+    the map, and so do the avg kernels here on a non-finite map.
+    """
     N, C, H, W = feat.shape
+    view = feat.transpose(0, 2, 3, 1)
+    if view.flags.c_contiguous:
+        return view
     out = np.empty((N, H, W, C), dtype=feat.dtype)
-    parallel_range(_channels_last_rows, N * H, feat, out)
+    if spans is None:
+        parallel_range(_channels_last_rows, N * H, feat, out, cost=np.full(N * H, float(W * C)))
+        return out
+    lo, hi = spans
+    parallel_range(_channels_last_spans, N * H, feat, lo, hi, out, cost=((hi - lo) * C).ravel())
+    if H and W:
+        out[:, 0, 0, :] = feat[:, :, 0, 0]
     return out
+
+
+@_jit
+def _channels_last_spans(feat, lo, hi, out, a, b):
+    N, C, H, W = feat.shape
+    for nh in range(a, b):
+        n = nh // H
+        h = nh % H
+        w0 = lo[n, h]
+        w1 = hi[n, h]
+        for c in range(C):
+            for w in range(w0, w1):
+                out[n, h, w, c] = feat[n, c, h, w]
+    return out
+
+
+@_jit
+def row_spans(N, H, batch, r0, r1, c0, c1):
+    """Per image row, the columns ``[lo, hi)`` that the boxes' cell ranges cover (lo = hi: none).
+
+    Box ``k`` reads rows ``[r0[k], r1[k])`` and columns ``[c0[k], c1[k])`` of
+    image ``batch[k]``; the second number returned is how many cells that is.
+    """
+    lo = np.zeros((N, H), np.int64)
+    hi = np.zeros((N, H), np.int64)
+    for k in range(batch.shape[0]):
+        if r1[k] <= r0[k] or c1[k] <= c0[k]:
+            continue
+        n = batch[k]
+        for h in range(r0[k], r1[k]):
+            if hi[n, h] == lo[n, h]:
+                lo[n, h] = c0[k]
+                hi[n, h] = c1[k]
+            else:
+                lo[n, h] = min(lo[n, h], c0[k])
+                hi[n, h] = max(hi[n, h], c1[k])
+    cells = 0
+    for n in range(N):
+        for h in range(H):
+            cells += hi[n, h] - lo[n, h]
+    return lo, hi, cells
+
+
+@_jit
+def sample_range(K, offsets, inside, low, high):
+    """Per box, the cells ``[start, stop)`` its in-range samples interpolate between, on one axis."""
+    P = (offsets.shape[0] - 1) // max(K, 1)
+    start = np.zeros(K, np.int64)
+    stop = np.zeros(K, np.int64)
+    for k in range(K):
+        first = True
+        for s in range(offsets[k * P], offsets[(k + 1) * P]):
+            if not inside[s]:
+                continue
+            if first:
+                start[k] = low[s]
+                stop[k] = high[s] + 1
+                first = False
+            else:
+                start[k] = min(start[k], low[s])
+                stop[k] = max(stop[k], high[s] + 1)
+    return start, stop
 
 
 @_jit
@@ -155,7 +236,7 @@ def _align_bin_direct(
     return acc / count
 
 
-@parallel_over()
+@parallel_over(arg=-2)
 def align_avg_forward(
     feat,
     batch,
@@ -183,6 +264,7 @@ def align_avg_forward(
     x_wh,
     count,
     zero_kind,
+    which,
     out,
     lo,
     hi,
@@ -191,10 +273,12 @@ def align_avg_forward(
 
     A non-finite value (a map holding infinities) is recomputed the direct way,
     so that it is torchvision's (see :func:`_align_bin_direct`); empty sample
-    arrays (PrRoI's integral taps have no samples) leave it as it is.
+    arrays (PrRoI's integral taps have no samples) leave it as it is. Runs the
+    boxes ``which`` (the others are left to another form).
     """
     K, C, PH, PW = out.shape
-    for k in range(lo, hi):
+    for i in range(lo, hi):
+        k = which[i]
         b = batch[k]
         c0 = xsp0[k]
         ncol = max(xsp1[k] - c0, 0)
@@ -250,6 +334,234 @@ def align_avg_forward(
                             count[k],
                         )
                     out[k, ch, ph, pw] = v
+    return out
+
+
+@parallel_over(arg=-2)
+def align_avg_direct_forward(
+    feat,
+    batch,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    count,
+    which,
+    out,
+    lo,
+    hi,
+):
+    """RoI Align (avg) the direct way, vectorised over channels: torchvision's sum, sample by sample.
+
+    For boxes with few samples per bin and many columns (``sampling_ratio=2``
+    on a large box) this is less work than the separable form, whose row
+    contraction runs over every column of the box. The same arithmetic as
+    :func:`_align_bin_direct`, in the same order.
+    """
+    K, C, PH, PW = out.shape
+    acc = np.empty(C, dtype=out.dtype)
+    for i in range(lo, hi):
+        k = which[i]
+        img = feat[batch[k]]
+        origin = img[0, 0]
+        zero = count[k] - count[k]
+        for ph in range(PH):
+            kp = k * PH + ph
+            for pw in range(PW):
+                kq = k * PW + pw
+                acc[:] = 0
+                for jy in range(y_off[kp], y_off[kp + 1]):
+                    hy = y_wl[jy]
+                    ly = y_wh[jy]
+                    for jx in range(x_off[kq], x_off[kq + 1]):
+                        if not (y_in[jy] and x_in[jx]):
+                            for ch in range(C):  # torchvision's zero-weight read of cell (0, 0)
+                                acc[ch] += zero * origin[ch] * 4
+                            continue
+                        hx = x_wl[jx]
+                        lx = x_wh[jx]
+                        v1 = img[y_lo[jy], x_lo[jx]]
+                        v2 = img[y_lo[jy], x_hi[jx]]
+                        v3 = img[y_hi[jy], x_lo[jx]]
+                        v4 = img[y_hi[jy], x_hi[jx]]
+                        for ch in range(C):
+                            acc[ch] += (
+                                hy * hx * v1[ch] + hy * lx * v2[ch] + ly * hx * v3[ch] + ly * lx * v4[ch]
+                            )
+                for ch in range(C):
+                    out[k, ch, ph, pw] = acc[ch] / count[k]
+    return out
+
+
+def align_avg_direct_forward_planar(feat, *args, cost=None):
+    """:func:`align_avg_direct_forward` on (N, C, H, W) features as they are, one (box, channel) per item."""
+    which, out = args[-2:]
+    parallel_range(_align_direct_planar, which.shape[0] * out.shape[1], feat, *args, cost=cost)
+    return out
+
+
+@_jit
+def _align_direct_planar(
+    feat,
+    batch,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    count,
+    which,
+    out,
+    lo,
+    hi,
+):
+    K, C, PH, PW = out.shape
+    acc = np.zeros(1, dtype=out.dtype)  # an array element: each step rounds as in the channels-last kernel
+    for kc in range(lo, hi):
+        k = which[kc // C]
+        ch = kc % C
+        img = feat[batch[k], ch]
+        zero = count[k] - count[k]
+        for ph in range(PH):
+            kp = k * PH + ph
+            for pw in range(PW):
+                kq = k * PW + pw
+                acc[0] = 0
+                for jy in range(y_off[kp], y_off[kp + 1]):
+                    hy = y_wl[jy]
+                    ly = y_wh[jy]
+                    for jx in range(x_off[kq], x_off[kq + 1]):
+                        if not (y_in[jy] and x_in[jx]):
+                            acc[0] += zero * img[0, 0] * 4
+                            continue
+                        hx = x_wl[jx]
+                        lx = x_wh[jx]
+                        r0 = img[y_lo[jy]]
+                        r1 = img[y_hi[jy]]
+                        acc[0] += (
+                            hy * hx * r0[x_lo[jx]]
+                            + hy * lx * r0[x_hi[jx]]
+                            + ly * hx * r1[x_lo[jx]]
+                            + ly * lx * r1[x_hi[jx]]
+                        )
+                out[k, ch, ph, pw] = acc[0] / count[k]
+    return out
+
+
+def align_avg_forward_planar(feat, *args, cost=None):
+    """:func:`align_avg_forward` on (N, C, H, W) features as they are, one (box, channel) per item.
+
+    The same sums in the same order (rows first, then columns, taps in order),
+    so the same bits; the inner loop runs over the box's columns, contiguous
+    in this layout. It needs no relayout, so a few boxes on a large map cost
+    their own cells: what torchvision's layout gives, for the calls where a
+    channels-last copy would cost more than the work.
+    """
+    which, out = args[-2:]
+    parallel_range(_align_avg_planar, which.shape[0] * out.shape[1], feat, *args, cost=cost)
+    return out
+
+
+@_jit
+def _align_avg_planar(
+    feat,
+    batch,
+    ty_off,
+    ty_start,
+    ty_w,
+    ysp0,
+    ysp1,
+    tx_off,
+    tx_start,
+    tx_w,
+    xsp0,
+    xsp1,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    count,
+    zero_kind,
+    which,
+    out,
+    lo,
+    hi,
+):
+    K, C, PH, PW = out.shape
+    for kc in range(lo, hi):
+        k = which[kc // C]
+        ch = kc % C
+        b = batch[k]
+        plane = feat[b, ch]
+        c0 = xsp0[k]
+        ncol = max(xsp1[k] - c0, 0)
+        tmp = np.zeros((PH, max(ncol, 1)), dtype=out.dtype)
+        acc = np.zeros(1, dtype=out.dtype)
+        for ph in range(PH):  # contract rows: tmp[ph] = A_y[ph] @ F over the box's columns
+            kp = k * PH + ph
+            r0 = ty_start[kp] - ty_off[kp]
+            dst = tmp[ph]
+            for t in range(ty_off[kp], ty_off[kp + 1]):
+                w = ty_w[t]
+                src = plane[r0 + t]
+                for j in range(ncol):
+                    dst[j] += w * src[c0 + j]
+        origin = plane[0, 0]
+        for ph in range(PH):  # contract columns: out[ph, pw] = tmp[ph] @ A_x[pw]
+            for pw in range(PW):
+                kq = k * PW + pw
+                off_map = zero_kind.shape[0] > 0 and zero_kind[k, ph, pw] != 0
+                s0 = tx_start[kq] - c0 - tx_off[kq]
+                acc[0] = 0  # an array element, so that every step rounds as the channels-last kernel's
+                for t in range(tx_off[kq], tx_off[kq + 1]):
+                    acc[0] += tx_w[t] * tmp[ph, s0 + t]
+                v = acc[0]
+                if off_map and not origin - origin == 0:
+                    v = origin - origin  # torchvision's zero-weight read of cell (0, 0): NaN on inf
+                elif not v - v == 0 and y_off.shape[0] > 0:  # inf or NaN: the map holds infinities
+                    v = _align_bin_direct(
+                        feat[b].transpose((1, 2, 0)),
+                        ch,
+                        k * PH + ph,
+                        kq,
+                        y_off,
+                        y_in,
+                        y_lo,
+                        y_hi,
+                        y_wl,
+                        y_wh,
+                        x_off,
+                        x_in,
+                        x_lo,
+                        x_hi,
+                        x_wl,
+                        x_wh,
+                        count[k],
+                    )
+                out[k, ch, ph, pw] = v
     return out
 
 
@@ -626,8 +938,11 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
 
 
 @parallel_over()
-def pool_winners(feat, batch, hs, he, ws, we, win, lo, hi):
-    """The winning cell (flat index ``row * W + col``, -1 if none) of every bin."""
+def pool_winners(feat, batch, hs, he, ws, we, out, win, lo, hi):
+    """The winning cell (flat index ``row * W + col``, -1 if none) of every bin, and its value in ``out``.
+
+    One pass gives both: what torchvision's op returns (output and argmax).
+    """
     K, C, PH, PW = win.shape
     for k in range(lo, hi):
         img = feat[batch[k]]
@@ -638,6 +953,7 @@ def pool_winners(feat, batch, hs, he, ws, we, win, lo, hi):
                 _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], 0, C, best, w)
                 for ch in range(C):
                     win[k, ch, ph, pw] = w[ch]
+                    out[k, ch, ph, pw] = best[ch]
     return win
 
 

@@ -16,7 +16,8 @@ over a :class:`~concurrent.futures.ThreadPoolExecutor`.
 * Fork: :func:`os.register_at_fork` drops the pool (whose threads do not exist
   in the child) so a forked child starts a fresh one on its first call.
 * Ctrl-C: a compiled kernel cannot be interrupted, so a call from the main
-  thread never runs one itself. Its work is cut into parts of bounded cost
+  thread never runs a large one itself (one of at most :data:`SMALL_WORK`
+  operations, about a millisecond, runs inline on any thread). Its work is cut into parts of bounded cost
   (about :data:`PART_COST` operations each), pool threads run them, and the main
   thread waits in Python, where a SIGINT raises :class:`KeyboardInterrupt` at
   once; the parts not yet started are dropped and the call returns as soon as
@@ -51,6 +52,8 @@ _PARTS_PER_THREAD = 8
 #: The cost (kernel operations) of one part at most, where the caller says what its items cost:
 #: about 10-30 ms of work, the time a Ctrl-C may wait for the parts already running.
 PART_COST = 2**25
+#: A call whose parts cost this much in all (about a millisecond) runs inline, even on the main thread.
+SMALL_WORK = 2**20
 #: How often (seconds) a waiting main thread looks up from its wait: a SIGINT is seen within this.
 _POLL = 0.05
 
@@ -200,7 +203,10 @@ def parallel_range(
         return
     threads = min(get_num_threads(), n)
     main = threading.current_thread() is threading.main_thread()
-    if threads <= 1 and not main:
+    small = cost is not None and float(np.sum(cost)) <= SMALL_WORK
+    if small or (threads <= 1 and not main):
+        # A small call runs on the caller's thread: handing it to the pool costs more than it
+        # saves, and a Ctrl-C waits no longer than for one part of a large call.
         kernel(*args, 0, n)
         return
     edges = _edges(n, threads, cost)

@@ -85,7 +85,9 @@ def prroi_pool(
         cost = checked_cost("PrRoI Pooling", _cost(y, x, size, feat.shape[1]))
         last = channels_last(feat)
         no_samples = direct_args(None)  # the integral has no samples to fall back on
-        kernels.align_avg_forward(last, checked.batch, *_taps(y), *_taps(x), *no_samples, out, cost=cost)
+        kernels.align_avg_forward(
+            last, checked.batch, *_taps(y), *_taps(x), *no_samples, np.arange(len(cost)), out, cost=cost
+        )
     return in_dtype(out, dtype)
 
 

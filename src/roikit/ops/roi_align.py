@@ -20,6 +20,7 @@ from ..engine.execute import (
     Boxes,
     align_avg_cost,
     align_max_cost,
+    align_reads,
     channels_last,
     checked_cost,
     chunked_gradient,
@@ -159,7 +160,7 @@ def roi_align_backward(
         return chunked_gradient(feat, dtype, kernels.align_avg_backward, *args, what="RoI Align", cost=cost)
     cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
     args = (*max_args(plan, C),)
-    last = channels_last(feat)
+    last = channels_last(feat, align_reads(plan))
     return chunked_gradient(
         feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost
     )

@@ -18,6 +18,7 @@ from ..engine.execute import (
     in_dtype,
     make_pool_plan,
     pool_cost,
+    pool_reads,
     run_pool,
 )
 from ..engine.validate import check_grad_output
@@ -111,5 +112,13 @@ def roi_pool_backward(
         return np.zeros(feat.shape, dtype)
     y, x = plan.y, plan.x
     cost = checked_cost("the backward of RoI Pool", pool_cost(plan, feat.shape[1]))  # before any copy
-    args = (channels_last(feat), grad, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end)
+    args = (
+        channels_last(feat, pool_reads(plan)),
+        grad,
+        plan.batch,
+        y.bin_start,
+        y.bin_end,
+        x.bin_start,
+        x.bin_end,
+    )
     return chunked_gradient(feat, dtype, kernels.pool_backward, *args, what="RoI Pool", cost=cost)

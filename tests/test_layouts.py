@@ -1,0 +1,125 @@
+"""Every way roikit may run a call gives torchvision's numbers, and the same bits in both layouts.
+
+avg RoI Align has two forms (the direct sum, torchvision's, and the separable one) and two
+layouts (planar, reading (N, C, H, W) as it is, and a channels-last copy of the cells the
+boxes read); roikit picks per call and per box by the work. Here each is forced in turn
+(``roikit.engine.execute.FORCE_FORM`` / ``FORCE_LAYOUT``) on random maps, boxes and
+settings, with infinities and NaN among the values.
+"""
+
+from __future__ import annotations
+
+import needs
+import numpy as np
+import pytest
+
+torch, torchvision = needs.modules("parity", "torch", "torchvision")
+import roikit
+from roikit.engine import execute, kernels
+
+pytestmark = pytest.mark.parity
+
+
+@pytest.fixture
+def forced():  # type: ignore[no-untyped-def]
+    def force(form: str | None, layout: str | None) -> None:
+        execute.FORCE_FORM, execute.FORCE_LAYOUT = form, layout
+
+    yield force
+    execute.FORCE_FORM = execute.FORCE_LAYOUT = None
+
+
+def case(seed: int):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    dtype = (np.float32, np.float64)[seed % 2]
+    N, C, H, W = (
+        int(rng.integers(1, 3)),
+        int(rng.integers(1, 24)),
+        int(rng.integers(1, 40)),
+        int(rng.integers(1, 40)),
+    )
+    feat = rng.standard_normal((N, C, H, W)).astype(dtype)
+    if seed % 3 == 0:
+        feat.flat[rng.integers(0, feat.size, 3)] = [np.inf, -np.inf, np.nan]
+    K = int(rng.integers(1, 24))
+    x1, y1 = rng.uniform(-6, W, K), rng.uniform(-6, H, K)
+    boxes = np.column_stack(
+        [rng.integers(0, N, K), x1, y1, x1 + rng.uniform(0, W, K), y1 + rng.uniform(0, H, K)]
+    ).astype(dtype)
+    size = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+    return (
+        feat,
+        boxes,
+        size,
+        float(rng.choice([1.0, 0.5, 0.25])),
+        int(rng.integers(-1, 4)),
+        bool(seed % 4 < 2),
+    )
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_every_form_and_layout_gives_torchvisions_numbers(seed: int, forced) -> None:  # type: ignore[no-untyped-def]
+    feat, boxes, size, scale, sr, aligned = case(seed)
+    ref = torchvision.ops.roi_align(torch.from_numpy(feat), torch.from_numpy(boxes), size, scale, sr, aligned)
+    ref = ref.numpy()
+    got = {}
+    for form in ("direct", "separable"):
+        for layout in ("planar", "channels-last"):
+            forced(form, layout)
+            got[form, layout] = roikit.roi_align(feat, boxes, size, scale, sr, aligned, "avg")
+    forced(None, None)
+    got["auto"] = roikit.roi_align(feat, boxes, size, scale, sr, aligned, "avg")
+    for form in ("direct", "separable"):  # a layout never changes a bit
+        assert np.array_equal(got[form, "planar"], got[form, "channels-last"], equal_nan=True), form
+    # the direct form sums as torchvision does: its bits where the map is finite
+    finite = np.isfinite(ref)
+    assert np.array_equal(got["direct", "planar"][finite], ref[finite])
+    tol = 2e-5 if feat.dtype == np.float32 else 1e-9
+    for key, out in got.items():
+        assert np.array_equal(np.isnan(out), np.isnan(ref)), key
+        np.testing.assert_allclose(
+            out[finite], ref[finite], rtol=tol, atol=tol * max(1, np.abs(ref[finite]).max(initial=0))
+        )
+
+
+def test_a_copy_of_the_cells_read_holds_them_as_the_whole_copy_does() -> None:
+    rng = np.random.default_rng(0)
+    feat = rng.standard_normal((2, 5, 30, 40)).astype(np.float32)
+    boxes = np.array([[0, 2, 3, 9, 11], [1, 30, 20, 38, 28], [1, 31, 2, 33, 4]], np.float32)
+    _, _, plan = execute.make_align_plan(feat, boxes, 3, 1.0, 2, False)
+    r = execute.align_reads(plan)
+    lo, hi, cells = kernels.row_spans(2, 30, *r)
+    part = kernels.to_channels_last(feat, (lo, hi))
+    whole = kernels.to_channels_last(feat)
+    for n in range(2):
+        for h in range(30):
+            assert np.array_equal(part[n, h, lo[n, h] : hi[n, h]], whole[n, h, lo[n, h] : hi[n, h]])
+    assert cells == int((hi - lo).sum()) < 0.2 * 2 * 30 * 40  # the boxes' cells, not the map's
+    for k, (b, y0, y1, x0, x1) in enumerate(zip(*r, strict=True)):  # every cell a box reads is held
+        assert (lo[b, y0:y1] <= x0).all() and (hi[b, y0:y1] >= x1).all(), k
+
+
+def test_channels_last_tensors_are_read_in_place() -> None:
+    import roikit.torch as rtorch
+
+    x = torch.randn(2, 16, 20, 24).contiguous(memory_format=torch.channels_last)
+    b = torch.tensor([[0, 1.5, 2.0, 15.0, 17.0], [1, 3.0, 1.0, 22.0, 9.5]])
+    assert np.shares_memory(rtorch._np(x, "input"), x.numpy())
+    want = torchvision.ops.roi_align(x.contiguous(), b, 5, 1.0, 2, True)
+    torch.testing.assert_close(rtorch.roi_align(x, b, 5, 1.0, 2, True), want, rtol=2e-5, atol=2e-5)
+
+
+def test_the_pool_op_returns_torchvisions_argmax_from_one_pass() -> None:
+    import roikit.torch  # noqa: F401 (registers the ops)
+
+    rng = np.random.default_rng(3)
+    x = torch.from_numpy(rng.standard_normal((2, 8, 30, 31)).astype(np.float32))
+    x[1, 2, 4, 4] = float("nan")
+    b = torch.tensor(
+        np.column_stack([rng.integers(0, 2, 20), rng.uniform(0, 15, (20, 2)), rng.uniform(15, 30, (20, 2))]),
+        dtype=torch.float32,
+    )
+    ours = torch.ops.roikit.roi_pool(x, b, 1.0, 6, 5)
+    ref = torch.ops.torchvision.roi_pool(x, b, 1.0, 6, 5)
+    assert torch.equal(ours[1], ref[1])
+    assert torch.equal(ours[0].nan_to_num(7.0), ref[0].nan_to_num(7.0))
