@@ -123,3 +123,23 @@ def test_the_pool_op_returns_torchvisions_argmax_from_one_pass() -> None:
     ref = torch.ops.torchvision.roi_pool(x, b, 1.0, 6, 5)
     assert torch.equal(ours[1], ref[1])
     assert torch.equal(ours[0].nan_to_num(7.0), ref[0].nan_to_num(7.0))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_gradient_assembled_from_the_cells_read_is_the_whole_one(seed: int) -> None:
+    feat, boxes, size, scale, sr, aligned = case(seed)
+    feat = np.nan_to_num(feat, posinf=3.0, neginf=-3.0)
+    grad = np.random.default_rng(seed).standard_normal((len(boxes), feat.shape[1], *size)).astype(feat.dtype)
+    calls = [
+        lambda: roikit.roi_align_backward(grad, feat, boxes, size, scale, sr, aligned, "avg"),
+        lambda: roikit.roi_align_backward(grad, feat, boxes, size, scale, sr, aligned, "max"),
+        lambda: roikit.roi_pool_backward(grad, feat, boxes, size, scale),
+    ]
+    for call in calls:
+        some = call()
+        old, execute.SPAN_SHARE = execute.SPAN_SHARE, -1.0  # never: the whole map every time
+        try:
+            whole = call()
+        finally:
+            execute.SPAN_SHARE = old
+        assert np.array_equal(some, whole)

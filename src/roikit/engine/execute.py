@@ -258,18 +258,31 @@ def _output(plan: AlignPlan | PoolPlan, channels: int) -> np.ndarray:
 
 
 def chunked_gradient(
-    feat: np.ndarray, dtype: np.dtype, kernel: Any, *args: Any, what: str, cost: np.ndarray
+    feat: np.ndarray,
+    dtype: np.dtype,
+    kernel: Any,
+    *args: Any,
+    what: str,
+    cost: np.ndarray,
+    reads: tuple[np.ndarray, ...] | None = None,
 ) -> np.ndarray:
     """Run a backward ``kernel(*args, buffer)`` on a chunk-major gradient buffer; return (N, C, H, W).
 
     ``cost`` is the forward's per-box cost: it is checked against the work
     budget, and each channel chunk (a work item, visiting every box) costs its
-    share of it.
+    share of it. ``reads`` (the cells each box reads, as for :class:`Layout`)
+    lets the result be assembled from those cells alone.
     """
     check_work(f"the backward of {what}", float(cost.sum()))
     buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
-    return in_dtype(kernels.from_chunked(buf, feat.shape[1]), dtype)
+    spans = None  # the cells the boxes read are the only ones the backward writes
+    N, C, H, W = feat.shape
+    if reads is not None and N * H * W:
+        lo, hi, need = kernels.row_spans(N, H, *reads)
+        if need <= SPAN_SHARE * N * H * W:
+            spans = (lo, hi)
+    return in_dtype(kernels.from_chunked(buf, C, spans), dtype)
 
 
 def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:

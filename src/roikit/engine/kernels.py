@@ -179,11 +179,35 @@ def zeros_chunked(shape, dtype):
     return np.zeros(((C + CHUNK - 1) // CHUNK, N, H, W, CHUNK), dtype)
 
 
-def from_chunked(buf, C):
-    """Chunk-major (C/CHUNK, N, H, W, CHUNK) -> contiguous (N, C, H, W)."""
+def from_chunked(buf, C, spans=None):
+    """Chunk-major (C/CHUNK, N, H, W, CHUNK) -> contiguous (N, C, H, W).
+
+    With ``spans`` (from :func:`row_spans`: every cell the backward wrote lies in
+    them) only those cells are copied into an array of zeros that the system
+    hands out untouched: a few boxes on a large map cost their own cells.
+    """
     _, N, H, W, _ = buf.shape
-    out = np.empty((N, C, H, W), dtype=buf.dtype)
-    parallel_range(_from_chunked_planes, N * C, buf, out)
+    if spans is None:
+        out = np.empty((N, C, H, W), dtype=buf.dtype)
+        parallel_range(_from_chunked_planes, N * C, buf, out, cost=np.full(N * C, float(H * W)))
+        return out
+    lo, hi = spans
+    out = np.zeros((N, C, H, W), dtype=buf.dtype)
+    per_image = (hi - lo).sum(axis=1).astype(np.float64)
+    parallel_range(_from_chunked_spans, N * C, buf, lo, hi, out, cost=np.repeat(per_image, C))
+    return out
+
+
+@_jit
+def _from_chunked_spans(buf, lo, hi, out, a, b):
+    _, N, H, W, _ = buf.shape
+    C = out.shape[1]
+    for nc in range(a, b):
+        n = nc // C
+        c = nc % C
+        for h in range(H):
+            for w in range(lo[n, h], hi[n, h]):
+                out[n, c, h, w] = buf[c // CHUNK, n, h, w, c % CHUNK]
     return out
 
 

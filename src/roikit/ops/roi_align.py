@@ -157,10 +157,19 @@ def roi_align_backward(
     if mode == "avg":
         args = (grad, plan.batch, *taps(plan.y), *taps(plan.x))
         cost = align_avg_cost(plan, C)
-        return chunked_gradient(feat, dtype, kernels.align_avg_backward, *args, what="RoI Align", cost=cost)
+        return chunked_gradient(
+            feat,
+            dtype,
+            kernels.align_avg_backward,
+            *args,
+            what="RoI Align",
+            cost=cost,
+            reads=align_reads(plan),
+        )
     cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
     args = (*max_args(plan, C),)
-    last = channels_last(feat, align_reads(plan))
+    reads = align_reads(plan)
+    last = channels_last(feat, reads)
     return chunked_gradient(
-        feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost
+        feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost, reads=reads
     )

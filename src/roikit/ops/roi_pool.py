@@ -121,4 +121,6 @@ def roi_pool_backward(
         x.bin_start,
         x.bin_end,
     )
-    return chunked_gradient(feat, dtype, kernels.pool_backward, *args, what="RoI Pool", cost=cost)
+    return chunked_gradient(
+        feat, dtype, kernels.pool_backward, *args, what="RoI Pool", cost=cost, reads=pool_reads(plan)
+    )
