@@ -120,6 +120,48 @@ def cold_start(repeats: int = 3) -> tuple[float, float, float]:
     return float(np.median(imports)), float(np.median(calls)), float(np.median(demos))
 
 
+def floor_and_parts(
+    w: Workload,
+    feat: np.ndarray,
+    fresh: FreshBoxes,
+    size: tuple[int, int],
+    kw: dict,
+    t_op: float,
+    repeats: int,
+) -> None:
+    """The machine's floor for this workload, and where roikit's forward spends its time.
+
+    The floor is writing the output's bytes once (fresh memory, as the op gets)
+    plus reading the input once; the parts are the plan, the relayout of the
+    features, and the kernels (on a plan built beforehand).
+    """
+    from roikit.engine import execute
+
+    shape = (w.k, w.c, *size)
+    t_write = timeit(lambda b: np.empty(shape, np.float32).fill(1.0), fresh, repeats)
+    t_read = timeit(lambda b: feat.max(), fresh, repeats)
+    floor = t_write + t_read
+    print(
+        f"{'':<14}{'(floor)':<16}{'':>24}{floor * 1e3:8.1f}ms  write the output {t_write * 1e3:.1f} ms + "
+        f"read the input {t_read * 1e3:.1f} ms: roikit's forward is {t_op / floor:.1f}x the floor"
+    )
+    plans = {}
+
+    def plan(b: np.ndarray) -> None:
+        plans["p"] = execute.make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True)[2]
+
+    t_plan = timeit(plan, fresh, repeats)
+    p = plans["p"]
+    t_relayout = timeit(lambda b: execute.channels_last(feat, execute.align_reads(p)), fresh, repeats)
+    t_run = timeit(lambda b: execute.run_align(p, feat, "avg"), fresh, repeats)
+    print(
+        f"{'':<14}{'(where it goes)':<16}{'':>24}  plan {t_plan * 1e3:.1f} ms, "
+        f"relayout {t_relayout * 1e3:.1f} ms, "
+        f"kernels and output {max(t_run - t_relayout, 0) * 1e3:.1f} ms (of which writing the output "
+        f"{t_write * 1e3:.1f} ms)"
+    )
+
+
 def ort_session(w: Workload, threads: int):  # type: ignore[no-untyped-def]
     import onnxruntime as ort
     from onnx import TensorProto, helper
@@ -223,6 +265,7 @@ def main() -> None:
             lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True), fresh, args.repeats
         )
         row(w.name, "align fwd", t_tv, t_ort, t_rk, diff)
+        t_fwd = t_rk
 
         def tv_fb(b: np.ndarray) -> None:
             x = ft.detach().requires_grad_()
@@ -250,6 +293,7 @@ def main() -> None:
         print(f"{'':<14}{'(roikit plan)':<16}{'':>24}{t_plan * 1e3:8.1f}ms  of the forward above")
 
         if w.name.startswith("W1"):
+            floor_and_parts(w, feat, fresh, size, kw, t_fwd, args.repeats)
             ref = torchvision.ops.roi_pool(ft, bt, size, w.scale).numpy()
             pdiff = float(np.abs(ref - roikit.roi_pool(feat, boxes, size, w.scale)).max())
             t_tv = timeit(
