@@ -131,13 +131,70 @@ def test_half_precision_and_cuda_and_errors() -> None:
         torch.testing.assert_close(
             out.float(), rt.roi_align(x.to(dtype).float(), boxes, 2, 0.8, 2), rtol=1e-2, atol=1e-2
         )
-    # A tensor off the CPU (CUDA on a GPU machine; "meta" here) is refused with torchvision named.
-    meta = torch.empty(1, 1, 4, 4, device="meta")
-    with pytest.raises(
-        roikit.RoIError,
-        match="input is on meta; roikit runs on the CPU: use torchvision.ops' op for meta tensors",
-    ):
-        rt._np(meta, "input")
+    # Integer maps are refused as torchvision and the numpy API refuse them (they came back truncated).
+    for dtype in (torch.uint8, torch.int64):
+        with pytest.raises(roikit.DTypeError, match=f"input has dtype {dtype}; it must be float16, bfloat16"):
+            rt.roi_align(x.to(dtype), boxes, 2, 0.8, 2)
+    with pytest.raises(roikit.DTypeError, match="input has dtype torch.int32"):
+        rt.roi_pool(x.to(torch.int32), boxes, 2, 0.8)
+
+
+class _OnDevice:
+    """A stand-in for a CUDA tensor on a machine without a GPU: only its device is read."""
+
+    def __init__(self, shape: tuple[int, ...], device: str = "cuda") -> None:
+        self.device, self.shape = torch.device(device), shape
+
+
+@pytest.mark.parametrize(
+    "op,route,args,forwarded",
+    [
+        ("_roi_align", "roi_align", (0.5, 3, 4, 2, True), (0.5, 3, 4, 2, True)),
+        (
+            "_roi_align_backward",
+            "roi_align_backward",
+            (0.5, 3, 4, 2, True),
+            (0.5, 3, 4, 5, 6, 7, 8, 2, True),
+        ),
+        ("_roi_pool", "roi_pool", (0.5, 3, 4), (0.5, 3, 4)),
+        ("_ps_roi_align", "ps_roi_align", (0.5, 3, 4, 2), (0.5, 3, 4, 2)),
+    ],
+)
+def test_tensors_on_other_devices_go_to_torchvisions_kernels(op, route, args, forwarded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls = []
+
+    def kernel(*a):  # type: ignore[no-untyped-def]
+        calls.append(a)
+        return ("out", "argmax")
+
+    monkeypatch.setitem(rt.ROUTES, route, lambda: kernel)
+    x, rois, grad = _OnDevice((5, 6, 7, 8)), object(), object()
+    fn = getattr(rt, op)._init_fn
+    result = fn(grad, x, rois, *args) if "backward" in op else fn(x, rois, *args)
+    assert result == "out" or result == ("out", "argmax")
+    head = (grad, rois) if "backward" in op else (x, rois)
+    assert calls == [(*head, *forwarded)]
+    assert rt.routed(x) and not rt.routed(torch.zeros(1))
+
+
+def test_roikit_uses_the_threads_torch_is_told_to(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen = []
+    real = rt.align_ops.roi_align
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        seen.append(roikit.threads.get_num_threads())
+        return real(*a, **k)
+
+    monkeypatch.setattr(rt.align_ops, "roi_align", spy)
+    x, boxes = data(torch.float32, 6)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)  # as in a DataLoader worker
+        rt.roi_align(x, boxes, 2, 0.8, 2)
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [1]
+    assert roikit.threads.get_num_threads() >= 1  # the limit ended with the call
 
 
 def test_a_mask_rcnn_training_step_is_the_same_with_roikits_poolers() -> None:

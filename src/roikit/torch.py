@@ -14,9 +14,13 @@ operators registered with :func:`torch.library.custom_op` under the
 
 Each has a fake (meta) implementation, so ``torch.compile(fullgraph=True)``
 and ``torch.export`` trace through it, and autograd on roikit's
-deterministic backward (itself a custom operator). CPU tensors only: a CUDA
-tensor is refused with torchvision's op named as the alternative. float16
-and bfloat16 compute in float32 and return their dtype. Tensors are shared
+deterministic backward (itself a custom operator). roikit computes on the
+CPU; a tensor on any other device (CUDA) goes to torchvision's kernel of the
+same schema (:data:`ROUTES`), so a model moved with ``.cuda()`` keeps
+working. On the CPU, roikit's kernels use ``torch.get_num_threads()`` threads
+(so a DataLoader worker, which torch gives one, runs one). float16 and
+bfloat16 compute in float32 and return their dtype; integer maps are refused,
+as torchvision and roikit's numpy API refuse them. Tensors are shared
 with numpy without a copy where the layout allows.
 
 Examples
@@ -38,7 +42,8 @@ import torchvision
 from torch import Tensor
 
 from .engine import execute
-from .errors import InputError
+from .engine.threads import limit_threads
+from .errors import DTypeError, InputError
 from .ops import ps as ps_ops
 from .ops import roi_align as align_ops
 from .ops import roi_pool as pool_ops
@@ -58,12 +63,18 @@ __all__ = [
 _FLOAT = (torch.float32, torch.float64)
 
 
+#: What torchvision's ops accept (an integer map would come back truncated).
+_ACCEPTED = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
 def _np(t: Tensor, name: str) -> np.ndarray:
     """A CPU tensor as numpy, without a copy when it is float32/64 and contiguous (or channels_last)."""
-    if t.device.type != "cpu":
-        raise InputError(
-            f"{name} is on {t.device}; roikit runs on the CPU: use torchvision.ops' op for "
-            f"{t.device.type} tensors, or move the tensor with .cpu()"
+    if t.device.type != "cpu":  # not reached from the ops, which route other devices to torchvision
+        raise InputError(f"{name} is on {t.device}; roikit computes on the CPU (move it with .cpu())")
+    if t.dtype not in _ACCEPTED:
+        raise DTypeError(
+            f"{name} has dtype {t.dtype}; it must be float16, bfloat16, float32 or float64 "
+            f"(convert integer images with .float())"
         )
     t = t.detach()
     if t.dtype not in _FLOAT:  # float16 and bfloat16 compute in float32
@@ -82,6 +93,38 @@ def _rois(rois: Tensor, like: Tensor) -> np.ndarray:
     return _np(rois, "rois").astype(np.float64 if like.dtype == torch.float64 else np.float32)
 
 
+# ----------------------------------------------------------------------------- devices, threads
+
+#: torchvision's kernels for tensors roikit does not compute on (CUDA and any other non-CPU device):
+#: the same schemas, so a model moved with ``.cuda()`` keeps working. A table, so that the routing
+#: can be tested where no GPU exists.
+ROUTES: dict[str, Any] = {
+    "roi_align": lambda: torch.ops.torchvision.roi_align,
+    "roi_align_backward": lambda: torch.ops.torchvision._roi_align_backward,
+    "roi_pool": lambda: torch.ops.torchvision.roi_pool,
+    "roi_pool_backward": lambda: torch.ops.torchvision._roi_pool_backward,
+    "ps_roi_align": lambda: torch.ops.torchvision.ps_roi_align,
+    "ps_roi_align_backward": lambda: torch.ops.torchvision._ps_roi_align_backward,
+    "ps_roi_pool": lambda: torch.ops.torchvision.ps_roi_pool,
+    "ps_roi_pool_backward": lambda: torch.ops.torchvision._ps_roi_pool_backward,
+}
+
+
+def routed(input: Tensor) -> bool:
+    """Whether a call on ``input`` goes to torchvision's kernel (its device is not the CPU)."""
+    return input.device.type != "cpu"
+
+
+def _host_threads() -> Any:
+    """The threads torch is told to use, for roikit's kernels (a DataLoader worker: one)."""
+    return limit_threads(max(int(torch.get_num_threads()), 1))
+
+
+def _sizes(input: Tensor) -> tuple[int, int, int, int]:
+    n, c, h, w = input.shape
+    return int(n), int(c), int(h), int(w)
+
+
 # ----------------------------------------------------------------------------- RoI Align
 
 
@@ -95,10 +138,15 @@ def _roi_align(
     sampling_ratio: int,
     aligned: bool,
 ) -> Tensor:
+    if routed(input):
+        return ROUTES["roi_align"]()(
+            input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned
+        )
     x = _np(input, "input")
-    out = align_ops.roi_align(
-        x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
-    )
+    with _host_threads():
+        out = align_ops.roi_align(
+            x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
+        )
     return _out(out, input)
 
 
@@ -126,11 +174,17 @@ def _roi_align_backward(
     sampling_ratio: int,
     aligned: bool,
 ) -> Tensor:
+    if routed(input):
+        n, c, h, w = _sizes(input)
+        return ROUTES["roi_align_backward"]()(
+            grad, rois, spatial_scale, pooled_height, pooled_width, n, c, h, w, sampling_ratio, aligned
+        )
     x = _np(input, "input")
     g = _np(grad, "grad").astype(x.dtype)
-    out = align_ops.roi_align_backward(
-        g, x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
-    )
+    with _host_threads():
+        out = align_ops.roi_align_backward(
+            g, x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
+        )
     return _out(out, input)
 
 
@@ -169,12 +223,16 @@ _roi_align.register_autograd(_align_grad, setup_context=_align_setup)
 def _roi_pool(
     input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> tuple[Tensor, Tensor]:
+    if routed(input):
+        out, argmax = ROUTES["roi_pool"]()(input, rois, spatial_scale, pooled_height, pooled_width)
+        return out, argmax
     x = _np(input, "input")
-    feat, _, plan = execute.make_pool_plan(
-        x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
-    )
-    # torchvision's op returns the argmax too (row * W + col of each bin's max, -1 if empty): one pass
-    out, argmax = execute.run_pool_both(plan, feat)
+    with _host_threads():
+        feat, _, plan = execute.make_pool_plan(
+            x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+        )
+        # torchvision's op returns the argmax too (row * W + col of each bin's max, -1 if empty): one pass
+        out, argmax = execute.run_pool_both(plan, feat)
     return _out(out, input), torch.from_numpy(argmax.astype(np.int32))
 
 
@@ -190,10 +248,21 @@ def _(
 def _roi_pool_backward(
     grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> Tensor:
+    if routed(input):  # torchvision's backward reads its forward's argmax
+        _, argmax = ROUTES["roi_pool"]()(input, rois, spatial_scale, pooled_height, pooled_width)
+        n, c, h, w = _sizes(input)
+        return ROUTES["roi_pool_backward"]()(
+            grad, rois, argmax, spatial_scale, pooled_height, pooled_width, n, c, h, w
+        )
     x = _np(input, "input")
-    out = pool_ops.roi_pool_backward(
-        _np(grad, "grad").astype(x.dtype), x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
-    )
+    with _host_threads():
+        out = pool_ops.roi_pool_backward(
+            _np(grad, "grad").astype(x.dtype),
+            x,
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+        )
     return _out(out, input)
 
 
@@ -237,9 +306,19 @@ def _ps_roi_align(
     pooled_width: int,
     sampling_ratio: int,
 ) -> tuple[Tensor, Tensor]:
-    out = ps_ops.ps_roi_align(
-        _np(input, "input"), _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio
-    )
+    if routed(input):
+        out, mapping = ROUTES["ps_roi_align"]()(
+            input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio
+        )
+        return out, mapping
+    with _host_threads():
+        out = ps_ops.ps_roi_align(
+            _np(input, "input"),
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+            sampling_ratio,
+        )
     return _out(out, input), _mapping(out.shape)
 
 
@@ -266,15 +345,24 @@ def _ps_roi_align_backward(
     pooled_width: int,
     sampling_ratio: int,
 ) -> Tensor:
+    if routed(input):
+        _, mapping = ROUTES["ps_roi_align"]()(
+            input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio
+        )
+        n, c, h, w = _sizes(input)
+        return ROUTES["ps_roi_align_backward"]()(
+            grad, rois, mapping, spatial_scale, pooled_height, pooled_width, sampling_ratio, n, c, h, w
+        )
     x = _np(input, "input")
-    out = ps_ops.ps_roi_align_backward(
-        _np(grad, "grad").astype(x.dtype),
-        x,
-        _rois(rois, input),
-        (pooled_height, pooled_width),
-        spatial_scale,
-        sampling_ratio,
-    )
+    with _host_threads():
+        out = ps_ops.ps_roi_align_backward(
+            _np(grad, "grad").astype(x.dtype),
+            x,
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+            sampling_ratio,
+        )
     return _out(out, input)
 
 
@@ -303,9 +391,13 @@ _ps_roi_align.register_autograd(_ps_align_grad, setup_context=_pool_setup)
 def _ps_roi_pool(
     input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> tuple[Tensor, Tensor]:
-    out = ps_ops.ps_roi_pool(
-        _np(input, "input"), _rois(rois, input), (pooled_height, pooled_width), spatial_scale
-    )
+    if routed(input):
+        out, mapping = ROUTES["ps_roi_pool"]()(input, rois, spatial_scale, pooled_height, pooled_width)
+        return out, mapping
+    with _host_threads():
+        out = ps_ops.ps_roi_pool(
+            _np(input, "input"), _rois(rois, input), (pooled_height, pooled_width), spatial_scale
+        )
     return _out(out, input), _mapping(out.shape)
 
 
@@ -321,10 +413,21 @@ def _(
 def _ps_roi_pool_backward(
     grad: Tensor, input: Tensor, rois: Tensor, spatial_scale: float, pooled_height: int, pooled_width: int
 ) -> Tensor:
+    if routed(input):
+        _, mapping = ROUTES["ps_roi_pool"]()(input, rois, spatial_scale, pooled_height, pooled_width)
+        n, c, h, w = _sizes(input)
+        return ROUTES["ps_roi_pool_backward"]()(
+            grad, rois, mapping, spatial_scale, pooled_height, pooled_width, n, c, h, w
+        )
     x = _np(input, "input")
-    out = ps_ops.ps_roi_pool_backward(
-        _np(grad, "grad").astype(x.dtype), x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale
-    )
+    with _host_threads():
+        out = ps_ops.ps_roi_pool_backward(
+            _np(grad, "grad").astype(x.dtype),
+            x,
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+        )
     return _out(out, input)
 
 
