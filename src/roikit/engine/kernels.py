@@ -27,17 +27,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from .jit import jit as _jit
 from .plan import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_NONE
 from .threads import parallel_range
 
 _FLT_MAX = np.finfo(np.float32).max
 #: Channels per backward work item; fixed so the summation order is fixed.
 CHUNK = 32
-
-# cache=True keeps the compiled code in __pycache__ between runs.
-_jit = njit(cache=True, nogil=True)
 
 
 def parallel_over(

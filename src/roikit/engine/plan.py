@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from . import budget
 from .budget import check_plan_samples
+from .jit import jit as _jit
 from .validate import CheckedBoxes
 
 __all__ = [
@@ -350,7 +350,7 @@ def _sample_windows(
     return lo.astype(np.int64), hi.astype(np.int64)
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _axis_samples(base, bin_size, grid, win_lo, offsets, extent, one):
     """Every stored sample of every (box, bin) on one axis, its neighbours and weights, and the taps.
 
