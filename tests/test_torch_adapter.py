@@ -269,3 +269,53 @@ def test_zero_copy_input() -> None:
     x = torch.rand(1, 2, 5, 5)
     shared = rt._np(x, "input")
     assert np.shares_memory(shared, x.numpy())
+
+
+SCRIPT_WARNING = "ignore:`torch.jit.script` is deprecated:FutureWarning"
+
+
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
+def test_the_modules_script_and_fx_trace_as_torchvisions_do() -> None:
+    x, boxes = data(torch.float32, 6)
+    listed = [boxes[boxes[:, 0] == i, 1:] for i in range(x.shape[0])]
+    for module in (rt.RoIAlign(3, 0.8, 2, True), rt.RoIPool((2, 3), 0.8), rt.PSRoIAlign(2, 0.8, 2)):
+        feat = x.repeat(1, 4, 1, 1) if isinstance(module, rt.PSRoIAlign) else x
+        scripted = torch.jit.script(module)
+        traced = torch.fx.symbolic_trace(module)
+        want = module(feat, boxes)
+        assert torch.equal(scripted(feat, boxes), want)
+        assert torch.equal(scripted(feat, listed), module(feat, listed))  # boxes grouped by image
+        assert torch.equal(traced(feat, boxes), want)
+    pooler = rt.MultiScaleRoIAlign(["0", "1"], 7, 2)
+    feats = {"0": torch.randn(1, 4, 32, 32), "1": torch.randn(1, 4, 16, 16)}
+    bx = [torch.tensor([[1.0, 2, 60, 50], [3, 4, 20, 20.0], [0, 0, 120, 110]])]
+    want = pooler(feats, bx, [(128, 128)])
+    assert torch.equal(torch.jit.script(pooler)(feats, bx, [(128, 128)]), want)
+    traced = torch.fx.symbolic_trace(rt.MultiScaleRoIAlign(["0", "1"], 7, 2))
+    assert torch.equal(traced(feats, bx, [(128, 128)]), want)
+    ref = torchvision.ops.MultiScaleRoIAlign(["0", "1"], 7, 2)(feats, bx, [(128, 128)])
+    torch.testing.assert_close(want, ref, rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
+@pytest.mark.filterwarnings(
+    "ignore:RCNN always returns a \\(Losses, Detections\\) tuple in scripting:UserWarning"
+)
+def test_a_whole_mask_rcnn_with_roikits_poolers_scripts() -> None:
+    from torchvision.models.detection import maskrcnn_resnet50_fpn
+
+    torch.manual_seed(0)
+    model = maskrcnn_resnet50_fpn(
+        weights=None, weights_backbone=None, num_classes=3, min_size=128, max_size=128
+    )
+    model.roi_heads.box_roi_pool = rt.MultiScaleRoIAlign(["0", "1", "2", "3"], 7, 2)
+    model.roi_heads.mask_roi_pool = rt.MultiScaleRoIAlign(["0", "1", "2", "3"], 14, 2)
+    model.rpn._post_nms_top_n["testing"], model.roi_heads.score_thresh = 50, 0.0  # boxes reach the heads
+    model.eval()
+    image = [torch.rand(3, 128, 128)]
+    with torch.no_grad():
+        eager = model(image)[0]
+        scripted = torch.jit.script(model)(image)[1][0]
+    assert eager["boxes"].shape[0] > 0
+    for key in ("boxes", "scores", "labels", "masks"):
+        torch.testing.assert_close(scripted[key], eager[key])

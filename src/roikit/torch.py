@@ -34,12 +34,16 @@ tensor([[[[5.]]]])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional, Union
 
 import numpy as np
 import torch
 import torchvision
 from torch import Tensor
+from torch.jit.annotations import BroadcastingList2
+from torch.nn.modules.utils import _pair
+from torchvision.ops import poolers as _poolers
+from torchvision.ops._utils import convert_boxes_to_roi_format
 
 from .engine import execute
 from .engine.threads import limit_threads
@@ -449,62 +453,113 @@ _ps_roi_pool.register_autograd(_ps_pool_grad, setup_context=_pool_setup)
 # ----------------------------------------------------------------------------- functions
 
 
-def _pair(output_size: Any) -> tuple[int, int]:
-    return (
-        (int(output_size[0]), int(output_size[1]))
-        if isinstance(output_size, (tuple, list))
-        else (int(output_size), int(output_size))
-    )
+# The functions and modules are written as torchvision's are, so that ``torch.jit.script`` and
+# ``torch.fx.symbolic_trace`` take them: TorchScript types (``BroadcastingList2``, ``List``,
+# ``Union``), no Python-only calls, and the custom ops called through ``torch.ops.roikit``.
+# A scripted model runs in a Python process (the ops' kernels are Python); it cannot be
+# loaded by libtorch alone.
 
 
-def _as_rois(boxes: Tensor | list[Tensor]) -> Tensor:
-    """The two box forms of torchvision as one (K, 5) tensor (the batch index first)."""
-    if isinstance(boxes, (list, tuple)):
-        return torchvision.ops._utils.convert_boxes_to_roi_format(list(boxes))
-    return boxes
-
-
+@torch.fx.wrap  # a leaf in FX graphs, as torchvision's op is
 def roi_align(
     input: Tensor,
-    boxes: Tensor | list[Tensor],
-    output_size: Any,
+    boxes: Union[Tensor, list[Tensor]],  # noqa: UP007 (TorchScript reads typing's names)
+    output_size: BroadcastingList2[int],
     spatial_scale: float = 1.0,
     sampling_ratio: int = -1,
     aligned: bool = False,
 ) -> Tensor:
     """``torchvision.ops.roi_align`` on roikit (CPU): the same signature and numbers."""
-    ph, pw = _pair(output_size)
-    return _roi_align(
-        input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio), bool(aligned)
+    rois = boxes
+    size = _pair(output_size)
+    if not isinstance(rois, torch.Tensor):
+        rois = convert_boxes_to_roi_format(rois)
+    return torch.ops.roikit.roi_align(
+        input, rois, float(spatial_scale), size[0], size[1], int(sampling_ratio), bool(aligned)
     )
 
 
+@torch.fx.wrap  # a leaf in FX graphs, as torchvision's op is
 def roi_pool(
-    input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0
+    input: Tensor,
+    boxes: Union[Tensor, list[Tensor]],  # noqa: UP007
+    output_size: BroadcastingList2[int],
+    spatial_scale: float = 1.0,
 ) -> Tensor:
     """``torchvision.ops.roi_pool`` on roikit (CPU)."""
-    ph, pw = _pair(output_size)
-    return _roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
+    rois = boxes
+    size = _pair(output_size)
+    if not isinstance(rois, torch.Tensor):
+        rois = convert_boxes_to_roi_format(rois)
+    return torch.ops.roikit.roi_pool(input, rois, float(spatial_scale), size[0], size[1])[0]
 
 
+@torch.fx.wrap  # a leaf in FX graphs, as torchvision's op is
 def ps_roi_align(
     input: Tensor,
-    boxes: Tensor | list[Tensor],
-    output_size: Any,
+    boxes: Union[Tensor, list[Tensor]],  # noqa: UP007
+    output_size: BroadcastingList2[int],
     spatial_scale: float = 1.0,
     sampling_ratio: int = -1,
 ) -> Tensor:
     """``torchvision.ops.ps_roi_align`` on roikit (CPU)."""
-    ph, pw = _pair(output_size)
-    return _ps_roi_align(input, _as_rois(boxes), float(spatial_scale), ph, pw, int(sampling_ratio))[0]
+    rois = boxes
+    size = _pair(output_size)
+    if not isinstance(rois, torch.Tensor):
+        rois = convert_boxes_to_roi_format(rois)
+    return torch.ops.roikit.ps_roi_align(
+        input, rois, float(spatial_scale), size[0], size[1], int(sampling_ratio)
+    )[0]
 
 
+@torch.fx.wrap  # a leaf in FX graphs, as torchvision's op is
 def ps_roi_pool(
-    input: Tensor, boxes: Tensor | list[Tensor], output_size: Any, spatial_scale: float = 1.0
+    input: Tensor,
+    boxes: Union[Tensor, list[Tensor]],  # noqa: UP007
+    output_size: BroadcastingList2[int],
+    spatial_scale: float = 1.0,
 ) -> Tensor:
     """``torchvision.ops.ps_roi_pool`` on roikit (CPU)."""
-    ph, pw = _pair(output_size)
-    return _ps_roi_pool(input, _as_rois(boxes), float(spatial_scale), ph, pw)[0]
+    rois = boxes
+    size = _pair(output_size)
+    if not isinstance(rois, torch.Tensor):
+        rois = convert_boxes_to_roi_format(rois)
+    return torch.ops.roikit.ps_roi_pool(input, rois, float(spatial_scale), size[0], size[1])[0]
+
+
+@torch.fx.wrap
+def _multiscale_roi_align(
+    x_filtered: list[Tensor],
+    boxes: list[Tensor],
+    output_size: list[int],
+    sampling_ratio: int,
+    scales: Optional[list[float]],  # noqa: UP045 (TorchScript reads typing.Optional)
+    mapper: Optional[_poolers.LevelMapper],  # noqa: UP045
+) -> Tensor:
+    """The multiscale pooling of torchvision (``_multiscale_roi_align``) on roikit's op."""
+    if scales is None or mapper is None:
+        raise ValueError("scales and mapper should not be None")
+    rois = _poolers._convert_to_roi_format(boxes)
+    if len(x_filtered) == 1:
+        return roi_align(x_filtered[0], rois, output_size, scales[0], sampling_ratio)
+    levels = mapper(boxes)
+    first = x_filtered[0]
+    result = torch.zeros(
+        (rois.shape[0], first.shape[1], output_size[0], output_size[1]),
+        dtype=first.dtype,
+        device=first.device,
+    )
+    tracing_results = []
+    for level, (feature, scale) in enumerate(zip(x_filtered, scales)):  # noqa: B905 (TorchScript)
+        idx = torch.where(levels == level)[0]
+        pooled = roi_align(feature, rois[idx], output_size, scale, sampling_ratio)
+        if torchvision._is_tracing():
+            tracing_results.append(pooled.to(first.dtype))
+        else:
+            result[idx] = pooled.to(result.dtype)
+    if torchvision._is_tracing():
+        result = _poolers._onnx_merge_levels(levels, tracing_results)
+    return result
 
 
 # ----------------------------------------------------------------------------- modules
@@ -546,30 +601,22 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
     """``torchvision.ops.MultiScaleRoIAlign`` computed by roikit: a drop-in for a detection model.
 
     ``model.roi_heads.box_roi_pool = roikit.torch.MultiScaleRoIAlign(["0", "1", "2", "3"], 7, 2)``.
-    The level of each box and the scales are torchvision's own (its helpers).
+    The level of each box and the scales are torchvision's own (its helpers); the module
+    scripts and FX-traces as torchvision's does.
     """
 
     def forward(
-        self, x: dict[str, Tensor], boxes: list[Tensor], image_shapes: list[tuple[int, int]]
+        self,
+        x: dict[str, Tensor],
+        boxes: list[Tensor],
+        image_shapes: list[tuple[int, int]],
     ) -> Tensor:
         """Pool every box from its pyramid level, as torchvision's module does."""
-        from torchvision.ops import poolers
-
-        x_filtered = poolers._filter_input(x, self.featmap_names)
+        x_filtered = _poolers._filter_input(x, self.featmap_names)
         if self.scales is None or self.map_levels is None:  # type: ignore[has-type]
-            self.scales, self.map_levels = poolers._setup_scales(
+            self.scales, self.map_levels = _poolers._setup_scales(
                 x_filtered, image_shapes, self.canonical_scale, self.canonical_level
             )
-        rois = poolers._convert_to_roi_format(boxes)
-        ph, pw = _pair(self.output_size)
-        if len(x_filtered) == 1:
-            return roi_align(x_filtered[0], rois, (ph, pw), self.scales[0], self.sampling_ratio)
-        levels = self.map_levels(boxes)
-        first = x_filtered[0]
-        result = first.new_zeros((rois.shape[0], first.shape[1], ph, pw))
-        for level, (feature, scale) in enumerate(zip(x_filtered, self.scales, strict=True)):
-            idx = torch.where(levels == level)[0]
-            result.index_put_(
-                (idx,), roi_align(feature, rois[idx], (ph, pw), scale, self.sampling_ratio).to(result.dtype)
-            )
-        return result
+        return _multiscale_roi_align(
+            x_filtered, boxes, self.output_size, self.sampling_ratio, self.scales, self.map_levels
+        )
