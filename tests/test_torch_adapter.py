@@ -319,3 +319,69 @@ def test_a_whole_mask_rcnn_with_roikits_poolers_scripts() -> None:
     assert eager["boxes"].shape[0] > 0
     for key in ("boxes", "scores", "labels", "masks"):
         torch.testing.assert_close(scripted[key], eager[key])
+
+
+class _Pooled(torch.nn.Module):
+    """A small model: a conv, roikit's RoIAlign on it, and a multi-level pooler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+        self.align = rt.RoIAlign((3, 2), 0.5, 2, True)
+
+    def forward(self, x: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
+        return self.align(self.conv(x), rois).relu()
+
+
+def _legacy_export(model, args, f) -> None:  # type: ignore[no-untyped-def]
+    import warnings
+
+    with warnings.catch_warnings():  # torch deprecates its TorchScript-based exporter, and says so
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(model, args, f, opset_version=16, dynamo=False)
+
+
+def _onnx_run(model_bytes_or_path, *inputs):  # type: ignore[no-untyped-def]
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model_bytes_or_path, providers=["CPUExecutionProvider"])
+    feeds = {i.name: v.numpy() for i, v in zip(session.get_inputs(), inputs, strict=True)}
+    return session.run(None, feeds)[0]
+
+
+@pytest.mark.filterwarnings(
+    "ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning"
+)
+@pytest.mark.parametrize("aligned", [True, False])
+def test_onnx_export_with_the_torchscript_exporter_runs_in_onnxruntime(aligned) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    model = _Pooled().eval()
+    model.align.aligned = aligned
+    x = torch.rand(2, 3, 24, 20)
+    rois = torch.tensor([[0, 1.0, 2, 30, 40], [1, 4.5, 3, 17, 12], [0, -3, -2, 8, 9]])
+    f = io.BytesIO()
+    _legacy_export(model, (x, rois), f)
+    import onnx
+
+    graph = onnx.load_from_string(f.getvalue()).graph
+    assert "RoiAlign" in [n.op_type for n in graph.node]
+    np.testing.assert_allclose(_onnx_run(f.getvalue(), x, rois), model(x, rois).detach().numpy(), atol=1e-5)
+    pool = rt.RoIPool((2, 3), 0.5).eval()
+    f = io.BytesIO()
+    _legacy_export(pool, (x, rois), f)
+    np.testing.assert_allclose(_onnx_run(f.getvalue(), x, rois), pool(x, rois).numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_onnx_export_with_the_dynamo_exporter_runs_in_onnxruntime(aligned, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = _Pooled().eval()
+    model.align.aligned = aligned
+    x = torch.rand(2, 3, 24, 20)
+    rois = torch.tensor([[0, 1.0, 2, 30, 40], [1, 4.5, 3, 17, 12], [0, -3, -2, 8, 9]])
+    program = torch.onnx.export(
+        model, (x, rois), dynamo=True, verbose=False, custom_translation_table=rt.onnx_translations()
+    )
+    path = str(tmp_path / "model.onnx")
+    program.save(path)
+    np.testing.assert_allclose(_onnx_run(path, x, rois), model(x, rois).detach().numpy(), atol=1e-5)

@@ -54,6 +54,7 @@ from .ops import roi_pool as pool_ops
 
 __all__ = [
     "MultiScaleRoIAlign",
+    "onnx_translations",
     "PSRoIAlign",
     "PSRoIPool",
     "RoIAlign",
@@ -620,3 +621,97 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
         return _multiscale_roi_align(
             x_filtered, boxes, self.output_size, self.sampling_ratio, self.scales, self.map_levels
         )
+
+
+# ----------------------------------------------------------------------------- ONNX export
+# roikit's ops export as the standard ONNX operators torchvision's export to: RoiAlign (opset 16:
+# ``coordinate_transformation_mode`` from ``aligned``) and MaxRoiPool. The TorchScript-based
+# exporter finds the symbolics registered here; the torch.export-based one (``dynamo=True``)
+# takes ``custom_translation_table=roikit.torch.onnx_translations()`` (needs onnxscript).
+
+
+def _split_rois(g: Any, rois: Any) -> tuple[Any, Any]:
+    """(K, 5) rois as ONNX's (K, 4) boxes and (K,) int64 batch indices."""
+    index = g.op("Gather", rois, g.op("Constant", value_t=torch.tensor([0])), axis_i=1)
+    batch = g.op("Cast", g.op("Squeeze", index, g.op("Constant", value_t=torch.tensor([1]))), to_i=7)
+    coords = g.op("Gather", rois, g.op("Constant", value_t=torch.tensor([1, 2, 3, 4])), axis_i=1)
+    return coords, batch
+
+
+def _roi_align_symbolic(
+    g: Any, input: Any, rois: Any, spatial_scale: Any, ph: Any, pw: Any, ratio: Any, aligned: Any
+) -> Any:
+    from torch.onnx import symbolic_helper as sh
+
+    coords, batch = _split_rois(g, rois)
+    return g.op(
+        "RoiAlign",
+        input,
+        coords,
+        batch,
+        spatial_scale_f=sh._maybe_get_const(spatial_scale, "f"),
+        output_height_i=sh._maybe_get_const(ph, "i"),
+        output_width_i=sh._maybe_get_const(pw, "i"),
+        sampling_ratio_i=sh._maybe_get_const(ratio, "i"),
+        coordinate_transformation_mode_s="half_pixel"
+        if sh._maybe_get_const(aligned, "b")
+        else "output_half_pixel",
+        mode_s="avg",
+    )
+
+
+def _roi_pool_symbolic(g: Any, input: Any, rois: Any, spatial_scale: Any, ph: Any, pw: Any) -> Any:
+    from torch.onnx import symbolic_helper as sh
+
+    pooled = g.op(
+        "MaxRoiPool",
+        input,
+        rois,
+        pooled_shape_i=(sh._maybe_get_const(ph, "i"), sh._maybe_get_const(pw, "i")),
+        spatial_scale_f=sh._maybe_get_const(spatial_scale, "f"),
+    )
+    return pooled, None  # ONNX's MaxRoiPool has no argmax, as in torchvision's export
+
+
+if hasattr(torch.onnx, "register_custom_op_symbolic"):
+    torch.onnx.register_custom_op_symbolic("roikit::roi_align", _roi_align_symbolic, 16)
+    torch.onnx.register_custom_op_symbolic("roikit::roi_pool", _roi_pool_symbolic, 16)
+
+
+def onnx_translations() -> dict[Any, Any]:
+    """The ``custom_translation_table`` for ``torch.onnx.export(..., dynamo=True)`` (needs onnxscript).
+
+    ``roikit::roi_align`` becomes ONNX ``RoiAlign`` (opset 18). ``roi_pool`` is not in the
+    table: torch.export keeps its argmax output, which ONNX's ``MaxRoiPool`` does not have,
+    so that export stops naming the op; the TorchScript-based exporter exports it.
+
+    Examples
+    --------
+    >>> import torch, roikit.torch
+    >>> model = roikit.torch.RoIAlign(2, 1.0, 2, True)
+    >>> args = (torch.rand(1, 3, 8, 8), torch.tensor([[0.0, 1, 1, 6, 6]]))
+    >>> program = torch.onnx.export(model, args, dynamo=True, verbose=False,  # doctest: +SKIP
+    ...                             custom_translation_table=roikit.torch.onnx_translations())
+    """
+    from onnxscript import INT64, opset18
+
+    op: Any = opset18  # its stubs type attributes as tensors; they are Python values here
+
+    def roi_align(
+        input: Any, rois: Any, spatial_scale: float, ph: int, pw: int, ratio: int, aligned: bool
+    ) -> Any:
+        batch = op.Cast(op.Squeeze(op.Slice(rois, [0], [1], [1]), [1]), to=INT64.dtype)
+        coords = op.Slice(rois, [1], [5], [1])
+        return op.RoiAlign(
+            input,
+            coords,
+            batch,
+            coordinate_transformation_mode="half_pixel" if aligned else "output_half_pixel",
+            mode="avg",
+            output_height=ph,
+            output_width=pw,
+            sampling_ratio=ratio,
+            spatial_scale=spatial_scale,
+        )
+
+    return {torch.ops.roikit.roi_align.default: roi_align}
