@@ -385,3 +385,25 @@ def test_onnx_export_with_the_dynamo_exporter_runs_in_onnxruntime(aligned, tmp_p
     path = str(tmp_path / "model.onnx")
     program.save(path)
     np.testing.assert_allclose(_onnx_run(path, x, rois), model(x, rois).detach().numpy(), atol=1e-5)
+
+
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
+def test_max_mode_is_mmcvs_with_roikits_backward_and_no_onnx_export() -> None:
+    x, boxes = data(torch.float64, 6)
+    module = rt.RoIAlign(3, 0.8, 2, True, mode="max")
+    out = module(x, boxes)
+    want = roikit.roi_align(x.numpy(), boxes.numpy(), 3, 0.8, 2, True, "max")
+    np.testing.assert_array_equal(out.numpy(), want)
+    assert torch.equal(torch.jit.script(module)(x, boxes), out)
+    xr = x.clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda t: rt.roi_align(t, boxes, 3, 0.8, 2, True, "max"), (xr,))
+    with pytest.raises(ValueError, match="mode must be 'avg' or 'max'; got 'mean'"):
+        rt.roi_align(x, boxes, 3, mode="mean")
+    with pytest.raises(Exception, match="has no ONNX operator: ONNX's RoiAlign mode='max' takes"):
+        torch.onnx.export(
+            module.float().eval(),
+            (x.float(), boxes.float()),
+            dynamo=True,
+            verbose=False,
+            custom_translation_table=rt.onnx_translations(),
+        )

@@ -221,6 +221,94 @@ def _align_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
 _roi_align.register_autograd(_align_grad, setup_context=_align_setup)
 
 
+# mmcv's max mode (pool_mode='max'): the max of each bin's interpolated points, with roikit's
+# deterministic backward. torchvision has no such op, so no other device is routed.
+@torch.library.custom_op("roikit::roi_align_max", mutates_args=())
+def _roi_align_max(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    x = _np(input, "input")
+    with _host_threads():
+        out = align_ops.roi_align(
+            x,
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+            sampling_ratio,
+            aligned,
+            "max",
+        )
+    return _out(out, input)
+
+
+@_roi_align_max.register_fake
+def _(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    return input.new_empty((rois.shape[0], input.shape[1], pooled_height, pooled_width))
+
+
+@torch.library.custom_op("roikit::roi_align_max_backward", mutates_args=())
+def _roi_align_max_backward(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    x = _np(input, "input")
+    g = _np(grad, "grad").astype(x.dtype)
+    with _host_threads():
+        out = align_ops.roi_align_backward(
+            g,
+            x,
+            _rois(rois, input),
+            (pooled_height, pooled_width),
+            spatial_scale,
+            sampling_ratio,
+            aligned,
+            "max",
+        )
+    return _out(out, input)
+
+
+@_roi_align_max_backward.register_fake
+def _(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    return torch.empty_like(input)
+
+
+def _align_max_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_roi_align_max_backward(grad, input, rois, *ctx.params), None, None, None, None, None, None)
+
+
+_roi_align_max.register_autograd(_align_max_grad, setup_context=_align_setup)
+
+
 # ----------------------------------------------------------------------------- RoI Pool
 
 
@@ -469,12 +557,24 @@ def roi_align(
     spatial_scale: float = 1.0,
     sampling_ratio: int = -1,
     aligned: bool = False,
+    mode: str = "avg",
 ) -> Tensor:
-    """``torchvision.ops.roi_align`` on roikit (CPU): the same signature and numbers."""
+    """``torchvision.ops.roi_align`` on roikit (CPU): the same signature and numbers.
+
+    ``mode="max"`` is mmcv's max mode (each bin's largest interpolated point), with
+    roikit's deterministic backward; CPU only, and it has no ONNX export (ONNX's
+    ``RoiAlign`` max takes the largest weighted corner instead).
+    """
     rois = boxes
     size = _pair(output_size)
     if not isinstance(rois, torch.Tensor):
         rois = convert_boxes_to_roi_format(rois)
+    if mode == "max":
+        return torch.ops.roikit.roi_align_max(
+            input, rois, float(spatial_scale), size[0], size[1], int(sampling_ratio), bool(aligned)
+        )
+    if mode != "avg":
+        raise ValueError("mode must be 'avg' or 'max'; got '" + mode + "'")
     return torch.ops.roikit.roi_align(
         input, rois, float(spatial_scale), size[0], size[1], int(sampling_ratio), bool(aligned)
     )
@@ -567,11 +667,24 @@ def _multiscale_roi_align(
 
 
 class RoIAlign(torchvision.ops.RoIAlign):
-    """``torchvision.ops.RoIAlign`` computed by roikit."""
+    """``torchvision.ops.RoIAlign`` computed by roikit; ``mode="max"`` is mmcv's max mode."""
+
+    def __init__(
+        self,
+        output_size: BroadcastingList2[int],
+        spatial_scale: float,
+        sampling_ratio: int,
+        aligned: bool = False,
+        mode: str = "avg",
+    ) -> None:
+        super().__init__(output_size, spatial_scale, sampling_ratio, aligned)
+        self.mode = mode
 
     def forward(self, input: Tensor, rois: Tensor | list[Tensor]) -> Tensor:
         """The op on ``input`` for ``rois`` (a (K, 5) tensor or a list of (L, 4) ones)."""
-        return roi_align(input, rois, self.output_size, self.spatial_scale, self.sampling_ratio, self.aligned)
+        return roi_align(
+            input, rois, self.output_size, self.spatial_scale, self.sampling_ratio, self.aligned, self.mode
+        )
 
 
 class RoIPool(torchvision.ops.RoIPool):
@@ -673,8 +786,20 @@ def _roi_pool_symbolic(g: Any, input: Any, rois: Any, spatial_scale: Any, ph: An
     return pooled, None  # ONNX's MaxRoiPool has no argmax, as in torchvision's export
 
 
+_NO_ONNX_MAX = (
+    "roikit::roi_align_max (mode='max', mmcv's max of the interpolated points) has no ONNX operator: "
+    "ONNX's RoiAlign mode='max' takes each point's largest weighted corner instead "
+    "(roikit.onnx_roi_align computes that); export mode='avg'"
+)
+
+
+def _roi_align_max_symbolic(g: Any, *args: Any) -> Any:
+    raise torch.onnx.errors.SymbolicValueError(_NO_ONNX_MAX, args[0])
+
+
 if hasattr(torch.onnx, "register_custom_op_symbolic"):
     torch.onnx.register_custom_op_symbolic("roikit::roi_align", _roi_align_symbolic, 16)
+    torch.onnx.register_custom_op_symbolic("roikit::roi_align_max", _roi_align_max_symbolic, 16)
     torch.onnx.register_custom_op_symbolic("roikit::roi_pool", _roi_pool_symbolic, 16)
 
 
@@ -714,4 +839,10 @@ def onnx_translations() -> dict[Any, Any]:
             spatial_scale=spatial_scale,
         )
 
-    return {torch.ops.roikit.roi_align.default: roi_align}
+    def roi_align_max(*args: Any) -> Any:
+        raise RuntimeError(_NO_ONNX_MAX)
+
+    return {
+        torch.ops.roikit.roi_align.default: roi_align,
+        torch.ops.roikit.roi_align_max.default: roi_align_max,
+    }
