@@ -407,3 +407,40 @@ def test_max_mode_is_mmcvs_with_roikits_backward_and_no_onnx_export() -> None:
             verbose=False,
             custom_translation_table=rt.onnx_translations(),
         )
+
+
+@pytest.mark.parametrize("pooler_type", ["ROIAlign", "ROIAlignV2", "ROIPool"])
+def test_the_detectron2_style_pooler(pooler_type) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    x = [
+        torch.from_numpy(rng.standard_normal((2, 3, 64 // 2**i, 64 // 2**i)).astype(np.float32))
+        for i in range(3)
+    ]
+    boxes = [
+        torch.tensor([[4.0, 4, 60, 60], [0, 0, 250, 250], [10, 20, 40, 33]]),
+        torch.tensor([[1.0, 2, 120, 90]]),
+    ]
+    pooler = rt.ROIPooler(5, (1 / 4, 1 / 8, 1 / 16), 2, pooler_type)
+    out = pooler(x, boxes)
+    rois = torch.cat([torch.cat([torch.full((len(b), 1), float(i)), b], 1) for i, b in enumerate(boxes)])
+    levels = roikit.assign_fpn_levels(rois[:, 1:].numpy(), 2, 4, 224, 4, "detectron2")
+    assert len(set(levels.tolist())) > 1  # the boxes use several levels
+    for k, level in enumerate(levels):  # each box as its own call on its level
+        feat, scale = x[level], (1 / 4, 1 / 8, 1 / 16)[level]
+        if pooler_type == "ROIPool":
+            want = torchvision.ops.roi_pool(feat, rois[k : k + 1], 5, scale)
+        else:
+            want = torchvision.ops.roi_align(feat, rois[k : k + 1], 5, scale, 2, pooler_type == "ROIAlignV2")
+        torch.testing.assert_close(out[k : k + 1], want, rtol=2e-5, atol=2e-5)
+    if pooler_type == "ROIAlignV2":  # the numpy pyramid op with detectron2's mapping agrees
+        ref = roikit.multiscale_roi_align(
+            [f.numpy() for f in x], rois.numpy(), [(256, 256)], 5, 2, level_mapping="detectron2", aligned=True
+        )
+        np.testing.assert_allclose(out.numpy(), ref, rtol=1e-6, atol=1e-6)
+    feats = [f.clone().requires_grad_() for f in x]
+    pooler(feats, boxes).sum().backward()
+    assert all(f.grad is not None for f in feats) and sum(float(f.grad.abs().sum()) for f in feats) > 0
+    with pytest.raises(ValueError, match="pooler_type must be 'ROIAlign', 'ROIAlignV2' or 'ROIPool'"):
+        rt.ROIPooler(5, (1 / 4,), 2, "ROIAlignRotated")
+    with pytest.raises(ValueError, match="scales must be powers of 1/2, finest first"):
+        rt.ROIPooler(5, (1 / 8, 1 / 4), 2, "ROIAlign")

@@ -51,9 +51,11 @@ from .errors import DTypeError, InputError
 from .ops import ps as ps_ops
 from .ops import roi_align as align_ops
 from .ops import roi_pool as pool_ops
+from .ops.poolers import assign_fpn_levels
 
 __all__ = [
     "MultiScaleRoIAlign",
+    "ROIPooler",
     "onnx_translations",
     "PSRoIAlign",
     "PSRoIPool",
@@ -734,6 +736,88 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
         return _multiscale_roi_align(
             x_filtered, boxes, self.output_size, self.sampling_ratio, self.scales, self.map_levels
         )
+
+
+class ROIPooler(torch.nn.Module):
+    """detectron2's ``ROIPooler`` on roikit: each box pooled from the FPN level that suits its size.
+
+    The same arguments as detectron2's: ``pooler_type`` is ``"ROIAlign"`` (aligned off),
+    ``"ROIAlignV2"`` (aligned on, detectron2's default for Mask R-CNN) or ``"ROIPool"``;
+    ``scales`` are the levels' spatial scales, finest first (``1/4, 1/8, ...``, powers of
+    two); a box of area ``A`` goes to level ``floor(canonical_level + log2(sqrt(A) /
+    canonical_box_size + 1e-8))``, clamped to the pyramid (detectron2's
+    ``assign_boxes_to_levels``, :func:`roikit.assign_fpn_levels` with
+    ``level_mapping="detectron2"``). ``forward(x, box_lists)`` takes the levels' features and
+    one (L_i, 4) tensor of boxes per image (or objects with a ``.tensor``, as detectron2's
+    ``Boxes``), and returns (sum L_i, C, output, output), in the boxes' order.
+
+    Examples
+    --------
+    >>> import torch
+    >>> pooler = ROIPooler(7, (1 / 4, 1 / 8), 2, "ROIAlignV2")
+    >>> x = [torch.rand(1, 8, 64, 64), torch.rand(1, 8, 32, 32)]
+    >>> pooler(x, [torch.tensor([[4.0, 4, 60, 60], [0, 0, 250, 250]])]).shape
+    torch.Size([2, 8, 7, 7])
+    """
+
+    def __init__(
+        self,
+        output_size: Any,
+        scales: Any,
+        sampling_ratio: int,
+        pooler_type: str,
+        canonical_box_size: int = 224,
+        canonical_level: int = 4,
+    ) -> None:
+        super().__init__()
+        if pooler_type not in ("ROIAlign", "ROIAlignV2", "ROIPool"):
+            raise ValueError(
+                f"pooler_type must be 'ROIAlign', 'ROIAlignV2' or 'ROIPool'; got {pooler_type!r} "
+                "(ROIAlignRotated: roikit.rotated_roi_align on numpy arrays)"
+            )
+        levels = [-np.log2(float(s)) for s in scales]
+        if not levels or any(abs(v - round(v)) > 1e-6 for v in levels) or levels != sorted(levels):
+            raise ValueError(
+                f"scales must be powers of 1/2, finest first (1/4, 1/8, ...); got {tuple(scales)}"
+            )
+        self.output_size = _pair(output_size)
+        self.scales = [float(s) for s in scales]
+        self.sampling_ratio = int(sampling_ratio)
+        self.pooler_type = pooler_type
+        self.canonical_box_size = float(canonical_box_size)
+        self.canonical_level = int(canonical_level)
+        self.min_level, self.max_level = int(round(levels[0])), int(round(levels[-1]))
+
+    def forward(self, x: list[Tensor], box_lists: list[Any]) -> Tensor:
+        """Pool every box of every image from its level."""
+        if len(x) != len(self.scales):
+            raise ValueError(f"x has {len(x)} levels; the pooler was built for {len(self.scales)} scales")
+        boxes = [getattr(b, "tensor", b) for b in box_lists]
+        rois = convert_boxes_to_roi_format(boxes)
+        if len(self.scales) == 1:
+            levels = torch.zeros(rois.shape[0], dtype=torch.int64)
+        else:
+            levels = torch.from_numpy(
+                assign_fpn_levels(
+                    rois[:, 1:].detach().cpu().numpy(),
+                    self.min_level,
+                    self.max_level,
+                    self.canonical_box_size,
+                    self.canonical_level,
+                    "detectron2",
+                )
+            )
+        first = x[0]
+        out = first.new_zeros((rois.shape[0], first.shape[1], *self.output_size))
+        for level, (feature, scale) in enumerate(zip(x, self.scales, strict=True)):
+            idx = torch.where(levels == level)[0]
+            if self.pooler_type == "ROIPool":
+                pooled = roi_pool(feature, rois[idx], self.output_size, scale)
+            else:
+                aligned = self.pooler_type == "ROIAlignV2"
+                pooled = roi_align(feature, rois[idx], self.output_size, scale, self.sampling_ratio, aligned)
+            out = out.index_put((idx,), pooled.to(out.dtype))
+        return out
 
 
 # ----------------------------------------------------------------------------- ONNX export
