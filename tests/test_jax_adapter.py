@@ -73,3 +73,24 @@ def test_errors_at_trace_time_name_the_argument() -> None:
 def test_half_precision_keeps_its_dtype() -> None:
     out = roi_align(jnp.asarray(X, jnp.bfloat16), B, 2, 1.0, 2)
     assert out.dtype == jnp.bfloat16
+
+
+def test_boxes_as_a_list_per_image_and_eager_errors_are_roikits() -> None:
+    per_image = [jnp.asarray(B[B[:, 0] == i, 1:]) for i in range(2)]
+    order = np.argsort(B[:, 0], kind="stable")
+    want = roikit.roi_align(X, B[order], 3, 0.5, 2, True)
+    np.testing.assert_array_equal(np.asarray(roi_align(jnp.asarray(X), per_image, 3, 0.5, 2, True)), want)
+    np.testing.assert_array_equal(
+        np.asarray(jax.jit(lambda x: roi_align(x, per_image, 3, 0.5, 2, True))(X)), want
+    )
+    with pytest.raises(roikit.BoxError, match=r"boxes\[1\] must have shape \(L, 4\)"):
+        roi_align(jnp.asarray(X), [per_image[0], jnp.zeros((2, 5))], 2)
+    bad = B.copy()
+    bad[0, 0] = 7  # an image the batch does not have: roikit's own error, not XLA's INTERNAL
+    with pytest.raises(roikit.BoxError, match="batch index"):
+        roi_align(jnp.asarray(X), jnp.asarray(bad), 2)
+
+
+def test_forward_mode_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="can't apply forward-mode autodiff"):
+        jax.jvp(lambda x: roi_align(x, B, 2).sum(), (jnp.asarray(X),), (jnp.ones_like(X),))

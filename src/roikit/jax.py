@@ -5,7 +5,10 @@ through :func:`jax.pure_callback` and are differentiable with respect to the
 features through :func:`jax.custom_vjp` on roikit's deterministic backward
 (boxes get a zero cotangent, as in torchvision). ``vmap`` maps over a batch
 of feature maps or of box sets (the callback runs once per element). Shape
-and dtype errors are raised at trace time and name the argument.
+and dtype errors are raised at trace time and name the argument; boxes may
+be a (K, 5) array or a list of (L_i, 4) arrays, one per image. Forward-mode
+differentiation (``jax.jvp``, ``jacfwd``) is not supported: JAX refuses it
+for a ``custom_vjp`` function with its own message.
 
 Examples
 --------
@@ -27,6 +30,7 @@ import numpy as np
 
 from .engine.validate import (
     check_aligned,
+    check_boxes,
     check_mode,
     check_output_size,
     check_sampling_ratio,
@@ -39,8 +43,29 @@ from .ops import roi_pool as pool_ops
 __all__ = ["roi_align", "roi_pool"]
 
 
+def _as_rois(boxes: Any, dtype: Any) -> Any:
+    """A list of (L_i, 4) box arrays, one per image, as one (K, 5) array (the batch index first)."""
+    if not isinstance(boxes, (list, tuple)):
+        return boxes
+    parts = []
+    for i, b in enumerate(boxes):
+        if not hasattr(b, "shape") or len(b.shape) != 2 or b.shape[1] != 4:
+            got = getattr(b, "shape", b)
+            raise BoxError(f"boxes[{i}] must have shape (L, 4) with rows (x1, y1, x2, y2); got {got!r:.60}")
+        parts.append(jnp.concatenate([jnp.full((b.shape[0], 1), i, dtype), jnp.asarray(b, dtype)], axis=1))
+    return jnp.concatenate(parts, axis=0) if parts else jnp.zeros((0, 5), dtype)
+
+
 def _check(features: Any, boxes: Any) -> tuple[Any, Any]:
-    """Shapes and dtypes, at trace time: (N, C, H, W) floats and (K, 5) boxes of their dtype."""
+    """Shapes and dtypes, at trace time: (N, C, H, W) floats and (K, 5) boxes of their dtype.
+
+    Concrete (not traced) boxes are also checked against the map here, so that an eager call
+    raises roikit's own error; under ``jit`` such an error comes back through XLA's callback.
+    """
+    if hasattr(features, "dtype") and jnp.issubdtype(features.dtype, jnp.floating):
+        boxes = _as_rois(
+            boxes, jnp.float32 if features.dtype in (jnp.float16, jnp.bfloat16) else features.dtype
+        )
     if not hasattr(features, "shape") or len(features.shape) != 4:
         got = getattr(features, "shape", features)
         raise InputError(f"features must have shape (N, C, H, W); got {got!r:.60}")
@@ -52,7 +77,10 @@ def _check(features: Any, boxes: Any) -> tuple[Any, Any]:
             f"got {getattr(boxes, 'shape', boxes)!r:.60}"
         )
     compute = jnp.float32 if features.dtype in (jnp.float16, jnp.bfloat16) else features.dtype
-    return features.astype(compute), jnp.asarray(boxes).astype(compute)
+    rois = jnp.asarray(boxes).astype(compute)
+    if not isinstance(rois, jax.core.Tracer):
+        check_boxes(np.asarray(rois), int(features.shape[0]), np.dtype(compute))
+    return features.astype(compute), rois
 
 
 def _host(a: Any) -> np.ndarray:
