@@ -126,6 +126,7 @@ def run_grid(repeats: int, quick: bool) -> list[tuple[tuple[Any, ...], dict[str,
 def scaling(path: str, repeats: int) -> None:
     """roikit's and torchvision's forward time against K, C, output size and box size; 1 and 2 threads."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -169,6 +170,11 @@ def scaling(path: str, repeats: int) -> None:
             curves["torchvision, 2 threads"].append(t["tv"])
         for label, ts in curves.items():
             ax.loglog(values, np.array(ts) * 1e3, "o-", label=label)
+        # Ticks at the measured values, written plainly (log axes otherwise label every minor tick).
+        ax.set_xticks(values, [f"{v:g}" for v in values])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel(title)
         ax.set_ylabel("forward time (ms)")
         ax.grid(True, which="both", alpha=0.3)
