@@ -149,16 +149,40 @@ def _roi_align(
         return ROUTES["roi_align"]()(
             input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned
         )
+    return _align_on_cpu(
+        input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned, "avg"
+    )
+
+
+def _align_on_cpu(
+    input: Tensor, rois: Tensor, scale: float, ph: int, pw: int, sr: int, aligned: bool, mode: str
+) -> Tensor:
     x = _np(input, "input")
     with _host_threads():
-        out = align_ops.roi_align(
-            x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
-        )
+        out = align_ops.roi_align(x, _rois(rois, input), (ph, pw), scale, sr, aligned, mode)
+    return _out(out, input)
+
+
+def _align_grad_on_cpu(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    scale: float,
+    ph: int,
+    pw: int,
+    sr: int,
+    aligned: bool,
+    mode: str,
+) -> Tensor:
+    x = _np(input, "input")
+    g = _np(grad, "grad").astype(x.dtype)
+    with _host_threads():
+        out = align_ops.roi_align_backward(g, x, _rois(rois, input), (ph, pw), scale, sr, aligned, mode)
     return _out(out, input)
 
 
 @_roi_align.register_fake
-def _(
+def _align_fake(
     input: Tensor,
     rois: Tensor,
     spatial_scale: float,
@@ -186,17 +210,12 @@ def _roi_align_backward(
         return ROUTES["roi_align_backward"]()(
             grad, rois, spatial_scale, pooled_height, pooled_width, n, c, h, w, sampling_ratio, aligned
         )
-    x = _np(input, "input")
-    g = _np(grad, "grad").astype(x.dtype)
-    with _host_threads():
-        out = align_ops.roi_align_backward(
-            g, x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
-        )
-    return _out(out, input)
+    args = (spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned)
+    return _align_grad_on_cpu(grad, input, rois, *args, "avg")
 
 
 @_roi_align_backward.register_fake
-def _(
+def _align_grad_fake(
     grad: Tensor,
     input: Tensor,
     rois: Tensor,
@@ -235,31 +254,9 @@ def _roi_align_max(
     sampling_ratio: int,
     aligned: bool,
 ) -> Tensor:
-    x = _np(input, "input")
-    with _host_threads():
-        out = align_ops.roi_align(
-            x,
-            _rois(rois, input),
-            (pooled_height, pooled_width),
-            spatial_scale,
-            sampling_ratio,
-            aligned,
-            "max",
-        )
-    return _out(out, input)
-
-
-@_roi_align_max.register_fake
-def _(
-    input: Tensor,
-    rois: Tensor,
-    spatial_scale: float,
-    pooled_height: int,
-    pooled_width: int,
-    sampling_ratio: int,
-    aligned: bool,
-) -> Tensor:
-    return input.new_empty((rois.shape[0], input.shape[1], pooled_height, pooled_width))
+    return _align_on_cpu(
+        input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned, "max"
+    )
 
 
 @torch.library.custom_op("roikit::roi_align_max_backward", mutates_args=())
@@ -273,34 +270,12 @@ def _roi_align_max_backward(
     sampling_ratio: int,
     aligned: bool,
 ) -> Tensor:
-    x = _np(input, "input")
-    g = _np(grad, "grad").astype(x.dtype)
-    with _host_threads():
-        out = align_ops.roi_align_backward(
-            g,
-            x,
-            _rois(rois, input),
-            (pooled_height, pooled_width),
-            spatial_scale,
-            sampling_ratio,
-            aligned,
-            "max",
-        )
-    return _out(out, input)
+    args = (spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned)
+    return _align_grad_on_cpu(grad, input, rois, *args, "max")
 
 
-@_roi_align_max_backward.register_fake
-def _(
-    grad: Tensor,
-    input: Tensor,
-    rois: Tensor,
-    spatial_scale: float,
-    pooled_height: int,
-    pooled_width: int,
-    sampling_ratio: int,
-    aligned: bool,
-) -> Tensor:
-    return torch.empty_like(input)
+_roi_align_max.register_fake(_align_fake)
+_roi_align_max_backward.register_fake(_align_grad_fake)
 
 
 def _align_max_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

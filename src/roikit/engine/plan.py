@@ -442,8 +442,8 @@ def _axis_samples(base, bin_size, grid, win_lo, offsets, extent, one):
         high,
         w_low,
         w_high,
-        first,
-        stop,
+        first.reshape(K, P),
+        stop.reshape(K, P),
         t_offsets,
         t_first,
         weight,
@@ -487,51 +487,12 @@ def _plan_align_axis(
     n = (win_hi - win_lo).ravel()
     check_plan_samples(name, int(n.sum()))  # before anything of that size is allocated
     offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
-    (
-        index,
-        coord,
-        inside,
-        low,
-        high,
-        w_low,
-        w_high,
-        first,
-        stop,
-        t_offsets,
-        t_first,
-        weight,
-        span_start,
-        span_stop,
-    ) = _axis_samples(base, bin_size, grid.astype(dtype), win_lo.ravel(), offsets, extent, np.ones(1, dtype))
-
-    return AlignAxis(
-        extent,
-        *(
-            _frozen(a)
-            for a in (
-                start,
-                end,
-                size,
-                bin_size,
-                grid,
-                offsets,
-                index,
-                coord,
-                inside,
-                low,
-                high,
-                w_low,
-                w_high,
-                first.reshape(K, bins),
-                stop.reshape(K, bins),
-                t_offsets,
-                t_first,
-                weight,
-                span_start,
-                span_stop,
-            )
-        ),
+    # index, coord, inside, low, high, w_low, w_high, first, stop, t_offsets, t_first, weight,
+    # span_start, span_stop: AlignAxis's fields after offsets, in its order
+    samples = _axis_samples(
+        base, bin_size, grid.astype(dtype), win_lo.ravel(), offsets, extent, np.ones(1, dtype)
     )
+    return AlignAxis(extent, *(_frozen(a) for a in (start, end, size, bin_size, grid, offsets, *samples)))
 
 
 def _zero_kind(y: AlignAxis, x: AlignAxis) -> np.ndarray:
