@@ -175,7 +175,7 @@ def _align_grad_on_cpu(
     mode: str,
 ) -> Tensor:
     x = _np(input, "input")
-    g = _np(grad, "grad").astype(x.dtype)
+    g = _np(grad, "grad").astype(x.dtype, copy=False)
     with _host_threads():
         out = align_ops.roi_align_backward(g, x, _rois(rois, input), (ph, pw), scale, sr, aligned, mode)
     return _out(out, input)
@@ -327,7 +327,7 @@ def _roi_pool_backward(
     x = _np(input, "input")
     with _host_threads():
         out = pool_ops.roi_pool_backward(
-            _np(grad, "grad").astype(x.dtype),
+            _np(grad, "grad").astype(x.dtype, copy=False),
             x,
             _rois(rois, input),
             (pooled_height, pooled_width),
@@ -426,7 +426,7 @@ def _ps_roi_align_backward(
     x = _np(input, "input")
     with _host_threads():
         out = ps_ops.ps_roi_align_backward(
-            _np(grad, "grad").astype(x.dtype),
+            _np(grad, "grad").astype(x.dtype, copy=False),
             x,
             _rois(rois, input),
             (pooled_height, pooled_width),
@@ -492,7 +492,7 @@ def _ps_roi_pool_backward(
     x = _np(input, "input")
     with _host_threads():
         out = ps_ops.ps_roi_pool_backward(
-            _np(grad, "grad").astype(x.dtype),
+            _np(grad, "grad").astype(x.dtype, copy=False),
             x,
             _rois(rois, input),
             (pooled_height, pooled_width),
