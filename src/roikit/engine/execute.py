@@ -114,9 +114,11 @@ class Layout:
             if need <= SPAN_SHARE * cells:
                 self.spans, cells = (lo, hi), int(need)
         if FORCE_LAYOUT is not None:
-            self.planar = planar_kernels and FORCE_LAYOUT == "planar"
+            self.planar = planar_kernels and FORCE_LAYOUT == "planar" and feat.flags.c_contiguous
         else:
-            self.planar = planar_kernels and not self.in_place and work < PLANAR_BELOW * cells * C
+            # (the planar kernels read whole rows: a C-contiguous input; any other goes through the copy)
+            planar_ok = planar_kernels and not self.in_place and feat.flags.c_contiguous
+            self.planar = planar_ok and work < PLANAR_BELOW * cells * C
 
     def channels_last(self) -> np.ndarray:
         """The (N, H, W, C) features (a copy of the cells read, or the input itself)."""

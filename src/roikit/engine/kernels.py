@@ -106,52 +106,38 @@ def _channels_last_spans(feat, lo, hi, out, a, b):
     return out
 
 
-@_jit
 def row_spans(N, H, batch, r0, r1, c0, c1):
     """Per image row, the columns ``[lo, hi)`` that the boxes' cell ranges cover (lo = hi: none).
 
     Box ``k`` reads rows ``[r0[k], r1[k])`` and columns ``[c0[k], c1[k])`` of
-    image ``batch[k]``; the second number returned is how many cells that is.
+    image ``batch[k]``; the third value returned is how many cells that is.
+    (numpy, not compiled: it runs once per call, and compiling it would add to
+    the first call of a fresh process.)
     """
-    lo = np.zeros((N, H), np.int64)
+    r0, r1, c0, c1 = (np.asarray(v, np.int64) for v in (r0, r1, c0, c1))
+    ok = (r1 > r0) & (c1 > c0)
+    heights = np.where(ok, r1 - r0, 0)
+    box = np.repeat(np.arange(len(heights)), heights)
+    starts = np.cumsum(heights) - heights
+    row = r0[box] + (np.arange(len(box)) - starts[box])
+    lo = np.full((N, H), np.iinfo(np.int64).max, np.int64)
     hi = np.zeros((N, H), np.int64)
-    for k in range(batch.shape[0]):
-        if r1[k] <= r0[k] or c1[k] <= c0[k]:
-            continue
-        n = batch[k]
-        for h in range(r0[k], r1[k]):
-            if hi[n, h] == lo[n, h]:
-                lo[n, h] = c0[k]
-                hi[n, h] = c1[k]
-            else:
-                lo[n, h] = min(lo[n, h], c0[k])
-                hi[n, h] = max(hi[n, h], c1[k])
-    cells = 0
-    for n in range(N):
-        for h in range(H):
-            cells += hi[n, h] - lo[n, h]
-    return lo, hi, cells
+    where = (np.asarray(batch, np.int64)[box], row)
+    np.minimum.at(lo, where, c0[box])
+    np.maximum.at(hi, where, c1[box])
+    lo = np.where(hi > 0, lo, 0)
+    return lo, hi, int((hi - lo).sum())
 
 
-@_jit
 def sample_range(K, offsets, inside, low, high):
     """Per box, the cells ``[start, stop)`` its in-range samples interpolate between, on one axis."""
-    P = (offsets.shape[0] - 1) // max(K, 1)
-    start = np.zeros(K, np.int64)
+    P = (len(offsets) - 1) // max(K, 1)
+    box = np.repeat(np.arange(K * P), np.diff(offsets)) // max(P, 1)
+    start = np.full(K, np.iinfo(np.int64).max, np.int64)
     stop = np.zeros(K, np.int64)
-    for k in range(K):
-        first = True
-        for s in range(offsets[k * P], offsets[(k + 1) * P]):
-            if not inside[s]:
-                continue
-            if first:
-                start[k] = low[s]
-                stop[k] = high[s] + 1
-                first = False
-            else:
-                start[k] = min(start[k], low[s])
-                stop[k] = max(stop[k], high[s] + 1)
-    return start, stop
+    np.minimum.at(start, box[inside], low[inside])
+    np.maximum.at(stop, box[inside], high[inside] + 1)
+    return np.where(stop > 0, start, 0), stop
 
 
 @_jit
@@ -564,8 +550,8 @@ def _align_avg_planar(
                     v = origin - origin  # torchvision's zero-weight read of cell (0, 0): NaN on inf
                 elif not v - v == 0 and y_off.shape[0] > 0:  # inf or NaN: the map holds infinities
                     v = _align_bin_direct(
-                        feat[b].transpose((1, 2, 0)),
-                        ch,
+                        plane.reshape((plane.shape[0], plane.shape[1], 1)),  # (H, W, 1): the same
+                        0,  # specialization as the channels-last kernel's call
                         k * PH + ph,
                         kq,
                         y_off,

@@ -24,7 +24,6 @@ import numpy as np
 
 from . import budget
 from .budget import check_plan_samples
-from .jit import jit as _jit
 from .validate import CheckedBoxes
 
 __all__ = [
@@ -350,108 +349,6 @@ def _sample_windows(
     return lo.astype(np.int64), hi.astype(np.int64)
 
 
-@_jit
-def _axis_samples(base, bin_size, grid, win_lo, offsets, extent, one):
-    """Every stored sample of every (box, bin) on one axis, its neighbours and weights, and the taps.
-
-    Sample ``i`` of bin ``p`` of box ``k`` sits at ``base[k, p] + ((i + 0.5) *
-    bin_size[k]) / grid[k]``, the half added in float32 (torchvision writes
-    ``static_cast<T>(i + .5f)``), everything else in the plan's dtype (``one``
-    is 1 in it). The border rule is :func:`bilinear_axis`'s. The taps are each
-    cell's summed weight over the bin's in-range samples (all the ``low``
-    weights in sample order, then the ``high`` ones), over ``grid[k]``; in-range
-    samples form one run of sample numbers (the coordinate is monotonic).
-    """
-    K, P = base.shape
-    S = offsets[-1]
-    zero = one[0] - one[0]
-    index = np.empty(S, np.int64)
-    coord = np.empty(S, base.dtype)
-    inside = np.empty(S, np.bool_)
-    low = np.empty(S, np.int64)
-    high = np.empty(S, np.int64)
-    w_low = np.empty(S, base.dtype)
-    w_high = np.empty(S, base.dtype)
-    first = np.zeros(K * P, np.int64)
-    stop = np.zeros(K * P, np.int64)
-    t_first = np.zeros(K * P, np.int64)
-    t_len = np.zeros(K * P, np.int64)
-    for kp in range(K * P):
-        k = kp // P
-        b = base[k, kp % P]
-        lo_i, hi_i, lo_c, hi_c = -1, -1, -1, -1
-        for s in range(offsets[kp], offsets[kp + 1]):
-            i = win_lo[kp] + (s - offsets[kp])
-            index[s] = i
-            half = base.dtype.type(np.float32(np.float32(i) + np.float32(0.5)))
-            c = b + (half * bin_size[k]) / grid[k]
-            coord[s] = c
-            ok = c >= -1 and c <= extent
-            inside[s] = ok
-            if not ok:
-                low[s], high[s], w_low[s], w_high[s] = -1, -1, zero, zero
-                continue
-            if not c > 0:
-                c = zero
-            lo = np.int64(np.floor(c))
-            if lo >= extent - 1:
-                lo = extent - 1
-                hi = lo
-                c = base.dtype.type(lo)
-            else:
-                hi = lo + 1
-            wh = c - base.dtype.type(lo)
-            low[s], high[s], w_high[s], w_low[s] = lo, hi, wh, one[0] - wh
-            if lo_i < 0:
-                lo_i, lo_c, hi_c = i, lo, hi
-            lo_c = min(lo_c, lo)
-            hi_c = max(hi_c, hi)
-            hi_i = i + 1
-        if lo_i >= 0:
-            first[kp], stop[kp] = lo_i, hi_i
-            t_first[kp], t_len[kp] = lo_c, hi_c - lo_c + 1
-    t_offsets = np.zeros(K * P + 1, np.int64)
-    for kp in range(K * P):
-        t_offsets[kp + 1] = t_offsets[kp] + t_len[kp]
-    weight = np.zeros(t_offsets[-1], base.dtype)
-    for kp in range(K * P):
-        t0 = t_offsets[kp] - t_first[kp]
-        for s in range(offsets[kp], offsets[kp + 1]):
-            if inside[s]:
-                weight[t0 + low[s]] += w_low[s]
-        for s in range(offsets[kp], offsets[kp + 1]):
-            if inside[s]:
-                weight[t0 + high[s]] += w_high[s]
-        for t in range(t_offsets[kp], t_offsets[kp + 1]):
-            weight[t] = weight[t] / grid[kp // P]
-    span_start = np.zeros(K, np.int64)
-    span_stop = np.zeros(K, np.int64)
-    for k in range(K):
-        found = False
-        for kp in range(k * P, (k + 1) * P):
-            if t_len[kp] > 0:
-                if not found:
-                    span_start[k], span_stop[k], found = t_first[kp], t_first[kp] + t_len[kp], True
-                span_start[k] = min(span_start[k], t_first[kp])
-                span_stop[k] = max(span_stop[k], t_first[kp] + t_len[kp])
-    return (
-        index,
-        coord,
-        inside,
-        low,
-        high,
-        w_low,
-        w_high,
-        first.reshape(K, P),
-        stop.reshape(K, P),
-        t_offsets,
-        t_first,
-        weight,
-        span_start,
-        span_stop,
-    )
-
-
 def _plan_align_axis(
     lo_coord: np.ndarray,
     hi_coord: np.ndarray,
@@ -487,12 +384,73 @@ def _plan_align_axis(
     n = (win_hi - win_lo).ravel()
     check_plan_samples(name, int(n.sum()))  # before anything of that size is allocated
     offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
-    # index, coord, inside, low, high, w_low, w_high, first, stop, t_offsets, t_first, weight,
-    # span_start, span_stop: AlignAxis's fields after offsets, in its order
-    samples = _axis_samples(
-        base, bin_size, grid.astype(dtype), win_lo.ravel(), offsets, extent, np.ones(1, dtype)
+    kp = np.repeat(np.arange(K * bins), n)
+    k = kp // bins
+    index = win_lo.ravel()[kp] + (np.arange(offsets[-1]) - offsets[kp])
+    # torchvision writes static_cast<T>(i + .5f): the half is added in float32.
+    half = (index.astype(np.float32) + np.float32(0.5)).astype(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        coord = base.ravel()[kp] + (half * bin_size[k]) / grid.astype(dtype)[k]
+    inside, low, high, w_low, w_high = bilinear_axis(coord, extent)
+
+    # In-range samples form one run of sample numbers (coord is monotonic).
+    big = np.iinfo(np.int64).max
+    first = np.full(K * bins, big, np.int64)
+    stop = np.full(K * bins, -1, np.int64)
+    np.minimum.at(first, kp[inside], index[inside])
+    np.maximum.at(stop, kp[inside], index[inside] + 1)
+    none = stop < 0
+    first = np.where(none, 0, first)
+    stop = np.where(none, 0, stop)
+
+    # Taps: the bin-averaged weight each cell receives, i.e. the rows of A.
+    t_first = np.full(K * bins, big, np.int64)
+    t_last = np.full(K * bins, -1, np.int64)
+    np.minimum.at(t_first, kp[inside], low[inside])
+    np.maximum.at(t_last, kp[inside], high[inside])
+    t_len = np.where(t_last >= 0, t_last - t_first + 1, 0)
+    t_first = np.where(t_last >= 0, t_first, 0)
+    t_offsets = np.concatenate([[0], np.cumsum(t_len)]).astype(np.int64)
+    weight = np.zeros(int(t_offsets[-1]), dtype)
+    kp_in = kp[inside]
+    np.add.at(weight, t_offsets[kp_in] + low[inside] - t_first[kp_in], w_low[inside])
+    np.add.at(weight, t_offsets[kp_in] + high[inside] - t_first[kp_in], w_high[inside])
+    tap_k = np.repeat(np.arange(K * bins) // bins, t_len)
+    weight = weight / grid.astype(dtype)[tap_k]
+
+    has_taps = (t_len > 0).reshape(K, bins)
+    span_start = np.where(has_taps, t_first.reshape(K, bins), big).min(axis=1, initial=big)
+    span_stop = np.where(has_taps, (t_first + t_len).reshape(K, bins), 0).max(axis=1, initial=0)
+    span_start = np.where(span_stop > 0, span_start, 0)
+
+    return AlignAxis(
+        extent,
+        *(
+            _frozen(a)
+            for a in (
+                start,
+                end,
+                size,
+                bin_size,
+                grid,
+                offsets,
+                index,
+                coord,
+                inside,
+                low,
+                high,
+                w_low,
+                w_high,
+                first.reshape(K, bins),
+                stop.reshape(K, bins),
+                t_offsets,
+                t_first,
+                weight,
+                span_start,
+                span_stop,
+            )
+        ),
     )
-    return AlignAxis(extent, *(_frozen(a) for a in (start, end, size, bin_size, grid, offsets, *samples)))
 
 
 def _zero_kind(y: AlignAxis, x: AlignAxis) -> np.ndarray:
