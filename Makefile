@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast bench lint figures schema clean system explore
+.PHONY: demo test test-fast bench lint figures schema clean system explore dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check src tests benchmarks tools conftest.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The sdist and the wheel (dist/), checked as a package index would read them.
+dist: $(VENV)/.test
+	rm -rf dist
+	$(BIN)/python -m build --sdist --wheel --outdir dist
+	$(BIN)/twine check --strict dist/*
 
 # The README's pictures: the demo's figures, regenerated and committed.
 figures: $(VENV)/.test

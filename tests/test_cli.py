@@ -234,3 +234,12 @@ def test_unreadable_files_get_a_clear_error(tmp_path) -> None:  # type: ignore[n
 def test_unknown_op_is_a_usage_error() -> None:
     result = run("explain", "warp", "--map", "1", "--box", "0,0,1,1")
     assert result.exit_code == 2
+
+
+def test_version_is_the_packages() -> None:
+    import importlib.metadata
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"roikit {roikit.__version__}\n"
+    assert importlib.metadata.version("roikit") == roikit.__version__  # one source: __init__.py

@@ -100,6 +100,24 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"roikit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print roikit's version and stop."),
+    ] = False,
+) -> None:
+    """RoI Pool and RoI Align, exact to the frameworks and worked out by hand."""
+
+
 class Op(str, Enum):
     """What to explain."""
 
