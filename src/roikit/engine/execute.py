@@ -93,6 +93,23 @@ DIRECT_SPEED = 0.45
 SPAN_SHARE = 0.5
 
 
+def cell_spans(
+    shape: tuple[int, ...], reads: tuple[np.ndarray, ...]
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, int]:
+    """The rows' column spans of the cells ``reads`` names, and how many cells a copy then holds.
+
+    The spans are None (and the count the whole map's) when the cells are more than
+    :data:`SPAN_SHARE` of the map: one pass over all of it costs less then.
+    """
+    N, _, H, W = shape
+    cells = N * H * W
+    if cells:
+        lo, hi, need = kernels.row_spans(N, H, *reads)
+        if need <= SPAN_SHARE * cells:
+            return (lo, hi), int(need)
+    return None, cells
+
+
 class Layout:
     """How a call reads its features: planar (as they are) or a channels-last copy of some cells.
 
@@ -109,10 +126,8 @@ class Layout:
         self.in_place = bool(feat.transpose(0, 2, 3, 1).flags.c_contiguous) and C > 1
         self.spans: tuple[np.ndarray, np.ndarray] | None = None
         cells = N * H * W
-        if not self.in_place and cells:
-            lo, hi, need = kernels.row_spans(N, H, *reads)
-            if need <= SPAN_SHARE * cells:
-                self.spans, cells = (lo, hi), int(need)
+        if not self.in_place:
+            self.spans, cells = cell_spans(feat.shape, reads)
         if FORCE_LAYOUT is not None:
             self.planar = planar_kernels and FORCE_LAYOUT == "planar" and feat.flags.c_contiguous
         else:
@@ -278,13 +293,9 @@ def chunked_gradient(
     check_work(f"the backward of {what}", float(cost.sum()))
     buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
-    spans = None  # the cells the boxes read are the only ones the backward writes
-    N, C, H, W = feat.shape
-    if reads is not None and N * H * W:
-        lo, hi, need = kernels.row_spans(N, H, *reads)
-        if need <= SPAN_SHARE * N * H * W:
-            spans = (lo, hi)
-    return in_dtype(kernels.from_chunked(buf, C, spans), dtype)
+    # the cells the boxes read are the only ones the backward writes
+    spans = None if reads is None else cell_spans(feat.shape, reads)[0]
+    return in_dtype(kernels.from_chunked(buf, feat.shape[1], spans), dtype)
 
 
 def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:
