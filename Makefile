@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast bench lint figures schema clean system explore dist
+.PHONY: demo test test-fast bench lint figures schema clean system explore dist docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 # torch==2.14.1 / torchvision==0.29.1 are pinned: pip takes them from the
 # machine's disk (an unpinned torch would download gigabytes).
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,parity,browser,dev,figures,notebook]"
+	$(BIN)/pip install -q -e ".[test,parity,browser,dev,figures,notebook,docs,dask]"
 	touch $@
 
 # The fast lane has its own venv without the frameworks (torch, jax, onnxruntime, TensorFlow).
@@ -58,8 +58,8 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/load_explore.py --clients 20 --seconds 20
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check src tests benchmarks tools conftest.py
-	$(BIN)/ruff format --check src tests benchmarks tools conftest.py
+	$(BIN)/ruff check src tests benchmarks tools docs/site conftest.py
+	$(BIN)/ruff format --check src tests benchmarks tools docs/site conftest.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -68,6 +68,11 @@ dist: $(VENV)/.test
 	rm -rf dist
 	$(BIN)/python -m build --sdist --wheel --outdir dist
 	$(BIN)/twine check --strict dist/*
+
+# The documentation site, offline, warnings as errors: build/docs/html/index.html (English), ko/ (Korean).
+docs: $(VENV)/.test
+	rm -rf build/docs
+	$(BIN)/sphinx-build -W --keep-going -b html docs/site build/docs/html
 
 # The README's pictures: the demo's figures, regenerated and committed.
 figures: $(VENV)/.test
