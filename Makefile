@@ -55,6 +55,7 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_ops.py
 	$(BIN)/python benchmarks/bench_grid.py --scaling docs/figures/scaling.png
 	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/load_explore.py --clients 20 --seconds 20
 
 lint: $(VENV)/.test

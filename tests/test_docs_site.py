@@ -73,7 +73,7 @@ def _text(path: Path) -> str:
 def test_every_section_is_built_in_both_languages(site: Path) -> None:
     for prefix in ("", "ko/"):
         for page in ("index", "learn/index", "practice", "gallery/index", "conventions", "api/index",
-                     "performance", "explorer"):  # fmt: skip
+                     "performance", "explorer", "dask"):  # fmt: skip
             assert (site / f"{prefix}{page}.html").is_file(), prefix + page
         for page in ("pool", "align", "max-avg", "pool-vs-align", "backward"):
             assert (site / f"{prefix}learn/generated/{page}.html").is_file(), prefix + page
