@@ -94,3 +94,32 @@ def test_boxes_as_a_list_per_image_and_eager_errors_are_roikits() -> None:
 def test_forward_mode_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="can't apply forward-mode autodiff"):
         jax.jvp(lambda x: roi_align(x, B, 2).sum(), (jnp.asarray(X),), (jnp.ones_like(X),))
+
+
+def test_errors_found_inside_jit_are_roikits_own_with_roikit_errors() -> None:
+    from roikit.jax import roikit_errors
+
+    x = jnp.ones((1, 2, 8, 8))
+    f = jax.jit(lambda x, b: roi_align(x, b, 2, 1.0, 2))
+    nan_box = jnp.array([[0, 1.0, 1, jnp.nan, 5]])
+    # Without the block: JAX's wrapper, whose text carries roikit's message.
+    with pytest.raises(jax.errors.JaxRuntimeError, match=r"boxes\[0, 3\] is nan"):
+        f(x, nan_box).block_until_ready()
+    with pytest.raises(
+        roikit.BoxError, match=r"^boxes\[0, 3\] is nan; box coordinates must be finite$"
+    ) as info:
+        with roikit_errors():
+            f(x, nan_box).block_until_ready()
+    assert isinstance(info.value.__cause__, jax.errors.JaxRuntimeError)
+    with pytest.raises(
+        roikit.BoxError, match=r"batch index boxes\[0, 0\] is 3.0; it must be an integer in \[0, 1\)"
+    ):
+        with roikit_errors():
+            f(x, jnp.array([[3, 1.0, 1, 3, 5]])).block_until_ready()
+    # Under grad too, and a good call in the block is untouched.
+    grad = jax.jit(jax.grad(lambda x, b: roi_align(x, b, 2, 1.0, 2).sum()))
+    with pytest.raises(roikit.BoxError, match="must be finite"), roikit_errors():
+        grad(x, nan_box).block_until_ready()
+    with roikit_errors():
+        ok = f(x, jnp.array([[0, 1.0, 1, 3, 5]]))
+    np.testing.assert_allclose(np.asarray(ok), 1.0)
