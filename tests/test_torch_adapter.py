@@ -387,6 +387,39 @@ def test_onnx_export_with_the_dynamo_exporter_runs_in_onnxruntime(aligned, tmp_p
     np.testing.assert_allclose(_onnx_run(path, x, rois), model(x, rois).detach().numpy(), atol=1e-5)
 
 
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
+def test_rotated_roi_align_and_the_rotated_pooler() -> None:
+    rng = np.random.default_rng(5)
+    x = [
+        torch.from_numpy(rng.standard_normal((2, 3, 64 // 2**i, 64 // 2**i))).double() for i in range(3)
+    ]  # fmt: skip
+    boxes = [
+        torch.tensor([[30.0, 30, 50, 20, 30], [120, 120, 240, 200, -60], [20, 25, 12, 9, 90]]).double(),
+        torch.tensor([[60.0, 50, 100, 80, 10]]).double(),
+    ]
+    pooler = rt.ROIPooler(4, (1 / 4, 1 / 8, 1 / 16), 0, "ROIAlignRotated")
+    out = pooler(x, boxes)
+    rois = torch.cat([torch.cat([torch.full((len(b), 1), float(i)), b], 1) for i, b in enumerate(boxes)])
+    wh = rois[:, 3:5].numpy()
+    levels = roikit.assign_fpn_levels(np.concatenate([0 * wh, wh], 1), 2, 4, 224, 4, "detectron2")
+    assert len(set(levels.tolist())) > 1  # several levels, by the area w * h
+    for k, level in enumerate(levels):  # each box against the numpy op on its level
+        want = roikit.roi_align_rotated(
+            x[level].numpy(), rois[k : k + 1].numpy(), 4, (1 / 4, 1 / 8, 1 / 16)[level], 0
+        )
+        np.testing.assert_allclose(out[k : k + 1].numpy(), want, rtol=1e-12, atol=1e-12)
+    # The op's gradient is roikit's backward, checked by finite differences in float64.
+    feat = torch.from_numpy(rng.standard_normal((1, 2, 9, 11))).requires_grad_()
+    small = torch.tensor([[0, 5.0, 4, 6, 4, 30], [0, 3, 6, 8, 3, -75]], dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda t: rt.roi_align_rotated(t, small, 3, 1.0, 2), (feat,))
+    scripted = torch.jit.script(rt.ROIPooler(4, (1 / 4, 1 / 8, 1 / 16), 0, "ROIAlignRotated"))
+    torch.testing.assert_close(scripted(x, boxes), out)
+    with pytest.raises(
+        ValueError, match=r"box_lists\[0\] must have shape \(L, 5\) rows \(cx, cy, w, h, angle\)"
+    ):
+        pooler(x, [torch.zeros(2, 4).double()])
+
+
 def test_multiscale_roi_align_exports_with_the_dynamo_exporter(tmp_path) -> None:  # type: ignore[no-untyped-def]
     class Pyramid(torch.nn.Module):
         def __init__(self) -> None:
@@ -466,6 +499,7 @@ def test_max_mode_is_mmcvs_with_roikits_backward_and_no_onnx_export() -> None:
         )
 
 
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
 @pytest.mark.parametrize("pooler_type", ["ROIAlign", "ROIAlignV2", "ROIPool"])
 def test_the_detectron2_style_pooler(pooler_type) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(4)
@@ -494,10 +528,13 @@ def test_the_detectron2_style_pooler(pooler_type) -> None:  # type: ignore[no-un
             [f.numpy() for f in x], rois.numpy(), [(256, 256)], 5, 2, level_mapping="detectron2", aligned=True
         )
         np.testing.assert_allclose(out.numpy(), ref, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(torch.jit.script(pooler)(x, boxes), out)  # it scripts, as detectron2's does
     feats = [f.clone().requires_grad_() for f in x]
     pooler(feats, boxes).sum().backward()
     assert all(f.grad is not None for f in feats) and sum(float(f.grad.abs().sum()) for f in feats) > 0
-    with pytest.raises(ValueError, match="pooler_type must be 'ROIAlign', 'ROIAlignV2' or 'ROIPool'"):
-        rt.ROIPooler(5, (1 / 4,), 2, "ROIAlignRotated")
+    with pytest.raises(
+        ValueError, match="pooler_type must be 'ROIAlign', 'ROIAlignV2', 'ROIPool' or 'ROIAlignR"
+    ):
+        rt.ROIPooler(5, (1 / 4,), 2, "ROIAlignRotate")
     with pytest.raises(ValueError, match="scales must be powers of 1/2, finest first"):
         rt.ROIPooler(5, (1 / 8, 1 / 4), 2, "ROIAlign")

@@ -34,7 +34,7 @@ tensor([[[[5.]]]])
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, List, Optional, Union  # noqa: UP035 (TorchScript reads typing's names)
 
 import numpy as np
 import torch
@@ -51,6 +51,7 @@ from .errors import DTypeError, InputError
 from .ops import ps as ps_ops
 from .ops import roi_align as align_ops
 from .ops import roi_pool as pool_ops
+from .ops import rotated as rotated_ops
 from .ops.poolers import assign_fpn_levels
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ps_roi_align",
     "ps_roi_pool",
     "roi_align",
+    "roi_align_rotated",
     "roi_pool",
 ]
 
@@ -284,6 +286,59 @@ def _align_max_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
 
 
 _roi_align_max.register_autograd(_align_max_grad, setup_context=_align_setup)
+
+
+# detectron2's ROIAlignRotated (rois (K, 6): batch, cx, cy, w, h, angle in degrees, counter-
+# clockwise), with roikit's deterministic backward. torchvision has no such op: CPU only.
+@torch.library.custom_op("roikit::roi_align_rotated", mutates_args=())
+def _roi_align_rotated(
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    x = _np(input, "input")
+    with _host_threads():
+        out = rotated_ops.roi_align_rotated(
+            x, _rois(rois, input), (pooled_height, pooled_width), spatial_scale, sampling_ratio, aligned
+        )
+    return _out(out, input)
+
+
+@torch.library.custom_op("roikit::roi_align_rotated_backward", mutates_args=())
+def _roi_align_rotated_backward(
+    grad: Tensor,
+    input: Tensor,
+    rois: Tensor,
+    spatial_scale: float,
+    pooled_height: int,
+    pooled_width: int,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    x = _np(input, "input")
+    g = _np(grad, "grad").astype(x.dtype, copy=False)
+    size = (pooled_height, pooled_width)
+    with _host_threads():
+        out = rotated_ops.roi_align_rotated_backward(
+            g, x, _rois(rois, input), size, spatial_scale, sampling_ratio, aligned
+        )
+    return _out(out, input)
+
+
+_roi_align_rotated.register_fake(_align_fake)
+_roi_align_rotated_backward.register_fake(_align_grad_fake)
+
+
+def _align_rotated_grad(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+    input, rois = ctx.saved_tensors
+    return (_roi_align_rotated_backward(grad, input, rois, *ctx.params), None, None, None, None, None, None)
+
+
+_roi_align_rotated.register_autograd(_align_rotated_grad, setup_context=_align_setup)
 
 
 # ----------------------------------------------------------------------------- RoI Pool
@@ -557,6 +612,26 @@ def roi_align(
     )
 
 
+@torch.fx.wrap  # a leaf in FX graphs, as the other ops are
+def roi_align_rotated(
+    input: Tensor,
+    rois: Tensor,
+    output_size: BroadcastingList2[int],
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = 0,
+    aligned: bool = True,
+) -> Tensor:
+    """detectron2's ``ROIAlignRotated`` on roikit (CPU), differentiable in ``input``.
+
+    ``rois`` is ``(K, 6)`` rows ``(batch_index, cx, cy, w, h, angle)`` in image pixels, the angle
+    in degrees, counter-clockwise; the numbers are :func:`roikit.roi_align_rotated`'s.
+    """
+    size = _pair(output_size)
+    return torch.ops.roikit.roi_align_rotated(
+        input, rois, float(spatial_scale), size[0], size[1], int(sampling_ratio), bool(aligned)
+    )
+
+
 @torch.fx.wrap  # a leaf in FX graphs, as torchvision's op is
 def roi_pool(
     input: Tensor,
@@ -713,11 +788,44 @@ class MultiScaleRoIAlign(torchvision.ops.MultiScaleRoIAlign):
         )
 
 
+def _assign_levels(extent: Tensor, lo: int, hi: int, canonical_size: float, canonical_level: int) -> Tensor:
+    """detectron2's level of each box, from (K, 4) boxes whose area is the box's."""
+    found = assign_fpn_levels(
+        extent.detach().cpu().numpy(), lo, hi, canonical_size, canonical_level, "detectron2"
+    )
+    return torch.from_numpy(found)
+
+
+# A scripted pooler calls this in Python (numpy), as it calls roikit's kernels. TorchScript reads an
+# ignored function's signature from its annotations, which must be types, not this module's strings.
+_assign_levels.__annotations__ = {
+    "extent": Tensor, "lo": int, "hi": int, "canonical_size": float, "canonical_level": int, "return": Tensor
+}  # fmt: skip
+_levels = torch.jit.ignore(_assign_levels)
+
+
+def _rotated_rois(boxes: list[Tensor]) -> Tensor:
+    """One (L_i, 5) tensor of rotated boxes per image as (K, 6) rows, the batch index first."""
+    parts: list[Tensor] = []
+    for i in range(len(boxes)):
+        b = boxes[i]
+        if b.dim() != 2 or b.size(1) != 5:
+            raise ValueError(
+                "box_lists["
+                + str(i)
+                + "] must have shape (L, 5) rows (cx, cy, w, h, angle); got "
+                + str(b.shape)
+            )
+        parts.append(torch.cat([torch.full((b.size(0), 1), float(i), dtype=b.dtype, device=b.device), b], 1))
+    return torch.cat(parts, 0)
+
+
 class ROIPooler(torch.nn.Module):
     """detectron2's ``ROIPooler`` on roikit: each box pooled from the FPN level that suits its size.
 
     The same arguments as detectron2's: ``pooler_type`` is ``"ROIAlign"`` (aligned off),
-    ``"ROIAlignV2"`` (aligned on, detectron2's default for Mask R-CNN) or ``"ROIPool"``;
+    ``"ROIAlignV2"`` (aligned on, detectron2's default for Mask R-CNN), ``"ROIPool"`` or
+    ``"ROIAlignRotated"`` (boxes (L_i, 5) of ``(cx, cy, w, h, angle)``, a box's area ``w * h``);
     ``scales`` are the levels' spatial scales, finest first (``1/4, 1/8, ...``, powers of
     two); a box of area ``A`` goes to level ``floor(canonical_level + log2(sqrt(A) /
     canonical_box_size + 1e-8))``, clamped to the pyramid (detectron2's
@@ -745,10 +853,10 @@ class ROIPooler(torch.nn.Module):
         canonical_level: int = 4,
     ) -> None:
         super().__init__()
-        if pooler_type not in ("ROIAlign", "ROIAlignV2", "ROIPool"):
+        if pooler_type not in ("ROIAlign", "ROIAlignV2", "ROIPool", "ROIAlignRotated"):
             raise ValueError(
-                f"pooler_type must be 'ROIAlign', 'ROIAlignV2' or 'ROIPool'; got {pooler_type!r} "
-                "(ROIAlignRotated: roikit.rotated_roi_align on numpy arrays)"
+                "pooler_type must be 'ROIAlign', 'ROIAlignV2', 'ROIPool' or 'ROIAlignRotated'; "
+                f"got {pooler_type!r}"
             )
         levels = [-np.log2(float(s)) for s in scales]
         if not levels or any(abs(v - round(v)) > 1e-6 for v in levels) or levels != sorted(levels):
@@ -763,35 +871,39 @@ class ROIPooler(torch.nn.Module):
         self.canonical_level = int(canonical_level)
         self.min_level, self.max_level = int(round(levels[0])), int(round(levels[-1]))
 
-    def forward(self, x: list[Tensor], box_lists: list[Any]) -> Tensor:
+    def forward(self, x: list[Tensor], box_lists: list[Tensor]) -> Tensor:
         """Pool every box of every image from its level."""
         if len(x) != len(self.scales):
             raise ValueError(f"x has {len(x)} levels; the pooler was built for {len(self.scales)} scales")
-        boxes = [getattr(b, "tensor", b) for b in box_lists]
-        rois = convert_boxes_to_roi_format(boxes)
+        boxes = box_lists
+        if not torch.jit.is_scripting():  # detectron2's Boxes / RotatedBoxes hold a .tensor
+            boxes = [getattr(b, "tensor", b) for b in box_lists]
+        rotated = self.pooler_type == "ROIAlignRotated"
+        rois = _rotated_rois(boxes) if rotated else convert_boxes_to_roi_format(boxes)
         if len(self.scales) == 1:
             levels = torch.zeros(rois.shape[0], dtype=torch.int64)
         else:
-            levels = torch.from_numpy(
-                assign_fpn_levels(
-                    rois[:, 1:].detach().cpu().numpy(),
-                    self.min_level,
-                    self.max_level,
-                    self.canonical_box_size,
-                    self.canonical_level,
-                    "detectron2",
-                )
+            # The level follows the area; a rotated box's is w * h, the area of (0, 0, w, h).
+            extent = (
+                rois[:, 1:] if not rotated else torch.cat([torch.zeros_like(rois[:, 3:5]), rois[:, 3:5]], 1)
+            )
+            levels = _levels(
+                extent, self.min_level, self.max_level, self.canonical_box_size, self.canonical_level
             )
         first = x[0]
-        out = first.new_zeros((rois.shape[0], first.shape[1], *self.output_size))
-        for level, (feature, scale) in enumerate(zip(x, self.scales, strict=True)):
+        out = first.new_zeros((rois.shape[0], first.shape[1], self.output_size[0], self.output_size[1]))
+        for level in range(len(x)):
+            feature, scale = x[level], self.scales[level]
             idx = torch.where(levels == level)[0]
             if self.pooler_type == "ROIPool":
                 pooled = roi_pool(feature, rois[idx], self.output_size, scale)
+            elif rotated:
+                pooled = roi_align_rotated(feature, rois[idx], self.output_size, scale, self.sampling_ratio)
             else:
                 aligned = self.pooler_type == "ROIAlignV2"
                 pooled = roi_align(feature, rois[idx], self.output_size, scale, self.sampling_ratio, aligned)
-            out = out.index_put((idx,), pooled.to(out.dtype))
+            where: List[Optional[Tensor]] = [idx]  # noqa: UP006, UP045 (TorchScript reads typing's names)
+            out = out.index_put(where, pooled.to(out.dtype))
         return out
 
 
