@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
-from playwright.sync_api import sync_playwright
-
 
 def local(url: str, root: str) -> Path | None:
     """The file a file:// URL inside the site names, or None for anything else."""
@@ -26,6 +24,9 @@ def local(url: str, root: str) -> Path | None:
 
 
 def main() -> None:
+    """Walk the site named on the command line; print the report."""
+    from playwright.sync_api import sync_playwright  # here: pytest imports this file without a browser
+
     chromium, site = sys.argv[1], Path(sys.argv[2]).resolve()
     root = site.as_uri() + "/"
 
@@ -102,5 +103,5 @@ def main() -> None:
     print(json.dumps(report, ensure_ascii=False))
 
 
-if __name__ == "__main__":  # pytest imports this file when it collects doctests
+if __name__ == "__main__":
     main()

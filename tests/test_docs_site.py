@@ -152,3 +152,14 @@ def test_search_finds_both_languages(walk: dict) -> None:  # type: ignore[type-a
     english, korean = walk["search"]["bilinear"], walk["search"]["이중 선형 보간"]
     assert any(u.endswith("learn/generated/align.html") and "/ko/" not in u for u in english), english
     assert any(u.endswith("ko/learn/generated/align.html") for u in korean), korean
+
+
+def test_korean_pages_speak_korean_in_the_theme_too(site: Path) -> None:
+    korean = (site / "ko" / "learn" / "generated" / "align.html").read_text(encoding="utf-8")
+    english = (site / "learn" / "generated" / "align.html").read_text(encoding="utf-8")
+    for en, ko in (
+        ("On this page", "이 쪽의 차례"),
+        ("Section Navigation", "이 구역"),
+        ("Skip to main content", "본문으로"),
+    ):
+        assert en in english and en not in korean and ko in korean, en

@@ -14,6 +14,34 @@ from sphinx.application import Sphinx
 
 KO = "ko/"
 
+#: The theme's own words on Korean pages (pydata-sphinx-theme ships no Korean catalogue, and the
+#: site is one English build): its templates call ``_()``, which a page's context may override.
+THEME_WORDS_KO = {
+    "Search": "검색",
+    "System Settings": "시스템 설정",
+    "On this page": "이 쪽의 차례",
+    "Light": "밝게",
+    "Dark": "어둡게",
+    "Color mode": "색 모드",
+    "previous page": "이전 쪽",
+    "next page": "다음 쪽",
+    "previous": "이전",
+    "next": "다음",
+    "Site navigation": "사이트 탐색",
+    "Section Navigation": "이 구역",
+    "Home": "처음",
+    "Breadcrumb": "현재 위치",
+    "Skip to main content": "본문으로 건너뛰기",
+    "Back to top": "맨 위로",
+    "Expand Sidebar": "옆 목록 펼치기",
+    "Collapse Sidebar": "옆 목록 접기",
+}
+
+
+def _korean(text: str, **variables: Any) -> str:
+    out = THEME_WORDS_KO.get(text, text)
+    return out % variables if variables else out
+
 
 def counterpart(pagename: str, found: set[str]) -> str:
     """The page in the other language, or the nearest index above it, or that language's home."""
@@ -44,6 +72,8 @@ def _sections(app: Sphinx, pagename: str) -> list[dict[str, Any]]:
 def _context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     korean = pagename.startswith(KO)
     context["language"] = "ko" if korean else "en"
+    if korean:
+        context["_"] = _korean
     context["language_sections"] = [
         {**link, "url": context["pathto"](link["doc"])} for link in _sections(app, pagename)
     ]
