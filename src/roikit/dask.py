@@ -114,7 +114,7 @@ def _write_whole(path: Path, array: np.ndarray) -> None:
 
 
 def _threads_here(host_threads: Mapping[str, int] | None, dask_worker: Any = None) -> int:
-    """Roikit's threads for one task: its machine's count over the Dask threads sharing it.
+    """The threads one task gives roikit: its machine's count over the Dask threads sharing it.
 
     ``dask_worker`` is the worker when ``Client.run`` calls this (outside a task).
     """
