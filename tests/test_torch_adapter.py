@@ -297,11 +297,8 @@ def test_the_modules_script_and_fx_trace_as_torchvisions_do() -> None:
     torch.testing.assert_close(want, ref, rtol=2e-5, atol=2e-5)
 
 
-@pytest.mark.filterwarnings(SCRIPT_WARNING)
-@pytest.mark.filterwarnings(
-    "ignore:RCNN always returns a \\(Losses, Detections\\) tuple in scripting:UserWarning"
-)
-def test_a_whole_mask_rcnn_with_roikits_poolers_scripts() -> None:
+def _small_mask_rcnn():  # type: ignore[no-untyped-def]
+    """An untrained 128-px Mask R-CNN with roikit's box and mask poolers, whose heads see boxes."""
     from torchvision.models.detection import maskrcnn_resnet50_fpn
 
     torch.manual_seed(0)
@@ -312,6 +309,15 @@ def test_a_whole_mask_rcnn_with_roikits_poolers_scripts() -> None:
     model.roi_heads.mask_roi_pool = rt.MultiScaleRoIAlign(["0", "1", "2", "3"], 14, 2)
     model.rpn._post_nms_top_n["testing"], model.roi_heads.score_thresh = 50, 0.0  # boxes reach the heads
     model.eval()
+    return model
+
+
+@pytest.mark.filterwarnings(SCRIPT_WARNING)
+@pytest.mark.filterwarnings(
+    "ignore:RCNN always returns a \\(Losses, Detections\\) tuple in scripting:UserWarning"
+)
+def test_a_whole_mask_rcnn_with_roikits_poolers_scripts() -> None:
+    model = _small_mask_rcnn()
     image = [torch.rand(3, 128, 128)]
     with torch.no_grad():
         eager = model(image)[0]
@@ -446,16 +452,8 @@ def test_a_whole_mask_rcnn_with_roikits_poolers_exports_to_onnx() -> None:
 
     import onnx
     import onnxruntime as ort
-    from torchvision.models.detection import maskrcnn_resnet50_fpn
 
-    torch.manual_seed(0)
-    model = maskrcnn_resnet50_fpn(
-        weights=None, weights_backbone=None, num_classes=3, min_size=128, max_size=128
-    )
-    model.roi_heads.box_roi_pool = rt.MultiScaleRoIAlign(["0", "1", "2", "3"], 7, 2)
-    model.roi_heads.mask_roi_pool = rt.MultiScaleRoIAlign(["0", "1", "2", "3"], 14, 2)
-    model.rpn._post_nms_top_n["testing"], model.roi_heads.score_thresh = 50, 0.0  # boxes reach the heads
-    model.eval()
+    model = _small_mask_rcnn()
     image = torch.rand(3, 128, 128)
     with torch.no_grad():
         eager = model([image])[0]

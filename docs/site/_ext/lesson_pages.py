@@ -84,32 +84,9 @@ def _practice(static: Path, lang: str) -> None:
     # The printable sheet and its key, linked from the Practice page (html_extra_path).
     for op in ("pool", "align"):
         stem = static / f"practice-{op}-{lang}"
-        _roikit(
-            "practice",
-            op,
-            "--level",
-            "2",
-            "--lang",
-            lang,
-            "--format",
-            "html",
-            "--handout",
-            "-o",
-            f"{stem}.html",
-        )
-        _roikit(
-            "practice",
-            op,
-            "--level",
-            "2",
-            "--lang",
-            lang,
-            "--format",
-            "html",
-            "--key",
-            "-o",
-            f"{stem}-key.html",
-        )
+        sheet = ("practice", op, "--level", "2", "--lang", lang, "--format", "html")
+        _roikit(*sheet, "--handout", "-o", f"{stem}.html")
+        _roikit(*sheet, "--key", "-o", f"{stem}-key.html")
 
 
 def _font(static: Path) -> None:
