@@ -598,6 +598,10 @@ with sync_playwright() as p:
     old = version(page)
     page.fill(tid("output-size"), "7"); page.press(tid("output-size"), "Enter")
     settle(page, old)
+    # an answer for the earlier settings may be drawn first (it bumps the version too): wait for
+    # the 7 x 7 one, which must come (the wait fails after its timeout otherwise)
+    page.wait_for_function("document.querySelectorAll('[data-testid^=\"out-\"]').length === 49",
+                           timeout=30_000)
     assert page.locator('[data-testid^="out-"]').count() == 49
     print(f"live updates while dragging, 32 x 32 map, 7 x 7 output: {drag_rate(page, 2.0):.1f} per second")
     assert errors == [], errors
