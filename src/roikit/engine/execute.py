@@ -151,10 +151,9 @@ def channels_last(feat: np.ndarray, reads: tuple[np.ndarray, ...] | None = None)
 
 def align_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
     """The cells each box of a RoI Align plan reads: its samples' neighbours, on both axes."""
-    K = plan.num_boxes
-    ys = kernels.sample_range(K, plan.y.sample_offsets, plan.y.inside, plan.y.low, plan.y.high)
-    xs = kernels.sample_range(K, plan.x.sample_offsets, plan.x.inside, plan.x.low, plan.x.high)
-    return (plan.batch, *ys, *xs)
+    # a box's taps span exactly the neighbours of its in-range samples
+    y, x = plan.y, plan.x
+    return (plan.batch, y.span_start, y.span_stop, x.span_start, x.span_stop)
 
 
 def pool_reads(plan: PoolPlan) -> tuple[np.ndarray, ...]:

@@ -129,17 +129,6 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
     return lo, hi, int((hi - lo).sum())
 
 
-def sample_range(K, offsets, inside, low, high):
-    """Per box, the cells ``[start, stop)`` its in-range samples interpolate between, on one axis."""
-    P = (len(offsets) - 1) // max(K, 1)
-    box = np.repeat(np.arange(K * P), np.diff(offsets)) // max(P, 1)
-    start = np.full(K, np.iinfo(np.int64).max, np.int64)
-    stop = np.zeros(K, np.int64)
-    np.minimum.at(start, box[inside], low[inside])
-    np.maximum.at(stop, box[inside], high[inside] + 1)
-    return np.where(stop > 0, start, 0), stop
-
-
 @_jit
 def _channels_last_rows(feat, out, lo, hi):
     N, C, H, W = feat.shape

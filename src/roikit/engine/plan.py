@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import budget
+from . import budget, plan_loops
 from .budget import check_plan_samples
 from .validate import CheckedBoxes
 
@@ -285,70 +285,6 @@ class AlignPlan:
         return int(self.batch.shape[0])
 
 
-def bilinear_axis(
-    coord: np.ndarray, extent: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The RoI Align border rule and linear weights along one axis, for any coordinates.
-
-    Returns ``inside`` (within ``[-1, extent]``), the neighbour cells ``low`` and
-    ``high`` (-1 outside) and their weights ``1 - frac`` and ``frac`` (0 outside),
-    in the coordinates' dtype: clamp up to 0; from ``extent - 1`` on, both
-    neighbours are the last cell.
-    """
-    dtype = coord.dtype
-    with np.errstate(invalid="ignore"):
-        inside = (coord >= -1) & (coord <= extent)
-    c = np.where(inside & (coord > 0), coord, dtype.type(0))
-    low = np.floor(c).astype(np.int64)
-    at_edge = low >= extent - 1
-    low = np.where(at_edge, extent - 1, low)
-    high = np.where(at_edge, low, low + 1)
-    c = np.where(at_edge, low.astype(dtype), c)
-    w_high = c - low.astype(dtype)
-    w_low = dtype.type(1) - w_high
-    zero = dtype.type(0)
-    return (
-        inside,
-        np.where(inside, low, -1),
-        np.where(inside, high, -1),
-        np.where(inside, w_low, zero),
-        np.where(inside, w_high, zero),
-    )
-
-
-def _sample_windows(
-    base: np.ndarray, bin_size: np.ndarray, grid: np.ndarray, extent: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per (box, bin), the range of sample numbers worth evaluating.
-
-    Small grids are taken whole. For large grids the samples that can land in
-    ``[-1, extent]`` are found from the continuous formula with a margin of a
-    few samples on each side (coordinates are monotonic in the sample number).
-    """
-    with np.errstate(over="ignore", invalid="ignore"):  # boxes beyond the float range: off the map
-        g = np.where(grid > 0, grid, 0.0)[:, None] * np.ones_like(base, dtype=np.float64)
-    lo = np.zeros_like(g)
-    hi = np.minimum(g, _MAX_INDEX)
-    big = g > SMALL_GRID
-    if big.any():
-        b64 = base.astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = bin_size.astype(np.float64)[:, None] / np.where(g > 0, g, 1.0)
-            a = (-1.0 - b64) / step - 0.5
-            b = (extent - b64) / step - 0.5
-        first = np.where(step > 0, a, b)
-        last = np.where(step > 0, b, a)
-        est_lo = np.floor(first) - 2
-        est_hi = np.ceil(last) + 3
-        ok = np.isfinite(est_lo) & np.isfinite(est_hi) & (step != 0)
-        flat_in = (step == 0) & (b64 >= -1) & (b64 <= extent)  # every sample alike
-        lo = np.where(big & ok, np.clip(est_lo, 0, g), lo)
-        hi = np.where(big & ok, np.clip(est_hi, 0, g), hi)
-        hi = np.where(big & ~ok & ~flat_in, 0.0, hi)
-        lo, hi = np.minimum(lo, _MAX_INDEX), np.minimum(np.maximum(hi, lo), _MAX_INDEX)
-    return lo.astype(np.int64), hi.astype(np.int64)
-
-
 def _plan_align_axis(
     lo_coord: np.ndarray,
     hi_coord: np.ndarray,
@@ -360,69 +296,31 @@ def _plan_align_axis(
     aligned: bool,
     name: str,
 ) -> AlignAxis:
+    # The loops of plan_loops compute each array in one compiled pass, in the order of operations
+    # of torchvision's kernel; the budget is checked between them, before the samples are allocated.
     dtype = lo_coord.dtype
     one = dtype.type(1)
     K = lo_coord.shape[0]
     check_plan_samples(name, K * bins, "bins")  # (K, P) arrays come first
-    # Huge float32 boxes may overflow to inf: such samples are simply off the map.
-    with np.errstate(invalid="ignore", over="ignore"):
-        start = lo_coord * scale - offset
-        end = hi_coord * scale - offset
-        size = end - start
-        if not aligned:
-            size = np.maximum(size, one)
-        bin_size = size / dtype.type(bins)
-        if sampling_ratio > 0:
-            grid = np.full(K, float(sampling_ratio))
-        else:
-            grid = np.ceil(size / dtype.type(bins)).astype(np.float64)
-        grid = np.where(np.isnan(grid), 0.0, grid)
-        p = np.arange(bins, dtype=dtype)
-        base = start[:, None] + p[None, :] * bin_size[:, None]  # (K, P)
-
-    win_lo, win_hi = _sample_windows(base, bin_size, grid, extent)
-    n = (win_hi - win_lo).ravel()
-    check_plan_samples(name, int(n.sum()))  # before anything of that size is allocated
-    offsets = np.concatenate([[0], np.cumsum(n)]).astype(np.int64)
-    kp = np.repeat(np.arange(K * bins), n)
-    k = kp // bins
-    index = win_lo.ravel()[kp] + (np.arange(offsets[-1]) - offsets[kp])
-    # torchvision writes static_cast<T>(i + .5f): the half is added in float32.
-    half = (index.astype(np.float32) + np.float32(0.5)).astype(dtype)
-    with np.errstate(invalid="ignore", over="ignore"):
-        coord = base.ravel()[kp] + (half * bin_size[k]) / grid.astype(dtype)[k]
-    inside, low, high, w_low, w_high = bilinear_axis(coord, extent)
-
-    # In-range samples form one run of sample numbers (coord is monotonic).
-    big = np.iinfo(np.int64).max
-    first = np.full(K * bins, big, np.int64)
-    stop = np.full(K * bins, -1, np.int64)
-    np.minimum.at(first, kp[inside], index[inside])
-    np.maximum.at(stop, kp[inside], index[inside] + 1)
-    none = stop < 0
-    first = np.where(none, 0, first)
-    stop = np.where(none, 0, stop)
-
-    # Taps: the bin-averaged weight each cell receives, i.e. the rows of A.
-    t_first = np.full(K * bins, big, np.int64)
-    t_last = np.full(K * bins, -1, np.int64)
-    np.minimum.at(t_first, kp[inside], low[inside])
-    np.maximum.at(t_last, kp[inside], high[inside])
-    t_len = np.where(t_last >= 0, t_last - t_first + 1, 0)
-    t_first = np.where(t_last >= 0, t_first, 0)
-    t_offsets = np.concatenate([[0], np.cumsum(t_len)]).astype(np.int64)
-    weight = np.zeros(int(t_offsets[-1]), dtype)
-    kp_in = kp[inside]
-    np.add.at(weight, t_offsets[kp_in] + low[inside] - t_first[kp_in], w_low[inside])
-    np.add.at(weight, t_offsets[kp_in] + high[inside] - t_first[kp_in], w_high[inside])
-    tap_k = np.repeat(np.arange(K * bins) // bins, t_len)
-    weight = weight / grid.astype(dtype)[tap_k]
-
-    has_taps = (t_len > 0).reshape(K, bins)
-    span_start = np.where(has_taps, t_first.reshape(K, bins), big).min(axis=1, initial=big)
-    span_stop = np.where(has_taps, (t_first + t_len).reshape(K, bins), 0).max(axis=1, initial=0)
-    span_start = np.where(span_stop > 0, span_start, 0)
-
+    start, end, size, bin_size, grid, base, win_lo, win_hi, total = plan_loops.axis_grid(
+        np.ascontiguousarray(lo_coord),
+        np.ascontiguousarray(hi_coord),
+        scale,
+        offset,
+        one,
+        dtype.type(bins),
+        np.arange(bins, dtype=dtype),
+        extent,
+        sampling_ratio,
+        aligned,
+        float(SMALL_GRID),
+        _MAX_INDEX,
+    )
+    check_plan_samples(name, int(total))  # before anything of that size is allocated
+    with np.errstate(over="ignore"):  # a grid beyond float32 is inf there, as in torchvision
+        grid_t = grid.astype(dtype)
+    samples = plan_loops.axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one, int(total))
+    offsets, index, coord, inside, low, high, w_low, w_high, first, stop, *taps = samples
     return AlignAxis(
         extent,
         *(
@@ -443,11 +341,7 @@ def _plan_align_axis(
                 w_high,
                 first.reshape(K, bins),
                 stop.reshape(K, bins),
-                t_offsets,
-                t_first,
-                weight,
-                span_start,
-                span_stop,
+                *taps,
             )
         ),
     )
