@@ -311,7 +311,7 @@ def _plan_align_axis(
         dtype.type(bins),
         np.arange(bins, dtype=dtype),
         extent,
-        sampling_ratio,
+        float(sampling_ratio) if sampling_ratio > 0 else 0.0,  # (any int <= 0 means adaptive)
         aligned,
         float(SMALL_GRID),
         _MAX_INDEX,

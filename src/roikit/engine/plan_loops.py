@@ -29,11 +29,11 @@ _BIG = np.iinfo(np.int64).max
 def axis_grid(lo_coord, hi_coord, scale, offset, one, bins_t, p_t, extent, ratio, aligned, small, max_index):
     """Per box: start, end, size, bin size, grid; per (box, bin): base and the window of samples.
 
-    ``one``, ``bins_t``, ``scale``, ``offset`` and ``p_t`` (``arange(P)``) come in the
-    plan's dtype, so every product below is computed in it. Returns the
-    arrays and the number of samples the windows hold (float64: it may be
-    astronomically large, and the caller refuses it before anything that size
-    is allocated).
+    ``ratio`` is the sampling ratio as a float (0 for adaptive). ``one``, ``bins_t``,
+    ``scale``, ``offset`` and ``p_t`` (``arange(P)``) come in the plan's dtype, so
+    every product below is computed in it. Returns the arrays and the number
+    of samples the windows hold (float64: it may be astronomically large, and
+    the caller refuses it before anything that size is allocated).
     """
     K = lo_coord.shape[0]
     P = p_t.shape[0]
@@ -54,7 +54,7 @@ def axis_grid(lo_coord, hi_coord, scale, offset, one, bins_t, p_t, extent, ratio
             z = one
         b = z / bins_t
         if ratio > 0:
-            g = float(ratio)
+            g = ratio
         else:
             g = np.float64(np.ceil(z / bins_t))
         if np.isnan(g):
