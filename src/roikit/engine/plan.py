@@ -320,31 +320,8 @@ def _plan_align_axis(
     with np.errstate(over="ignore"):  # a grid beyond float32 is inf there, as in torchvision
         grid_t = grid.astype(dtype)
     samples = plan_loops.axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one, int(total))
-    offsets, index, coord, inside, low, high, w_low, w_high, first, stop, *taps = samples
-    return AlignAxis(
-        extent,
-        *(
-            _frozen(a)
-            for a in (
-                start,
-                end,
-                size,
-                bin_size,
-                grid,
-                offsets,
-                index,
-                coord,
-                inside,
-                low,
-                high,
-                w_low,
-                w_high,
-                first.reshape(K, bins),
-                stop.reshape(K, bins),
-                *taps,
-            )
-        ),
-    )
+    # the loops return the rest of AlignAxis's fields, in its order
+    return AlignAxis(extent, *(_frozen(a) for a in (start, end, size, bin_size, grid, *samples)))
 
 
 def _zero_kind(y: AlignAxis, x: AlignAxis) -> np.ndarray:

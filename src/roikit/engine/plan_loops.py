@@ -102,7 +102,9 @@ def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
     at ``coord`` in ``[-1, extent]`` is clamped up to 0 and, from ``extent - 1``
     on, both neighbours are the last cell; farther out it is worth nothing.
     The taps (rows of ``A``) add every sample's low weight, then every high
-    weight, in sample order, and divide by the grid.
+    weight, in sample order, and divide by the grid. The arrays come back in
+    the order of :class:`~roikit.engine.plan.AlignAxis`'s fields from
+    ``sample_offsets`` on.
     """
     K, P = base.shape
     KP = K * P
@@ -194,8 +196,8 @@ def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
         high,
         w_low,
         w_high,
-        first,
-        stop,
+        first.reshape(K, P),
+        stop.reshape(K, P),
         t_offsets,
         t_first,
         weight,
