@@ -188,3 +188,31 @@ def sample_range(K, offsets, inside, low, high):
     np.minimum.at(start, box[inside], low[inside])
     np.maximum.at(stop, box[inside], high[inside] + 1)
     return np.where(stop > 0, start, 0), stop
+
+
+def reference_bins(y, x, PH, PW):
+    """``count``, ``has_samples``, ``zero_kind`` and the two forms' work per channel, vectorized."""
+    has = (y.grid > 0) & (x.grid > 0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        count = np.where(has, y.grid * x.grid, 1.0)
+    gy, gx = y.grid[:, None, None], x.grid[:, None, None]
+    fy, sy = y.first_inside[:, :, None], y.stop_inside[:, :, None]
+    fx, sx = x.first_inside[:, None, :], x.stop_inside[:, None, :]
+    first = (fy > 0) | ~(sy > fy) | (fx > 0) | ~(sx > fx)
+    after_row = ~first & (sx < gx)
+    last = ~first & ~after_row & (sy < gy)
+    kind = np.select([first, after_row, last], [1, 2, 3])
+    kind = np.where((gy > 0) & (gx > 0), kind, 0).astype(np.int8)
+    K = len(y.grid)
+    ty = np.diff(y.tap_offsets).reshape(K, PH).sum(axis=1, dtype=np.float64)
+    tx = np.diff(x.tap_offsets).reshape(K, PW).sum(axis=1, dtype=np.float64)
+    cols = np.maximum(x.span_stop - x.span_start, 0).astype(np.float64)
+    ny = np.diff(y.sample_offsets).reshape(K, PH).sum(axis=1, dtype=np.float64)
+    nx = np.diff(x.sample_offsets).reshape(K, PW).sum(axis=1, dtype=np.float64)
+    return {
+        "count": count,
+        "has_samples": has,
+        "zero_kind": kind,
+        "avg_work": ty * cols + PH * tx + PH * PW,
+        "direct_work": 4.0 * ny * nx,
+    }

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_reference import reference_axis, sample_range
+from plan_reference import reference_axis, reference_bins, sample_range
 
-from roikit.engine.plan import AlignAxis, _plan_align_axis
+from roikit.engine.plan import AlignAxis, _plan_align, _plan_align_axis
+from roikit.engine.validate import check_boxes
 
 FIELDS = [f.name for f in dataclasses.fields(AlignAxis) if f.name != "extent"]
 
@@ -76,3 +77,26 @@ def test_float32_rounding_of_the_half():
     axis, ref = _both(lo, hi, np.dtype(np.float64), 1.0, False, 1, 60, -1)
     _same(axis, ref)
     assert axis.sample_index[axis.inside].min() > 2**24
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    boxes=st.lists(st.tuples(coords, coords, coords, coords), min_size=0, max_size=5),
+    dtype=st.sampled_from([np.dtype(np.float32), np.dtype(np.float64)]),
+    aligned=st.booleans(),
+    bins=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    extent=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    ratio=st.sampled_from([-1, 0, 1, 2, 5]),
+)
+def test_compiled_bins_equal_the_vectorized_definition(boxes, dtype, aligned, bins, extent, ratio):
+    # count, has_samples, zero_kind (max mode's first zero) and each form's work, for whole plans
+    rows = np.array([(0.0, *b) for b in boxes], dtype).reshape(-1, 5)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(rows).all(axis=1) & (rows[:, 3] >= rows[:, 1]) & (rows[:, 4] >= rows[:, 2])
+    checked = check_boxes(rows[finite], 1, dtype)  # (what validation lets through)
+    plan = _plan_align(checked, (1, 1, *extent), dtype, bins, 1.0, ratio, aligned)
+    for name, want in reference_bins(plan.y, plan.x, *bins).items():
+        got = getattr(plan, name)
+        assert got.dtype == want.dtype and got.shape == want.shape, name
+        np.testing.assert_array_equal(got, want, err_msg=name, strict=True)
+    assert plan.zero_kind.flags.writeable is False

@@ -118,6 +118,8 @@ def _count(value: float) -> str:
 
 def _number(value: Any, name: str) -> float:
     """``value`` as a float for a budget check: a real number (inf allowed: it is over any limit)."""
+    if type(value) is float and value >= 0:  # the common case, without the ABC checks (NaN goes on)
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(f"{name} must be a number; got {value!r:.60}")
     try:
@@ -136,6 +138,8 @@ def _text(value: Any, name: str) -> str:
 
 
 def _whole(value: Any, name: str) -> int:
+    if type(value) is int and value >= 0:  # the common case, without the ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ParameterError(f"{name} must hold whole numbers >= 0; got {value!r:.60}")
     return int(value)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .jit import jit
 
-__all__ = ["axis_grid", "axis_samples"]
+__all__ = ["axis_grid", "axis_samples", "align_bins"]
 
 _BIG = np.iinfo(np.int64).max
 
@@ -204,3 +204,52 @@ def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
         span_start,
         span_stop,
     )
+
+
+@jit
+def align_bins(
+    y_grid, y_first, y_stop, x_grid, x_first, x_stop, y_offsets, x_offsets, y_taps, x_taps, x_cols
+):
+    """Per box: samples per bin, whether it has any, its work; per bin: where its first zero sits.
+
+    Returns ``count`` (``grid_y * grid_x``, 1 when either grid is empty),
+    ``has_samples``, ``zero_kind`` (a ``ZERO_*`` code of :mod:`~roikit.engine.plan`:
+    for max mode, where the first out-of-range sample of a bin falls in the
+    row-major order), and per box and channel the work of the separable avg
+    form (row taps over the box's columns, then column taps, then the bins)
+    and of the direct form (four neighbours of every stored sample). The work
+    is summed in float64 in bin order, as ``np.sum`` of the bins did.
+    """
+    K, PH = y_first.shape
+    PW = x_first.shape[1]
+    count = np.ones(K, np.float64)
+    has = np.zeros(K, np.bool_)
+    kind = np.zeros((K, PH, PW), np.int8)
+    avg_work = np.empty(K, np.float64)
+    direct_work = np.empty(K, np.float64)
+    for k in range(K):
+        gy, gx = y_grid[k], x_grid[k]
+        has[k] = gy > 0 and gx > 0
+        if has[k]:
+            count[k] = gy * gx
+            for ph in range(PH):
+                fy, sy = y_first[k, ph], y_stop[k, ph]
+                for pw in range(PW):
+                    fx, sx = x_first[k, pw], x_stop[k, pw]
+                    if fy > 0 or not sy > fy or fx > 0 or not sx > fx:
+                        kind[k, ph, pw] = 1  # ZERO_FIRST
+                    elif sx < gx:
+                        kind[k, ph, pw] = 2  # ZERO_AFTER_FIRST_ROW
+                    elif sy < gy:
+                        kind[k, ph, pw] = 3  # ZERO_LAST
+        ty, tx, ny, nx = 0.0, 0.0, 0.0, 0.0
+        for ph in range(PH):
+            ty += np.float64(y_taps[k * PH + ph + 1] - y_taps[k * PH + ph])
+            ny += np.float64(y_offsets[k * PH + ph + 1] - y_offsets[k * PH + ph])
+        for pw in range(PW):
+            tx += np.float64(x_taps[k * PW + pw + 1] - x_taps[k * PW + pw])
+            nx += np.float64(x_offsets[k * PW + pw + 1] - x_offsets[k * PW + pw])
+        cols = np.float64(max(x_cols[k], 0))
+        avg_work[k] = ty * cols + PH * tx + PH * PW
+        direct_work[k] = 4.0 * ny * nx
+    return count, has, kind, avg_work, direct_work
