@@ -143,3 +143,18 @@ def test_a_gradient_assembled_from_the_cells_read_is_the_whole_one(seed: int) ->
         finally:
             execute.SPAN_SHARE = old
         assert np.array_equal(some, whole)
+
+
+def test_row_spans_of_a_few_boxes_equal_those_of_many() -> None:
+    # up to 16 boxes take a slice each, more go through ufunc.at: the same spans (the same boxes
+    # repeated four times cover the same cells)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        k = int(rng.integers(1, 6))
+        r0, c0 = rng.integers(0, 20, k), rng.integers(0, 30, k)
+        r1, c1 = r0 + rng.integers(-1, 8, k), c0 + rng.integers(-1, 8, k)
+        batch = rng.integers(0, 2, k)
+        few = kernels.row_spans(2, 30, batch, r0, np.minimum(r1, 30), c0, c1)
+        many = kernels.row_spans(2, 30, *(np.tile(v, 4) for v in (batch, r0, np.minimum(r1, 30), c0, c1)))
+        for a, b in zip(few, many, strict=True):
+            np.testing.assert_array_equal(a, b)

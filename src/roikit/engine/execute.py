@@ -248,19 +248,12 @@ def pool_cost(plan: PoolPlan, channels: int) -> np.ndarray:
 
 def align_avg_cost(plan: AlignPlan, channels: int) -> np.ndarray:
     """Separable avg RoI Align: the row taps over the box's columns, then the column taps."""
-    K, (PH, PW) = plan.num_boxes, plan.output_size
-    ty = np.diff(plan.y.tap_offsets).reshape(K, PH).sum(axis=1, dtype=np.float64)
-    tx = np.diff(plan.x.tap_offsets).reshape(K, PW).sum(axis=1, dtype=np.float64)
-    cols = np.maximum(plan.x.span_stop - plan.x.span_start, 0).astype(np.float64)
-    return (ty * cols + PH * tx + PH * PW) * channels
+    return plan.avg_work * channels
 
 
 def align_max_cost(plan: AlignPlan, channels: int) -> np.ndarray:
-    """Max-mode RoI Align: four neighbours of every stored point of every bin."""
-    K = plan.num_boxes
-    ny = np.diff(plan.y.sample_offsets).reshape(K, -1).sum(axis=1, dtype=np.float64)
-    nx = np.diff(plan.x.sample_offsets).reshape(K, -1).sum(axis=1, dtype=np.float64)
-    return 4.0 * ny * nx * channels
+    """Max-mode RoI Align (and avg's direct form): four neighbours of every stored point of every bin."""
+    return plan.direct_work * channels
 
 
 def checked_cost(what: str, cost: np.ndarray) -> np.ndarray:

@@ -111,30 +111,30 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
 
     Box ``k`` reads rows ``[r0[k], r1[k])`` and columns ``[c0[k], c1[k])`` of
     image ``batch[k]``; the third value returned is how many cells that is.
+    (numpy, not compiled: it runs once per call, and compiling it would add a
+    second to the first call of a fresh process.)
     """
-    lo, hi, need = _row_spans(N, H, *(np.ascontiguousarray(v, np.int64) for v in (batch, r0, r1, c0, c1)))
-    return lo, hi, int(need)
-
-
-@_jit
-def _row_spans(N, H, batch, r0, r1, c0, c1):
-    # compiled: a call with a few boxes spent more in numpy's per-call overhead than in its copy
-    big = np.iinfo(np.int64).max
-    lo = np.full((N, H), big, np.int64)
+    r0, r1, c0, c1 = (np.asarray(v, np.int64) for v in (r0, r1, c0, c1))
+    batch = np.asarray(batch, np.int64)
+    lo = np.full((N, H), np.iinfo(np.int64).max, np.int64)
     hi = np.zeros((N, H), np.int64)
-    for k in range(batch.shape[0]):
-        if r1[k] > r0[k] and c1[k] > c0[k]:
-            n = batch[k]
-            for h in range(max(r0[k], 0), min(r1[k], H)):
-                lo[n, h] = min(lo[n, h], c0[k])
-                hi[n, h] = max(hi[n, h], c1[k])
-    need = 0
-    for n in range(N):
-        for h in range(H):
-            if hi[n, h] == 0:
-                lo[n, h] = 0
-            need += hi[n, h] - lo[n, h]
-    return lo, hi, need
+    if len(r0) <= 16:
+        # a few boxes: a slice each (numpy's ufunc.at costs more per call than this loop)
+        for n, a0, a1, b0, b1 in zip(*(v.tolist() for v in (batch, r0, r1, c0, c1)), strict=True):
+            if a1 > a0 and b1 > b0:
+                np.minimum(lo[n, a0:a1], b0, out=lo[n, a0:a1])
+                np.maximum(hi[n, a0:a1], b1, out=hi[n, a0:a1])
+    else:
+        ok = (r1 > r0) & (c1 > c0)
+        heights = np.where(ok, r1 - r0, 0)
+        box = np.repeat(np.arange(len(heights)), heights)
+        starts = np.cumsum(heights) - heights
+        row = r0[box] + (np.arange(len(box)) - starts[box])
+        where = (batch[box], row)
+        np.minimum.at(lo, where, c0[box])
+        np.maximum.at(hi, where, c1[box])
+    lo = np.where(hi > 0, lo, 0)
+    return lo, hi, int((hi - lo).sum())
 
 
 @_jit
