@@ -63,3 +63,45 @@ def test_ctrl_c_stops_a_long_call_within_half_a_second(op: str, threads: str) ->
     # "within about half a second" of the signal, allowing for a loaded CI machine
     assert float(late) < 1.0, proc.stdout
     assert int(n_threads) <= int(threads) + 2
+
+
+HANDOUT = r"""
+import os, signal, sys
+import numpy as np
+from roikit.engine import threads
+
+import threading
+
+threads.set_num_threads(2)
+start = threading.Thread.start
+def start_then_interrupt(self):
+    start(self)
+    if self.name.startswith("roikit"):  # (the pool's thread_name_prefix)
+        # a Ctrl-C right after submit started a worker, before the executor registered it
+        os.kill(os.getpid(), signal.SIGINT)
+threading.Thread.start = start_then_interrupt
+ran = []
+def kernel(out, lo, hi):
+    ran.append((lo, hi))
+try:
+    threads.parallel_range(kernel, 64, None, cost=np.full(64, 2.0**30))
+    sys.exit("no KeyboardInterrupt")
+except KeyboardInterrupt:
+    pass
+assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the handler was not given back"
+import concurrent.futures.thread as cft
+started = [t for t in threading.enumerate() if t.name.startswith("roikit")]
+# (the executor's own registry: a worker missing from it is never told to stop at exit)
+assert started and all(t in cft._threads_queues for t in started), "a worker was left unregistered"
+threading.Thread.start = start
+threads.parallel_range(kernel, 4, None, cost=np.full(4, 2.0**30))  # the pool still works
+print("OK")
+"""
+
+
+def test_a_ctrl_c_while_parts_are_handed_out_is_raised_after_and_the_process_exits() -> None:
+    # the signal is held while ThreadPoolExecutor.submit runs (an interrupt inside it can leave a
+    # worker unregistered, and the process would then hang at exit), then raised; the timeout
+    # catches a hang at exit
+    proc = subprocess.run([sys.executable, "-c", HANDOUT], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.split() == ["OK"], proc.stdout + proc.stderr

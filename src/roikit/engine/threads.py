@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -187,6 +188,26 @@ def _edges(n: int, threads: int, cost: Sequence[float] | np.ndarray | None) -> l
     return [0, *sorted({int(v) for v in cuts if 0 < v < n}), n]
 
 
+@contextlib.contextmanager
+def _interrupts_held(main: bool, caught: list[int]) -> Iterator[None]:
+    """Hold a Ctrl-C back until the block ends, noting it in ``caught`` (main thread, Python's handler).
+
+    A ``KeyboardInterrupt`` raised inside ``ThreadPoolExecutor.submit`` can
+    leave a worker thread started but not registered for shutdown: it then
+    waits for work forever and the process hangs at exit (seen once in about
+    thirty interrupted calls). So the pool is made and the parts are handed
+    out with the signal only noted; the caller raises it once it can clean up.
+    """
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield  # (another handler is the caller's own: leave it alone)
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def parallel_range(
     kernel: Callable[..., Any], n: int, *args: Any, cost: Sequence[float] | np.ndarray | None = None
 ) -> None:
@@ -201,12 +222,13 @@ def parallel_range(
     """
     if n <= 0:
         return
-    threads = min(get_num_threads(), n)
+    # A small call runs on the caller's thread: handing it to the pool costs more than it saves,
+    # and a Ctrl-C waits no longer than for one part of a large call. (The cost's own sum:
+    # np.sum's dispatch costs a small call more than the sum.)
+    small = cost is not None and float(np.asarray(cost).sum()) <= SMALL_WORK
+    threads = min(get_num_threads(), n)  # (also where a bad ROIKIT_NUM_THREADS is refused)
     main = threading.current_thread() is threading.main_thread()
-    small = cost is not None and float(np.sum(cost)) <= SMALL_WORK
     if small or (threads <= 1 and not main):
-        # A small call runs on the caller's thread: handing it to the pool costs more than it
-        # saves, and a Ctrl-C waits no longer than for one part of a large call.
         kernel(*args, 0, n)
         return
     edges = _edges(n, threads, cost)
@@ -221,9 +243,13 @@ def parallel_range(
             i = next(taken)
 
     helpers = max(min(threads, parts) - (0 if main else 1), 1)
-    pool = _get_pool(max(get_num_threads(), 1))
-    futures: list[Future[None]] = [pool.submit(work) for _ in range(helpers)]
+    held: list[int] = []
+    with _interrupts_held(main, held):
+        pool = _get_pool(max(get_num_threads(), 1))
+        futures: list[Future[None]] = [pool.submit(work) for _ in range(helpers)]
     try:
+        if held:
+            raise KeyboardInterrupt  # the Ctrl-C that came while the parts were handed out
         if not main:
             work()
             # Every part is done or running: a helper still queued behind other callers' work (a
