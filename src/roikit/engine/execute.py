@@ -342,8 +342,8 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
         last = None if planar else layout.channels_last()
         samples = direct_args(plan)
         for form, which in (
-            ("direct", np.flatnonzero(use_direct)),
-            ("separable", np.flatnonzero(~use_direct)),
+            ("direct", use_direct.nonzero()[0]),  # (flatnonzero's wrapping costs more than these)
+            ("separable", (~use_direct).nonzero()[0]),
         ):
             if not len(which):
                 continue

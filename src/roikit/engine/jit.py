@@ -12,14 +12,17 @@ compiled without a cache (each process compiles again, about 3 s). Either way
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numba
 from numba import njit
 
-__all__ = ["CACHE_DIR", "jit"]
+__all__ = ["CACHE_DIR", "interruptible", "jit"]
 
 
 def _writable(folder: Path) -> bool:
@@ -55,3 +58,29 @@ CACHE_DIR = _cache_dir()
 #: The decorator of every compiled function: ``nogil`` (roikit's pool runs them in threads), cached
 #: where a cache can be written.
 jit = njit(cache=CACHE_DIR != "", nogil=True)
+
+
+def interruptible(compiled: Callable[..., Any]) -> Callable[..., Any]:
+    """``compiled`` called from Python, a Ctrl-C during it raised as ``KeyboardInterrupt``.
+
+    numba builds the arrays a compiled function returns by calling back into
+    Python; a Ctrl-C that lands in that callback comes out as a ``SystemError``
+    ("returned a result with an exception set") whose cause is the
+    ``KeyboardInterrupt``. The functions that return new arrays (the plan's
+    loops) are called through this, so the user sees the interrupt they made.
+    """
+
+    @functools.wraps(compiled)
+    def call(*args: Any) -> Any:
+        try:
+            return compiled(*args)
+        except SystemError as error:
+            cause: BaseException | None = error
+            while cause is not None:
+                if isinstance(cause, KeyboardInterrupt):
+                    raise KeyboardInterrupt from error
+                cause = cause.__cause__ or cause.__context__
+            raise
+
+    call.compiled = compiled  # type: ignore[attr-defined]
+    return call

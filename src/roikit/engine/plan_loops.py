@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import jit
+from .jit import interruptible, jit
 
 __all__ = ["axis_grid", "axis_samples", "align_bins"]
 
 _BIG = np.iinfo(np.int64).max
 
 
+@interruptible
 @jit
 def axis_grid(lo_coord, hi_coord, scale, offset, one, bins_t, p_t, extent, ratio, aligned, small, max_index):
     """Per box: start, end, size, bin size, grid; per (box, bin): base and the window of samples.
@@ -92,6 +93,7 @@ def axis_grid(lo_coord, hi_coord, scale, offset, one, bins_t, p_t, extent, ratio
     return start, end, size, bin_size, grid, base, win_lo, win_hi, total
 
 
+@interruptible
 @jit
 def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
     """The ragged samples of every (box, bin), their border rule and weights, and the taps.
@@ -206,6 +208,7 @@ def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
     )
 
 
+@interruptible
 @jit
 def align_bins(
     y_grid, y_first, y_stop, x_grid, x_first, x_stop, y_offsets, x_offsets, y_taps, x_taps, x_cols
