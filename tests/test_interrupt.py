@@ -105,3 +105,19 @@ def test_a_ctrl_c_while_parts_are_handed_out_is_raised_after_and_the_process_exi
     # catches a hang at exit
     proc = subprocess.run([sys.executable, "-c", HANDOUT], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.split() == ["OK"], proc.stdout + proc.stderr
+
+
+def test_an_interrupt_inside_numbas_boxing_is_raised_as_keyboardinterrupt() -> None:
+    from roikit.engine.jit import interruptible
+
+    def boxing(cause: BaseException) -> None:
+        # what numba raises when a Ctrl-C lands in its callback while it builds the arrays returned
+        try:
+            raise cause
+        except BaseException as error:
+            raise SystemError("<function _numba_unpickle> returned a result with an exception set") from error
+
+    with pytest.raises(KeyboardInterrupt):
+        interruptible(boxing)(KeyboardInterrupt())
+    with pytest.raises(SystemError):  # any other SystemError is left as it is
+        interruptible(boxing)(ValueError("not an interrupt"))
