@@ -79,8 +79,9 @@ def prepare(
 
 #: The planar kernels' time per unit of work against a channels-last copy's time per element
 #: copied (plus the channels-last kernel's time for the same work): below this work per copied
-#: element the planar kernels read the (N, C, H, W) input as it is. Measured on this machine.
-PLANAR_BELOW = 1.5
+#: element the planar kernels read the (N, C, H, W) input as it is. Measured on this machine
+#: (1.5 until the speed grid of 2 December 2026 found the copy faster from about 1 on).
+PLANAR_BELOW = 1.0
 #: Tests set this to "planar" or "channels-last" to run one family of kernels on every call,
 #: and FORCE_FORM to "direct" or "separable" for avg RoI Align's form.
 FORCE_LAYOUT: str | None = None
@@ -88,6 +89,9 @@ FORCE_FORM: str | None = None
 #: The direct form's time per unit of work against the separable form's (its inner loop is four
 #: loads and four multiply-adds over contiguous channels), measured on W1 of ``make bench``.
 DIRECT_SPEED = 0.45
+#: Boxes run in two forms (two passes over the pool, each waiting for its slowest part) only when
+#: that is modelled to take at most this share of the better single form's time.
+MIXED_FORMS_BELOW = 0.75
 #: Relayout only the cells the boxes read when they are at most this share of the map; above it
 #: one pass over the whole map costs less than working out and following the rows' spans.
 SPAN_SHARE = 0.5
@@ -335,6 +339,13 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
         # when the bins hold few samples and the box many columns, else the separable one.
         direct = align_max_cost(plan, C)
         auto = direct * DIRECT_SPEED < separable
+        mixed, all_direct, all_separable = (
+            float(np.minimum(direct * DIRECT_SPEED, separable).sum()),
+            float(direct.sum()) * DIRECT_SPEED,
+            float(separable.sum()),
+        )
+        if auto.any() and not auto.all() and mixed > MIXED_FORMS_BELOW * min(all_direct, all_separable):
+            auto[:] = all_direct < all_separable  # one form for every box: mixing saves too little
         use_direct = np.full(len(direct), FORCE_FORM == "direct") if FORCE_FORM else auto
         cost = np.where(use_direct, direct, separable)
         layout = Layout(feat, align_reads(plan), float(cost.sum()), planar_kernels=True)
