@@ -158,3 +158,34 @@ def test_row_spans_of_a_few_boxes_equal_those_of_many() -> None:
         many = kernels.row_spans(2, 30, *(np.tile(v, 4) for v in (batch, r0, np.minimum(r1, 30), c0, c1)))
         for a, b in zip(few, many, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_boxes_run_in_two_forms_only_when_that_saves_enough(monkeypatch) -> None:
+    # two boxes whose forms differ: one pass per form unless MIXED_FORMS_BELOW says mixing saves
+    # too little, then the better single form for both
+    feat = np.random.default_rng(2).standard_normal((1, 4, 60, 60)).astype(np.float32)
+    boxes = np.array([[0, 0, 0, 59, 3], [0, 2, 2, 8, 50]], np.float32)
+    _, _, plan = execute.make_align_plan(feat, boxes, 4, 1.0, 0, False)
+    direct = plan.direct_work * execute.DIRECT_SPEED < plan.avg_work
+    assert direct.any() and not direct.all()  # the case mixes forms
+    calls: list[str] = []
+
+    def counted(name: str):  # type: ignore[no-untyped-def]
+        real = getattr(kernels, name)
+
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    for name in ("align_avg_forward", "align_avg_direct_forward"):
+        monkeypatch.setattr(kernels, name, counted(name))
+    monkeypatch.setattr(execute, "FORCE_LAYOUT", "channels-last")
+    got = {}
+    for share in (10.0, 0.0):  # always worth mixing; never
+        monkeypatch.setattr(execute, "MIXED_FORMS_BELOW", share)
+        calls.clear()
+        got[share] = roikit.roi_align(feat, boxes, 4, 1.0, 0, False)
+        assert len(calls) == (2 if share else 1), (share, calls)
+    np.testing.assert_allclose(got[0.0], got[10.0], rtol=2e-5, atol=2e-5)  # the same op either way
