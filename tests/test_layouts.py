@@ -189,3 +189,14 @@ def test_boxes_run_in_two_forms_only_when_that_saves_enough(monkeypatch) -> None
         got[share] = roikit.roi_align(feat, boxes, 4, 1.0, 0, False)
         assert len(calls) == (2 if share else 1), (share, calls)
     np.testing.assert_allclose(got[0.0], got[10.0], rtol=2e-5, atol=2e-5)  # the same op either way
+
+
+def test_a_gradient_is_read_in_place_when_the_kernels_can() -> None:
+    g = np.ones((3, 2, 4, 4), np.float32)
+    assert execute.kernel_input(g, np.dtype(np.float32)) is g  # no copy of a large upstream gradient
+    frozen = g.copy()
+    frozen.setflags(write=False)
+    assert execute.kernel_input(frozen, np.dtype(np.float32)).flags.writeable  # one specialization
+    strided = np.ones((3, 2, 4, 8), np.float32)[..., ::2]
+    assert execute.kernel_input(strided, np.dtype(np.float32)).flags.c_contiguous
+    assert execute.kernel_input(g.astype(np.float16), np.dtype(np.float32)).dtype == np.float32

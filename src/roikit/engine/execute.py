@@ -34,6 +34,7 @@ __all__ = [
     "channels_last",
     "direct_args",
     "in_dtype",
+    "kernel_input",
     "chunked_gradient",
     "run_backward",
     "make_align_plan",
@@ -193,6 +194,15 @@ def make_pool_plan(
     """Validate RoI Pool arguments and return (features, input dtype, plan)."""
     feat, dtype, checked, size, scale = prepare(input, boxes, output_size, spatial_scale)
     return feat, dtype, plan_roi_pool(checked, feat.shape, feat.dtype, size, scale)
+
+
+def kernel_input(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``arr`` as the kernels read it: C-contiguous, writeable, in ``dtype``; copied only when it is not.
+
+    (A gradient of a few hundred megabytes was copied on every backward call for no reason.)
+    """
+    out = np.ascontiguousarray(arr, dtype=dtype)
+    return out if out.flags.writeable else out.copy()  # (one compiled specialization: writeable)
 
 
 def in_dtype(result: np.ndarray, dtype: np.dtype) -> np.ndarray:

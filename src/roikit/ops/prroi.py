@@ -14,6 +14,7 @@ from ..engine.execute import (
     chunked_gradient,
     direct_args,
     in_dtype,
+    kernel_input,
     prepare,
 )
 from ..engine.plan_extra import IntegralAxis, plan_prroi_axis
@@ -127,7 +128,7 @@ def prroi_pool_backward(
     """
     feat, dtype, checked, size, scale, y, x = _plan(input, boxes, output_size, spatial_scale)
     K, C = len(checked.batch), feat.shape[1]
-    grad = check_grad_output(grad_output, (K, C, *size), dtype).astype(feat.dtype)
+    grad = kernel_input(check_grad_output(grad_output, (K, C, *size), dtype), feat.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype), np.zeros((K, 4), dtype)
     args = (grad, checked.batch, *_taps(y), *_taps(x))

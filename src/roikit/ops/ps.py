@@ -11,7 +11,16 @@ from typing import Any
 import numpy as np
 
 from ..engine import kernels
-from ..engine.execute import Boxes, checked_cost, in_dtype, pool_cost, prepare, run_backward, taps
+from ..engine.execute import (
+    Boxes,
+    checked_cost,
+    in_dtype,
+    kernel_input,
+    pool_cost,
+    prepare,
+    run_backward,
+    taps,
+)
 from ..engine.plan import plan_roi_align, plan_roi_pool
 from ..engine.validate import check_grad_output, check_sampling_ratio
 from ..errors import InputError
@@ -101,7 +110,9 @@ def ps_roi_align_backward(
 ) -> np.ndarray:
     """Gradient of ``sum(grad_output * ps_roi_align(input, ...))`` with respect to ``input``."""
     feat, dtype, plan, co = _align(input, boxes, output_size, spatial_scale, sampling_ratio)
-    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
+    grad = kernel_input(
+        check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype), plan.dtype
+    )
     dfeat = np.zeros_like(feat)
     if grad.size:
         cost = checked_cost("the backward of position-sensitive RoI Align", _align_cost(plan) * co)
@@ -158,7 +169,9 @@ def ps_roi_pool_backward(
 ) -> np.ndarray:
     """Gradient of ``sum(grad_output * ps_roi_pool(input, ...))`` with respect to ``input``."""
     feat, dtype, plan, co = _pool(input, boxes, output_size, spatial_scale)
-    grad = check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype).astype(plan.dtype)
+    grad = kernel_input(
+        check_grad_output(grad_output, (plan.num_boxes, co, *plan.output_size), dtype), plan.dtype
+    )
     dfeat = np.zeros_like(feat)
     if grad.size:
         y, x = plan.y, plan.x

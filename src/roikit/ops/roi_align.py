@@ -25,6 +25,7 @@ from ..engine.execute import (
     checked_cost,
     chunked_gradient,
     in_dtype,
+    kernel_input,
     make_align_plan,
     max_args,
     run_align,
@@ -148,9 +149,8 @@ def roi_align_backward(
     """
     feat, dtype, plan = make_align_plan(input, boxes, output_size, spatial_scale, sampling_ratio, aligned)
     mode = check_mode(mode)
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
-        plan.dtype
-    )
+    expected = (plan.num_boxes, feat.shape[1], *plan.output_size)
+    grad = kernel_input(check_grad_output(grad_output, expected, dtype), plan.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     C = feat.shape[1]

@@ -16,6 +16,7 @@ from ..engine.execute import (
     checked_cost,
     chunked_gradient,
     in_dtype,
+    kernel_input,
     make_pool_plan,
     pool_cost,
     pool_reads,
@@ -105,9 +106,8 @@ def roi_pool_backward(
            [0., 0.]])
     """
     feat, dtype, plan = make_pool_plan(input, boxes, output_size, spatial_scale)
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
-        plan.dtype
-    )
+    expected = (plan.num_boxes, feat.shape[1], *plan.output_size)
+    grad = kernel_input(check_grad_output(grad_output, expected, dtype), plan.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     y, x = plan.y, plan.x

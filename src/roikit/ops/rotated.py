@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import kernels
 from ..engine.budget import check_output_bytes
-from ..engine.execute import channels_last, chunked_gradient, in_dtype
+from ..engine.execute import channels_last, chunked_gradient, in_dtype, kernel_input
 from ..engine.plan_extra import RotatedPlan, plan_roi_align_rotated
 from ..engine.validate import (
     check_aligned,
@@ -182,9 +182,8 @@ def roi_align_rotated_backward(
     feat, dtype, plan = _prepare(
         input, rois, output_size, spatial_scale, sampling_ratio, aligned, angle_unit, clockwise
     )
-    grad = check_grad_output(grad_output, (plan.num_boxes, feat.shape[1], *plan.output_size), dtype).astype(
-        plan.dtype
-    )
+    expected = (plan.num_boxes, feat.shape[1], *plan.output_size)
+    grad = kernel_input(check_grad_output(grad_output, expected, dtype), plan.dtype)
     if grad.size == 0:
         return np.zeros(feat.shape, dtype)
     _, _, H, W = feat.shape
