@@ -24,6 +24,7 @@ import numpy as np
 
 from . import budget, plan_loops
 from .budget import check_plan_samples
+from .plan_loops import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_LAST, ZERO_NONE  # noqa: F401 (re-exported)
 from .validate import CheckedBoxes
 
 __all__ = [
@@ -257,9 +258,8 @@ class AlignAxis:
         return slice(int(self.sample_offsets[kp]), int(self.sample_offsets[kp + 1]))
 
 
-#: ``AlignPlan.zero_kind`` codes: where the first out-of-range sample of a bin
-#: sits in the row-major sample order, relative to the in-range ones (for max).
-ZERO_NONE, ZERO_FIRST, ZERO_AFTER_FIRST_ROW, ZERO_LAST = 0, 1, 2, 3
+# ``AlignPlan.zero_kind``'s ZERO_* codes are defined beside the compiled loop that writes them
+# (plan_loops.align_bins) and imported above.
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The compiled loops that build a RoI Align axis plan (:func:`roikit.engine.plan.plan_align_axis`).
+"""The compiled loops that build a RoI Align plan (its axes, then its bins; :mod:`roikit.engine.plan`).
 
 A plan used to be built with vectorized numpy: about fifty array operations
 per axis, each on arrays of a few dozen elements, so a call with one box spent
@@ -23,6 +23,9 @@ from .jit import interruptible, jit
 __all__ = ["axis_grid", "axis_samples", "align_bins"]
 
 _BIG = np.iinfo(np.int64).max
+#: ``AlignPlan.zero_kind`` codes (re-exported by :mod:`roikit.engine.plan`): where the first
+#: out-of-range sample of a bin sits in the row-major sample order, relative to the in-range ones.
+ZERO_NONE, ZERO_FIRST, ZERO_AFTER_FIRST_ROW, ZERO_LAST = 0, 1, 2, 3
 
 
 @interruptible
@@ -240,11 +243,11 @@ def align_bins(
                 for pw in range(PW):
                     fx, sx = x_first[k, pw], x_stop[k, pw]
                     if fy > 0 or not sy > fy or fx > 0 or not sx > fx:
-                        kind[k, ph, pw] = 1  # ZERO_FIRST
+                        kind[k, ph, pw] = ZERO_FIRST
                     elif sx < gx:
-                        kind[k, ph, pw] = 2  # ZERO_AFTER_FIRST_ROW
+                        kind[k, ph, pw] = ZERO_AFTER_FIRST_ROW
                     elif sy < gy:
-                        kind[k, ph, pw] = 3  # ZERO_LAST
+                        kind[k, ph, pw] = ZERO_LAST
         ty, tx, ny, nx = 0.0, 0.0, 0.0, 0.0
         for ph in range(PH):
             ty += np.float64(y_taps[k * PH + ph + 1] - y_taps[k * PH + ph])
