@@ -281,13 +281,13 @@ def align_avg_forward(
     boxes ``which`` (the others are left to another form).
     """
     K, C, PH, PW = out.shape
+    tile = np.empty((PH * PW, C), dtype=out.dtype)  # the box's bins, channels-last (see _store_tile)
     for i in range(lo, hi):
         k = which[i]
         b = batch[k]
         c0 = xsp0[k]
         ncol = max(xsp1[k] - c0, 0)
         tmp = np.zeros((PH, max(ncol, 1), C), dtype=out.dtype)
-        acc = np.empty(C, dtype=out.dtype)
         for ph in range(PH):  # contract rows: tmp[ph] = A_y[ph] @ F over the box's columns
             kp = k * PH + ph
             r0 = ty_start[kp] - ty_off[kp]
@@ -304,21 +304,28 @@ def align_avg_forward(
                 kq = k * PW + pw
                 off_map = zero_kind.shape[0] > 0 and zero_kind[k, ph, pw] != 0
                 s0 = tx_start[kq] - c0 - tx_off[kq]
-                acc[:] = 0
+                acc = tile[ph * PW + pw]
+                for ch in range(C):
+                    acc[ch] = 0
                 for t in range(tx_off[kq], tx_off[kq + 1]):
                     w = tx_w[t]
                     src = tmp[ph, s0 + t]
                     for ch in range(C):
                         acc[ch] += w * src[ch]
+                finite = True
+                for ch in range(C):  # (a reduction, vectorised: the fix-ups below are rare)
+                    finite &= acc[ch] - acc[ch] == 0
+                if finite and not off_map:
+                    continue
                 kp = k * PH + ph
                 for ch in range(C):
                     v = acc[ch]
                     if off_map and not origin[ch] - origin[ch] == 0:
                         # torchvision reads cell (0, 0) with zero weights for a sample off the map:
                         # 0 * inf (or NaN) there makes its output NaN
-                        v = origin[ch] - origin[ch]
+                        acc[ch] = origin[ch] - origin[ch]
                     elif not v - v == 0 and y_off.shape[0] > 0:  # inf or NaN: the map holds infinities
-                        v = _align_bin_direct(
+                        acc[ch] = _align_bin_direct(
                             feat[b],
                             ch,
                             kp,
@@ -337,7 +344,7 @@ def align_avg_forward(
                             x_wh,
                             count[k],
                         )
-                    out[k, ch, ph, pw] = v
+        _store_tile(tile, out[k])
     return out
 
 
@@ -368,24 +375,59 @@ def align_avg_direct_forward(
     For boxes with few samples per bin and many columns (``sampling_ratio=2``
     on a large box) this is less work than the separable form, whose row
     contraction runs over every column of the box. The same arithmetic as
-    :func:`_align_bin_direct`, in the same order.
+    :func:`_align_bin_direct`, in the same order. A box's bins are computed
+    into a (PH*PW, C) tile, divided there, and written to ``out[k]`` in one
+    transposing pass (see :func:`_store_tile`).
     """
     K, C, PH, PW = out.shape
-    acc = np.empty(C, dtype=out.dtype)
+    tile = np.empty((PH * PW, C), dtype=out.dtype)
     for i in range(lo, hi):
         k = which[i]
         img = feat[batch[k]]
+        n = count[k]
+        zero = n - n
         origin = img[0, 0]
-        zero = count[k] - count[k]
         for ph in range(PH):
             kp = k * PH + ph
             for pw in range(PW):
                 kq = k * PW + pw
-                acc[:] = 0
-                for jy in range(y_off[kp], y_off[kp + 1]):
+                acc = tile[ph * PW + pw]
+                a = y_off[kp]
+                b = x_off[kq]
+                if (
+                    y_off[kp + 1] - a == 2
+                    and x_off[kq + 1] - b == 2
+                    and y_in[a]
+                    and y_in[a + 1]
+                    and x_in[b]
+                    and x_in[b + 1]
+                ):
+                    r0, r1, r2, r3 = img[y_lo[a]], img[y_hi[a]], img[y_lo[a + 1]], img[y_hi[a + 1]]
+                    c0, c1, c2, c3 = x_lo[b], x_hi[b], x_lo[b + 1], x_hi[b + 1]
+                    hy0, ly0, hy1, ly1 = y_wl[a], y_wh[a], y_wl[a + 1], y_wh[a + 1]
+                    hx0, lx0, hx1, lx1 = x_wl[b], x_wh[b], x_wl[b + 1], x_wh[b + 1]
+                    # sample (iy, ix): neighbours (lo, lo), (lo, hi), (hi, lo), (hi, hi), torchvision's w1..w4
+                    a00, a01, a02, a03 = r0[c0], r0[c1], r1[c0], r1[c1]
+                    a10, a11, a12, a13 = r0[c2], r0[c3], r1[c2], r1[c3]
+                    a20, a21, a22, a23 = r2[c0], r2[c1], r3[c0], r3[c1]
+                    a30, a31, a32, a33 = r2[c2], r2[c3], r3[c2], r3[c3]
+                    w00, w01, w02, w03 = hy0 * hx0, hy0 * lx0, ly0 * hx0, ly0 * lx0
+                    w10, w11, w12, w13 = hy0 * hx1, hy0 * lx1, ly0 * hx1, ly0 * lx1
+                    w20, w21, w22, w23 = hy1 * hx0, hy1 * lx0, ly1 * hx0, ly1 * lx0
+                    w30, w31, w32, w33 = hy1 * hx1, hy1 * lx1, ly1 * hx1, ly1 * lx1
+                    for ch in range(C):
+                        s = zero + (w00 * a00[ch] + w01 * a01[ch] + w02 * a02[ch] + w03 * a03[ch])
+                        s += w10 * a10[ch] + w11 * a11[ch] + w12 * a12[ch] + w13 * a13[ch]
+                        s += w20 * a20[ch] + w21 * a21[ch] + w22 * a22[ch] + w23 * a23[ch]
+                        s += w30 * a30[ch] + w31 * a31[ch] + w32 * a32[ch] + w33 * a33[ch]
+                        acc[ch] = s / n
+                    continue
+                for ch in range(C):
+                    acc[ch] = zero
+                for jy in range(a, y_off[kp + 1]):
                     hy = y_wl[jy]
                     ly = y_wh[jy]
-                    for jx in range(x_off[kq], x_off[kq + 1]):
+                    for jx in range(b, x_off[kq + 1]):
                         if not (y_in[jy] and x_in[jx]):
                             for ch in range(C):  # torchvision's zero-weight read of cell (0, 0)
                                 acc[ch] += zero * origin[ch] * 4
@@ -400,9 +442,25 @@ def align_avg_direct_forward(
                             acc[ch] += (
                                 hy * hx * v1[ch] + hy * lx * v2[ch] + ly * hx * v3[ch] + ly * lx * v4[ch]
                             )
-                for ch in range(C):
-                    out[k, ch, ph, pw] = acc[ch] / count[k]
+                for ch in range(C):  # (its own loop: vectorised, where a division per strided store is not)
+                    acc[ch] = acc[ch] / n
+        _store_tile(tile, out[k])
     return out
+
+
+@_jit
+def _store_tile(tile, dst):
+    """dst[c, ph, pw] = tile[ph * PW + pw, c]: one box's bins, channels-last, into its (C, PH, PW) output.
+
+    Channel by channel, so that the stores run along ``dst``'s contiguous rows.
+    """
+    C, PH, PW = dst.shape
+    for ch in range(C):
+        q = 0
+        for ph in range(PH):
+            for pw in range(PW):
+                dst[ch, ph, pw] = tile[q, ch]
+                q += 1
 
 
 def align_avg_direct_forward_planar(feat, *args, cost=None):
