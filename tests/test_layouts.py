@@ -200,3 +200,27 @@ def test_a_gradient_is_read_in_place_when_the_kernels_can() -> None:
     strided = np.ones((3, 2, 4, 8), np.float32)[..., ::2]
     assert execute.kernel_input(strided, np.dtype(np.float32)).flags.c_contiguous
     assert execute.kernel_input(g.astype(np.float16), np.dtype(np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3, 40), (1, 37, 4, 300), (2, 300, 3, 20)])
+def test_both_copies_move_every_value_of_short_and_long_rows(shape: tuple[int, int, int, int]) -> None:
+    # A row of up to 4096 values is copied channel by channel, a longer one in blocks of 8 channels
+    # (a partial last block with 37 and 300 channels); the chunk-major gradient goes back row by row.
+    rng = np.random.default_rng(sum(shape))
+    N, C, H, W = shape
+    feat = rng.standard_normal(shape).astype(np.float32)
+    np.testing.assert_array_equal(kernels.to_channels_last(feat), feat.transpose(0, 2, 3, 1))
+    lo = rng.integers(0, W // 2, (N, H))
+    hi = lo + rng.integers(0, W // 2, (N, H))
+    part = kernels.to_channels_last(feat, (lo, hi))
+    buf = kernels.zeros_chunked(shape, np.float32)
+    for c in range(C):
+        buf[c // kernels.CHUNK, ..., c % kernels.CHUNK] = feat[:, c]
+    np.testing.assert_array_equal(kernels.from_chunked(buf, C), feat)
+    some = kernels.from_chunked(buf, C, (lo, hi))
+    for n in range(N):
+        for h in range(H):
+            cols = slice(lo[n, h], hi[n, h])
+            np.testing.assert_array_equal(part[n, h, cols], feat[n, :, h, cols].T)
+            np.testing.assert_array_equal(some[n, :, h, cols], feat[n, :, h, cols])
+            assert not some[n, :, h, : lo[n, h]].any() and not some[n, :, h, hi[n, h] :].any()
