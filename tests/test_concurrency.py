@@ -157,11 +157,14 @@ def test_thread_count_does_not_change_results() -> None:
     run_script(
         """
     from roikit import threads
-    threads.set_num_threads(1)
-    one = work(3)
-    threads.set_num_threads(5)
-    five = work(3)
-    assert np.array_equal(one, five)
+    from roikit.engine import execute
+    for form in (None, "direct", "separable"):  # avg's two forms, forward and backward
+        execute.FORCE_FORM = form
+        threads.set_num_threads(1)
+        one = work(3)
+        threads.set_num_threads(5)
+        five = work(3)
+        assert np.array_equal(one, five), form
     print("OK")
     """.replace("\n    ", "\n")
     )

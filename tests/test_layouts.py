@@ -224,3 +224,26 @@ def test_both_copies_move_every_value_of_short_and_long_rows(shape: tuple[int, i
             np.testing.assert_array_equal(part[n, h, cols], feat[n, :, h, cols].T)
             np.testing.assert_array_equal(some[n, :, h, cols], feat[n, :, h, cols])
             assert not some[n, :, h, : lo[n, h]].any() and not some[n, :, h, hi[n, h] :].any()
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_both_backward_forms_give_torchvisions_gradient(seed: int, forced) -> None:  # type: ignore[no-untyped-def]
+    # the direct backward (each sample's share on its four neighbours) and the separable one
+    # (A_y.T @ G @ A_x): torchvision's gradient up to rounding, the same bits call after call
+    feat, boxes, size, scale, sr, aligned = case(seed)
+    feat = np.nan_to_num(feat, posinf=3.0, neginf=-3.0)
+    grad = np.random.default_rng(seed).standard_normal((len(boxes), feat.shape[1], *size)).astype(feat.dtype)
+    x = torch.from_numpy(feat).requires_grad_()
+    torchvision.ops.roi_align(x, torch.from_numpy(boxes), size, scale, sr, aligned).backward(
+        torch.from_numpy(grad)
+    )
+    ref = x.grad.numpy()
+    tol = 2e-5 if feat.dtype == np.float32 else 1e-9
+    for form in ("direct", "separable"):
+        forced(form, None)
+        got = roikit.roi_align_backward(grad, feat, boxes, size, scale, sr, aligned)
+        again = roikit.roi_align_backward(grad, feat, boxes, size, scale, sr, aligned)
+        assert np.array_equal(got, again), form
+        np.testing.assert_allclose(
+            got, ref, rtol=tol, atol=tol * max(1, np.abs(ref).max(initial=0)), err_msg=form
+        )

@@ -93,6 +93,9 @@ DIRECT_SPEED = 0.45
 #: Boxes run in two forms (two passes over the pool, each waiting for its slowest part) only when
 #: that is modelled to take at most this share of the better single form's time.
 MIXED_FORMS_BELOW = 0.75
+#: The direct backward's time per unit of work against the separable backward's (measured on W1
+#: and W2 of ``make bench``): it adds four neighbours per sample into the gradient buffer.
+DIRECT_BACKWARD_SPEED = 0.45
 #: Relayout only the cells the boxes read when they are at most this share of the map; above it
 #: one pass over the whole map costs less than working out and following the rows' spans.
 SPAN_SHARE = 0.5
@@ -302,6 +305,26 @@ def chunked_gradient(
     # the cells the boxes read are the only ones the backward writes
     spans = None if reads is None else cell_spans(feat.shape, reads)[0]
     return in_dtype(kernels.from_chunked(buf, feat.shape[1], spans), dtype)
+
+
+def avg_backward(plan: AlignPlan, grad: np.ndarray) -> tuple[Any, tuple[Any, ...], np.ndarray]:
+    """Avg RoI Align's backward kernel, its arguments and its per-box cost: the form with less work.
+
+    One form for every box (each is a pass over the channel chunks): the direct
+    one (each sample's share of its bin's gradient on its four neighbours) when
+    its work, weighed by :data:`DIRECT_BACKWARD_SPEED`, is below the separable
+    one's (``A_y.T @ G @ A_x`` over the box's rows and columns).
+    """
+    C = grad.shape[1]
+    separable = align_avg_cost(plan, C)
+    direct = align_max_cost(plan, C)
+    if FORCE_FORM is not None:
+        use_direct = FORCE_FORM == "direct"
+    else:
+        use_direct = float(direct.sum()) * DIRECT_BACKWARD_SPEED < float(separable.sum())
+    if use_direct:
+        return kernels.align_avg_direct_backward, (grad, plan.batch, *direct_args(plan)[:-1]), direct
+    return kernels.align_avg_backward, (grad, plan.batch, *taps(plan.y), *taps(plan.x)), separable
 
 
 def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:

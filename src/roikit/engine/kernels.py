@@ -686,6 +686,86 @@ def align_avg_backward(
     return dfeat
 
 
+@parallel_over()
+def align_avg_direct_backward(
+    grad,
+    batch,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    count,
+    k0,
+    k1,
+    dfeat,
+    lo,
+    hi,
+):
+    """dfeat[chunk, b] += each sample's share of its bin's gradient, on its four neighbours.
+
+    The direct form's transpose (torchvision's backward, sample by sample): a
+    sample on the map sends ``w_i * (g / count)`` to neighbour ``i``; one off
+    the map sends nothing. Boxes in order, bins and samples in order, one
+    channel chunk per work item: every cell is summed in a fixed order.
+    """
+    K, C, PH, PW = grad.shape
+    for ci in range(lo, hi):
+        ch0 = ci * CHUNK
+        nch = min(C, ch0 + CHUNK) - ch0
+        g = np.empty((PH, PW, nch), dtype=dfeat.dtype)
+        for k in range(k0, k1):
+            img = dfeat[ci, batch[k]]
+            n = count[k]
+            for ch in range(nch):  # the box's chunk, bins innermost: its (PH, PW) planes in turn
+                for ph in range(PH):
+                    for pw in range(PW):
+                        g[ph, pw, ch] = grad[k, ch0 + ch, ph, pw]
+            flat = g.reshape(-1)
+            for j in range(flat.shape[0]):  # (its own contiguous loop: vectorised)
+                flat[j] = flat[j] / n
+            for ph in range(PH):
+                kp = k * PH + ph
+                for pw in range(PW):
+                    kq = k * PW + pw
+                    src = g[ph, pw]
+                    for jy in range(y_off[kp], y_off[kp + 1]):
+                        if not y_in[jy]:
+                            continue
+                        hy = y_wl[jy]
+                        ly = y_wh[jy]
+                        for jx in range(x_off[kq], x_off[kq + 1]):
+                            if not x_in[jx]:
+                                continue
+                            hx = x_wl[jx]
+                            lx = x_wh[jx]
+                            d1 = img[y_lo[jy], x_lo[jx]]
+                            d2 = img[y_lo[jy], x_hi[jx]]
+                            d3 = img[y_hi[jy], x_lo[jx]]
+                            d4 = img[y_hi[jy], x_hi[jx]]
+                            w1 = hy * hx
+                            w2 = hy * lx
+                            w3 = ly * hx
+                            w4 = ly * lx
+                            # (a loop per neighbour: two may be one cell, at the map's last row or column)
+                            for ch in range(nch):
+                                d1[ch] += w1 * src[ch]
+                            for ch in range(nch):
+                                d2[ch] += w2 * src[ch]
+                            for ch in range(nch):
+                                d3[ch] += w3 * src[ch]
+                            for ch in range(nch):
+                                d4[ch] += w4 * src[ch]
+    return dfeat
+
+
 # ----------------------------------------------------------------------------- max align
 
 

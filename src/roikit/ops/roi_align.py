@@ -18,9 +18,9 @@ import numpy as np
 from ..engine import kernels
 from ..engine.execute import (
     Boxes,
-    align_avg_cost,
     align_max_cost,
     align_reads,
+    avg_backward,
     channels_last,
     checked_cost,
     chunked_gradient,
@@ -29,7 +29,6 @@ from ..engine.execute import (
     make_align_plan,
     max_args,
     run_align,
-    taps,
 )
 from ..engine.validate import check_grad_output, check_mode
 
@@ -155,16 +154,9 @@ def roi_align_backward(
         return np.zeros(feat.shape, dtype)
     C = feat.shape[1]
     if mode == "avg":
-        args = (grad, plan.batch, *taps(plan.y), *taps(plan.x))
-        cost = align_avg_cost(plan, C)
+        kernel, args, cost = avg_backward(plan, grad)
         return chunked_gradient(
-            feat,
-            dtype,
-            kernels.align_avg_backward,
-            *args,
-            what="RoI Align",
-            cost=cost,
-            reads=align_reads(plan),
+            feat, dtype, kernel, *args, what="RoI Align", cost=cost, reads=align_reads(plan)
         )
     cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
     args = (*max_args(plan, C),)
