@@ -119,3 +119,20 @@ def test_a_box_a_million_times_the_map_stays_small(mode, aligned):  # type: igno
         assert 0 < out.max() < 1e-10 and grad.sum() > 0
     else:
         assert out.shape == (1, 1, 2, 2) and set(np.unique(out)) <= {0.0, 1.0}
+
+
+def test_a_bin_whose_count_overflows_is_zero_in_every_form_and_layout() -> None:
+    # Found by the hostile-boxes test: a box 1.7e38 cells tall scaled by 2 has an adaptive grid
+    # beyond float32 (count inf) and no sample on its y axis; its bin is 0, as in torchvision,
+    # in both forms and both layouts (a running sum started from count - count was NaN).
+    from roikit.engine import execute
+
+    x = np.array([[[[0.12573022]]]], np.float32)
+    box = np.array([[0, 0, -1.7014118e38, 0, 0]], np.float32)
+    try:
+        for form in ("direct", "separable"):
+            for layout in ("planar", "channels-last"):
+                execute.FORCE_FORM, execute.FORCE_LAYOUT = form, layout
+                assert roikit.roi_align(x, box, 1, 2.0, 0, False).ravel().tolist() == [0.0], (form, layout)
+    finally:
+        execute.FORCE_FORM = execute.FORCE_LAYOUT = None

@@ -426,15 +426,18 @@ def align_avg_direct_forward(
                     w10, w11, w12, w13 = hy0 * hx1, hy0 * lx1, ly0 * hx1, ly0 * lx1
                     w20, w21, w22, w23 = hy1 * hx0, hy1 * lx0, ly1 * hx0, ly1 * lx0
                     w30, w31, w32, w33 = hy1 * hx1, hy1 * lx1, ly1 * hx1, ly1 * lx1
+                    # torchvision's running sum starts at 0 (0 + -0 is +0); the count is finite here
+                    # (4 samples), but a typed zero must not come from it in general
+                    nil = hy0 - hy0
                     for ch in range(C):
-                        s = zero + (w00 * a00[ch] + w01 * a01[ch] + w02 * a02[ch] + w03 * a03[ch])
+                        s = nil + (w00 * a00[ch] + w01 * a01[ch] + w02 * a02[ch] + w03 * a03[ch])
                         s += w10 * a10[ch] + w11 * a11[ch] + w12 * a12[ch] + w13 * a13[ch]
                         s += w20 * a20[ch] + w21 * a21[ch] + w22 * a22[ch] + w23 * a23[ch]
                         s += w30 * a30[ch] + w31 * a31[ch] + w32 * a32[ch] + w33 * a33[ch]
                         acc[ch] = s / n
                     continue
                 for ch in range(C):
-                    acc[ch] = zero
+                    acc[ch] = 0  # (not ``zero``: a count beyond float32 is inf, and inf - inf is NaN)
                 for jy in range(a, y_off[kp + 1]):
                     hy = y_wl[jy]
                     ly = y_wh[jy]
