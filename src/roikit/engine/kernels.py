@@ -1050,20 +1050,22 @@ def pool_forward(feat, batch, hs, he, ws, we, out, lo, hi):
     winner, so the channel loop vectorizes (the value is the same).
     """
     K, C, PH, PW = out.shape
+    tile = np.empty((PH * PW, C), dtype=out.dtype)  # the box's bins, channels-last (see _store_tile)
     for k in range(lo, hi):
         img = feat[batch[k]]
-        best = np.empty(C, dtype=out.dtype)
         for ph in range(PH):
             for pw in range(PW):
                 h0, h1, w0, w1 = hs[k, ph], he[k, ph], ws[k, pw], we[k, pw]
-                best[:] = 0 if (h1 <= h0 or w1 <= w0) else -_FLT_MAX
+                best = tile[ph * PW + pw]
+                start = 0 if (h1 <= h0 or w1 <= w0) else -_FLT_MAX
+                for ch in range(C):
+                    best[ch] = start
                 for r in range(h0, h1):
                     for q in range(w0, w1):
                         src = img[r, q]
                         for ch in range(C):
                             best[ch] = src[ch] if src[ch] > best[ch] else best[ch]
-                for ch in range(C):
-                    out[k, ch, ph, pw] = best[ch]
+        _store_tile(tile, out[k])
     return out
 
 
@@ -1100,16 +1102,16 @@ def pool_winners(feat, batch, hs, he, ws, we, out, win, lo, hi):
     One pass gives both: what torchvision's op returns (output and argmax).
     """
     K, C, PH, PW = win.shape
+    best = np.empty((PH * PW, C), dtype=feat.dtype)  # the box's bins, channels-last (see _store_tile)
+    w = np.empty((PH * PW, C), dtype=np.int64)
     for k in range(lo, hi):
         img = feat[batch[k]]
-        best = np.empty(C, dtype=feat.dtype)
-        w = np.empty(C, dtype=np.int64)
         for ph in range(PH):
             for pw in range(PW):
-                _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], 0, C, best, w)
-                for ch in range(C):
-                    win[k, ch, ph, pw] = w[ch]
-                    out[k, ch, ph, pw] = best[ch]
+                q = ph * PW + pw
+                _pool_bin_max(img, hs[k, ph], he[k, ph], ws[k, pw], we[k, pw], 0, C, best[q], w[q])
+        _store_tile(w, win[k])
+        _store_tile(best, out[k])
     return win
 
 
