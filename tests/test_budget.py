@@ -214,3 +214,23 @@ def test_the_working_copy_of_the_input_is_budgeted() -> None:
         ),
         "the working copy of input",
     )
+
+
+def test_a_backward_the_separable_form_can_run_is_never_refused_for_the_direct_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # sampling_ratio 2 on boxes of about 13 cells: the direct backward has more work but is chosen
+    # for its speed; with the budget between the two forms' work the call runs, in the separable form.
+    from roikit.engine import execute
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 8, 40, 40)).astype(np.float32)
+    boxes = np.array([[0, 1.5, 2.5, 14.0, 15.0], [0, 20.0, 21.0, 33.5, 34.0]], np.float32)
+    g = rng.standard_normal((2, 8, 7, 7)).astype(np.float32)
+    _, _, plan = execute.make_align_plan(x, boxes, 7, 1.0, 2, True)
+    direct, separable = float(plan.direct_work.sum()) * 8, float(plan.avg_work.sum()) * 8
+    assert separable < direct and direct * execute.DIRECT_BACKWARD_SPEED < separable
+    assert execute.avg_backward(plan, g)[0] is execute.kernels.align_avg_direct_backward
+    monkeypatch.setattr(roikit.budget, "MAX_WORK", int(separable))
+    assert execute.avg_backward(plan, g)[0] is execute.kernels.align_avg_backward
+    got = roikit.roi_align_backward(g, x, boxes, 7, 1.0, 2, True)
+    monkeypatch.setattr(execute, "FORCE_FORM", "separable")
+    np.testing.assert_array_equal(got, roikit.roi_align_backward(g, x, boxes, 7, 1.0, 2, True))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels, threads
+from . import budget, kernels, threads
 from .budget import check_evaluations, check_output_bytes, check_work
 from .plan import AlignAxis, AlignPlan, PoolPlan, plan_roi_align, plan_roi_pool
 from .validate import (
@@ -321,7 +321,9 @@ def avg_backward(plan: AlignPlan, grad: np.ndarray) -> tuple[Any, tuple[Any, ...
     if FORCE_FORM is not None:
         use_direct = FORCE_FORM == "direct"
     else:
-        use_direct = float(direct.sum()) * DIRECT_BACKWARD_SPEED < float(separable.sum())
+        # (and within the work budget: a call the separable form may run is never refused for the other)
+        total = float(direct.sum())
+        use_direct = total * DIRECT_BACKWARD_SPEED < float(separable.sum()) and total <= budget.MAX_WORK
     if use_direct:
         return kernels.align_avg_direct_backward, (grad, plan.batch, *direct_args(plan)[:-1]), direct
     return kernels.align_avg_backward, (grad, plan.batch, *taps(plan.y), *taps(plan.x)), separable
