@@ -203,7 +203,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     run_grid(args.repeats, args.quick)
     if args.scaling:
-        scaling(args.scaling, args.repeats)
+        # (its calls are short: more rounds a point cost seconds and keep single points out of noise)
+        scaling(args.scaling, max(args.repeats, 25))
 
 
 if __name__ == "__main__":
