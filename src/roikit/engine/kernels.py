@@ -82,12 +82,12 @@ def to_channels_last(feat, spans=None):
     if view.flags.c_contiguous:
         return view
     out = np.empty((N, H, W, C), dtype=feat.dtype)
-    if spans is None:
-        parallel_range(_channels_last_rows, N * H, feat, out, cost=np.full(N * H, float(W * C)))
-        return out
-    lo, hi = spans
+    if spans is None:  # every row whole (one kernel for both, as in from_chunked)
+        lo, hi = np.zeros((N, H), np.int64), np.full((N, H), W, np.int64)
+    else:
+        lo, hi = spans
     parallel_range(_channels_last_spans, N * H, feat, lo, hi, out, cost=((hi - lo) * C).ravel())
-    if H and W:
+    if spans is not None and H and W:
         out[:, 0, 0, :] = feat[:, :, 0, 0]
     return out
 
@@ -154,16 +154,6 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
         np.maximum.at(hi, where, c1[box])
     lo = np.where(hi > 0, lo, 0)
     return lo, hi, int((hi - lo).sum())
-
-
-@_jit
-def _channels_last_rows(feat, out, lo, hi):
-    N, C, H, W = feat.shape
-    for nh in range(lo, hi):
-        n = nh // H
-        h = nh % H
-        _row_to_channels_last(feat[n, :, h], out[n, h], 0, W)
-    return out
 
 
 def zeros_chunked(shape, dtype):
