@@ -3,7 +3,9 @@
 Cells: K boxes x map x channels x output size x sampling ratio (2, or adaptive),
 float32, boxes log-uniform from 2 cells to half the map, a fresh set of boxes
 at every timed call. Within a cell the implementations run interleaved, round
-by round on the same boxes, and the medians are compared: the ratio is
+by round on the same boxes, each round starting one implementation further on
+(``timing.py``: what runs just before a call changes its time here), and the
+medians are compared: the ratio is
 torchvision's time over roikit's (above 1: roikit is faster). Columns: the
 forward through the numpy op; forward and backward through the numpy ops;
 forward and backward through ``roikit.torch`` (autograd). The summary names
@@ -19,11 +21,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from timing import interleaved
 
 KS = (1, 16, 128, 512, 2048)
 MAPS = ((50, 50), (100, 100), (200, 336))
@@ -40,23 +42,6 @@ def boxes_for(
     size = np.exp(rng.uniform(np.log(lo), np.log(hi), (k, 2)))
     centre = rng.uniform(0, [w, h], (k, 2))
     return np.column_stack([np.zeros(k), centre - size / 2, centre + size / 2]).astype(np.float32)
-
-
-def interleaved(
-    fns: dict[str, Callable[[np.ndarray], Any]], make: Callable[[], np.ndarray], repeats: int
-) -> dict[str, float]:
-    """Median time of each function, run in turn on the same fresh boxes, round after round."""
-    first = make()
-    for fn in fns.values():  # warm-up: compilation, allocation
-        fn(first)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        b = make()
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn(b)
-            times[name].append(time.perf_counter() - t0)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def grid_cell(

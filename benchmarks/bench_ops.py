@@ -8,7 +8,9 @@ Every timed call gets fresh box coordinates (a detector sees new boxes at
 every step), so no plan or result cache carries over between timed calls; the
 forward and backward of one step share their boxes, as in training. The time
 to build roikit's plan is reported on its own line (it is included in the op
-times). Last, the cold start: the first ``roi_align`` call and a whole
+times). The implementations of one row run interleaved, round by round on the
+same fresh boxes, each round starting one further on (``timing.py``). Last,
+the cold start: the first ``roi_align`` call and a whole
 ``roikit demo`` in fresh processes with an empty numba cache.
 
     python benchmarks/bench_ops.py [--repeats 7] [--threads 2] [--no-cold]
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from timing import interleaved
 
 
 @dataclass(frozen=True)
@@ -78,15 +81,8 @@ class FreshBoxes:
 
 
 def timeit(fn: Callable[[np.ndarray], object], fresh: FreshBoxes, repeats: int) -> float:
-    """Median time of ``fn(boxes)``, each call with boxes it has never seen (made untimed)."""
-    fn(fresh())  # warm-up (compilation, allocation)
-    times = []
-    for _ in range(repeats):
-        boxes = fresh()
-        t0 = time.perf_counter()
-        fn(boxes)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    """Median time of ``fn(boxes)`` alone, each call with boxes it has never seen (made untimed)."""
+    return interleaved({"fn": fn}, fresh, repeats)["fn"]
 
 
 _COLD_OP = """
@@ -256,16 +252,18 @@ def main() -> None:
                 },
             )
 
-        t_ort = timeit(ort_fwd, fresh, args.repeats)
-        t_tv = timeit(
-            lambda b: torchvision.ops.roi_align(ft, torch.from_numpy(b), size, **kw), fresh, args.repeats
+        t = interleaved(
+            {
+                "ort": ort_fwd,
+                "tv": lambda b: torchvision.ops.roi_align(ft, torch.from_numpy(b), size, **kw),
+                "rk": lambda b: roikit.roi_align(feat, b, size, **kw),
+                "plan": lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True),
+            },
+            fresh,
+            args.repeats,
         )
-        t_rk = timeit(lambda b: roikit.roi_align(feat, b, size, **kw), fresh, args.repeats)
-        t_plan = timeit(
-            lambda b: make_align_plan(feat, b, size, w.scale, w.sampling_ratio, True), fresh, args.repeats
-        )
-        row(w.name, "align fwd", t_tv, t_ort, t_rk, diff)
-        t_fwd = t_rk
+        row(w.name, "align fwd", t["tv"], t["ort"], t["rk"], diff)
+        t_fwd, t_plan = t["rk"], t["plan"]
 
         def tv_fb(b: np.ndarray) -> None:
             x = ft.detach().requires_grad_()
@@ -279,8 +277,6 @@ def main() -> None:
         torchvision.ops.roi_align(x, bt, size, **kw).backward(gt)
         ours_grad = roikit.roi_align_backward(grad, feat, boxes, size, **kw)
         gdiff = float(np.abs(x.grad.numpy() - ours_grad).max())
-        t_tv, t_rk = timeit(tv_fb, fresh, args.repeats), timeit(rk_fb, fresh, args.repeats)
-        row(w.name, "align fwd+bwd", t_tv, 0.0, t_rk, gdiff)
 
         def adapter_fb(b: np.ndarray) -> None:  # the same step through roikit.torch's autograd
             x = ft.detach().requires_grad_()
@@ -289,20 +285,24 @@ def main() -> None:
         x = ft.detach().requires_grad_()
         rtorch.roi_align(x, bt, size, **kw).backward(gt)
         adiff = float(np.abs(x.grad.numpy() - ours_grad).max())
-        row(w.name, "torch adapter", t_tv, 0.0, timeit(adapter_fb, fresh, args.repeats), adiff)
+        t = interleaved({"tv": tv_fb, "rk": rk_fb, "adapter": adapter_fb}, fresh, args.repeats)
+        row(w.name, "align fwd+bwd", t["tv"], 0.0, t["rk"], gdiff)
+        row(w.name, "torch adapter", t["tv"], 0.0, t["adapter"], adiff)
         print(f"{'':<14}{'(roikit plan)':<16}{'':>24}{t_plan * 1e3:8.1f}ms  of the forward above")
 
         if w.name.startswith("W1"):
             floor_and_parts(w, feat, fresh, size, kw, t_fwd, args.repeats)
             ref = torchvision.ops.roi_pool(ft, bt, size, w.scale).numpy()
             pdiff = float(np.abs(ref - roikit.roi_pool(feat, boxes, size, w.scale)).max())
-            t_tv = timeit(
-                lambda b: torchvision.ops.roi_pool(ft, torch.from_numpy(b), size, w.scale),
+            t = interleaved(
+                {
+                    "tv": lambda b: torchvision.ops.roi_pool(ft, torch.from_numpy(b), size, w.scale),
+                    "rk": lambda b: roikit.roi_pool(feat, b, size, w.scale),
+                },
                 fresh,
                 args.repeats,
             )
-            t_rk = timeit(lambda b: roikit.roi_pool(feat, b, size, w.scale), fresh, args.repeats)
-            row(w.name, "pool fwd", t_tv, 0.0, t_rk, pdiff)
+            row(w.name, "pool fwd", t["tv"], 0.0, t["rk"], pdiff)
 
     if not args.no_cold:
         imp, first, demo = cold_start()
