@@ -25,8 +25,11 @@ def forced():  # type: ignore[no-untyped-def]
     def force(form: str | None, layout: str | None) -> None:
         execute.FORCE_FORM, execute.FORCE_LAYOUT = form, layout
 
+    # the cells a copy leaves out hold NaN: a kernel that reads one gives NaN where torchvision does not
+    kernels.UNREAD_FILL = np.nan
     yield force
     execute.FORCE_FORM = execute.FORCE_LAYOUT = None
+    kernels.UNREAD_FILL = None
 
 
 def case(seed: int):  # type: ignore[no-untyped-def]
@@ -99,6 +102,42 @@ def test_a_copy_of_the_cells_read_holds_them_as_the_whole_copy_does() -> None:
         assert (lo[b, y0:y1] <= x0).all() and (hi[b, y0:y1] >= x1).all(), k
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_the_sample_kernels_read_only_their_samples_rows(seed: int, forced) -> None:  # type: ignore[no-untyped-def]
+    # the direct form and max mode copy only their samples' neighbour rows (the rest is NaN here):
+    # the same numbers as from a copy of the whole map
+    feat, boxes, size, scale, sr, aligned = case(seed)
+    calls = {
+        "direct": lambda: roikit.roi_align(feat, boxes, size, scale, sr, aligned, "avg"),
+        "max": lambda: roikit.roi_align(feat, boxes, size, scale, sr, aligned, "max"),
+        "winners": lambda: np.stack(
+            execute.run_align_winners(execute.make_align_plan(feat, boxes, size, scale, sr, aligned)[2], feat)
+        ),
+    }
+    forced("direct", "channels-last")
+    for name, call in calls.items():
+        some = call()
+        old, execute.SPAN_SHARE = execute.SPAN_SHARE, -1.0  # the whole map every time
+        try:
+            whole = call()
+        finally:
+            execute.SPAN_SHARE = old
+        assert np.array_equal(some, whole, equal_nan=True), name
+
+
+def test_a_large_box_with_two_samples_a_bin_copies_only_its_samples_rows() -> None:
+    feat = np.zeros((1, 4, 200, 300), np.float32)
+    boxes = np.array([[0, 10.3, 5.2, 290.1, 195.7]], np.float32)
+    _, _, plan = execute.make_align_plan(feat, boxes, 7, 1.0, 2, True)
+    _, _, box_cells = kernels.row_spans(1, 200, *execute.align_reads(plan))
+    lo, hi, sample_cells = kernels.row_spans(1, 200, *execute.sample_reads(plan))
+    # 14 samples down the box, two neighbour rows each, across the box's columns
+    assert (hi > lo).sum() == 28
+    assert sample_cells == 28 * (hi - lo).max() < 0.2 * box_cells
+    for row in plan.y.low[plan.y.inside]:
+        assert hi[0, row] > lo[0, row] and hi[0, row + 1] > lo[0, row + 1]
+
+
 def test_channels_last_tensors_are_read_in_place() -> None:
     import roikit.torch as rtorch
 
@@ -164,9 +203,9 @@ def test_boxes_run_in_two_forms_only_when_that_saves_enough(monkeypatch) -> None
     # two boxes whose forms differ: one pass per form unless MIXED_FORMS_BELOW says mixing saves
     # too little, then the better single form for both
     feat = np.random.default_rng(2).standard_normal((1, 4, 60, 60)).astype(np.float32)
-    boxes = np.array([[0, 0, 0, 59, 3], [0, 2, 2, 8, 50]], np.float32)
-    _, _, plan = execute.make_align_plan(feat, boxes, 4, 1.0, 0, False)
-    direct = plan.direct_work * execute.DIRECT_SPEED < plan.avg_work
+    boxes = np.array([[0, 0, 0, 59, 50], [0, 2, 2, 3, 3]], np.float32)  # large: direct; small: separable
+    _, _, plan = execute.make_align_plan(feat, boxes, 4, 1.0, 2, False)
+    direct = plan.direct_work * execute.direct_speed(plan) < plan.avg_work
     assert direct.any() and not direct.all()  # the case mixes forms
     calls: list[str] = []
 
@@ -186,7 +225,7 @@ def test_boxes_run_in_two_forms_only_when_that_saves_enough(monkeypatch) -> None
     for share in (10.0, 0.0):  # always worth mixing; never
         monkeypatch.setattr(execute, "MIXED_FORMS_BELOW", share)
         calls.clear()
-        got[share] = roikit.roi_align(feat, boxes, 4, 1.0, 0, False)
+        got[share] = roikit.roi_align(feat, boxes, 4, 1.0, 2, False)
         assert len(calls) == (2 if share else 1), (share, calls)
     np.testing.assert_allclose(got[0.0], got[10.0], rtol=2e-5, atol=2e-5)  # the same op either way
 
@@ -247,3 +286,14 @@ def test_both_backward_forms_give_torchvisions_gradient(seed: int, forced) -> No
         np.testing.assert_allclose(
             got, ref, rtol=tol, atol=tol * max(1, np.abs(ref).max(initial=0)), err_msg=form
         )
+
+
+def test_the_direct_forms_speed_follows_its_bins_samples() -> None:
+    # 2 x 2 samples a bin take the direct kernel's fast path; other grids its general loop
+    feat = np.zeros((1, 4, 60, 60), np.float32)
+    boxes = np.array([[0, 0, 0, 8, 8], [0, 0, 0, 30, 30], [0, 0, 0, 8, 30]], np.float32)
+    _, _, plan = execute.make_align_plan(feat, boxes, 4, 1.0, 0, False)  # grids 2x2, 8x8, 2x8
+    np.testing.assert_array_equal(
+        execute.direct_speed(plan),
+        [execute.DIRECT_SPEED, execute.DIRECT_SPEED_GENERAL] * 1 + [execute.DIRECT_SPEED_GENERAL],
+    )

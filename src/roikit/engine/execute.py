@@ -30,9 +30,11 @@ from .validate import (
 __all__ = [
     "Boxes",
     "align_reads",
+    "sample_reads",
     "box_rounds",
     "channels_last",
     "direct_args",
+    "direct_speed",
     "in_dtype",
     "kernel_input",
     "chunked_gradient",
@@ -81,15 +83,20 @@ def prepare(
 #: The planar kernels' time per unit of work against a channels-last copy's time per element
 #: copied (plus the channels-last kernel's time for the same work): below this work per copied
 #: element the planar kernels read the (N, C, H, W) input as it is. Measured on this machine
-#: (1.5 until the speed grid of 2 December 2026 found the copy faster from about 1 on).
-PLANAR_BELOW = 1.0
+#: (1.5, then 1.0, until a speed grid run in a rotating order found the channels-last kernels
+#: faster in all but 3 of 96 cells, the planar ones winning by at most 1.3x, losing by up to 1.6x).
+PLANAR_BELOW = 0.3
 #: Tests set this to "planar" or "channels-last" to run one family of kernels on every call,
 #: and FORCE_FORM to "direct" or "separable" for avg RoI Align's form.
 FORCE_LAYOUT: str | None = None
 FORCE_FORM: str | None = None
-#: The direct form's time per unit of work against the separable form's (its inner loop is four
-#: loads and four multiply-adds over contiguous channels), measured on W1 of ``make bench``.
+#: The direct form's time per unit of work against the separable form's, for a box whose bins hold
+#: 2 x 2 samples (one pass over the channels sums a bin's 16 neighbours), measured on W1 of
+#: ``make bench``; and for any other box (the general loop, sample by sample), measured on the
+#: speed grid of 2 December 2026 with adaptive sampling, where the direct form was not faster even
+#: with a third less work.
 DIRECT_SPEED = 0.45
+DIRECT_SPEED_GENERAL = 0.9
 #: Boxes run in two forms (two passes over the pool, each waiting for its slowest part) only when
 #: that is modelled to take at most this share of the better single form's time.
 MIXED_FORMS_BELOW = 0.75
@@ -162,6 +169,19 @@ def align_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
     # a box's taps span exactly the neighbours of its in-range samples
     y, x = plan.y, plan.x
     return (plan.batch, y.span_start, y.span_stop, x.span_start, x.span_stop)
+
+
+def sample_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
+    """The cells the direct and max kernels read: each in-range sample's two neighbour rows.
+
+    In the form of :func:`align_reads` (one entry per y sample, rows ``[low, high + 1)``, the
+    box's columns), so only the rows the samples touch are copied: with 2 samples a bin, a large
+    box reads a few of its rows (the separable form reads every row between a bin's samples).
+    """
+    y, x = plan.y, plan.x
+    per_box = np.diff(y.sample_offsets[:: y.bins])  # (K,) samples of each box
+    box = np.repeat(np.arange(len(per_box)), per_box)[y.inside]
+    return (plan.batch[box], y.low[y.inside], y.high[y.inside] + 1, x.span_start[box], x.span_stop[box])
 
 
 def pool_reads(plan: PoolPlan) -> tuple[np.ndarray, ...]:
@@ -329,6 +349,12 @@ def avg_backward(plan: AlignPlan, grad: np.ndarray) -> tuple[Any, tuple[Any, ...
     return kernels.align_avg_backward, (grad, plan.batch, *taps(plan.y), *taps(plan.x)), separable
 
 
+def direct_speed(plan: AlignPlan) -> np.ndarray:
+    """Per box, the direct form's time per unit of work against the separable form's."""
+    two_by_two = (plan.y.grid == 2) & (plan.x.grid == 2)
+    return np.where(two_by_two, DIRECT_SPEED, DIRECT_SPEED_GENERAL)
+
+
 def box_rounds(cost: np.ndarray) -> list[tuple[int, int]]:
     """Consecutive ranges of boxes, each costing about one part (``roikit.threads.PART_COST``) per item.
 
@@ -373,17 +399,19 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
         # Box by box, the form that does less work: the direct one (torchvision's, sample by sample)
         # when the bins hold few samples and the box many columns, else the separable one.
         direct = align_max_cost(plan, C)
-        auto = direct * DIRECT_SPEED < separable
+        direct_time = direct * direct_speed(plan)
+        auto = direct_time < separable
         mixed, all_direct, all_separable = (
-            float(np.minimum(direct * DIRECT_SPEED, separable).sum()),
-            float(direct.sum()) * DIRECT_SPEED,
+            float(np.minimum(direct_time, separable).sum()),
+            float(direct_time.sum()),
             float(separable.sum()),
         )
         if auto.any() and not auto.all() and mixed > MIXED_FORMS_BELOW * min(all_direct, all_separable):
             auto[:] = all_direct < all_separable  # one form for every box: mixing saves too little
         use_direct = np.full(len(direct), FORCE_FORM == "direct") if FORCE_FORM else auto
         cost = np.where(use_direct, direct, separable)
-        layout = Layout(feat, align_reads(plan), float(cost.sum()), planar_kernels=True)
+        reads = sample_reads(plan) if use_direct.all() else align_reads(plan)
+        layout = Layout(feat, reads, float(cost.sum()), planar_kernels=True)
         planar = layout.planar
         last = None if planar else layout.channels_last()
         samples = direct_args(plan)
@@ -410,7 +438,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
     cost = align_max_cost(plan, C)
     args = max_args(plan, C)  # its cost is checked before the copy
     kernels.align_max_forward(
-        channels_last(feat, align_reads(plan)), *args, out, none, none, corners, cost=cost
+        channels_last(feat, sample_reads(plan)), *args, out, none, none, corners, cost=cost
     )
     return out
 
@@ -437,7 +465,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
         args = max_args(plan, feat.shape[1])
-        last = channels_last(feat, align_reads(plan))
+        last = channels_last(feat, sample_reads(plan))
         zeros = np.zeros(shape, plan.dtype)
         kernels.align_max_forward(
             last, *args, zeros, win_y, win_x, False, cost=align_max_cost(plan, shape[1])

@@ -65,6 +65,10 @@ def parallel_over(
     return wrap
 
 
+#: Tests set this (to NaN) to fill the cells a spans copy leaves out: a kernel that reads one shows.
+UNREAD_FILL = None
+
+
 def to_channels_last(feat, spans=None):
     """(N, C, H, W) -> (N, H, W, C) the kernels read, C-contiguous.
 
@@ -82,6 +86,8 @@ def to_channels_last(feat, spans=None):
     if view.flags.c_contiguous:
         return view
     out = np.empty((N, H, W, C), dtype=feat.dtype)
+    if UNREAD_FILL is not None and spans is not None:
+        out.fill(UNREAD_FILL)
     if spans is None:  # every row whole (one kernel for both, as in from_chunked)
         lo, hi = np.zeros((N, H), np.int64), np.full((N, H), W, np.int64)
     else:
