@@ -116,12 +116,14 @@ def test_the_sample_kernels_read_only_their_samples_rows(seed: int, forced) -> N
     }
     forced("direct", "channels-last")
     for name, call in calls.items():
-        some = call()
-        old, execute.SPAN_SHARE = execute.SPAN_SHARE, -1.0  # the whole map every time
+        old = execute.SPAN_SHARE, execute.WHOLE_COPY_ABOVE
         try:
+            execute.WHOLE_COPY_ABOVE = np.inf  # the samples' rows, however much work per cell
+            some = call()
+            execute.SPAN_SHARE = -1.0  # the whole map every time
             whole = call()
         finally:
-            execute.SPAN_SHARE = old
+            execute.SPAN_SHARE, execute.WHOLE_COPY_ABOVE = old
         assert np.array_equal(some, whole, equal_nan=True), name
 
 
@@ -136,6 +138,21 @@ def test_a_large_box_with_two_samples_a_bin_copies_only_its_samples_rows() -> No
     assert sample_cells == 28 * (hi - lo).max() < 0.2 * box_cells
     for row in plan.y.low[plan.y.inside]:
         assert hi[0, row] > lo[0, row] and hi[0, row + 1] > lo[0, row + 1]
+
+
+def test_much_work_per_cell_copies_the_whole_map_without_working_out_spans() -> None:
+    feat = np.zeros((1, 8, 20, 20), np.float32)
+    many = np.tile(np.array([[0, 0.5, 0.5, 19.0, 19.0]], np.float32), (64, 1))
+    _, _, plan = execute.make_align_plan(feat, many, 7, 1.0, 2, True)
+    work = float(execute.align_max_cost(plan, 8).sum())
+    assert work > execute.WHOLE_COPY_ABOVE * feat.size  # 64 boxes over the whole of a small map
+    assert len(execute.direct_reads(plan, work)[0]) == 64  # a box each, not a sample row each
+    assert execute.Layout(feat, execute.align_reads(plan), work, planar_kernels=False).spans is None
+    one = many[:1] * np.float32([1, 0.2, 0.2, 0.2, 0.2])  # a small box in a corner
+    _, _, small = execute.make_align_plan(feat, one, 7, 1.0, 2, True)
+    few = float(execute.align_max_cost(small, 8).sum())
+    assert len(execute.direct_reads(small, few)[0]) == int(small.y.inside.sum())
+    assert execute.Layout(feat, execute.sample_reads(small), few, planar_kernels=False).spans is not None
 
 
 def test_channels_last_tensors_are_read_in_place() -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "Boxes",
     "align_reads",
     "sample_reads",
+    "direct_reads",
     "box_rounds",
     "channels_last",
     "direct_args",
@@ -106,6 +107,10 @@ DIRECT_BACKWARD_SPEED = 0.45
 #: Relayout only the cells the boxes read when they are at most this share of the map; above it
 #: one pass over the whole map costs less than working out and following the rows' spans.
 SPAN_SHARE = 0.5
+#: Above this much work per element of the map, a whole-map copy is a small part of the call
+#: (W1 of ``make bench`` has 80): the rows' spans are not worked out (on W1 that took 0.3 ms and
+#: saved nothing), and the direct kernels' copy follows the boxes, not each sample's rows.
+WHOLE_COPY_ABOVE = 8.0
 
 
 def cell_spans(
@@ -141,7 +146,7 @@ class Layout:
         self.in_place = bool(feat.transpose(0, 2, 3, 1).flags.c_contiguous) and C > 1
         self.spans: tuple[np.ndarray, np.ndarray] | None = None
         cells = N * H * W
-        if not self.in_place:
+        if not self.in_place and not work > WHOLE_COPY_ABOVE * cells * C:
             self.spans, cells = cell_spans(feat.shape, reads)
         if FORCE_LAYOUT is not None:
             self.planar = planar_kernels and FORCE_LAYOUT == "planar" and feat.flags.c_contiguous
@@ -182,6 +187,13 @@ def sample_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
     per_box = np.diff(y.sample_offsets[:: y.bins])  # (K,) samples of each box
     box = np.repeat(np.arange(len(per_box)), per_box)[y.inside]
     return (plan.batch[box], y.low[y.inside], y.high[y.inside] + 1, x.span_start[box], x.span_stop[box])
+
+
+def direct_reads(plan: AlignPlan, work: float) -> tuple[np.ndarray, ...]:
+    """The reads of the direct and max kernels: :func:`sample_reads`, or :func:`align_reads` (fewer
+    entries, quicker to turn into spans) when the work makes the map's copy small (``WHOLE_COPY_ABOVE``)."""
+    elements = float(np.prod(plan.input_shape))
+    return align_reads(plan) if work > WHOLE_COPY_ABOVE * elements else sample_reads(plan)
 
 
 def pool_reads(plan: PoolPlan) -> tuple[np.ndarray, ...]:
@@ -410,7 +422,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
             auto[:] = all_direct < all_separable  # one form for every box: mixing saves too little
         use_direct = np.full(len(direct), FORCE_FORM == "direct") if FORCE_FORM else auto
         cost = np.where(use_direct, direct, separable)
-        reads = sample_reads(plan) if use_direct.all() else align_reads(plan)
+        reads = direct_reads(plan, float(cost.sum())) if use_direct.all() else align_reads(plan)
         layout = Layout(feat, reads, float(cost.sum()), planar_kernels=True)
         planar = layout.planar
         last = None if planar else layout.channels_last()
@@ -438,7 +450,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
     cost = align_max_cost(plan, C)
     args = max_args(plan, C)  # its cost is checked before the copy
     kernels.align_max_forward(
-        channels_last(feat, sample_reads(plan)), *args, out, none, none, corners, cost=cost
+        channels_last(feat, direct_reads(plan, float(cost.sum()))), *args, out, none, none, corners, cost=cost
     )
     return out
 
@@ -465,11 +477,10 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
     if win_y.size:
         args = max_args(plan, feat.shape[1])
-        last = channels_last(feat, sample_reads(plan))
+        cost = align_max_cost(plan, shape[1])
+        last = channels_last(feat, direct_reads(plan, float(cost.sum())))
         zeros = np.zeros(shape, plan.dtype)
-        kernels.align_max_forward(
-            last, *args, zeros, win_y, win_x, False, cost=align_max_cost(plan, shape[1])
-        )
+        kernels.align_max_forward(last, *args, zeros, win_y, win_x, False, cost=cost)
     return win_y, win_x
 
 
