@@ -190,8 +190,12 @@ def sample_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
 
 
 def direct_reads(plan: AlignPlan, work: float) -> tuple[np.ndarray, ...]:
-    """The reads of the direct and max kernels: :func:`sample_reads`, or :func:`align_reads` (fewer
-    entries, quicker to turn into spans) when the work makes the map's copy small (``WHOLE_COPY_ABOVE``)."""
+    """The cells the direct and max kernels read, in the form that costs least to follow.
+
+    :func:`sample_reads` (a few rows per sample), or :func:`align_reads` (an entry per box,
+    quicker to turn into spans) when the work makes a copy of the whole map small
+    (more than ``WHOLE_COPY_ABOVE`` units per element).
+    """
     elements = float(np.prod(plan.input_shape))
     return align_reads(plan) if work > WHOLE_COPY_ABOVE * elements else sample_reads(plan)
 
