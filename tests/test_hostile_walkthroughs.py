@@ -68,3 +68,22 @@ def test_every_format_and_figure_of_an_extreme_walkthrough(data: st.DataObject) 
             drawn = [figures.align_figure(trace), figures.bilinear_figure(trace)]
         for d in drawn:
             d.figure.savefig(os.devnull, format="png")
+
+
+def test_a_bin_with_a_negative_height_is_enlarged_and_its_arrows_stay_in_its_panel() -> None:
+    # found by the test above: aligned=True keeps the box's negative height (y1 = 7.5 below y2 = -0.5),
+    # the zoom took the bin for off the map and drew the point's arrows far outside its empty panel,
+    # so constrained layout collapsed the axes (a warning)
+    import roikit.figures as figures
+
+    t = roikit.explain_roi_align(
+        np.zeros((6, 8)), (0, 0.5, 0, 0), (1, 5), 16.0, sampling_ratio=1, aligned=True, mode="max"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = figures.align_figure(t)
+        d.figure.savefig(os.devnull, format="png")
+        assert render(t, "html")
+    assert d.zoom is not None and d.zoom.axison  # the cells around the bin, not "off the map"
+    bottom, top = sorted(d.zoom.get_ylim())
+    assert bottom <= 3.5 <= top  # the bin's one point, at the middle of its rows 7.5 .. -0.5

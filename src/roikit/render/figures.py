@@ -561,8 +561,9 @@ def _align_figure(
     b, p = _pick_point(trace, focus, point)
     target = main
     if big and ax is None:
-        target = drawn.zoom = axes[1]
-        _zoom(trace, target, m, image, focus, b, drawn)
+        drawn.zoom = axes[1]
+        if _zoom(trace, axes[1], m, image, focus, b, drawn):
+            target = axes[1]  # else the point's arrows stay on the map (a panel with no cells to point at)
     if p is not None and p.inside:
         _arrows(target, p, drawn)
     which = text(lang, "fig.which.winning" if b.winner is not None else "fig.which.first")
@@ -662,11 +663,16 @@ def _zoom(
     focus: tuple[int, ...],
     b: AlignBin,
     drawn: Drawn,
-) -> None:
-    """The worked bin enlarged: its cells with their values, its points and its winner."""
+) -> bool:
+    """The worked bin enlarged: its cells with their values, its points and its winner.
+
+    Returns False (and says so in the panel) when the bin lies off the map.
+    """
     x0, y0, bw, bh = _bin_rect(trace, *focus)
     H, W = m.shape
-    rows, cols = _cells_near(y0, y0 + bh, H), _cells_near(x0, x0 + bw, W)
+    # (aligned=True keeps a box's negative size, so a bin's far edge can lie before its near one)
+    rows = _cells_near(min(y0, y0 + bh), max(y0, y0 + bh), H)
+    cols = _cells_near(min(x0, x0 + bw), max(x0, x0 + bw), W)
     if rows is None or cols is None:  # the worked bin is off the map: nothing to enlarge
         ax.text(
             0.5,
@@ -678,7 +684,7 @@ def _zoom(
             fontsize=9,
         )
         ax.set_axis_off()
-        return
+        return False
     _draw_map(ax, m, image, drawn, rows, cols, lattice=True)
     rect = Rectangle((x0, y0), bw, bh, fill=False, edgecolor=VERMILLION, linewidth=2.4, zorder=3)
     ax.add_patch(rect)
@@ -687,6 +693,7 @@ def _zoom(
     ax.set_ylim(rows.stop - 0.5, rows.start - 0.5)
     ax.set_aspect("equal")
     ax.set_title(text(trace.lang, "fig.align.zoom", bin=tuple(focus)), fontsize=9.5)
+    return True
 
 
 def bilinear_figure(
