@@ -249,6 +249,26 @@ def test_a_question_whose_client_leaves_is_given_up(server) -> None:  # type: ig
     assert answer.startswith(b"HTTP/1.1 200") and server.abandoned == 1
 
 
+def test_a_client_on_a_descriptor_above_1024_is_still_watched(server) -> None:  # type: ignore[no-untyped-def]
+    # select.select refuses descriptors >= FD_SETSIZE (1024) with a ValueError: once a long-running
+    # server (or a long test run, as in CI) held that many, every question was a 500 and a client that
+    # left was never seen leaving. Holding 1100 descriptors puts the next connection above 1024.
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard == resource.RLIM_INFINITY or hard >= 1200, f"this machine allows only {hard} descriptors"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert max(held) >= 1024
+        test_a_question_whose_client_leaves_is_given_up(server)
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def test_the_checkpoint_is_silent_outside_a_server() -> None:
     from roikit.engine.cancel import Cancelled, cancel_when
     from roikit.explain import explain_roi_align

@@ -79,6 +79,21 @@ def _static(name: str) -> bytes:
     return resources.files(__package__).joinpath("static").joinpath(name).read_bytes()
 
 
+def _readable(conn: socket.socket) -> bool:
+    """Whether ``conn`` has something to read (or its peer's close), without waiting.
+
+    ``select.select`` refuses descriptors at or above ``FD_SETSIZE`` (1024) with a
+    ValueError, which a busy server (or a long test run) reaches; ``poll`` has no such
+    limit. Windows has no ``poll`` and no such limit on its ``select``.
+    """
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(conn, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([conn], [], [], 0)
+    return bool(readable)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: ExploreServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
@@ -99,8 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
         gave up on the answer is not, and the question it asked is abandoned.
         """
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            return _readable(self.connection) and self.connection.recv(1, socket.MSG_PEEK) == b""
         except OSError:  # reset by the peer
             return True
 
