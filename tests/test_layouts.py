@@ -146,13 +146,28 @@ def test_much_work_per_cell_copies_the_whole_map_without_working_out_spans() -> 
     _, _, plan = execute.make_align_plan(feat, many, 7, 1.0, 2, True)
     work = float(execute.align_max_cost(plan, 8).sum())
     assert work > execute.WHOLE_COPY_ABOVE * feat.size  # 64 boxes over the whole of a small map
-    assert len(execute.direct_reads(plan, work)[0]) == 64  # a box each, not a sample row each
-    assert execute.Layout(feat, execute.align_reads(plan), work, planar_kernels=False).spans is None
+    for reads in (execute.sample_reads(plan), execute.align_reads(plan)):
+        assert execute.Layout(feat, reads, work, planar_kernels=False).spans is None
     one = many[:1] * np.float32([1, 0.2, 0.2, 0.2, 0.2])  # a small box in a corner
     _, _, small = execute.make_align_plan(feat, one, 7, 1.0, 2, True)
     few = float(execute.align_max_cost(small, 8).sum())
-    assert len(execute.direct_reads(small, few)[0]) == int(small.y.inside.sum())
-    assert execute.Layout(feat, execute.sample_reads(small), few, planar_kernels=False).spans is not None
+    layout = execute.Layout(feat, execute.sample_reads(small), few, planar_kernels=False)
+    _, hi, _ = kernels.row_spans(1, 20, *execute.sample_reads(small))
+    assert layout.spans is not None and np.array_equal(layout.spans[1], hi)  # the samples' rows
+
+
+def test_max_mode_with_much_work_per_cell_works_out_no_spans(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    feat = np.random.default_rng(4).standard_normal((1, 8, 20, 20)).astype(np.float32)
+    many = np.tile(np.array([[0, 0.5, 0.5, 19.0, 19.0]], np.float32), (64, 1))
+    want = roikit.roi_align(feat, many, 7, 1.0, 2, True, "max")
+    asked: list[int] = []
+    spans = execute.cell_spans
+    monkeypatch.setattr(execute, "cell_spans", lambda *a: asked.append(1) or spans(*a))
+    np.testing.assert_array_equal(roikit.roi_align(feat, many, 7, 1.0, 2, True, "max"), want)
+    np.stack(execute.run_align_winners(execute.make_align_plan(feat, many, 7, 1.0, 2, True)[2], feat))
+    assert not asked
+    roikit.roi_align(feat, many[:1] * np.float32([1, 0.2, 0.2, 0.2, 0.2]), 7, 1.0, 2, True, "max")
+    assert asked  # a small box does work them out
 
 
 def test_channels_last_tensors_are_read_in_place() -> None:
@@ -312,5 +327,5 @@ def test_the_direct_forms_speed_follows_its_bins_samples() -> None:
     _, _, plan = execute.make_align_plan(feat, boxes, 4, 1.0, 0, False)  # grids 2x2, 8x8, 2x8
     np.testing.assert_array_equal(
         execute.direct_speed(plan),
-        [execute.DIRECT_SPEED, execute.DIRECT_SPEED_GENERAL] * 1 + [execute.DIRECT_SPEED_GENERAL],
+        [execute.DIRECT_SPEED, execute.DIRECT_SPEED_GENERAL, execute.DIRECT_SPEED_GENERAL],
     )

@@ -31,7 +31,6 @@ __all__ = [
     "Boxes",
     "align_reads",
     "sample_reads",
-    "direct_reads",
     "box_rounds",
     "channels_last",
     "direct_args",
@@ -108,8 +107,8 @@ DIRECT_BACKWARD_SPEED = 0.45
 #: one pass over the whole map costs less than working out and following the rows' spans.
 SPAN_SHARE = 0.5
 #: Above this much work per element of the map, a whole-map copy is a small part of the call
-#: (W1 of ``make bench`` has 80): the rows' spans are not worked out (on W1 that took 0.3 ms and
-#: saved nothing), and the direct kernels' copy follows the boxes, not each sample's rows.
+#: (W1 of ``make bench`` has 80): :class:`Layout` then does not work out the rows' spans (on W1
+#: that took 0.3 ms and saved nothing).
 WHOLE_COPY_ABOVE = 8.0
 
 
@@ -161,12 +160,17 @@ class Layout:
         return kernels.to_channels_last(self.feat, self.spans)
 
 
-def channels_last(feat: np.ndarray, reads: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
-    """The (N, H, W, C) features the kernels read (only the cells ``reads`` names, if given)."""
+def channels_last(
+    feat: np.ndarray, reads: tuple[np.ndarray, ...] | None = None, work: float = 0.0
+) -> np.ndarray:
+    """The (N, H, W, C) features the kernels read (only the cells ``reads`` names, if given).
+
+    ``work`` is the call's, for :class:`Layout`'s rule: with much work per element the whole map.
+    """
     if reads is None:
         check_output_bytes("the working copy of input", feat.shape, feat.dtype.itemsize)
         return kernels.to_channels_last(feat)
-    return Layout(feat, reads, 0.0, planar_kernels=False).channels_last()
+    return Layout(feat, reads, work, planar_kernels=False).channels_last()
 
 
 def align_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
@@ -187,17 +191,6 @@ def sample_reads(plan: AlignPlan) -> tuple[np.ndarray, ...]:
     per_box = np.diff(y.sample_offsets[:: y.bins])  # (K,) samples of each box
     box = np.repeat(np.arange(len(per_box)), per_box)[y.inside]
     return (plan.batch[box], y.low[y.inside], y.high[y.inside] + 1, x.span_start[box], x.span_stop[box])
-
-
-def direct_reads(plan: AlignPlan, work: float) -> tuple[np.ndarray, ...]:
-    """The cells the direct and max kernels read, in the form that costs least to follow.
-
-    :func:`sample_reads` (a few rows per sample), or :func:`align_reads` (an entry per box,
-    quicker to turn into spans) when the work makes a copy of the whole map small
-    (more than ``WHOLE_COPY_ABOVE`` units per element).
-    """
-    elements = float(np.prod(plan.input_shape))
-    return align_reads(plan) if work > WHOLE_COPY_ABOVE * elements else sample_reads(plan)
 
 
 def pool_reads(plan: PoolPlan) -> tuple[np.ndarray, ...]:
@@ -426,7 +419,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
             auto[:] = all_direct < all_separable  # one form for every box: mixing saves too little
         use_direct = np.full(len(direct), FORCE_FORM == "direct") if FORCE_FORM else auto
         cost = np.where(use_direct, direct, separable)
-        reads = direct_reads(plan, float(cost.sum())) if use_direct.all() else align_reads(plan)
+        reads = sample_reads(plan) if use_direct.all() else align_reads(plan)
         layout = Layout(feat, reads, float(cost.sum()), planar_kernels=True)
         planar = layout.planar
         last = None if planar else layout.channels_last()
@@ -454,7 +447,7 @@ def run_align(plan: AlignPlan, feat: np.ndarray, mode: str, corners: bool = Fals
     cost = align_max_cost(plan, C)
     args = max_args(plan, C)  # its cost is checked before the copy
     kernels.align_max_forward(
-        channels_last(feat, direct_reads(plan, float(cost.sum()))), *args, out, none, none, corners, cost=cost
+        channels_last(feat, sample_reads(plan), float(cost.sum())), *args, out, none, none, corners, cost=cost
     )
     return out
 
@@ -482,7 +475,7 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     if win_y.size:
         args = max_args(plan, feat.shape[1])
         cost = align_max_cost(plan, shape[1])
-        last = channels_last(feat, direct_reads(plan, float(cost.sum())))
+        last = channels_last(feat, sample_reads(plan), float(cost.sum()))
         zeros = np.zeros(shape, plan.dtype)
         kernels.align_max_forward(last, *args, zeros, win_y, win_x, False, cost=cost)
     return win_y, win_x
