@@ -645,11 +645,17 @@ def _align_figure(
     return drawn
 
 
-def _cells_near(lo: float, hi: float, extent: int) -> range | None:
-    """The cells from one before ``lo`` to two after ``hi`` that lie on the map (None: none do)."""
-    with np.errstate(invalid="ignore"):
-        if not (np.isfinite(lo) and np.isfinite(hi)) or hi < -1 or lo > extent:
-            return None
+def _cells_near(a: float, b: float, extent: int) -> range | None:
+    """The cells from one before the lower of ``a, b`` to two after the higher that lie on the map.
+
+    None when none do. (The edges come in either order: aligned=True keeps a box's negative
+    size, so a bin's far edge can lie before its near one.)
+    """
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return None
+    lo, hi = min(a, b), max(a, b)
+    if hi < -1 or lo > extent:
+        return None
     first = int(min(max(np.floor(lo) - 1, 0), extent - 1))
     stop = int(min(max(np.ceil(hi) + 2, first + 1), extent))
     return range(first, stop)
@@ -670,9 +676,7 @@ def _zoom(
     """
     x0, y0, bw, bh = _bin_rect(trace, *focus)
     H, W = m.shape
-    # (aligned=True keeps a box's negative size, so a bin's far edge can lie before its near one)
-    rows = _cells_near(min(y0, y0 + bh), max(y0, y0 + bh), H)
-    cols = _cells_near(min(x0, x0 + bw), max(x0, x0 + bw), W)
+    rows, cols = _cells_near(y0, y0 + bh, H), _cells_near(x0, x0 + bw, W)
     if rows is None or cols is None:  # the worked bin is off the map: nothing to enlarge
         ax.text(
             0.5,
