@@ -275,8 +275,8 @@ def test_a_gradient_is_read_in_place_when_the_kernels_can() -> None:
 
 @pytest.mark.parametrize("shape", [(2, 5, 3, 40), (1, 37, 4, 300), (2, 300, 3, 20)])
 def test_both_copies_move_every_value_of_short_and_long_rows(shape: tuple[int, int, int, int]) -> None:
-    # A row of up to 4096 values is copied channel by channel, a longer one in blocks of 8 channels
-    # (a partial last block with 37 and 300 channels); the chunk-major gradient goes back row by row.
+    # Short and long rows, few and many channels (a partial last gradient chunk with 37 and 300
+    # channels), whole rows and spans; the chunk-major gradient goes back row by row.
     rng = np.random.default_rng(sum(shape))
     N, C, H, W = shape
     feat = rng.standard_normal(shape).astype(np.float32)
