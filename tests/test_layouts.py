@@ -156,18 +156,33 @@ def test_much_work_per_cell_copies_the_whole_map_without_working_out_spans() -> 
     assert layout.spans is not None and np.array_equal(layout.spans[1], hi)  # the samples' rows
 
 
-def test_max_mode_with_much_work_per_cell_works_out_no_spans(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    feat = np.random.default_rng(4).standard_normal((1, 8, 20, 20)).astype(np.float32)
+def test_no_op_works_out_spans_with_much_work_per_cell(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Every copy in (to channels-last) and out (the gradient) follows the same rule: with much work
+    # per cell the rows' spans are not worked out (kernels.row_spans is their cost).
+    rng = np.random.default_rng(4)
+    feat = rng.standard_normal((1, 8, 20, 20)).astype(np.float32)
     many = np.tile(np.array([[0, 0.5, 0.5, 19.0, 19.0]], np.float32), (64, 1))
-    want = roikit.roi_align(feat, many, 7, 1.0, 2, True, "max")
-    asked: list[int] = []
-    spans = execute.cell_spans
-    monkeypatch.setattr(execute, "cell_spans", lambda *a: asked.append(1) or spans(*a))
-    np.testing.assert_array_equal(roikit.roi_align(feat, many, 7, 1.0, 2, True, "max"), want)
-    np.stack(execute.run_align_winners(execute.make_align_plan(feat, many, 7, 1.0, 2, True)[2], feat))
-    assert not asked
-    roikit.roi_align(feat, many[:1] * np.float32([1, 0.2, 0.2, 0.2, 0.2]), 7, 1.0, 2, True, "max")
-    assert asked  # a small box does work them out
+    g = rng.standard_normal((64, 8, 7, 7)).astype(np.float32)
+    _, _, plan = execute.make_align_plan(feat, many, 7, 1.0, 2, True)
+    calls = {
+        "align max": lambda b: roikit.roi_align(feat, b, 7, 1.0, 2, True, "max"),
+        "align max backward": lambda b: roikit.roi_align_backward(g[: len(b)], feat, b, 7, 1.0, 2, True, "max"),
+        "align avg backward": lambda b: roikit.roi_align_backward(g[: len(b)], feat, b, 7, 1.0, 2, True),
+        "pool": lambda b: roikit.roi_pool(feat, b * np.float32([1, 1, 1, 1.05, 1.05]), 7),
+        "pool backward": lambda b: roikit.roi_pool_backward(g[: len(b)], feat, b, 7),
+        "winners": lambda b: execute.run_align_winners(execute.make_align_plan(feat, b, 7, 1.0, 2, True)[2], feat),
+    }
+    want = {name: call(many) for name, call in calls.items()}
+    asked: list[str] = []
+    spans = kernels.row_spans
+    monkeypatch.setattr(kernels, "row_spans", lambda *a: asked.append("") or spans(*a))
+    for name, call in calls.items():
+        np.testing.assert_array_equal(np.stack(call(many)), np.stack(want[name]), err_msg=name)
+        assert not asked, name
+        call(many[:1] * np.float32([1, 0.2, 0.2, 0.2, 0.2]))
+        assert asked, name  # a small box does work them out
+        asked.clear()
+    assert float(execute.align_max_cost(plan, 8).sum()) > execute.WHOLE_COPY_ABOVE * feat.size
 
 
 def test_channels_last_tensors_are_read_in_place() -> None:

@@ -113,16 +113,17 @@ WHOLE_COPY_ABOVE = 8.0
 
 
 def cell_spans(
-    shape: tuple[int, ...], reads: tuple[np.ndarray, ...]
+    shape: tuple[int, ...], reads: tuple[np.ndarray, ...], work: float = 0.0
 ) -> tuple[tuple[np.ndarray, np.ndarray] | None, int]:
     """The rows' column spans of the cells ``reads`` names, and how many cells a copy then holds.
 
     The spans are None (and the count the whole map's) when the cells are more than
-    :data:`SPAN_SHARE` of the map: one pass over all of it costs less then.
+    :data:`SPAN_SHARE` of the map: one pass over all of it costs less then; and, without working
+    them out, when the call's ``work`` is above :data:`WHOLE_COPY_ABOVE` per element of the map.
     """
-    N, _, H, W = shape
+    N, C, H, W = shape
     cells = N * H * W
-    if cells:
+    if cells and not work > WHOLE_COPY_ABOVE * cells * C:
         lo, hi, need = kernels.row_spans(N, H, *reads)
         if need <= SPAN_SHARE * cells:
             return (lo, hi), int(need)
@@ -145,8 +146,8 @@ class Layout:
         self.in_place = bool(feat.transpose(0, 2, 3, 1).flags.c_contiguous) and C > 1
         self.spans: tuple[np.ndarray, np.ndarray] | None = None
         cells = N * H * W
-        if not self.in_place and not work > WHOLE_COPY_ABOVE * cells * C:
-            self.spans, cells = cell_spans(feat.shape, reads)
+        if not self.in_place:
+            self.spans, cells = cell_spans(feat.shape, reads, work)
         if FORCE_LAYOUT is not None:
             self.planar = planar_kernels and FORCE_LAYOUT == "planar" and feat.flags.c_contiguous
         else:
@@ -332,7 +333,7 @@ def chunked_gradient(
     buf = kernels.zeros_chunked(feat.shape, feat.dtype)
     run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
     # the cells the boxes read are the only ones the backward writes
-    spans = None if reads is None else cell_spans(feat.shape, reads)[0]
+    spans = None if reads is None else cell_spans(feat.shape, reads, float(cost.sum()))[0]
     return in_dtype(kernels.from_chunked(buf, feat.shape[1], spans), dtype)
 
 
@@ -459,7 +460,7 @@ def run_pool(plan: PoolPlan, feat: np.ndarray) -> np.ndarray:
         return out
     y, x = plan.y, plan.x
     cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-    last = channels_last(feat, pool_reads(plan))
+    last = channels_last(feat, pool_reads(plan), float(cost.sum()))
     kernels.pool_forward(last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, cost=cost)
     return out
 
@@ -493,7 +494,7 @@ def run_pool_both(plan: PoolPlan, feat: np.ndarray) -> tuple[np.ndarray, np.ndar
     if win.size:
         y, x = plan.y, plan.x
         cost = checked_cost("RoI Pool", pool_cost(plan, feat.shape[1]))
-        last = channels_last(feat, pool_reads(plan))
+        last = channels_last(feat, pool_reads(plan), float(cost.sum()))
         kernels.pool_winners(
             last, plan.batch, y.bin_start, y.bin_end, x.bin_start, x.bin_end, out, win, cost=cost
         )

@@ -161,7 +161,7 @@ def roi_align_backward(
     cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
     args = (*max_args(plan, C),)
     reads = align_reads(plan)
-    last = channels_last(feat, reads)
+    last = channels_last(feat, reads, float(cost.sum()))
     return chunked_gradient(
         feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost, reads=reads
     )

@@ -113,7 +113,7 @@ def roi_pool_backward(
     y, x = plan.y, plan.x
     cost = checked_cost("the backward of RoI Pool", pool_cost(plan, feat.shape[1]))  # before any copy
     args = (
-        channels_last(feat, pool_reads(plan)),
+        channels_last(feat, pool_reads(plan), float(cost.sum())),
         grad,
         plan.batch,
         y.bin_start,
