@@ -17,9 +17,12 @@ raise roikit's own error; inside ``jax.jit`` JAX reports it as a
 message. :func:`roikit_errors` turns such an error back into roikit's own
 exception (``BoxError`` and the other :class:`roikit.RoIError` classes).
 
-Each call pays JAX's host-callback cost on top of the numpy op's time: about
-0.2 ms on this machine for an empty ``pure_callback`` (``make bench`` does
-not time it; measured by hand), which is the floor of this design.
+Called eagerly (no ``jit``, ``grad`` or ``vmap`` around it) an op is the numpy op
+itself on the arrays' host memory. Traced, each call pays JAX's host callback on top of
+the numpy op: one box on a 64 x 50 x 50 map took 0.37 ms under ``jit`` against the
+numpy op's 0.12 ms (an empty ``pure_callback`` 0.04 ms; most of the rest is JAX
+putting the callback's inputs on its CPU device), measured by hand on this machine
+(``make bench`` does not time it); eagerly, 0.21 ms.
 
 Examples
 --------
@@ -159,9 +162,12 @@ def _op(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
     return _forward(features, boxes, params)
 
 
-def _forward(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
+# The callbacks are made once per set of parameters: JAX caches what it compiles for a callback by
+# the function itself, so a new closure at every call would compile again each time (an eager call
+# took 14 ms that way, against 0.12 ms for the numpy op).
+@functools.lru_cache(maxsize=256)
+def _forward_callback(params: tuple[Any, ...]) -> Any:
     kind, ph, pw, scale, sr, aligned, mode = params
-    shape = jax.ShapeDtypeStruct((boxes.shape[0], features.shape[1], ph, pw), features.dtype)
 
     def run(f: Any, b: Any) -> np.ndarray:
         f, b = _host(f), _host(b)
@@ -169,17 +175,12 @@ def _forward(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
             return align_ops.roi_align(f, b, (ph, pw), scale, sr, aligned, mode)
         return pool_ops.roi_pool(f, b, (ph, pw), scale)
 
-    return jax.pure_callback(_remember(run), shape, features, boxes, vmap_method="sequential")
+    return _remember(run)
 
 
-def _fwd(features: Any, boxes: Any, params: tuple[Any, ...]) -> tuple[Any, Any]:
-    return _forward(features, boxes, params), (features, boxes)
-
-
-def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
+@functools.lru_cache(maxsize=256)
+def _backward_callback(params: tuple[Any, ...]) -> Any:
     kind, ph, pw, scale, sr, aligned, mode = params
-    features, boxes = residuals
-    shape = jax.ShapeDtypeStruct(features.shape, features.dtype)
 
     def run(gg: Any, f: Any, b: Any) -> np.ndarray:
         f, b = _host(f), _host(b)
@@ -188,11 +189,39 @@ def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
             return align_ops.roi_align_backward(gg, f, b, (ph, pw), scale, sr, aligned, mode)
         return pool_ops.roi_pool_backward(gg, f, b, (ph, pw), scale)
 
-    grad = jax.pure_callback(_remember(run), shape, g, features, boxes, vmap_method="sequential")
+    return _remember(run)
+
+
+def _forward(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
+    _, ph, pw = params[:3]
+    shape = jax.ShapeDtypeStruct((boxes.shape[0], features.shape[1], ph, pw), features.dtype)
+    return jax.pure_callback(_forward_callback(params), shape, features, boxes, vmap_method="sequential")
+
+
+def _fwd(features: Any, boxes: Any, params: tuple[Any, ...]) -> tuple[Any, Any]:
+    return _forward(features, boxes, params), (features, boxes)
+
+
+def _bwd(params: tuple[Any, ...], residuals: Any, g: Any) -> tuple[Any, Any]:
+    features, boxes = residuals
+    shape = jax.ShapeDtypeStruct(features.shape, features.dtype)
+    run = _backward_callback(params)
+    grad = jax.pure_callback(run, shape, g, features, boxes, vmap_method="sequential")
     return grad, jnp.zeros_like(boxes)
 
 
 _op.defvjp(_fwd, _bwd)
+
+
+def _run(features: Any, boxes: Any, params: tuple[Any, ...]) -> Any:
+    """The op through JAX's callback when traced (jit, grad, vmap); called eagerly, the numpy op itself.
+
+    An eager call has nothing to trace: going through ``pure_callback`` would only add JAX's
+    dispatch (about 0.4 ms a call here) to the numpy op's time.
+    """
+    if isinstance(features, jax.core.Tracer) or isinstance(boxes, jax.core.Tracer):
+        return _op(features, boxes, params)
+    return jnp.asarray(_forward_callback(params)(features, boxes))
 
 
 def roi_align(
@@ -222,7 +251,7 @@ def roi_align(
         check_aligned(aligned),
         check_mode(mode),
     )
-    return _op(f, b, params).astype(dtype)
+    return _run(f, b, params).astype(dtype)
 
 
 def roi_pool(
@@ -233,4 +262,4 @@ def roi_pool(
     f, b = _check(features, boxes)
     ph, pw = check_output_size(output_size)
     params = ("pool", ph, pw, check_spatial_scale(spatial_scale), 0, False, "max")
-    return _op(f, b, params).astype(dtype)
+    return _run(f, b, params).astype(dtype)
