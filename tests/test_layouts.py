@@ -166,11 +166,15 @@ def test_no_op_works_out_spans_with_much_work_per_cell(monkeypatch) -> None:  # 
     _, _, plan = execute.make_align_plan(feat, many, 7, 1.0, 2, True)
     calls = {
         "align max": lambda b: roikit.roi_align(feat, b, 7, 1.0, 2, True, "max"),
-        "align max backward": lambda b: roikit.roi_align_backward(g[: len(b)], feat, b, 7, 1.0, 2, True, "max"),
+        "align max backward": lambda b: roikit.roi_align_backward(
+            g[: len(b)], feat, b, 7, 1.0, 2, True, "max"
+        ),
         "align avg backward": lambda b: roikit.roi_align_backward(g[: len(b)], feat, b, 7, 1.0, 2, True),
         "pool": lambda b: roikit.roi_pool(feat, b * np.float32([1, 1, 1, 1.05, 1.05]), 7),
         "pool backward": lambda b: roikit.roi_pool_backward(g[: len(b)], feat, b, 7),
-        "winners": lambda b: execute.run_align_winners(execute.make_align_plan(feat, b, 7, 1.0, 2, True)[2], feat),
+        "winners": lambda b: execute.run_align_winners(
+            execute.make_align_plan(feat, b, 7, 1.0, 2, True)[2], feat
+        ),
     }
     want = {name: call(many) for name, call in calls.items()}
     asked: list[str] = []
@@ -344,3 +348,32 @@ def test_the_direct_forms_speed_follows_its_bins_samples() -> None:
         execute.direct_speed(plan),
         [execute.DIRECT_SPEED, execute.DIRECT_SPEED_GENERAL, execute.DIRECT_SPEED_GENERAL],
     )
+
+
+@pytest.mark.parametrize("form", ["direct", "separable", None])
+def test_every_element_of_a_new_output_is_written(form: str | None) -> None:
+    # The outputs are np.empty (conftest fills them with NaN in the tests): boxes off the map, empty,
+    # inverted or with no samples must still give finite values (0 where nothing is read).
+    assert np.isnan(execute.OUTPUT_FILL)
+    rng = np.random.default_rng(9)
+    feat = rng.standard_normal((2, 5, 9, 11)).astype(np.float32)
+    boxes = np.array(
+        [[0, 1, 1, 6, 7], [1, 30, 30, 40, 40], [0, -9, -9, -5, -5], [1, 4, 4, 4, 4], [0, 6, 2, 1, 5]],
+        np.float32,
+    )
+    execute.FORCE_FORM = form
+    try:
+        outs = [
+            roikit.roi_align(feat, boxes, 3, 1.0, sr, al, m)
+            for sr in (0, 2)
+            for al in (False, True)
+            for m in ("avg", "max")
+        ]
+    finally:
+        execute.FORCE_FORM = None
+    outs += [
+        roikit.roi_pool(feat, boxes, 3),
+        execute.run_pool_both(execute.make_pool_plan(feat, boxes, 3)[2], feat)[0],
+    ]
+    for out in outs:
+        assert np.isfinite(out).all()

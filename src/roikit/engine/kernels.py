@@ -887,7 +887,8 @@ def align_max_forward(
     K, C, PH, PW = out.shape
     record = win_y.shape[0] == K
     for k in range(lo, hi):
-        if not has[k]:  # no samples at all: the output stays 0
+        if not has[k]:  # no samples at all: the output is 0
+            out[k] = 0
             if record:
                 win_y[k] = -2
                 win_x[k] = -2
