@@ -105,7 +105,9 @@ def test_eager_calls_are_the_numpy_ops_without_a_callback(monkeypatch) -> None: 
         want = roikit.roi_align(work, B, 3, 0.5, 2, True, "max")
         assert got.dtype == x.dtype
         np.testing.assert_array_equal(np.asarray(got), want.astype(got.dtype))
-    np.testing.assert_array_equal(np.asarray(roi_pool(jnp.asarray(X), B, 2, 0.5)), roikit.roi_pool(X, B, 2, 0.5))
+    np.testing.assert_array_equal(
+        np.asarray(roi_pool(jnp.asarray(X), B, 2, 0.5)), roikit.roi_pool(X, B, 2, 0.5)
+    )
     with pytest.raises(AssertionError, match="went through"):  # traced calls still do
         jax.jit(lambda x: roi_align(x, B, 2))(jnp.asarray(X))
 
