@@ -87,8 +87,14 @@ def test_boxes_as_a_list_per_image_and_eager_errors_are_roikits() -> None:
         roi_align(jnp.asarray(X), [per_image[0], jnp.zeros((2, 5))], 2)
     bad = B.copy()
     bad[0, 0] = 7  # an image the batch does not have: roikit's own error, not XLA's INTERNAL
+    import roikit.jax as rj
+
     with pytest.raises(roikit.BoxError, match="batch index"):
         roi_align(jnp.asarray(X), jnp.asarray(bad), 2)
+    before = list(rj._RAISED)
+    with pytest.raises(roikit.RoIError, match="the budget is"):  # found by the op itself
+        roi_align(jnp.zeros((2, 64, 9, 8)), jnp.asarray(B), 4096)  # a 12 GiB output
+    assert list(rj._RAISED) == before  # raised as it is: nothing kept for roikit_errors()
 
 
 def test_eager_calls_are_the_numpy_ops_without_a_callback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
