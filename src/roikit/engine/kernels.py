@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .jit import jit as _jit
-from .plan import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_NONE
+from .plan import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_LAST, ZERO_NONE
 from .threads import parallel_range
 
 _FLT_MAX = np.finfo(np.float32).max
@@ -869,6 +869,81 @@ def _align_bin_max(
             win_x[ch] = -1
 
 
+@_jit
+def _align_bin_max_value(
+    img,
+    nch,
+    kp,
+    kq,
+    zero_kind,
+    y_off,
+    y_in,
+    y_lo,
+    y_hi,
+    y_wl,
+    y_wh,
+    x_off,
+    x_in,
+    x_lo,
+    x_hi,
+    x_wl,
+    x_wh,
+    best,
+    spare,
+    corners,
+):
+    """:func:`_align_bin_max`'s ``best`` alone, for a bin whose winners are not needed.
+
+    Each sample's maximum goes to the other of two buffers (``spare`` is the
+    second), as in :func:`pool_forward`: :func:`_align_bin_max` updates in place
+    and keeps the winners, which compiles to masked stores. Without the winners
+    the zero rule needs only the value: nothing won exactly when ``best`` is
+    still ``-FLT_MAX``, which is below 0. (A bin whose first out-of-range
+    sample comes after the first row of in-range ones needs the winner's row,
+    and goes to :func:`_align_bin_max`.)
+    """
+    a, b = best, spare
+    moved = False
+    for ch in range(nch):
+        best[ch] = -_FLT_MAX
+    for jy in range(y_off[kp], y_off[kp + 1]):
+        if not y_in[jy]:
+            continue
+        hy = y_wl[jy]
+        ly = y_wh[jy]
+        for jx in range(x_off[kq], x_off[kq + 1]):
+            if not x_in[jx]:
+                continue
+            hx = x_wl[jx]
+            lx = x_wh[jx]
+            w1 = hy * hx
+            w2 = hy * lx
+            w3 = ly * hx
+            w4 = ly * lx
+            v1 = img[y_lo[jy], x_lo[jx]]
+            v2 = img[y_lo[jy], x_hi[jx]]
+            v3 = img[y_hi[jy], x_lo[jx]]
+            v4 = img[y_hi[jy], x_hi[jx]]
+            for ch in range(nch):
+                if corners:
+                    v = max(max(max(w1 * v1[ch], w2 * v2[ch]), w3 * v3[ch]), w4 * v4[ch])
+                else:
+                    v = w1 * v1[ch] + w2 * v2[ch] + w3 * v3[ch] + w4 * v4[ch]
+                old = a[ch]
+                b[ch] = v if v > old else old
+            a, b = b, a
+            moved = not moved
+    if moved:  # the last sample's maximum is in the spare
+        for ch in range(nch):
+            best[ch] = spare[ch]
+    if zero_kind == ZERO_FIRST:  # the zero comes first: it wins unless a sample is above it
+        for ch in range(nch):
+            best[ch] = best[ch] if best[ch] > 0 else 0
+    elif zero_kind == ZERO_LAST:  # it comes after every in-range sample: it wins above them only
+        for ch in range(nch):
+            best[ch] = best[ch] if best[ch] >= 0 else 0
+
+
 @parallel_over(arg=-4)
 def align_max_forward(
     feat,
@@ -913,10 +988,38 @@ def align_max_forward(
             continue
         img = feat[batch[k]]
         best = np.empty(C, dtype=out.dtype)
+        spare = np.empty(C, dtype=out.dtype)
         wy = np.empty(C, dtype=np.int64)
         wx = np.empty(C, dtype=np.int64)
         for ph in range(PH):
             for pw in range(PW):
+                kind = zero_kind[k, ph, pw]
+                if not record and kind != ZERO_AFTER_FIRST_ROW:
+                    _align_bin_max_value(
+                        img,
+                        C,
+                        k * PH + ph,
+                        k * PW + pw,
+                        kind,
+                        y_off,
+                        y_in,
+                        y_lo,
+                        y_hi,
+                        y_wl,
+                        y_wh,
+                        x_off,
+                        x_in,
+                        x_lo,
+                        x_hi,
+                        x_wl,
+                        x_wh,
+                        best,
+                        spare,
+                        corners,
+                    )
+                    for ch in range(C):
+                        out[k, ch, ph, pw] = best[ch]
+                    continue
                 _align_bin_max(
                     img,
                     0,
