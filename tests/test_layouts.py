@@ -392,3 +392,19 @@ def test_every_element_of_a_new_output_is_written(form: str | None) -> None:
     ]
     for out in outs:
         assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("form", ["direct", "separable"])
+@pytest.mark.parametrize("layout", ["planar", "channels-last"])
+def test_a_bin_count_beyond_float32_gives_zero_not_nan(form: str, layout: str, forced) -> None:  # type: ignore[no-untyped-def]
+    # Found by hypothesis: adaptive grids of 5.3e21 x 6.4e16 samples make the bins' count
+    # 3.4028237e38, inf in float32. Each bin's in-range samples sum to a finite value, and that sum
+    # over inf is 0; the direct kernels took their zero as count - count (NaN) for the off-map
+    # samples, and gave NaN for the first bin.
+    x = np.array([[[[0.12573022]]]], np.float32)
+    boxes = np.array([[0, 0.5, 1.5, 3.2248723e16, 1.3189761e22]], np.float32)
+    forced(form, layout)
+    out = roikit.roi_align(x, boxes, (5, 1), spatial_scale=2.0, sampling_ratio=0, aligned=True)
+    count = execute.make_align_plan(x, boxes, (5, 1), 2.0, 0, True)[2].count[0]
+    assert count > np.finfo(np.float32).max  # (inf once the kernels take it in float32)
+    np.testing.assert_array_equal(out, np.zeros((1, 1, 5, 1), np.float32))

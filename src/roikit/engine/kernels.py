@@ -224,8 +224,10 @@ def _align_bin_direct(
     where the separable form (whose taps merge weights, and skip cells no
     sample reads) gives ``inf``, or NaN elsewhere.
     """
-    acc = count - count
-    zero = acc
+    # a zero of the plan's dtype (not ``count - count``: a count beyond float32's range is inf, and
+    # inf - inf is NaN)
+    zero = np.zeros(1, dtype=y_wl.dtype)[0]
+    acc = zero
     for jy in range(y_off[kp], y_off[kp + 1]):
         hy = y_wl[jy]
         ly = y_wh[jy]
@@ -385,11 +387,11 @@ def align_avg_direct_forward(
     """
     K, C, PH, PW = out.shape
     tile = _tile(PH * PW, C, out)
+    zero = np.zeros(1, dtype=out.dtype)[0]  # (not ``n - n``: a count beyond float32's range is inf)
     for i in range(lo, hi):
         k = which[i]
         img = feat[batch[k]]
         n = count[k]
-        zero = n - n
         origin = img[0, 0]
         for ph in range(PH):
             kp = k * PH + ph
@@ -519,11 +521,11 @@ def _align_direct_planar(
 ):
     K, C, PH, PW = out.shape
     acc = np.zeros(1, dtype=out.dtype)  # an array element: each step rounds as in the channels-last kernel
+    zero = np.zeros(1, dtype=out.dtype)[0]  # (not ``count - count``: a count beyond float32's range is inf)
     for kc in range(lo, hi):
         k = which[kc // C]
         ch = kc % C
         img = feat[batch[k], ch]
-        zero = count[k] - count[k]
         for ph in range(PH):
             kp = k * PH + ph
             for pw in range(PW):
