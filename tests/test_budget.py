@@ -234,3 +234,17 @@ def test_a_backward_the_separable_form_can_run_is_never_refused_for_the_direct_o
     got = roikit.roi_align_backward(g, x, boxes, 7, 1.0, 2, True)
     monkeypatch.setattr(execute, "FORCE_FORM", "separable")
     np.testing.assert_array_equal(got, roikit.roi_align_backward(g, x, boxes, 7, 1.0, 2, True))
+
+
+def test_the_max_backwards_winners_are_budgeted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The max-mode backward keeps two int64 winners per output element (four times a float32
+    # output): with a limit the output fits under and they do not, they are refused by name.
+    x = np.ones((1, 8, 16, 16), np.float32)
+    boxes = np.array([[0, 1, 1, 12, 12]] * 64, np.float32)
+    size = 64 * 8 * 7 * 7 * 4
+    monkeypatch.setattr(budget, "MAX_OUTPUT_BYTES", 2 * size)
+    grad = roikit.roi_align(x, boxes, 7, sampling_ratio=2, mode="max")
+    refused(
+        lambda: roikit.roi_align_backward(grad, x, boxes, 7, sampling_ratio=2, mode="max"),
+        r"the winning samples \(two arrays\) of max-mode RoI Align of shape \(64, 8, 7, 7\)",
+    )

@@ -49,6 +49,7 @@ __all__ = [
     "run_pool_winners",
     "taps",
     "max_args",
+    "max_backward_args",
     "align_avg_cost",
     "align_max_cost",
     "checked_cost",
@@ -277,6 +278,13 @@ def _samples(axis: AlignAxis, with_index: bool) -> tuple[np.ndarray, ...]:
     return (*head, axis.inside, axis.low, axis.high, axis.w_low, axis.w_high)
 
 
+def max_backward_args(plan: AlignPlan, feat: np.ndarray) -> tuple[Any, ...]:
+    """The max-mode backward's arguments: the batch, each sample's neighbours and weights, the winners."""
+    win_y, win_x = run_align_winners(plan, feat)
+    y, x = plan.y, plan.x
+    return (plan.batch, y.low, y.high, y.w_low, y.w_high, x.low, x.high, x.w_low, x.w_high, win_y, win_x)
+
+
 def max_args(plan: AlignPlan, channels: int) -> tuple[Any, ...]:
     """The max-mode kernels' plan arguments, after checking their cost."""
     # max mode interpolates every stored point of every bin in every channel: check that first.
@@ -488,13 +496,15 @@ def run_align_winners(plan: AlignPlan, feat: np.ndarray) -> tuple[np.ndarray, np
     sample (worth 0) wins, -2 where nothing won (no samples, or all NaN).
     """
     shape = (plan.num_boxes, feat.shape[1], *plan.output_size)
-    win_y, win_x = np.full(shape, -2, np.int64), np.full(shape, -2, np.int64)
+    check_output_bytes("the winning samples (two arrays) of max-mode RoI Align", shape, 2 * 8)
+    # (written whole by the kernel: -2 for a box with no samples)
+    win_y, win_x = np.empty(shape, np.int64), np.empty(shape, np.int64)
     if win_y.size:
         args = max_args(plan, feat.shape[1])
         cost = align_max_cost(plan, shape[1])
         last = channels_last(feat, sample_reads(plan), float(cost.sum()))
-        zeros = np.zeros(shape, plan.dtype)
-        kernels.align_max_forward(last, *args, zeros, win_y, win_x, False, cost=cost)
+        values = np.empty(shape, plan.dtype)  # (written whole by the kernel, then dropped)
+        kernels.align_max_forward(last, *args, values, win_y, win_x, False, cost=cost)
     return win_y, win_x
 
 

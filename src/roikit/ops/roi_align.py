@@ -21,13 +21,12 @@ from ..engine.execute import (
     align_max_cost,
     align_reads,
     avg_backward,
-    channels_last,
     checked_cost,
     chunked_gradient,
     in_dtype,
     kernel_input,
     make_align_plan,
-    max_args,
+    max_backward_args,
     run_align,
 )
 from ..engine.validate import check_grad_output, check_mode
@@ -159,9 +158,16 @@ def roi_align_backward(
             feat, dtype, kernel, *args, what="RoI Align", cost=cost, reads=align_reads(plan)
         )
     cost = checked_cost("the backward of RoI Align", align_max_cost(plan, C))  # before any copy
-    args = (*max_args(plan, C),)
-    reads = align_reads(plan)
-    last = channels_last(feat, reads, float(cost.sum()))
+    # the winning samples, found once for all channels (by the forward's kernel), then each bin's
+    # gradient sent to the winner's four neighbours
+    args = max_backward_args(plan, feat)
     return chunked_gradient(
-        feat, dtype, kernels.align_max_backward, last, grad, *args, what="RoI Align", cost=cost, reads=reads
+        feat,
+        dtype,
+        kernels.align_max_backward_from_winners,
+        grad,
+        *args,
+        what="RoI Align",
+        cost=cost,
+        reads=align_reads(plan),
     )
