@@ -786,9 +786,38 @@ def align_avg_direct_backward(
 
 
 @_jit
+def _neighbours(img, jy, jx, y_lo, y_hi, y_wl, y_wh, x_lo, x_hi, x_wl, x_wh):
+    """Sample ``(jy, jx)``'s four bilinear weights and its four neighbour cells (channels-last rows).
+
+    In torchvision's order: (low, low), (low, high), (high, low), (high, high).
+    """
+    hy, ly, hx, lx = y_wl[jy], y_wh[jy], x_wl[jx], x_wh[jx]
+    return (
+        hy * hx,
+        hy * lx,
+        ly * hx,
+        ly * lx,
+        img[y_lo[jy], x_lo[jx]],
+        img[y_lo[jy], x_hi[jx]],
+        img[y_hi[jy], x_lo[jx]],
+        img[y_hi[jy], x_hi[jx]],
+    )
+
+
+@_jit
+def _point(w1, w2, w3, w4, v1, v2, v3, v4, corners):
+    """A sample's value for max mode: interpolated, or with ``corners`` its largest weighted corner.
+
+    ``corners`` is ONNX Runtime's RoiAlign max: ``max(w1*v1, w2*v2, w3*v3, w4*v4)``.
+    """
+    if corners:
+        return max(max(max(w1 * v1, w2 * v2), w3 * v3), w4 * v4)
+    return w1 * v1 + w2 * v2 + w3 * v3 + w4 * v4
+
+
+@_jit
 def _align_bin_max(
     img,
-    ch0,
     nch,
     kp,
     kq,
@@ -811,10 +840,9 @@ def _align_bin_max(
     win_x,
     corners,
 ):
-    """Max of one bin's interpolated samples, for channels ``ch0 : ch0 + nch``.
+    """Max of one bin's interpolated samples, in its ``nch`` channels, with the winning samples.
 
-    With ``corners`` a sample is worth ``max(w1*v1, w2*v2, w3*v3, w4*v4)``
-    instead of its interpolated value (ONNX Runtime's RoiAlign max).
+    With ``corners`` a sample is worth its largest weighted corner (:func:`_point`).
 
     Fills ``best`` and the winning samples' positions in the plan's flat sample
     arrays; ``win_y = -1`` when an out-of-range sample (worth 0) wins, ``-2``
@@ -827,27 +855,14 @@ def _align_bin_max(
     for jy in range(y_off[kp], y_off[kp + 1]):
         if not y_in[jy]:
             continue
-        hy = y_wl[jy]
-        ly = y_wh[jy]
         for jx in range(x_off[kq], x_off[kq + 1]):
             if not x_in[jx]:
                 continue
-            hx = x_wl[jx]
-            lx = x_wh[jx]
-            w1 = hy * hx
-            w2 = hy * lx
-            w3 = ly * hx
-            w4 = ly * lx
-            v1 = img[y_lo[jy], x_lo[jx]]
-            v2 = img[y_lo[jy], x_hi[jx]]
-            v3 = img[y_hi[jy], x_lo[jx]]
-            v4 = img[y_hi[jy], x_hi[jx]]
+            w1, w2, w3, w4, v1, v2, v3, v4 = _neighbours(
+                img, jy, jx, y_lo, y_hi, y_wl, y_wh, x_lo, x_hi, x_wl, x_wh
+            )
             for ch in range(nch):
-                c = ch0 + ch
-                if corners:
-                    v = max(max(max(w1 * v1[c], w2 * v2[c]), w3 * v3[c]), w4 * v4[c])
-                else:
-                    v = w1 * v1[c] + w2 * v2[c] + w3 * v3[c] + w4 * v4[c]
+                v = _point(w1, w2, w3, w4, v1[ch], v2[ch], v3[ch], v4[ch], corners)
                 if v > best[ch]:  # strict: the first maximum wins, NaN never wins
                     best[ch] = v
                     win_y[ch] = jy
@@ -911,26 +926,14 @@ def _align_bin_max_value(
     for jy in range(y_off[kp], y_off[kp + 1]):
         if not y_in[jy]:
             continue
-        hy = y_wl[jy]
-        ly = y_wh[jy]
         for jx in range(x_off[kq], x_off[kq + 1]):
             if not x_in[jx]:
                 continue
-            hx = x_wl[jx]
-            lx = x_wh[jx]
-            w1 = hy * hx
-            w2 = hy * lx
-            w3 = ly * hx
-            w4 = ly * lx
-            v1 = img[y_lo[jy], x_lo[jx]]
-            v2 = img[y_lo[jy], x_hi[jx]]
-            v3 = img[y_hi[jy], x_lo[jx]]
-            v4 = img[y_hi[jy], x_hi[jx]]
+            w1, w2, w3, w4, v1, v2, v3, v4 = _neighbours(
+                img, jy, jx, y_lo, y_hi, y_wl, y_wh, x_lo, x_hi, x_wl, x_wh
+            )
             for ch in range(nch):
-                if corners:
-                    v = max(max(max(w1 * v1[ch], w2 * v2[ch]), w3 * v3[ch]), w4 * v4[ch])
-                else:
-                    v = w1 * v1[ch] + w2 * v2[ch] + w3 * v3[ch] + w4 * v4[ch]
+                v = _point(w1, w2, w3, w4, v1[ch], v2[ch], v3[ch], v4[ch], corners)
                 old = a[ch]
                 b[ch] = v if v > old else old
             a, b = b, a
@@ -1023,7 +1026,6 @@ def align_max_forward(
                     continue
                 _align_bin_max(
                     img,
-                    0,
                     C,
                     k * PH + ph,
                     k * PW + pw,
