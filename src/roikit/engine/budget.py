@@ -25,6 +25,9 @@ limit                         what it bounds
 ``MAX_WORK``                  operations of one call (cells read x channels, or
                               multiply-adds): 2**36 (about half a minute on 2 cores)
 ``MAX_PLAN_CACHE_BYTES``      bytes of plans kept for reuse between calls: 256 MiB
+``MAX_KEPT_BYTES``            bytes of the working buffer each calling thread keeps
+                              between calls (a copy of the cells read, a gradient
+                              buffer; see ``roikit.engine.scratch``): 256 MiB
 ``MAX_TRACE_POINTS``          sampling points a walkthrough records (every bin's
                               points, each with its neighbours and weights): 2**17
 ``MAX_TRACE_BINS``            bins a walkthrough or comparison tabulates: 4096 (64²)
@@ -63,6 +66,7 @@ __all__ = [
     "MAX_EVALUATIONS",
     "MAX_EXPLORE_BINS",
     "MAX_EXPLORE_CELLS",
+    "MAX_KEPT_BYTES",
     "MAX_MAP_CELLS",
     "MAX_MAP_TEXT_BYTES",
     "MAX_OUTPUT_BYTES",
@@ -91,6 +95,7 @@ MAX_PLAN_SAMPLES = 1 << 22
 MAX_EVALUATIONS = 1 << 32
 MAX_WORK = 1 << 36
 MAX_PLAN_CACHE_BYTES = 256 << 20
+MAX_KEPT_BYTES = 256 << 20
 MAX_TRACE_POINTS = 1 << 17
 MAX_TRACE_BINS = 1 << 12
 MAX_MAP_CELLS = 1 << 24

@@ -354,10 +354,10 @@ def chunked_gradient(
     lets the result be assembled from those cells alone.
     """
     check_work(f"the backward of {what}", float(cost.sum()))
-    buf = kernels.zeros_chunked(feat.shape, feat.dtype)
-    run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
     # the cells the boxes read are the only ones the backward writes
     spans = None if reads is None else cell_spans(feat.shape, reads, float(cost.sum()))[0]
+    buf = kernels.zeros_chunked(feat.shape, feat.dtype, spans)
+    run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
     return in_dtype(kernels.from_chunked(buf, feat.shape[1], spans), dtype)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import scratch
 from .jit import jit as _jit
 from .plan import ZERO_AFTER_FIRST_ROW, ZERO_FIRST, ZERO_LAST, ZERO_NONE
 from .threads import parallel_range
@@ -76,8 +77,10 @@ def to_channels_last(feat, spans=None):
     torch tensor, ``x.transpose(0, 3, 1, 2)`` of an NHWC array) is returned as a
     view, without a copy. ``spans`` (from :func:`row_spans`) names the cells the
     call reads, row by row: only those are written (the rest of the array is
-    allocated, never touched, and never read), so a few boxes on a large map
-    cost their own cells, not the map's. Cell (0, 0) of every image is always
+    never read, nor written: it is the calling thread's kept buffer, see
+    :mod:`roikit.engine.scratch`, whose pages were faulted in by an earlier
+    call), so a few boxes on a large map cost their own cells, not the map's.
+    The array is the caller's while it is alive. Cell (0, 0) of every image is always
     written: torchvision's kernels read it with zero weights for samples off
     the map, and so do the avg kernels here on a non-finite map.
     """
@@ -85,7 +88,7 @@ def to_channels_last(feat, spans=None):
     view = feat.transpose(0, 2, 3, 1)
     if view.flags.c_contiguous:
         return view
-    out = np.empty((N, H, W, C), dtype=feat.dtype)
+    out = scratch.take((N, H, W, C), feat.dtype)  # (kept between calls: see roikit.engine.scratch)
     if UNREAD_FILL is not None and spans is not None:
         out.fill(UNREAD_FILL)
     if spans is None:  # every row whole (one kernel for both, as in from_chunked)
@@ -156,14 +159,34 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
     return lo, hi, int((hi - lo).sum())
 
 
-def zeros_chunked(shape, dtype):
+def zeros_chunked(shape, dtype, spans=None):
     """Return a zero gradient buffer for (N, C, H, W) ``shape``, laid out chunk-major.
 
     Layout (C/CHUNK, N, H, W, CHUNK): each backward work item owns one
-    contiguous block, so no two threads share a cache line.
+    contiguous block, so no two threads share a cache line. The buffer is the
+    calling thread's kept one (:mod:`roikit.engine.scratch`); with ``spans``
+    (from :func:`row_spans`) only those cells are zeroed: the backward writes
+    no other, and :func:`from_chunked` copies no other.
     """
     N, C, H, W = shape
-    return np.zeros(((C + CHUNK - 1) // CHUNK, N, H, W, CHUNK), dtype)
+    buf = scratch.take(((C + CHUNK - 1) // CHUNK, N, H, W, CHUNK), dtype)
+    if spans is None:
+        lo, hi = np.zeros((N, H), np.int64), np.full((N, H), W, np.int64)
+    else:
+        lo, hi = spans
+    parallel_range(_zero_rows, N * H, buf, lo, hi, cost=((hi - lo) * C).ravel())
+    return buf
+
+
+@_jit
+def _zero_rows(buf, lo, hi, a, b):
+    chunks, N, H, W, _ = buf.shape
+    for nh in range(a, b):
+        n = nh // H
+        h = nh % H
+        for cc in range(chunks):
+            buf[cc, n, h, lo[n, h] : hi[n, h]] = 0
+    return buf
 
 
 def from_chunked(buf, C, spans=None):
