@@ -85,8 +85,11 @@ def prepare(
 #: copied (plus the channels-last kernel's time for the same work): below this work per copied
 #: element the planar kernels read the (N, C, H, W) input as it is. Measured on this machine
 #: (1.5, then 1.0, until a speed grid run in a rotating order found the channels-last kernels
-#: faster in all but 3 of 96 cells, the planar ones winning by at most 1.3x, losing by up to 1.6x).
-PLANAR_BELOW = 0.3
+#: faster in all but 3 of 96 cells, the planar ones winning by at most 1.3x, losing by up to 1.6x;
+#: then 0.3, until the copy went into a kept buffer: on the 32 grid cells of 1 and 16 boxes, timed
+#: interleaved on the AMD VM, 0.1 took 0.75 of torchvision's time (geometric mean), 0.3 took 0.90,
+#: 0.03 and 0 about 0.75; planar still wins for a wide, thin box with few samples on a large map).
+PLANAR_BELOW = 0.1
 #: Tests set this to "planar" or "channels-last" to run one family of kernels on every call,
 #: and FORCE_FORM to "direct" or "separable" for avg RoI Align's form.
 FORCE_LAYOUT: str | None = None
