@@ -2,19 +2,19 @@
 
 A call that reads a copy of some of the map's cells (the channels-last copy of
 :func:`roikit.engine.kernels.to_channels_last`) writes it into an array of the
-map's shape. Allocated afresh, such an array costs its page faults every call:
-numpy asks the system for huge pages for arrays of 4 MB and more, and touching
-one byte of a 2 MB page has the system zero all of it. One box on a
-256 x 200 x 336 map spent 1.5-3 ms of its 2 ms there on this project's VM;
-into a kept buffer the same copy takes 0.3-0.5 ms. Each thread keeps its own
-buffer (calls from several threads never share one), up to
-``roikit.budget.MAX_KEPT_BYTES``; :func:`release` frees the calling thread's.
+map's shape, and a backward sums into a chunk-major buffer of that size
+(:func:`roikit.engine.kernels.zeros_chunked`). Allocated afresh, such an
+array costs its page faults every call: numpy asks the system for huge pages
+for arrays of 4 MB and more, and touching one byte of a 2 MB page has the
+system zero all of it. One box on a 256 x 200 x 336 map spent 1.5-3 ms of its
+2 ms there on this project's VM; into a kept buffer the same copy takes
+0.3-0.5 ms. Each thread keeps its own buffer (calls from several threads never
+share one), up to ``roikit.budget.MAX_KEPT_BYTES``; :func:`release` frees the
+calling thread's.
 
 Examples
 --------
 >>> import numpy as np
-
-from . import budget
 >>> from roikit.engine import scratch
 >>> a = scratch.take((2, 3), np.float32)
 >>> a.shape, a.dtype
@@ -37,9 +37,22 @@ from . import budget
 __all__ = ["release", "take"]
 
 _local = threading.local()
-# sys.getrefcount of a kept buffer, seen from take(), that no array it returned still uses: the
-# thread-local's reference, take's own and getrefcount's argument (an array from take holds one more).
-_UNUSED = 3
+
+
+def _unused_count() -> int:
+    """sys.getrefcount of a kept buffer, seen from take(), that no array it returned still uses.
+
+    Every array ``take`` returns is a view whose ``base`` is the buffer, so each adds one. The count
+    of an unused one (the thread-local's reference, take's own, getrefcount's argument: 3 on CPython
+    3.11) is measured here the way take sees it, not assumed, since interpreters count differently.
+    """
+    holder = threading.local()
+    holder.buf = np.empty(1, np.uint8)
+    buf = holder.buf
+    return sys.getrefcount(buf)
+
+
+_UNUSED = _unused_count()
 
 
 def take(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
