@@ -125,6 +125,8 @@ def _number(value: Any, name: str) -> float:
     """``value`` as a float for a budget check: a real number (inf allowed: it is over any limit)."""
     if type(value) is float and value >= 0:  # the common case, without the ABC checks (NaN goes on)
         return value
+    if type(value) is int and 0 <= value < 2**1023:  # (a count: 0.6 us less than the ABC checks)
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(f"{name} must be a number; got {value!r:.60}")
     try:

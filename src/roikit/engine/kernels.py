@@ -128,6 +128,9 @@ def _row_to_channels_last(src, dst, w0, w1):
             cell[c] = src[c, w]
 
 
+_NO_SPAN = 2**63 - 1  # (np.iinfo's constructor took 3 us of a one-box call)
+
+
 def row_spans(N, H, batch, r0, r1, c0, c1):
     """Per image row, the columns ``[lo, hi)`` that the boxes' cell ranges cover (lo = hi: none).
 
@@ -138,7 +141,7 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
     """
     r0, r1, c0, c1 = (np.asarray(v, np.int64) for v in (r0, r1, c0, c1))
     batch = np.asarray(batch, np.int64)
-    lo = np.full((N, H), np.iinfo(np.int64).max, np.int64)
+    lo = np.full((N, H), _NO_SPAN, np.int64)
     hi = np.zeros((N, H), np.int64)
     if len(r0) <= 16:
         # a few boxes: a slice each (numpy's ufunc.at costs more per call than this loop)
@@ -155,7 +158,7 @@ def row_spans(N, H, batch, r0, r1, c0, c1):
         where = (batch[box], row)
         np.minimum.at(lo, where, c0[box])
         np.maximum.at(hi, where, c1[box])
-    lo = np.where(hi > 0, lo, 0)
+    np.minimum(lo, hi, out=lo)  # a row no box reads: [0, 0) (any other has lo < hi)
     return lo, hi, int((hi - lo).sum())
 
 

@@ -98,10 +98,12 @@ def axis_grid(lo_coord, hi_coord, scale, offset, one, bins_t, p_t, extent, ratio
 
 @interruptible
 @jit
-def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
+def axis_samples(base, bin_size, grid, win_lo, win_hi, extent, one_t, total):
     """The ragged samples of every (box, bin), their border rule and weights, and the taps.
 
-    ``grid_t`` is the grid in the plan's dtype and ``one_t`` 1 in it: a
+    ``grid`` is the float64 grid, converted here to the plan's dtype (a grid
+    beyond float32 is inf there, as in torchvision's float32 kernel); ``one_t``
+    is 1 in that dtype: a
     sample's number plus a half is computed in float32 and then converted, as
     torchvision writes ``static_cast<T>(i + .5f)``. A sample
     at ``coord`` in ``[-1, extent]`` is clamped up to 0 and, from ``extent - 1``
@@ -115,6 +117,9 @@ def axis_samples(base, bin_size, grid_t, win_lo, win_hi, extent, one_t, total):
     KP = K * P
     zero = one_t - one_t
     cell = np.empty(1, base.dtype)  # an int64 cell number converted to the dtype, as numpy's astype
+    grid_t = np.empty(K, base.dtype)
+    for k in range(K):
+        grid_t[k] = grid[k]  # (a store converts as numpy's astype does: to nearest, inf beyond range)
     offsets = np.empty(KP + 1, np.int64)
     offsets[0] = 0
     for kp in range(KP):

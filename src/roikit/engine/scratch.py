@@ -27,6 +27,7 @@ False
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 
@@ -63,7 +64,7 @@ def take(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
     arrays never share memory. Nothing in it is zeroed.
     """
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize  # (np.prod's dispatch took 3 us of a one-box call)
     if nbytes > budget.MAX_KEPT_BYTES:  # (a larger one is the call's alone)
         return np.empty(shape, dtype)
     buf = getattr(_local, "buf", None)
