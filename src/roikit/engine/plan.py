@@ -418,7 +418,7 @@ def plan_bytes(plan: Any) -> int:
     """The bytes a plan's arrays hold (its axes' too)."""
     total = 0
     for value in vars(plan).values():
-        kind = type(value)
+        kind: type = type(value)
         if kind is np.ndarray:
             total += value.nbytes
         elif _is_dataclass(kind):  # an axis
