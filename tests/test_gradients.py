@@ -77,3 +77,47 @@ def test_backward_is_deterministic_bit_for_bit(rng):  # type: ignore[no-untyped-
     for _ in range(3):
         again = roikit.roi_align_backward(g, x, boxes, 2, 1.0, 2, True)
         np.testing.assert_array_equal(again, first)
+
+
+@pytest.mark.parametrize(
+    "backward",
+    [
+        lambda g, x, b: roikit.roi_align_backward(g, x, b, (2, 3), 0.5, 2, True),
+        lambda g, x, b: roikit.roi_align_backward(g, x, b, (2, 3), 0.5, 0, False),
+        lambda g, x, b: roikit.roi_align_backward(g, x, b, (2, 3), 0.5, 2, True, mode="max"),
+        lambda g, x, b: roikit.roi_pool_backward(g, x, b, (2, 3), 0.5),
+        lambda g, x, b: roikit.roi_align_rotated_backward(  # (batch, cx, cy, w, h, angle)
+            g, x, np.column_stack([b[:, :3], np.abs(b[:, 3:]), np.linspace(-40, 40, len(b))]), (2, 3), 0.5, 2
+        ),
+    ],
+    ids=["align-avg-sr2", "align-avg-adaptive", "align-max", "pool", "rotated"],
+)
+@pytest.mark.parametrize("form", ["direct", "separable", None])
+def test_the_gradient_is_the_same_bits_at_every_chunk_width(rng, monkeypatch, backward, form):  # type: ignore[no-untyped-def]
+    # The kernels read a work item's channel count off the buffer: a width they did not expect
+    # (7: partial chunks everywhere; 1; wider than the map's 70 channels) changes no sum.
+    from roikit.engine import execute, kernels
+
+    x = rng.standard_normal((2, 70, 12, 13)).astype(np.float32)
+    boxes = random_boxes(rng, 30, 2, -2, 30).astype(np.float32)
+    g = rng.standard_normal((30, 70, 2, 3)).astype(np.float32)
+    monkeypatch.setattr(execute, "FORCE_FORM", form)
+    widths = {}
+    for width in (32, 64, 7, 1, 128):
+        monkeypatch.setattr(kernels, "chunk_width", lambda C, threads, width=width: width)
+        widths[width] = backward(g, x, boxes)
+    for width, grad in widths.items():
+        np.testing.assert_array_equal(grad, widths[32], err_msg=f"chunk width {width}")
+    assert np.abs(widths[32]).sum() > 0
+
+
+def test_a_chunk_of_64_channels_only_where_every_thread_still_gets_one() -> None:
+    from roikit.engine.kernels import CHUNK, WIDE_CHUNK, chunk_width
+
+    assert (CHUNK, WIDE_CHUNK) == (32, 64)
+    assert chunk_width(256, 2) == 64  # 4 chunks for 2 threads
+    assert chunk_width(128, 2) == 64
+    assert chunk_width(64, 2) == 32  # one chunk of 64 would leave a thread idle
+    assert chunk_width(64, 1) == 64
+    assert chunk_width(256, 8) == 32
+    assert chunk_width(1, 1) == 64

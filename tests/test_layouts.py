@@ -307,10 +307,14 @@ def test_a_gradient_is_read_in_place_when_the_kernels_can() -> None:
     assert execute.kernel_input(g.astype(np.float16), np.dtype(np.float32)).dtype == np.float32
 
 
+@pytest.mark.parametrize("chunk", [kernels.CHUNK, kernels.WIDE_CHUNK])
 @pytest.mark.parametrize("shape", [(2, 5, 3, 40), (1, 37, 4, 300), (2, 300, 3, 20)])
-def test_both_copies_move_every_value_of_short_and_long_rows(shape: tuple[int, int, int, int]) -> None:
+def test_both_copies_move_every_value_of_short_and_long_rows(
+    shape: tuple[int, int, int, int], chunk: int
+) -> None:
     # Short and long rows, few and many channels (a partial last gradient chunk with 37 and 300
-    # channels), whole rows and spans; the chunk-major gradient goes back row by row.
+    # channels, in chunks of 32 and of 64), whole rows and spans; the chunk-major gradient goes back
+    # row by row.
     rng = np.random.default_rng(sum(shape))
     N, C, H, W = shape
     feat = rng.standard_normal(shape).astype(np.float32)
@@ -318,9 +322,10 @@ def test_both_copies_move_every_value_of_short_and_long_rows(shape: tuple[int, i
     lo = rng.integers(0, W // 2, (N, H))
     hi = lo + rng.integers(0, W // 2, (N, H))
     part = kernels.to_channels_last(feat, (lo, hi))
-    buf = kernels.zeros_chunked(shape, np.float32)
+    buf = kernels.zeros_chunked(shape, np.float32, chunk=chunk)
+    assert buf.shape == (-(-C // chunk), N, H, W, chunk)
     for c in range(C):
-        buf[c // kernels.CHUNK, ..., c % kernels.CHUNK] = feat[:, c]
+        buf[c // chunk, ..., c % chunk] = feat[:, c]
     np.testing.assert_array_equal(kernels.from_chunked(buf, C), feat)
     some = kernels.from_chunked(buf, C, (lo, hi))
     for n in range(N):

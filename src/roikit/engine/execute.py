@@ -360,7 +360,7 @@ def chunked_gradient(
     # the cells the boxes read are the only ones the backward writes
     spans = None if reads is None else cell_spans(feat.shape, reads, float(cost.sum()))[0]
     buf = kernels.zeros_chunked(feat.shape, feat.dtype, spans)
-    run_backward(kernel, *args, buf, cost=cost * kernels.CHUNK / max(feat.shape[1], 1), items=buf.shape[0])
+    run_backward(kernel, *args, buf, cost=cost * buf.shape[-1] / max(feat.shape[1], 1), items=buf.shape[0])
     return in_dtype(kernels.from_chunked(buf, feat.shape[1], spans), dtype)
 
 
