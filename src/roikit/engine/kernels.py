@@ -205,6 +205,13 @@ def zeros_chunked(shape, dtype, spans=None, chunk=None):
 
 
 @_jit
+def _chunk_channels(buf, ci, C):
+    """The first channel and the channel count of chunk ``ci`` of a chunk-major buffer of C channels."""
+    ch0 = ci * buf.shape[4]  # (the buffer's last axis is its chunk width)
+    return ch0, min(C, ch0 + buf.shape[4]) - ch0
+
+
+@_jit
 def _zero_rows(buf, lo, hi, a, b):
     chunks, N, H, W, _ = buf.shape
     for nh in range(a, b):
@@ -239,7 +246,7 @@ def _from_chunked_rows(buf, lo, hi, out, a, b):
     # Row by row and chunk by chunk: each cell's chunk of values is read along the buffer and written
     # to its planes (lines that stay in L1 across the row's cells); 1.7x faster on W1's
     # 256 x 50 x 50 maps than channel by channel along each plane's row, which it replaced.
-    chunks, N, H, W, chunk = buf.shape
+    chunks, N, H, W, _ = buf.shape
     C = out.shape[1]
     for nh in range(a, b):
         n = nh // H
@@ -248,8 +255,7 @@ def _from_chunked_rows(buf, lo, hi, out, a, b):
         w1 = hi[n, h]
         for cc in range(chunks):
             src = buf[cc, n, h]
-            c0 = cc * chunk
-            m = min(chunk, C - c0)
+            c0, m = _chunk_channels(buf, cc, C)
             for w in range(w0, w1):
                 cell = src[w]
                 for j in range(m):
@@ -715,8 +721,7 @@ def align_avg_backward(
     for k in range(K):
         wmax = max(wmax, xsp1[k] - xsp0[k])
     for ci in range(lo, hi):
-        ch0 = ci * dfeat.shape[4]  # (the buffer's chunk width)
-        nch = min(C, ch0 + dfeat.shape[4]) - ch0
+        ch0, nch = _chunk_channels(dfeat, ci, C)
         tmp = np.empty((PH, wmax, nch), dtype=dfeat.dtype)
         g = np.empty((PH, PW, nch), dtype=dfeat.dtype)
         for k in range(k0, k1):
@@ -785,8 +790,7 @@ def align_avg_direct_backward(
     """
     K, C, PH, PW = grad.shape
     for ci in range(lo, hi):
-        ch0 = ci * dfeat.shape[4]  # (the buffer's chunk width)
-        nch = min(C, ch0 + dfeat.shape[4]) - ch0
+        ch0, nch = _chunk_channels(dfeat, ci, C)
         g = np.empty((PH, PW, nch), dtype=dfeat.dtype)
         for k in range(k0, k1):
             img = dfeat[ci, batch[k]]
@@ -1121,8 +1125,7 @@ def align_max_backward_from_winners(
     """
     K, C, PH, PW = grad.shape
     for ci in range(lo, hi):
-        ch0 = ci * dfeat.shape[4]  # (the buffer's chunk width)
-        nch = min(C, ch0 + dfeat.shape[4]) - ch0
+        ch0, nch = _chunk_channels(dfeat, ci, C)
         for k in range(k0, k1):
             d = dfeat[ci, batch[k]]
             for ch in range(nch):  # (a channel's bins in turn: its winners and gradient are contiguous)
@@ -1211,8 +1214,7 @@ def pool_backward(feat, grad, batch, hs, he, ws, we, k0, k1, dfeat, lo, hi):
     K, C, PH, PW = grad.shape
     W = feat.shape[2]
     for ci in range(lo, hi):
-        ch0 = ci * dfeat.shape[4]  # (the buffer's chunk width)
-        nch = min(C, ch0 + dfeat.shape[4]) - ch0
+        ch0, nch = _chunk_channels(dfeat, ci, C)
         best = np.empty(nch, dtype=dfeat.dtype)
         win = np.empty(nch, dtype=np.int64)
         for k in range(k0, k1):
@@ -1574,8 +1576,7 @@ def rotated_backward(
     K, C, PH, PW = grad.shape
     w = np.empty(4, dtype=dfeat.dtype)
     for ci in range(lo, hi):
-        ch0 = ci * dfeat.shape[4]  # (the buffer's chunk width)
-        nch = min(C, ch0 + dfeat.shape[4]) - ch0
+        ch0, nch = _chunk_channels(dfeat, ci, C)
         for k in range(k0, k1):
             d = dfeat[ci, batch[k]]
             for ph in range(PH):
